@@ -1,0 +1,11 @@
+/** The HotDocs Advance REST API v1.1 client: no Temporal in here, usable on its own. */
+export * from './answer-xml';
+export * from './client';
+export * from './errors';
+export * from './guid';
+export * from './model';
+export * from './options';
+export * from './retry-safe';
+export * from './secret';
+export * from './token-cache';
+export * from './urls';

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { DEFAULT_MAX_ANSWER_XML_BYTES } from './answer-xml';
+import { AdvanceConfigError } from './errors';
+import { Secret } from './secret';
+import { advanceUrls, type AdvanceEndpoint, type AdvanceUrls } from './urls';
+
+/** What a caller gives the client. Flat, so it maps one-to-one onto environment variables. */
+export interface AdvanceClientOptions {
+  /** `cloud` or `onpremise`; leave out when giving `baseUrl` and `authUrl`. */
+  deployment?: 'cloud' | 'onpremise';
+  /** The tenancy moniker (`acme` in `acme.hotdocsadvance.com`). */
+  tenancy?: string;
+  /** On-premise only: the domain Advance is served under (`example.com`). */
+  domain?: string;
+  /** Explicit REST base (`.../api/rest/v1.1`), for proxies, tests and the emulator. */
+  baseUrl?: string;
+  /** Explicit auth service base (`.../auth`), with `baseUrl`. */
+  authUrl?: string;
+  clientName: string;
+  principalName: string;
+  principalPassword: string;
+  /** The API client's token life span in Advance (not returned with the token). Default 3600. */
+  tokenLifetimeSeconds?: number;
+  /** Renew this long before expiry (capped at a fifth of the lifetime). Default 60. */
+  tokenRenewalMarginSeconds?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Keep-alive connections per origin. Default 16. */
+  connectionsPerOrigin?: number;
+  keepAliveTimeoutMs?: number;
+  maxAnswerXmlBytes?: number;
+}
+
+export interface ResolvedAdvanceClientOptions {
+  endpoint: AdvanceEndpoint;
+  urls: AdvanceUrls;
+  /** The tenancy moniker, or the API host for an explicit base URL: labels logs and the token cache. */
+  tenancy: string;
+  credentials: { clientName: string; principalName: string; principalPassword: Secret };
+  tokenLifetimeSeconds: number;
+  tokenRenewalMarginSeconds: number;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  connectionsPerOrigin: number;
+  keepAliveTimeoutMs: number;
+  maxAnswerXmlBytes: number;
+}
+
+const required = (what: string) => ({
+  error: (issue: { input: unknown }) =>
+    issue.input === undefined || issue.input === '' ? `${what} is required` : `${what} must be a string`,
+});
+const text = (what: string) => z.string(required(what)).trim().min(1, `${what} is required`);
+const positiveInt = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be greater than 0`);
+const httpUrl = (what: string) =>
+  z
+    .string({ error: `${what} must be a URL` })
+    .url(`${what} must be an http(s) URL`)
+    .refine((u) => /^https?:\/\//i.test(u), `${what} must be an http(s) URL`);
+
+const TENANCY = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+const schema = z
+  .object({
+    deployment: z
+      .enum(['cloud', 'onpremise'], { error: 'deployment must be "cloud" or "onpremise"' })
+      .optional(),
+    tenancy: z
+      .string()
+      .trim()
+      .regex(TENANCY, 'tenancy must be a tenancy moniker (letters, digits, -)')
+      .optional(),
+    domain: z.string().trim().regex(DOMAIN, 'domain must be a host name such as example.com').optional(),
+    baseUrl: httpUrl('baseUrl').optional(),
+    authUrl: httpUrl('authUrl').optional(),
+    clientName: text('clientName'),
+    principalName: text('principalName'),
+    principalPassword: z.string(required('principalPassword')).min(1, 'principalPassword is required'),
+    tokenLifetimeSeconds: positiveInt('tokenLifetimeSeconds').default(3600),
+    tokenRenewalMarginSeconds: z
+      .number({ error: 'tokenRenewalMarginSeconds must be a number' })
+      .nonnegative('tokenRenewalMarginSeconds must not be negative')
+      .default(60),
+    connectTimeoutMs: positiveInt('connectTimeoutMs').default(10_000),
+    headersTimeoutMs: positiveInt('headersTimeoutMs').default(60_000),
+    bodyTimeoutMs: positiveInt('bodyTimeoutMs').default(60_000),
+    connectionsPerOrigin: positiveInt('connectionsPerOrigin').default(16),
+    keepAliveTimeoutMs: positiveInt('keepAliveTimeoutMs').default(30_000),
+    maxAnswerXmlBytes: positiveInt('maxAnswerXmlBytes').default(DEFAULT_MAX_ANSWER_XML_BYTES),
+  })
+  .strict();
+
+/** Which combination of location fields is needed; checked even when single fields are invalid. */
+function locationProblems(input: unknown): string[] {
+  const o = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const given = (key: string) => o[key] !== undefined && o[key] !== '';
+  const problems: string[] = [];
+  if (given('baseUrl') || given('authUrl')) {
+    if (!given('baseUrl')) problems.push('baseUrl is required with authUrl');
+    if (!given('authUrl')) problems.push('authUrl is required with baseUrl');
+    if (given('deployment')) problems.push('give either deployment or baseUrl/authUrl, not both');
+    return problems;
+  }
+  if (!given('deployment')) {
+    return ['deployment ("cloud" or "onpremise") is required unless baseUrl and authUrl are given'];
+  }
+  if (!given('tenancy')) problems.push(`tenancy is required for a ${String(o['deployment'])} deployment`);
+  if (o['deployment'] === 'onpremise' && !given('domain')) {
+    problems.push('domain is required for an onpremise deployment');
+  }
+  return problems;
+}
+
+/**
+ * Validates client options and derives URLs. Throws `AdvanceConfigError` listing every problem.
+ * Problems name fields, never values, so a password never lands in an error.
+ */
+export function resolveAdvanceClientOptions(input: unknown): ResolvedAdvanceClientOptions {
+  const parsed = schema.safeParse(input ?? {});
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map(describeIssue)),
+    ...locationProblems(input),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new AdvanceConfigError(problems);
+  }
+  const o = parsed.data;
+  const endpoint: AdvanceEndpoint =
+    o.baseUrl !== undefined && o.authUrl !== undefined
+      ? { deployment: 'explicit', baseUrl: o.baseUrl, authUrl: o.authUrl }
+      : o.deployment === 'onpremise'
+        ? { deployment: 'onpremise', tenancy: o.tenancy!, domain: o.domain! }
+        : { deployment: 'cloud', tenancy: o.tenancy! };
+  const urls = advanceUrls(endpoint);
+  return {
+    endpoint,
+    urls,
+    tenancy: o.tenancy ?? new URL(urls.apiBase).host,
+    credentials: {
+      clientName: o.clientName,
+      principalName: o.principalName,
+      principalPassword: new Secret(o.principalPassword),
+    },
+    tokenLifetimeSeconds: o.tokenLifetimeSeconds,
+    tokenRenewalMarginSeconds: o.tokenRenewalMarginSeconds,
+    connectTimeoutMs: o.connectTimeoutMs,
+    headersTimeoutMs: o.headersTimeoutMs,
+    bodyTimeoutMs: o.bodyTimeoutMs,
+    connectionsPerOrigin: o.connectionsPerOrigin,
+    keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+    maxAnswerXmlBytes: o.maxAnswerXmlBytes,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown option(s): ${issue.keys.join(', ')}`;
+  // Our messages already start with the field name; zod's own ones get it prefixed.
+  const field = issue.path.join('.');
+  return field === '' || issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+}
