@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { registerEmulatorCommand } from '../emulator/cli';
+
+// The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
+// `register...Command(program)` function; this file only wires them together.
+const program = new Command('hotdocs-temporal').description(
+  'Durable HotDocs Advance document-assembly lifecycles on Temporal',
+);
+
+registerEmulatorCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,119 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { behaviourPatchSchema, DEFAULT_BEHAVIOUR, mergeBehaviour, type EmulatorBehaviour } from './behaviour';
+import { DuplicateLog } from './duplicate-log';
+import { faultsConfigSchema } from './fault-config';
+import { FaultInjector, type ActiveFaults } from './fault-injector';
+import { EmulatorHttpError } from './http-error';
+import { LoginTally } from './login-tally';
+import type { ResolvedEmulatorOptions } from './options';
+import { RequestLog } from './request-log';
+import { TokenIssuer } from './token-issuer';
+import { WorkItemStore } from './work-item-store';
+import { describeZodIssues } from './zod-issues';
+
+/**
+ * Everything one running emulator holds: the model, tokens, switches, faults and the logs.
+ * Routes and the programmatic API both work through it, so HTTP control and code control agree.
+ */
+export class EmulatorRuntime {
+  readonly store = new WorkItemStore();
+  readonly tokens: TokenIssuer;
+  readonly faults = new FaultInjector();
+  readonly requestLog = new RequestLog();
+  readonly duplicates = new DuplicateLog();
+  readonly logins = new LoginTally();
+  behaviour: EmulatorBehaviour;
+  /** Origin for generated links; known once the server listens. */
+  publicUrl = '';
+  private readonly shutdown = new AbortController();
+
+  constructor(readonly options: ResolvedEmulatorOptions) {
+    this.tokens = new TokenIssuer({
+      format: options.tokenFormat,
+      lifetimeSeconds: options.tokenLifetimeSeconds,
+      clientName: options.clientName,
+      principalName: options.principalName,
+      scope: options.scope,
+    });
+    this.behaviour = this.initialBehaviour();
+    this.faults.configure(options.faults ?? {});
+  }
+
+  log(message: string): void {
+    this.options.logger?.(message);
+  }
+
+  /** Merges a partial behaviour over the current one; throws a 400 error listing every problem. */
+  setBehaviour(patch: unknown): EmulatorBehaviour {
+    const parsed = behaviourPatchSchema.safeParse(patch ?? {});
+    if (!parsed.success)
+      throw EmulatorHttpError.badRequest(`Invalid behaviour:\n${describeZodIssues(parsed.error)}`);
+    this.behaviour = mergeBehaviour(this.behaviour, parsed.data);
+    return { ...this.behaviour };
+  }
+
+  /** Replaces the fault configuration (rules, script, seed) and restarts the PRNG. */
+  setFaults(config: unknown): ActiveFaults {
+    const parsed = faultsConfigSchema.safeParse(config ?? {});
+    if (!parsed.success)
+      throw EmulatorHttpError.badRequest(`Invalid faults:\n${describeZodIssues(parsed.error)}`);
+    this.faults.configure(parsed.data);
+    return this.faults.active();
+  }
+
+  /** Back to an empty emulator: no work items, tokens, logs or faults; options and credentials stay. */
+  reset(): void {
+    this.store.clear();
+    this.tokens.clear();
+    this.requestLog.clear();
+    this.duplicates.clear();
+    this.logins.clear();
+    this.faults.configure({ seed: this.options.faults?.seed });
+    this.faults.clearInjected();
+    this.behaviour = this.initialBehaviour();
+  }
+
+  /** Waits for injected latency; resolves false when the emulator closes first. */
+  async delay(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.shutdown.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  get closing(): boolean {
+    return this.shutdown.signal.aborted;
+  }
+
+  close(): void {
+    this.shutdown.abort();
+  }
+
+  interviewJsUrl(coreSessionId: string): string {
+    return `${this.publicUrl}/__emulator/interview/${coreSessionId}/interview.js`;
+  }
+
+  interviewPageUrl(coreSessionId: string): string {
+    return `${this.publicUrl}/__emulator/interview/${coreSessionId}`;
+  }
+
+  /** The configured finish URL template with the session's ids filled in, if one is configured. */
+  interviewFinishUrl(ids: {
+    workItemId: string;
+    versionId: string;
+    coreSessionId: string;
+  }): string | undefined {
+    const template = this.options.interviewFinishUrl;
+    if (template === undefined) return undefined;
+    return template
+      .replace(/\{workItemId\}/g, encodeURIComponent(ids.workItemId))
+      .replace(/\{versionId\}/g, encodeURIComponent(ids.versionId))
+      .replace(/\{coreSessionId\}/g, encodeURIComponent(ids.coreSessionId));
+  }
+
+  private initialBehaviour(): EmulatorBehaviour {
+    return mergeBehaviour(DEFAULT_BEHAVIOUR, this.options.behaviour);
+  }
+}

@@ -1,0 +1,151 @@
+import type { AddressInfo } from 'node:net';
+import type { EmulatorBehaviour, EmulatorBehaviourPatch } from './behaviour';
+import type { DuplicateRecord } from './duplicate-log';
+import { EmulatorRuntime } from './emulator-runtime';
+import { API_BASE_PATHS, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from './endpoints';
+import type { FaultsConfig } from './fault-config';
+import type { ActiveFaults, InjectedFault } from './fault-injector';
+import { normaliseGuid } from './guid';
+import type { LoginCounts } from './login-tally';
+import { resolveEmulatorOptions, type EmulatorOptions } from './options';
+import type { EndpointCounts, RequestLogEntry } from './request-log';
+import { buildEmulatorServer } from './server';
+import { workItemSnapshot, type EmulatorStateSnapshot, type WorkItemSnapshot } from './work-item-model';
+
+export { DEFAULT_BEHAVIOUR } from './behaviour';
+export type { EmulatorBehaviour, EmulatorBehaviourPatch } from './behaviour';
+export type { DuplicateOutcome, DuplicateRecord } from './duplicate-log';
+export { ENDPOINT_NAMES } from './endpoints';
+export type { EndpointName } from './endpoints';
+export type { FaultKind, FaultRule, FaultsConfig, ScriptedFault } from './fault-config';
+export type { ActiveFaults, InjectedFault } from './fault-injector';
+export type { LoginCounts } from './login-tally';
+export { EmulatorOptionsError } from './options';
+export type { EmulatorLogger, EmulatorOptions } from './options';
+export type { EndpointCount, EndpointCounts, RequestFaultSummary, RequestLogEntry } from './request-log';
+export type { ActiveSessionJson, SessionJson, WorkItemJson } from './routes/work-item-json';
+export type {
+  DocumentMetadata,
+  EmulatorStateSnapshot,
+  VersionSnapshot,
+  VersionStatus,
+  WorkItemSnapshot,
+} from './work-item-model';
+
+export interface EmulatorEndpoints {
+  /** REST API v1.1 base, e.g. `http://127.0.0.1:40123/api/rest/v1.1`. */
+  baseUrl: string;
+  /** Auth service base, e.g. `http://127.0.0.1:40123/auth`. */
+  authUrl: string;
+}
+
+export interface EmulatorCredentials {
+  clientName: string;
+  principalName: string;
+  principalPassword: string;
+}
+
+export interface RunningEmulator {
+  /** Listening origin, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Cloud-shaped URLs: `/api/rest/v1.1` and `/auth`. */
+  readonly cloud: EmulatorEndpoints;
+  /** On-premise-shaped URLs: `/HdaApi/rest/v1.1` and `/HdaAuth`. */
+  readonly onPremise: EmulatorEndpoints;
+  /** Base of the inspection and control endpoints (`/__emulator`). */
+  readonly controlUrl: string;
+  readonly credentials: EmulatorCredentials;
+  /** A fresh snapshot of the model on every read (work items, versions, document metadata). */
+  readonly state: EmulatorStateSnapshot;
+  workItem(id: string): WorkItemSnapshot | undefined;
+  /** The bytes of an assembled document, as a download would return them. */
+  documentContent(workItemId: string, documentId: string): Buffer | undefined;
+  /** Replaces the fault configuration and restarts the PRNG; throws on invalid input. */
+  setFaults(faults: FaultsConfig): ActiveFaults;
+  faults(): ActiveFaults;
+  injectedFaults(): InjectedFault[];
+  /** Merges a partial behaviour; throws on invalid input. */
+  setBehaviour(patch: EmulatorBehaviourPatch): EmulatorBehaviour;
+  behaviour(): EmulatorBehaviour;
+  /** Invalidates every token issued so far. */
+  expireTokens(): void;
+  /** Clears state, counters, logs, faults and tokens; keeps the options and credentials. */
+  reset(): void;
+  requests(): RequestLogEntry[];
+  counts(): EndpointCounts;
+  logins(): LoginCounts;
+  duplicates(): DuplicateRecord[];
+  /** Stops listening and destroys open connections (keep-alive included). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local HotDocs Advance emulator. Options are validated (unknown keys rejected) and the
+ * returned promise rejects with `EmulatorOptionsError` listing every problem.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const resolved = resolveEmulatorOptions(options);
+  const runtime = new EmulatorRuntime(resolved);
+  const app = buildEmulatorServer(runtime);
+  try {
+    await app.listen({ port: resolved.port, host: resolved.host });
+  } catch (error) {
+    runtime.close();
+    await app.close();
+    throw error;
+  }
+
+  const address = app.server.address() as AddressInfo;
+  const url = `http://${hostForUrl(resolved.host)}:${address.port}`;
+  runtime.publicUrl = resolved.publicUrl ?? url;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    cloud: { baseUrl: `${url}${API_BASE_PATHS[0]}`, authUrl: `${url}${AUTH_BASE_PATHS[0]}` },
+    onPremise: { baseUrl: `${url}${API_BASE_PATHS[1]}`, authUrl: `${url}${AUTH_BASE_PATHS[1]}` },
+    controlUrl: `${url}${CONTROL_BASE_PATH}`,
+    credentials: {
+      clientName: resolved.clientName,
+      principalName: resolved.principalName,
+      principalPassword: resolved.principalPassword,
+    },
+    get state(): EmulatorStateSnapshot {
+      return { workItems: runtime.store.snapshot() };
+    },
+    workItem: (id) => {
+      const item = runtime.store.find(normaliseGuid(id));
+      return item === undefined ? undefined : workItemSnapshot(item);
+    },
+    documentContent: (workItemId, documentId) => {
+      const item = runtime.store.find(normaliseGuid(workItemId));
+      const document = item && runtime.store.findDocument(item, normaliseGuid(documentId));
+      return document === undefined ? undefined : Buffer.from(document.content);
+    },
+    setFaults: (faults) => runtime.setFaults(faults),
+    faults: () => runtime.faults.active(),
+    injectedFaults: () => runtime.faults.injectedFaults(),
+    setBehaviour: (patch) => runtime.setBehaviour(patch),
+    behaviour: () => ({ ...runtime.behaviour }),
+    expireTokens: () => runtime.tokens.expireAll(),
+    reset: () => runtime.reset(),
+    requests: () => runtime.requestLog.list(),
+    counts: () => runtime.requestLog.counts(),
+    logins: () => runtime.logins.snapshot(),
+    duplicates: () => runtime.duplicates.list(),
+    close: () => {
+      closing ??= (async () => {
+        runtime.close();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** A host usable in a URL: wildcard addresses become loopback, IPv6 literals get brackets. */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

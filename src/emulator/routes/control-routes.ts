@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EmulatorRuntime } from '../emulator-runtime';
+import { API_BASE_PATHS, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from '../endpoints';
+import { parseJsonText } from '../json-body';
+
+/**
+ * Inspection and control for tests, demos and benchmarks. No authentication: the emulator is
+ * for local use only and must never be exposed where untrusted clients can reach it.
+ * Faults never apply here.
+ */
+export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRuntime): void {
+  const at = (path: string): string => `${CONTROL_BASE_PATH}${path}`;
+
+  app.get(CONTROL_BASE_PATH, async () => ({
+    cloud: {
+      baseUrl: `${runtime.publicUrl}${API_BASE_PATHS[0]}`,
+      authUrl: `${runtime.publicUrl}${AUTH_BASE_PATHS[0]}`,
+    },
+    onPremise: {
+      baseUrl: `${runtime.publicUrl}${API_BASE_PATHS[1]}`,
+      authUrl: `${runtime.publicUrl}${AUTH_BASE_PATHS[1]}`,
+    },
+    control: [
+      'GET health',
+      'GET state',
+      'GET requests',
+      'GET counts',
+      'GET logins',
+      'GET duplicates',
+      'GET|PUT faults',
+      'GET faults/injected',
+      'GET|PUT behaviour',
+      'POST tokens/expire',
+      'POST reset',
+    ].map((route) => route.replace(/ /, ` ${CONTROL_BASE_PATH}/`)),
+  }));
+  app.get(at('/health'), async () => ({ status: 'ok' }));
+  app.get(at('/state'), async () => ({ workItems: runtime.store.snapshot() }));
+  app.get(at('/requests'), async () => runtime.requestLog.list());
+  app.get(at('/counts'), async () => runtime.requestLog.counts());
+  app.get(at('/logins'), async () => runtime.logins.snapshot());
+  app.get(at('/duplicates'), async () => runtime.duplicates.list());
+  app.get(at('/faults'), async () => runtime.faults.active());
+  app.put(at('/faults'), async (request) => runtime.setFaults(jsonBody(request)));
+  app.get(at('/faults/injected'), async () => runtime.faults.injectedFaults());
+  app.get(at('/behaviour'), async () => runtime.behaviour);
+  app.put(at('/behaviour'), async (request) => runtime.setBehaviour(jsonBody(request)));
+  app.post(at('/tokens/expire'), async () => {
+    runtime.tokens.expireAll();
+    return { expired: true };
+  });
+  app.post(at('/reset'), async () => {
+    runtime.reset();
+    return { reset: true };
+  });
+}
+
+function jsonBody(request: FastifyRequest): unknown {
+  const raw = request.body as string | undefined;
+  return raw === undefined || raw.trim() === '' ? {} : parseJsonText(raw);
+}

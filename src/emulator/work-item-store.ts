@@ -1,0 +1,201 @@
+import { applyTypedAnswers } from './answers/answer-display';
+import { emptyAnswerSet, type AnswerSet } from './answers/answer-set';
+import { writeAnswerXml } from './answers/write-answer-xml';
+import { assembleDocuments, type AssembledDocument } from './assembly/assemble-documents';
+import { newGuid } from './guid';
+import type { SessionIds, VersionRecord, WorkItemRecord, WorkItemSnapshot } from './work-item-model';
+import { workItemSnapshot } from './work-item-model';
+
+export interface WorkItemFields {
+  name: string;
+  description: string;
+  workGroupId: string;
+  templatePackageId: string;
+  answers?: ParsedAnswers;
+}
+
+export interface ParsedAnswers {
+  xml: string;
+  set: AnswerSet;
+}
+
+export type BeginOutcome =
+  | { kind: 'begun'; version: VersionRecord }
+  /** The versionId is the in-progress session's own. */
+  | { kind: 'repeat'; version: VersionRecord }
+  /** Another session is in progress and forceCreate was not set. */
+  | { kind: 'in-progress'; activeVersionId: string }
+  /** The versionId belongs to a version that is no longer in progress. */
+  | { kind: 'version-exists' };
+
+/**
+ * The in-memory Advance model and its lifecycle rules: one in-progress session per work item,
+ * save/complete end it, a new session resumes the latest saved or completed answers.
+ * It knows nothing of HTTP; routes turn its outcomes into status codes per the behaviour switches.
+ */
+export class WorkItemStore {
+  private readonly items = new Map<string, WorkItemRecord>();
+  // Kept after a session ends, so its interview page can say "no longer in progress" rather than "unknown".
+  private readonly sessionsByCoreId = new Map<string, { workItemId: string; versionId: string }>();
+  private finishedCounter = 0;
+
+  find(id: string): WorkItemRecord | undefined {
+    return this.items.get(id);
+  }
+
+  create(id: string, fields: WorkItemFields): WorkItemRecord {
+    const item: WorkItemRecord = {
+      id,
+      name: fields.name,
+      description: fields.description,
+      workGroupId: fields.workGroupId,
+      templatePackageId: fields.templatePackageId,
+      createdAt: new Date().toISOString(),
+      answerXml: fields.answers?.xml ?? null,
+      answers: fields.answers?.set ?? null,
+      versions: [],
+      activeVersionId: null,
+    };
+    this.items.set(id, item);
+    return item;
+  }
+
+  update(item: WorkItemRecord, fields: WorkItemFields): void {
+    item.name = fields.name;
+    item.description = fields.description;
+    item.workGroupId = fields.workGroupId;
+    item.templatePackageId = fields.templatePackageId;
+    if (fields.answers !== undefined) {
+      item.answerXml = fields.answers.xml;
+      item.answers = fields.answers.set;
+    }
+  }
+
+  begin(
+    item: WorkItemRecord,
+    request: {
+      versionId: string;
+      answers?: ParsedAnswers;
+      forceCreate: boolean;
+      interviewJsUrlFor: (coreSessionId: string) => string;
+    },
+  ): BeginOutcome {
+    const existing = item.versions.find((version) => version.versionId === request.versionId);
+    const active = activeVersion(item);
+    if (existing !== undefined && existing === active) return { kind: 'repeat', version: existing };
+    if (existing !== undefined) return { kind: 'version-exists' };
+    if (active !== undefined) {
+      if (!request.forceCreate) return { kind: 'in-progress', activeVersionId: active.versionId };
+      // forceCreate replaces the in-progress session; its unsaved answers are lost.
+      active.status = 'Discarded';
+    }
+
+    const answers = request.answers ?? this.resumableAnswers(item);
+    const coreSessionId = newGuid();
+    const session: SessionIds = {
+      hdaSessionId: newGuid(),
+      coreSessionId,
+      interviewJsUrl: request.interviewJsUrlFor(coreSessionId),
+    };
+    const version: VersionRecord = {
+      versionId: request.versionId,
+      status: 'InProgress',
+      createdAt: new Date().toISOString(),
+      completedAt: null,
+      assembled: false,
+      answerXml: answers.xml,
+      answers: answers.set,
+      session,
+      documents: [],
+      finishedSeq: null,
+    };
+    item.versions.push(version);
+    item.activeVersionId = version.versionId;
+    this.sessionsByCoreId.set(coreSessionId, { workItemId: item.id, versionId: version.versionId });
+    return { kind: 'begun', version };
+  }
+
+  /** Ends the in-progress session keeping its answers; undefined when none is in progress. */
+  save(item: WorkItemRecord): VersionRecord | undefined {
+    const active = activeVersion(item);
+    if (active === undefined) return undefined;
+    active.status = 'Saved';
+    active.finishedSeq = ++this.finishedCounter;
+    item.activeVersionId = null;
+    return active;
+  }
+
+  /** Completes the in-progress session, assembling its documents when asked; undefined when none. */
+  complete(item: WorkItemRecord, runAssembly: boolean): VersionRecord | undefined {
+    const active = activeVersion(item);
+    if (active === undefined) return undefined;
+    active.status = 'Completed';
+    active.completedAt = new Date().toISOString();
+    active.finishedSeq = ++this.finishedCounter;
+    if (runAssembly) {
+      active.assembled = true;
+      active.documents = assembleDocuments({
+        workItemName: item.name,
+        versionId: active.versionId,
+        answers: active.answers,
+        answerXml: active.answerXml,
+      });
+    }
+    item.activeVersionId = null;
+    return active;
+  }
+
+  /** Documents of the most recently completed version that was assembled. */
+  latestDocuments(item: WorkItemRecord): AssembledDocument[] {
+    const assembled = item.versions.filter((version) => version.status === 'Completed' && version.assembled);
+    const latest = assembled.sort((a, b) => (b.finishedSeq ?? 0) - (a.finishedSeq ?? 0))[0];
+    return latest?.documents ?? [];
+  }
+
+  findDocument(item: WorkItemRecord, documentId: string): AssembledDocument | undefined {
+    for (const version of item.versions) {
+      const document = version.documents.find((candidate) => candidate.id === documentId);
+      if (document !== undefined) return document;
+    }
+    return undefined;
+  }
+
+  /** The session behind an interview page, whatever its status (the caller decides what is usable). */
+  findSession(coreSessionId: string): { item: WorkItemRecord; version: VersionRecord } | undefined {
+    const ids = this.sessionsByCoreId.get(coreSessionId.toLowerCase());
+    const item = ids === undefined ? undefined : this.items.get(ids.workItemId);
+    const version = item?.versions.find((candidate) => candidate.versionId === ids?.versionId);
+    return item !== undefined && version !== undefined ? { item, version } : undefined;
+  }
+
+  /** What the interview page posts on Finish: typed answers replace the session's. */
+  updateSessionAnswers(version: VersionRecord, typed: Readonly<Record<string, string>>): void {
+    version.answers = applyTypedAnswers(version.answers, typed);
+    version.answerXml = writeAnswerXml(version.answers);
+  }
+
+  snapshot(): WorkItemSnapshot[] {
+    return [...this.items.values()].map(workItemSnapshot);
+  }
+
+  clear(): void {
+    this.items.clear();
+    this.sessionsByCoreId.clear();
+    this.finishedCounter = 0;
+  }
+
+  private resumableAnswers(item: WorkItemRecord): ParsedAnswers {
+    const finished = item.versions
+      .filter((version) => version.status === 'Saved' || version.status === 'Completed')
+      .sort((a, b) => (b.finishedSeq ?? 0) - (a.finishedSeq ?? 0))[0];
+    if (finished !== undefined) return { xml: finished.answerXml, set: finished.answers };
+    if (item.answerXml !== null && item.answers !== null) return { xml: item.answerXml, set: item.answers };
+    const set = emptyAnswerSet();
+    return { xml: writeAnswerXml(set), set };
+  }
+}
+
+function activeVersion(item: WorkItemRecord): VersionRecord | undefined {
+  if (item.activeVersionId === null) return undefined;
+  return item.versions.find((version) => version.versionId === item.activeVersionId);
+}
