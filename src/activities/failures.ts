@@ -1,0 +1,39 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { AdvanceError, AdvanceThrottledError, AdvanceTransientError } from '../advance';
+import { ReminderDeliveryError } from '../notifications/reminder-webhook';
+
+/**
+ * Turns an error from our libraries into what Temporal's retry policy understands: the retry
+ * decision is the error's own `retryable`, and a server's `Retry-After` becomes `nextRetryDelay`
+ * (Temporal then waits exactly that long instead of its backoff).
+ */
+export function toActivityFailure(error: unknown): unknown {
+  if (error instanceof CancelledFailure || error instanceof ApplicationFailure) return error;
+  if (error instanceof AdvanceError) {
+    const retryAfterMs =
+      error instanceof AdvanceThrottledError || error instanceof AdvanceTransientError
+        ? error.retryAfterMs
+        : undefined;
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.name,
+      nonRetryable: !error.retryable,
+      details: [error.toJSON()],
+      nextRetryDelay: retryAfterMs,
+    });
+  }
+  if (error instanceof ReminderDeliveryError) {
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.name,
+      nonRetryable: !error.retryable,
+      details: [{ status: error.status }],
+    });
+  }
+  return error;
+}
+
+/** A failure the lifecycle cannot get past by retrying, raised by the activities themselves. */
+export function permanentFailure(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}

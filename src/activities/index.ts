@@ -1,0 +1,3 @@
+export * from './advance-clients';
+export * from './failures';
+export * from './lifecycle-activities';

@@ -1,0 +1,199 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  ensureSessionBegun,
+  ensureSessionCompleted,
+  ensureSessionSaved,
+  ensureWorkItemCreated,
+  type AdvanceDocument,
+  type TokenMetadata,
+} from '../advance';
+import type { DocumentStore } from '../documents/document-store';
+import type { ReminderNotice, ReminderWebhook } from '../notifications/reminder-webhook';
+import type { BegunSessionInfo, LifecycleDocument } from '../workflows/definitions';
+import type { AdvanceClients } from './advance-clients';
+import { runWithHeartbeats } from './heartbeat';
+
+/**
+ * The lifecycle's activities: thin adapters over the Advance client. Ids are chosen by the
+ * workflow, so every retry repeats the same request, and the retry-safe helpers settle a lost
+ * response by reading Advance's state. Nothing secret is returned (token metadata only).
+ */
+
+export interface LifecycleActivityDependencies {
+  clients: AdvanceClients;
+  documentStore: DocumentStore;
+  /** Absent when no `REMINDER_WEBHOOK_URL` is configured: reminders are then recorded only. */
+  reminderWebhook?: ReminderWebhook;
+}
+
+interface OnTenancy {
+  tenancy?: string;
+}
+
+export interface CreateWorkItemArgs extends OnTenancy {
+  workItem: {
+    id: string;
+    name: string;
+    workGroupId: string;
+    templatePackageId: string;
+    description?: string;
+  };
+  answerXml?: string;
+}
+
+export interface BeginSessionArgs extends OnTenancy {
+  workItemId: string;
+  versionId: string;
+  answerXml?: string;
+}
+
+export interface CompleteSessionArgs extends OnTenancy {
+  workItemId: string;
+  versionId: string;
+  runAssembly: boolean;
+}
+
+export interface DocumentsArgs extends OnTenancy {
+  workItemId: string;
+  versionId: string;
+}
+
+export type BegunSession = Omit<BegunSessionInfo, 'mode'> & { outcome: 'begun' | 'already-in-progress' };
+
+export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
+  const client = (tenancy?: string) => deps.clients.get(tenancy);
+
+  return {
+    /** Proves the credentials work and warms this worker's token cache. Returns metadata only. */
+    async acquireToken(args: OnTenancy): Promise<TokenMetadata> {
+      return runWithHeartbeats((signal) => client(args.tenancy).acquireToken({ signal }));
+    },
+
+    async createWorkItem(args: CreateWorkItemArgs): Promise<{ workItemId: string; outcome: string }> {
+      return runWithHeartbeats(async (signal) => {
+        const { outcome } = await ensureWorkItemCreated(
+          client(args.tenancy),
+          { ...args.workItem, answerXml: args.answerXml },
+          { signal },
+        );
+        return { workItemId: args.workItem.id, outcome };
+      });
+    },
+
+    async beginSession(args: BeginSessionArgs): Promise<BegunSession> {
+      return runWithHeartbeats(async (signal) => {
+        const { session, outcome } = await ensureSessionBegun(
+          client(args.tenancy),
+          args.workItemId,
+          args.versionId,
+          args.answerXml === undefined ? {} : { answerXml: args.answerXml },
+          { signal },
+        );
+        return { ...session, outcome };
+      });
+    },
+
+    async completeSession(args: CompleteSessionArgs): Promise<{ outcome: string }> {
+      return runWithHeartbeats((signal) =>
+        ensureSessionCompleted(
+          client(args.tenancy),
+          args.workItemId,
+          args.versionId,
+          { runAssembly: args.runAssembly },
+          { signal },
+        ),
+      );
+    },
+
+    async saveSession(args: OnTenancy & { workItemId: string }): Promise<{ outcome: string }> {
+      return runWithHeartbeats((signal) =>
+        ensureSessionSaved(client(args.tenancy), args.workItemId, { signal }),
+      );
+    },
+
+    async listDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
+      return runWithHeartbeats(async (signal) =>
+        documentsOf(
+          args.versionId,
+          await client(args.tenancy).listDocuments(args.workItemId, { signal }),
+        ).map(describeDocument),
+      );
+    },
+
+    /** Lists the session's documents and streams each into the document store. */
+    async storeDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
+      return runWithHeartbeats(async (signal) => {
+        const advance = client(args.tenancy);
+        const documents = documentsOf(
+          args.versionId,
+          await advance.listDocuments(args.workItemId, { signal }),
+        );
+        const stored: LifecycleDocument[] = [];
+        for (const document of documents) {
+          const download = await advance.downloadDocument(args.workItemId, document.id, { signal });
+          const fileName = download.fileName ?? document.fileName ?? document.name;
+          const saved = await deps.documentStore.put(
+            { workItemId: args.workItemId, versionId: args.versionId, documentId: document.id, fileName },
+            download.body,
+            { contentType: download.contentType },
+          );
+          if (document.sha256 !== undefined && document.sha256.toLowerCase() !== saved.sha256) {
+            // A truncated or altered transfer: retrying the download can help.
+            throw ApplicationFailure.retryable(
+              `document ${document.id} of work item ${args.workItemId} arrived with checksum ${saved.sha256}, ` +
+                `Advance lists ${document.sha256}`,
+              'DocumentChecksumMismatch',
+            );
+          }
+          stored.push({
+            ...describeDocument(document),
+            fileName,
+            contentType: download.contentType,
+            size: saved.size,
+            sha256: saved.sha256,
+            reference: saved.reference,
+          });
+        }
+        return stored;
+      });
+    },
+
+    /** Posts a signed reminder when a webhook is configured; otherwise records that none is. */
+    async sendInterviewReminder(notice: ReminderNotice): Promise<{ delivered: boolean; detail: string }> {
+      const webhook = deps.reminderWebhook;
+      if (webhook === undefined) return { delivered: false, detail: 'no REMINDER_WEBHOOK_URL configured' };
+      return runWithHeartbeats(async (signal) => {
+        const { status } = await webhook.send(notice, signal);
+        return { delivered: true, detail: `webhook answered HTTP ${status}` };
+      });
+    },
+  };
+}
+
+export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
+
+/**
+ * Advance lists the documents of the latest completed session. When they carry a version id that
+ * is not ours, our completion is not visible yet: a retry will see it.
+ */
+function documentsOf(versionId: string, documents: AdvanceDocument[]): AdvanceDocument[] {
+  const foreign = documents.find((d) => d.versionId !== undefined && d.versionId !== versionId);
+  if (foreign !== undefined) {
+    throw ApplicationFailure.retryable(
+      `the listed documents belong to version ${foreign.versionId}, not ${versionId}`,
+      'DocumentsNotYetListed',
+    );
+  }
+  return documents;
+}
+
+function describeDocument(document: AdvanceDocument): LifecycleDocument {
+  return {
+    documentId: document.id,
+    name: document.name,
+    fileName: document.fileName,
+    contentType: document.contentType,
+    size: document.size,
+    sha256: document.sha256,
+  };
+}

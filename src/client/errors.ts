@@ -1,0 +1,62 @@
+/**
+ * Typed errors of the lifecycle client: what a business system (or the gateway, or the CLI) gets
+ * back for bad input or an impossible request, each with a stable `code`.
+ */
+export type LifecycleErrorCode =
+  | 'invalid-input'
+  | 'lifecycle-not-found'
+  | 'lifecycle-closed'
+  | 'request-rejected'
+  | 'lifecycle-failed'
+  | 'lifecycle-still-running';
+
+export class LifecycleClientError extends Error {
+  constructor(
+    readonly code: LifecycleErrorCode,
+    message: string,
+    readonly problems: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LifecycleClientError';
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.problems.length > 0 ? { problems: this.problems } : {}),
+    };
+  }
+}
+
+export class LifecycleInputError extends LifecycleClientError {
+  constructor(problems: readonly string[], what = 'lifecycle input') {
+    super('invalid-input', `Invalid ${what}: ${problems.join('; ')}`, problems);
+    this.name = 'LifecycleInputError';
+  }
+}
+
+export class LifecycleNotFoundError extends LifecycleClientError {
+  constructor(readonly lifecycleId: string) {
+    super('lifecycle-not-found', `No lifecycle with id "${lifecycleId}"`);
+    this.name = 'LifecycleNotFoundError';
+  }
+}
+
+export class LifecycleClosedError extends LifecycleClientError {
+  constructor(
+    readonly lifecycleId: string,
+    readonly status: string,
+  ) {
+    super('lifecycle-closed', `Lifecycle "${lifecycleId}" has already ended (${status.toLowerCase()})`);
+    this.name = 'LifecycleClosedError';
+  }
+}
+
+export class LifecycleRequestRejectedError extends LifecycleClientError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('request-rejected', message, [], options);
+    this.name = 'LifecycleRequestRejectedError';
+  }
+}

@@ -1,0 +1,5 @@
+/** What business systems import to drive HotDocs Advance lifecycles on Temporal. */
+export * from './errors';
+export * from './lifecycle-client';
+export * from '../workflows/definitions';
+export type { FollowUpRequest, LifecycleInput } from '../workflows/input';

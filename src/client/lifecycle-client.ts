@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
+import {
+  beginFollowUpSessionUpdate,
+  finishSignal,
+  interviewCompletedSignal,
+  LIFECYCLE_WORKFLOW_TYPE,
+  requestFollowUpSessionSignal,
+  statusQuery,
+  type BegunSessionInfo,
+  type LifecycleResult,
+  type LifecycleStatus,
+} from '../workflows/definitions';
+import {
+  checkFollowUpRequest,
+  checkLifecycleInput,
+  type FollowUpRequest,
+  type NormalizedLifecycleInput,
+} from '../workflows/input';
+import { BUSINESS_KEY, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
+import {
+  LifecycleClientError,
+  LifecycleClosedError,
+  LifecycleInputError,
+  LifecycleNotFoundError,
+  LifecycleRequestRejectedError,
+} from './errors';
+
+export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
+
+export interface StartedLifecycle {
+  lifecycleId: string;
+  runId?: string;
+  workItemId?: string;
+  /** False when a lifecycle with this business key (or work item id) already existed. */
+  created: boolean;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, ... */
+  status: string;
+}
+
+/**
+ * The workflow id of a lifecycle: from the business key when there is one, else from the work
+ * item id. A repeated start with the same key therefore finds the same lifecycle.
+ */
+export function lifecycleWorkflowId(
+  input: Pick<NormalizedLifecycleInput, 'businessKey' | 'workItem'>,
+): string {
+  if (input.businessKey !== undefined) return `assembly-${input.businessKey}`;
+  if (input.workItem.id !== undefined) return `assembly-wi-${input.workItem.id.toLowerCase()}`;
+  throw new Error('a lifecycle id needs a business key or a work item id');
+}
+
+/**
+ * What business systems import to drive lifecycles. Checks input before anything reaches
+ * Temporal, and turns Temporal's errors into typed `LifecycleClientError`s.
+ */
+export class LifecycleClient {
+  readonly taskQueue: string;
+
+  constructor(
+    readonly temporal: Client,
+    options: { taskQueue?: string } = {},
+  ) {
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  }
+
+  /** Connects as `@temporalio/envconfig` reads the environment (TEMPORAL_ADDRESS, ...). */
+  static async connect(env: Record<string, string | undefined> = process.env): Promise<LifecycleClient> {
+    const { connectionOptions, namespace } = loadClientConnectConfig({
+      overrideEnvVars: Object.fromEntries(
+        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+    });
+    const connection = await Connection.connect(connectionOptions);
+    return new LifecycleClient(new Client({ connection, namespace }), {
+      taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+
+  /** Starts a lifecycle, or returns the one already started with the same business key. */
+  async start(input: unknown): Promise<StartedLifecycle> {
+    const normalized = validateLifecycleInput(input);
+    const withIds: NormalizedLifecycleInput =
+      normalized.businessKey === undefined && normalized.workItem.id === undefined
+        ? { ...normalized, workItem: { ...normalized.workItem, id: randomUUID() } }
+        : normalized;
+    const lifecycleId = lifecycleWorkflowId(withIds);
+    try {
+      const handle = await this.temporal.workflow.start(LIFECYCLE_WORKFLOW_TYPE, {
+        workflowId: lifecycleId,
+        taskQueue: this.taskQueue,
+        args: [withIds],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: truncate(`Assembly: ${withIds.workItem.name}`, 190),
+        typedSearchAttributes: [
+          { key: STAGE, value: 'starting' },
+          ...(withIds.businessKey === undefined ? [] : [{ key: BUSINESS_KEY, value: withIds.businessKey }]),
+          ...(withIds.workItem.id === undefined ? [] : [{ key: WORK_ITEM_ID, value: withIds.workItem.id }]),
+          ...(withIds.tenancy === undefined ? [] : [{ key: TENANCY, value: withIds.tenancy }]),
+        ],
+      });
+      return {
+        lifecycleId,
+        runId: handle.firstExecutionRunId,
+        workItemId: withIds.workItem.id,
+        created: true,
+        status: 'RUNNING',
+      };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const description = await this.temporal.workflow.getHandle(lifecycleId).describe();
+      const workItemId = description.typedSearchAttributes.get(WORK_ITEM_ID);
+      return {
+        lifecycleId,
+        runId: description.runId,
+        workItemId,
+        created: false,
+        status: description.status.name,
+      };
+    }
+  }
+
+  /** Reports the interview of session `versionId` as finished. */
+  async interviewCompleted(lifecycleId: string, versionId: string): Promise<void> {
+    if (!isGuid(versionId)) throw new LifecycleInputError(['versionId must be a GUID'], 'interviewCompleted');
+    await this.onRunning(lifecycleId, (handle) => handle.signal(interviewCompletedSignal, { versionId }));
+  }
+
+  /** Queues a follow-up session (fire and forget). */
+  async requestFollowUp(lifecycleId: string, request: FollowUpRequest = {}): Promise<void> {
+    const checked = validateFollowUp(request);
+    await this.onRunning(lifecycleId, (handle) => handle.signal(requestFollowUpSessionSignal, checked));
+  }
+
+  /** Queues a follow-up session and waits until Advance has begun it (after the active one completed). */
+  async beginFollowUp(lifecycleId: string, request: FollowUpRequest = {}): Promise<BegunSessionInfo> {
+    const checked = validateFollowUp(request);
+    return this.onRunning(lifecycleId, async (handle) => {
+      try {
+        return await handle.executeUpdate(beginFollowUpSessionUpdate, { args: [checked] });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          throw new LifecycleRequestRejectedError(error.cause?.message ?? error.message, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** Asks the lifecycle to close once no session is active. */
+  async finish(lifecycleId: string): Promise<void> {
+    await this.onRunning(lifecycleId, (handle) => handle.signal(finishSignal));
+  }
+
+  async status(lifecycleId: string): Promise<LifecycleStatus> {
+    return this.onExisting(lifecycleId, (handle) => handle.query(statusQuery));
+  }
+
+  /** The outcome; waits for the lifecycle to end unless `wait` is false. */
+  async result(lifecycleId: string, { wait = true }: { wait?: boolean } = {}): Promise<LifecycleResult> {
+    return this.onExisting(lifecycleId, async (handle) => {
+      if (!wait) {
+        const { status } = await handle.describe();
+        if (status.name === 'RUNNING') {
+          throw new LifecycleClientError(
+            'lifecycle-still-running',
+            `Lifecycle "${lifecycleId}" is still running`,
+          );
+        }
+      }
+      try {
+        return (await handle.result()) as LifecycleResult;
+      } catch (error) {
+        if (error instanceof WorkflowFailedError) {
+          throw new LifecycleClientError('lifecycle-failed', failureMessage(error), [], { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** Cancels the lifecycle; an active session is saved first. */
+  async cancel(lifecycleId: string): Promise<void> {
+    await this.onRunning(lifecycleId, (handle) => handle.cancel());
+  }
+
+  private async onExisting<T>(
+    lifecycleId: string,
+    action: (handle: WorkflowHandle) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await action(this.temporal.workflow.getHandle(lifecycleId));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new LifecycleNotFoundError(lifecycleId);
+      throw error;
+    }
+  }
+
+  /** Runs a message send; a closed lifecycle is told apart from an unknown one. */
+  private async onRunning<T>(
+    lifecycleId: string,
+    action: (handle: WorkflowHandle) => Promise<T>,
+  ): Promise<T> {
+    const handle = this.temporal.workflow.getHandle(lifecycleId);
+    try {
+      return await action(handle);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      const status = await handle.describe().then(
+        (d) => d.status.name,
+        () => undefined,
+      );
+      if (status === undefined) throw new LifecycleNotFoundError(lifecycleId);
+      throw new LifecycleClosedError(lifecycleId, status);
+    }
+  }
+}
+
+/** Schema checks plus the full answer-XML check: bad input never reaches Temporal. */
+export function validateLifecycleInput(input: unknown): NormalizedLifecycleInput {
+  const checked = checkLifecycleInput(input);
+  if (!checked.ok) throw new LifecycleInputError(checked.problems);
+  const xmlProblem = answerXmlProblem(checked.value.answerXml);
+  if (xmlProblem !== undefined) throw new LifecycleInputError([xmlProblem]);
+  return checked.value;
+}
+
+export function validateFollowUp(request: unknown): FollowUpRequest {
+  const checked = checkFollowUpRequest(request);
+  if (!checked.ok) throw new LifecycleInputError(checked.problems, 'follow-up request');
+  const xmlProblem = answerXmlProblem(checked.value.answerXml);
+  if (xmlProblem !== undefined) throw new LifecycleInputError([xmlProblem], 'follow-up request');
+  return checked.value;
+}
+
+function answerXmlProblem(xml: string | undefined): string | undefined {
+  if (xml === undefined) return undefined;
+  try {
+    checkAnswerXml(xml);
+    return undefined;
+  } catch (error) {
+    if (error instanceof AnswerXmlError) return `answerXml: ${error.message}`;
+    throw error;
+  }
+}
+
+/** The workflow's own failure message names the stage and Advance's cause. */
+function failureMessage(error: WorkflowFailedError): string {
+  return error.cause?.message ?? error.message;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,128 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './input';
+
+/**
+ * The lifecycle's messages. The names are a public contract: any Temporal client, including the
+ * `temporal` CLI with JSON input, drives a lifecycle with them.
+ */
+export const LIFECYCLE_WORKFLOW_TYPE = 'assemblyLifecycle';
+
+/** The person finished the interview of session `versionId`. */
+export const interviewCompletedSignal = defineSignal<[InterviewCompletedSignal]>('interviewCompleted');
+/** Queue a follow-up session; it begins only after the active session has been completed. */
+export const requestFollowUpSessionSignal = defineSignal<[FollowUpRequest?]>('requestFollowUpSession');
+/** Like the signal, but waits until the follow-up session has begun and returns it. */
+export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [FollowUpRequest]>(
+  'beginFollowUpSession',
+);
+/** Close the lifecycle once no session is active (queued follow-ups still run). */
+export const finishSignal = defineSignal('finish');
+export const statusQuery = defineQuery<LifecycleStatus>('status');
+
+export type LifecycleStage =
+  | 'starting'
+  | 'creating-work-item'
+  | 'beginning-session'
+  | 'waiting-for-interview'
+  | 'completing-session'
+  | 'collecting-documents'
+  | 'idle'
+  | 'saving-session'
+  | 'completed'
+  | 'expired'
+  | 'cancelled'
+  | 'failed';
+
+/** What a host page needs to show the interview. Never the access token. */
+export interface InterviewData {
+  hdaSessionId: string;
+  coreSessionId: string;
+  interviewJsUrl: string;
+}
+
+export interface BegunSessionInfo extends InterviewData {
+  workItemId: string;
+  versionId: string;
+  mode: SessionMode;
+}
+
+export interface LifecycleDocument {
+  documentId: string;
+  name: string;
+  fileName?: string;
+  contentType?: string;
+  size?: number;
+  sha256?: string;
+  /** Where the document store keeps it, when documents are stored. */
+  reference?: string;
+}
+
+export interface ActiveSessionStatus {
+  versionId: string;
+  mode: SessionMode;
+  runAssembly: boolean;
+  /** Absent until Advance has begun the session. */
+  interview?: InterviewData;
+  begunAt?: string;
+  waitingSince?: string;
+  deadlineAt?: string;
+  /** The interview was reported finished; CompleteSession comes next. */
+  interviewCompleted: boolean;
+}
+
+export interface CompletedSessionStatus {
+  versionId: string;
+  mode: SessionMode;
+  completedAt: string;
+  assembled: boolean;
+  documents: LifecycleDocument[];
+}
+
+export interface QueuedFollowUpStatus {
+  requestId: string;
+  /** The version id the session will have; `interviewCompleted` for it is kept until it runs. */
+  versionId: string;
+  mode: SessionMode;
+  runAssembly: boolean;
+  requestedAt: string;
+  via: 'signal' | 'update';
+}
+
+export interface RejectedMessage {
+  name: string;
+  reason: string;
+  at: string;
+  versionId?: string;
+}
+
+export interface ReminderStatus {
+  versionId: string;
+  sentAt: string;
+  delivered: boolean;
+  detail?: string;
+}
+
+export interface LifecycleStatus {
+  stage: LifecycleStage;
+  businessKey?: string;
+  tenancy?: string;
+  workItemId: string;
+  workItemCreated: boolean;
+  activeSession?: ActiveSessionStatus;
+  completedSessions: CompletedSessionStatus[];
+  queuedFollowUps: QueuedFollowUpStatus[];
+  rejectedSignals: RejectedMessage[];
+  reminders: ReminderStatus[];
+  finishRequested: boolean;
+  lastError?: { message: string; stage: LifecycleStage; at: string };
+  /** How many times this lifecycle continued as new (history kept short). */
+  continuedAsNew: number;
+}
+
+export interface LifecycleResult {
+  outcome: 'completed' | 'expired';
+  workItemId: string;
+  sessions: CompletedSessionStatus[];
+  /** The session saved when the interview deadline passed. */
+  expiredVersionId?: string;
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point (`workflowsPath`): export workflow functions only.
+export { assemblyLifecycle } from './assembly-lifecycle';

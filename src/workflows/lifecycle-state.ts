@@ -1,0 +1,147 @@
+import type {
+  ActiveSessionStatus,
+  CompletedSessionStatus,
+  InterviewData,
+  LifecycleStage,
+  LifecycleStatus,
+  RejectedMessage,
+  ReminderStatus,
+} from './definitions';
+import type { NormalizedLifecycleInput, SessionMode } from './input';
+
+/**
+ * Everything a lifecycle knows, as plain data: it is what continue-as-new carries to the next run,
+ * and `status` is a projection of it. Only pure functions here.
+ */
+
+/** A session that is asked for but not begun yet. Its version id is fixed when it is queued. */
+export interface RequestedSession {
+  requestId: string;
+  versionId: string;
+  answerXml?: string;
+  mode: SessionMode;
+  runAssembly: boolean;
+  via: 'initial' | 'signal' | 'update';
+  requestedAt: string;
+  /** `interviewCompleted` arrived before the session began: kept for when it has. */
+  interviewCompleted: boolean;
+}
+
+export interface ActiveSession extends RequestedSession {
+  interview?: InterviewData;
+  begunAt?: string;
+  waitingSince?: string;
+  deadlineAt?: string;
+  remindersSent: number;
+  /** CompleteSession succeeded; documents come next. */
+  completedInAdvance: boolean;
+}
+
+export interface LifecycleState {
+  workItemId: string;
+  stage: LifecycleStage;
+  tokenChecked: boolean;
+  workItemCreated: boolean;
+  active?: ActiveSession;
+  queue: RequestedSession[];
+  completed: CompletedSessionStatus[];
+  rejected: RejectedMessage[];
+  reminders: ReminderStatus[];
+  finishRequested: boolean;
+  lastError?: { message: string; stage: LifecycleStage; at: string };
+  continuedAsNew: number;
+}
+
+/** What the workflow function receives after continue-as-new, beside the original input. */
+export interface CarriedState {
+  state: LifecycleState;
+}
+
+/** Lists kept in state are bounded so a flood of bad signals cannot grow history without end. */
+export const MAX_REJECTED = 50;
+export const MAX_REMINDER_RECORDS = 100;
+
+export function initialState(
+  input: NormalizedLifecycleInput,
+  ids: { workItemId: string; requestId: string; versionId: string },
+  now: string,
+): LifecycleState {
+  return {
+    workItemId: ids.workItemId,
+    stage: 'starting',
+    tokenChecked: false,
+    workItemCreated: false,
+    // The first session is active from the start, before Advance has begun it, so that its
+    // version id is in `status` and an early `interviewCompleted` for it can be kept.
+    active: {
+      requestId: ids.requestId,
+      versionId: ids.versionId,
+      answerXml: input.answerXml,
+      mode: input.mode,
+      runAssembly: input.runAssembly,
+      via: 'initial',
+      requestedAt: now,
+      interviewCompleted: false,
+      remindersSent: 0,
+      completedInAdvance: false,
+    },
+    queue: [],
+    completed: [],
+    rejected: [],
+    reminders: [],
+    finishRequested: false,
+    continuedAsNew: 0,
+  };
+}
+
+export function recordBounded<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+export function isTerminal(stage: LifecycleStage): boolean {
+  return stage === 'completed' || stage === 'expired' || stage === 'cancelled' || stage === 'failed';
+}
+
+export function toStatus(
+  state: LifecycleState,
+  input: Pick<NormalizedLifecycleInput, 'businessKey' | 'tenancy'>,
+): LifecycleStatus {
+  const active = state.active;
+  const activeStatus: ActiveSessionStatus | undefined =
+    active === undefined
+      ? undefined
+      : {
+          versionId: active.versionId,
+          mode: active.mode,
+          runAssembly: active.runAssembly,
+          interview: active.interview,
+          begunAt: active.begunAt,
+          waitingSince: active.waitingSince,
+          deadlineAt: active.deadlineAt,
+          interviewCompleted: active.interviewCompleted,
+        };
+  return {
+    stage: state.stage,
+    businessKey: input.businessKey,
+    tenancy: input.tenancy,
+    workItemId: state.workItemId,
+    workItemCreated: state.workItemCreated,
+    activeSession: activeStatus,
+    completedSessions: state.completed,
+    // Answer XML stays out of status: it is personal data and may be large.
+    queuedFollowUps: state.queue.map((r) => ({
+      requestId: r.requestId,
+      versionId: r.versionId,
+      mode: r.mode,
+      runAssembly: r.runAssembly,
+      requestedAt: r.requestedAt,
+      via: r.via === 'update' ? 'update' : 'signal',
+    })),
+    rejectedSignals: state.rejected,
+    reminders: state.reminders,
+    finishRequested: state.finishRequested,
+    lastError: state.lastError,
+    continuedAsNew: state.continuedAsNew,
+  };
+}

@@ -1,0 +1,206 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LifecycleClosedError, LifecycleInputError, LifecycleNotFoundError } from '../../src/client';
+import { STAGE } from '../../src/workflows/search-attributes';
+import { connectTestEnvironment } from '../helpers/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+/** Waits until the lifecycle's active session has begun and returns its status. */
+async function waitingForInterview(id: string) {
+  return eventually(
+    async () => {
+      const status = await h.lifecycles.status(id);
+      return status.stage === 'waiting-for-interview' ? status : undefined;
+    },
+    { what: `${id} to wait for its interview` },
+  );
+}
+
+function endpointsFor(workItemId: string) {
+  return h.emulator
+    .requests()
+    .filter((r) => r.workItemId === workItemId)
+    .map((r) => `${r.endpoint}${r.versionId ? `:${r.versionId}` : ''}`);
+}
+
+test('interview lifecycle end to end: documents stored with matching checksums', async () => {
+  const started = await h.lifecycles.start(lifecycleInput({ businessKey: `lease-${randomUUID()}` }));
+  expect(started.created).toBe(true);
+  const status = await waitingForInterview(started.lifecycleId);
+  const session = status.activeSession!;
+  expect(session.interview?.interviewJsUrl).toContain(session.interview?.coreSessionId);
+  expect(status.workItemCreated).toBe(true);
+
+  await h.lifecycles.interviewCompleted(started.lifecycleId, session.versionId);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+  expect(result.sessions).toHaveLength(1);
+  const documents = result.sessions[0]!.documents;
+  expect(documents.length).toBeGreaterThan(0);
+  for (const document of documents) {
+    const bytes = await readFile(fileURLToPath(document.reference!));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(document.sha256);
+    expect(bytes.length).toBe(document.size);
+  }
+  const workItemId = status.workItemId;
+  expect(endpointsFor(workItemId)).toEqual([
+    'createWorkItem',
+    `beginSession:${session.versionId}`,
+    `completeSession:${session.versionId}`,
+    'listDocuments',
+    ...documents.map(() => `downloadDocument:${session.versionId}`),
+  ]);
+  const described = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  expect(described.typedSearchAttributes.get(STAGE)).toBe('completed');
+});
+
+test('batch lifecycle completes without waiting; documents listed only', async () => {
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', storeDocuments: false }));
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+  expect(
+    result.sessions[0]!.documents.every((d) => d.reference === undefined && d.sha256 !== undefined),
+  ).toBe(true);
+  expect(endpointsFor(result.workItemId)).toEqual([
+    'createWorkItem',
+    `beginSession:${result.sessions[0]!.versionId}`,
+    `completeSession:${result.sessions[0]!.versionId}`,
+    'listDocuments',
+  ]);
+});
+
+test('a start repeated with the same business key returns the running lifecycle', async () => {
+  const businessKey = `dup-${randomUUID()}`;
+  const first = await h.lifecycles.start(lifecycleInput({ businessKey }));
+  const second = await h.lifecycles.start(lifecycleInput({ businessKey }));
+  expect(second).toMatchObject({ lifecycleId: first.lifecycleId, created: false, status: 'RUNNING' });
+  const status = await waitingForInterview(first.lifecycleId);
+  expect(h.emulator.state.workItems.filter((w) => w.id === status.workItemId)).toHaveLength(1);
+  await h.lifecycles.cancel(first.lifecycleId);
+});
+
+test('follow-ups requested during a session begin only after CompleteSession, in order', async () => {
+  const started = await h.lifecycles.start(lifecycleInput({ keepOpenFor: '1h' }));
+  const first = (await waitingForInterview(started.lifecycleId)).activeSession!;
+  await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
+  const begun = h.lifecycles.beginFollowUp(started.lifecycleId, { mode: 'interview' });
+  const queued = await eventually(async () => {
+    const s = await h.lifecycles.status(started.lifecycleId);
+    return s.queuedFollowUps.length === 2 ? s.queuedFollowUps : undefined;
+  });
+  expect(queued.map((q) => q.via)).toEqual(['signal', 'update']);
+  // Nothing begins beside the active session.
+  expect(
+    endpointsFor((await h.lifecycles.status(started.lifecycleId)).workItemId).filter((e) =>
+      e.startsWith('begin'),
+    ),
+  ).toHaveLength(1);
+
+  await h.lifecycles.interviewCompleted(started.lifecycleId, first.versionId);
+  const third = await begun;
+  expect(third.versionId).toBe(queued[1]!.versionId);
+  await h.lifecycles.interviewCompleted(started.lifecycleId, third.versionId);
+  await eventually(async () =>
+    (await h.lifecycles.status(started.lifecycleId)).stage === 'idle' ? true : undefined,
+  );
+  await h.lifecycles.finish(started.lifecycleId);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.sessions.map((s) => s.versionId)).toEqual([
+    first.versionId,
+    queued[0]!.versionId,
+    third.versionId,
+  ]);
+
+  const order = endpointsFor(result.workItemId).filter((e) => /^(begin|complete)/.test(e));
+  expect(order).toEqual([
+    `beginSession:${first.versionId}`,
+    `completeSession:${first.versionId}`,
+    `beginSession:${queued[0]!.versionId}`,
+    `completeSession:${queued[0]!.versionId}`,
+    `beginSession:${third.versionId}`,
+    `completeSession:${third.versionId}`,
+  ]);
+});
+
+test('a stale-version signal is ignored and recorded; an early signal is kept', async () => {
+  // Slow the begin down so that the signal arrives before Advance has begun the session.
+  h.emulator.setFaults({ script: [{ endpoint: 'beginSession', fault: 'latency', latencyMs: 1_500 }] });
+  const started = await h.lifecycles.start(lifecycleInput());
+  const pending = await eventually(async () => {
+    const s = await h.lifecycles.status(started.lifecycleId);
+    return s.stage === 'beginning-session' ? s.activeSession : undefined;
+  });
+  const stale = randomUUID();
+  await h.lifecycles.interviewCompleted(started.lifecycleId, stale);
+  await h.lifecycles.interviewCompleted(started.lifecycleId, pending!.versionId);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.sessions.map((s) => s.versionId)).toEqual([pending!.versionId]);
+  const status = await h.lifecycles.status(started.lifecycleId);
+  expect(status.rejectedSignals).toEqual([
+    expect.objectContaining({ name: 'interviewCompleted', versionId: stale, reason: 'no such session' }),
+  ]);
+});
+
+test('finish closes an idle lifecycle; later messages are refused with typed errors', async () => {
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', keepOpenFor: '30d' }));
+  await eventually(async () =>
+    (await h.lifecycles.status(started.lifecycleId)).stage === 'idle' ? true : undefined,
+  );
+  await h.lifecycles.finish(started.lifecycleId);
+  expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
+  await expect(h.lifecycles.requestFollowUp(started.lifecycleId, {})).rejects.toBeInstanceOf(
+    LifecycleClosedError,
+  );
+  await expect(h.lifecycles.finish(started.lifecycleId)).rejects.toBeInstanceOf(LifecycleClosedError);
+  await expect(h.lifecycles.status('assembly-no-such-lifecycle')).rejects.toBeInstanceOf(
+    LifecycleNotFoundError,
+  );
+});
+
+test('cancellation mid-wait saves the session and ends as cancelled', async () => {
+  const started = await h.lifecycles.start(lifecycleInput());
+  const status = await waitingForInterview(started.lifecycleId);
+  await h.lifecycles.cancel(started.lifecycleId);
+  await expect(h.lifecycles.result(started.lifecycleId)).rejects.toThrow();
+  const described = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  expect(described.status.name).toBe('CANCELLED');
+  const version = h.emulator.workItem(status.workItemId)!.versions[0]!;
+  expect(version).toMatchObject({ versionId: status.activeSession!.versionId, status: 'Saved' });
+});
+
+test('bad input is refused at the client edge, and at workflow start for other clients', async () => {
+  await expect(h.lifecycles.start({ workItem: { name: '' } })).rejects.toBeInstanceOf(LifecycleInputError);
+  // A client that skips our checks (any Temporal client) gets a failed workflow, not a stuck one.
+  const handle = await env.client.workflow.start('assemblyLifecycle', {
+    workflowId: `raw-${randomUUID()}`,
+    taskQueue: h.taskQueue,
+    args: [{ workItem: { name: 'x', workGroupId: 'nope' } }],
+  });
+  await expect(handle.result()).rejects.toThrow();
+  const described = await handle.describe();
+  expect(described.status.name).toBe('FAILED');
+});
+
+test('a permanent 403 fails the lifecycle with a message that names the cause', async () => {
+  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+  const started = await h.lifecycles.start(lifecycleInput());
+  const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
+  expect(error).toMatchObject({ code: 'lifecycle-failed' });
+  expect((error as Error).message).toMatch(/creating-work-item.*403.*Command or Root scope/);
+});
