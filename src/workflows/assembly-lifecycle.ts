@@ -50,14 +50,14 @@ import { BUSINESS_KEY, STAGE, TENANCY, WORK_ITEM_ID } from './search-attributes'
 /** Quick Advance calls: retried with backoff until they succeed or fail permanently. */
 const advance = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '2m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 /** Downloads can be large: a longer attempt, still heartbeating. */
 const documentActivities = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '15m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 

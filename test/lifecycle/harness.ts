@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { AdvanceRequestEvent } from '../../src/advance';
@@ -8,6 +9,7 @@ import { LifecycleClient } from '../../src/client';
 import { loadWorkerConfig, type Env } from '../../src/config';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
+import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { uniqueTaskQueue } from '../helpers/temporal';
 
 export const WORK_GROUP_ID = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
@@ -48,11 +50,12 @@ export interface Harness {
 export async function createHarness(
   env: TestWorkflowEnvironment,
   emulatorOptions: EmulatorOptions = {},
+  extraWorkerEnv: Env = {},
 ): Promise<Harness> {
   const emulator = await startEmulator(emulatorOptions);
   const taskQueue = uniqueTaskQueue('lifecycle');
   const documentDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-docs-'));
-  const workerEnv = emulatorEnv(emulator, taskQueue, documentDir);
+  const workerEnv = { ...emulatorEnv(emulator, taskQueue, documentDir), ...extraWorkerEnv };
   const lifecycles = new LifecycleClient(env.client, { taskQueue });
   const advanceEvents: AdvanceRequestEvent[] = [];
   let running: { worker: LifecycleWorker; done: Promise<void> } | undefined;
@@ -120,4 +123,20 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * The time-skipping test server starts without our search attributes (it has no flag for them)
+ * but implements AddSearchAttributes: register them so lifecycles can upsert their stage.
+ */
+export async function registerLifecycleSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      LIFECYCLE_SEARCH_ATTRIBUTES.map(({ name }) => [
+        name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
 }

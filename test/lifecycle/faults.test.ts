@@ -1,0 +1,92 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { connectTestEnvironment } from '../helpers/temporal';
+import { createHarness, lifecycleInput, type Harness } from './harness';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+beforeEach(() => h.emulator.reset());
+
+test.each([
+  ['createWorkItem', 'apply-then-error'],
+  ['createWorkItem', 'apply-then-reset'],
+  ['beginSession', 'apply-then-error'],
+  ['beginSession', 'apply-then-reset'],
+  ['completeSession', 'apply-then-error'],
+  ['completeSession', 'apply-then-reset'],
+] as const)('%s %s: no duplicates, the lifecycle completes', async (endpoint, fault) => {
+  h.emulator.setFaults({ script: [{ endpoint, fault }] });
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+  expect(h.emulator.injectedFaults()).toEqual([expect.objectContaining({ endpoint, kind: fault })]);
+  const items = h.emulator.state.workItems;
+  expect(items).toHaveLength(1);
+  expect(items[0]!.versions).toHaveLength(1);
+  expect(items[0]!.versions[0]).toMatchObject({
+    versionId: result.sessions[0]!.versionId,
+    status: 'Completed',
+  });
+  // The retry met the applied change and settled it by reading state, never by forceCreate.
+  // (reset() also revoked the worker's token: a 401 and a renewal may come first.)
+  const calls = h.emulator.requests().filter((r) => r.endpoint === endpoint && r.status !== 401);
+  expect(calls).toHaveLength(2);
+});
+
+test("a 429 storm is ridden out at the server's pace (Retry-After, not backoff)", async () => {
+  const retryAfterSeconds = 3;
+  h.emulator.setFaults({
+    script: [{ endpoint: 'beginSession', fault: 'throttle', retryAfterSeconds, times: 3 }],
+  });
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', storeDocuments: false }));
+  expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
+  const begins = h.emulator.requests().filter((r) => r.endpoint === 'beginSession');
+  expect(begins.map((r) => r.status)).toEqual([429, 429, 429, 200]);
+  // Backoff alone would retry after 1 s and 2 s; the server asked for 3 s each time.
+  const gaps = begins.slice(1).map((r, i) => Date.parse(r.at) - Date.parse(begins[i]!.at));
+  for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(retryAfterSeconds * 1000 - 100);
+}, 60_000);
+
+test('transient 5xx and resets on every step are retried until the lifecycle completes', async () => {
+  h.emulator.setFaults({
+    script: [
+      { endpoint: 'login', fault: 'error', status: 503 },
+      { endpoint: 'createWorkItem', fault: 'error', status: 500 },
+      { endpoint: 'beginSession', fault: 'reset' },
+      { endpoint: 'completeSession', fault: 'error', status: 502 },
+      { endpoint: 'listDocuments', fault: 'reset' },
+      { endpoint: 'downloadDocument', fault: 'error', status: 503 },
+    ],
+  });
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+  expect(result.sessions[0]!.documents.every((d) => d.reference !== undefined)).toBe(true);
+  expect(h.emulator.injectedFaults()).toHaveLength(6);
+  expect(h.emulator.state.workItems).toHaveLength(1);
+}, 60_000);
+
+test.each([
+  [400, 'beginSession', /beginning-session.*400/],
+  [404, 'completeSession', /completing-session.*404/],
+] as const)('a permanent %d fails the lifecycle and names the cause', async (status, endpoint, message) => {
+  h.emulator.setFaults({ script: [{ endpoint, fault: 'error', status }] });
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
+  const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
+  expect(error).toMatchObject({ code: 'lifecycle-failed' });
+  expect((error as Error).message).toMatch(message);
+  const lifecycleStatus = await h.lifecycles.status(started.lifecycleId);
+  expect(lifecycleStatus.stage).toBe('failed');
+  expect(lifecycleStatus.lastError?.message).toContain(String(status));
+});
