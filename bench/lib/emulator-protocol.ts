@@ -1,0 +1,22 @@
+/** Messages between a benchmark and the emulator it runs in a child process (over the fork IPC channel). */
+
+export interface EmulatorStats {
+  /** Successful and failed service-principal logins, from the emulator's own counter. */
+  logins: number;
+  /** TCP connections the emulator's server accepted (`net.server.socket` diagnostics channel). */
+  connections: number;
+  /** CPU time (user + system) the emulator process has used, in ms. */
+  cpuMs: number;
+}
+
+export type ParentMessage = { type: 'stats'; id: number } | { type: 'close' };
+
+export type ChildMessage =
+  | {
+      type: 'ready';
+      url: string;
+      cloud: { baseUrl: string; authUrl: string };
+      credentials: { clientName: string; principalName: string; principalPassword: string };
+    }
+  | { type: 'failed'; message: string }
+  | ({ type: 'stats'; id: number } & EmulatorStats);
