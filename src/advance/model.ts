@@ -64,6 +64,10 @@ type Json = Record<string, unknown>;
 /** Case-insensitive field lookup over several candidate names. */
 export function field(object: unknown, ...names: string[]): unknown {
   if (typeof object !== 'object' || object === null) return undefined;
+  // The exact spelling is the common case; the case-insensitive scan only runs on a miss.
+  for (const name of names) {
+    if (Object.hasOwn(object, name)) return (object as Json)[name];
+  }
   const entries = Object.entries(object as Json);
   for (const name of names) {
     const hit = entries.find(([key]) => key.toLowerCase() === name.toLowerCase());

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { behaviourPatchSchema, DEFAULT_BEHAVIOUR, mergeBehaviour, type EmulatorBehaviour } from './behaviour';
 import { DuplicateLog } from './duplicate-log';
@@ -25,7 +26,7 @@ export class EmulatorRuntime {
   behaviour: EmulatorBehaviour;
   /** Origin for generated links; known once the server listens. */
   publicUrl = '';
-  private readonly shutdown = new AbortController();
+  private readonly shutdown = abortControllerForManyWaiters();
 
   constructor(readonly options: ResolvedEmulatorOptions) {
     this.tokens = new TokenIssuer({
@@ -116,4 +117,11 @@ export class EmulatorRuntime {
   private initialBehaviour(): EmulatorBehaviour {
     return mergeBehaviour(DEFAULT_BEHAVIOUR, this.options.behaviour);
   }
+}
+
+/** Every delayed request listens on the one shutdown signal: more than Node's default ten is normal. */
+function abortControllerForManyWaiters(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startDevServer, type RunningDevServer } from '../../src/devserver';
+import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
+
+/**
+ * A server of our own that suggests continue-as-new after 40 events (instead of 4,096), so that
+ * lifecycles hand their whole state to a new run within a test.
+ */
+
+let server: RunningDevServer;
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  server = await startDevServer({
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+  });
+  env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: server.address,
+    namespace: server.namespace,
+  });
+  h = await createHarness(env);
+  await h.startWorker();
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+  await server?.stop();
+});
+
+test('follow-up after follow-up: the lifecycle continues as new and keeps every session', async () => {
+  const started = await h.lifecycles.start(
+    lifecycleInput({ mode: 'batch', keepOpenFor: '1h', storeDocuments: false }),
+  );
+  const versions: string[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    versions.push((await h.lifecycles.beginFollowUp(started.lifecycleId, {})).versionId);
+  }
+  await eventually(async () => {
+    const status = await h.lifecycles.status(started.lifecycleId);
+    return status.stage === 'idle' && status.completedSessions.length === 7 ? status : undefined;
+  });
+  await h.lifecycles.finish(started.lifecycleId);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.sessions).toHaveLength(7);
+  expect(result.sessions.slice(1).map((s) => s.versionId)).toEqual(versions);
+  const status = await h.lifecycles.status(started.lifecycleId);
+  expect(status.continuedAsNew).toBeGreaterThan(0);
+  const description = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  expect(description.runId).not.toBe(started.runId);
+  // One work item, seven completed versions: nothing repeated across runs.
+  const item = h.emulator.workItem(result.workItemId)!;
+  expect(item.versions.map((v) => v.status)).toEqual(Array(7).fill('Completed'));
+}, 60_000);
+
+test('a flood of bad signals during an interview wait: continue-as-new keeps the waiting session', async () => {
+  const started = await h.lifecycles.start(lifecycleInput());
+  const waiting = await eventually(async () => {
+    const status = await h.lifecycles.status(started.lifecycleId);
+    return status.stage === 'waiting-for-interview' ? status : undefined;
+  });
+  for (let i = 0; i < 40; i += 1) {
+    await h.lifecycles.interviewCompleted(started.lifecycleId, randomUUID());
+  }
+  const continued = await eventually(async () => {
+    const status = await h.lifecycles.status(started.lifecycleId);
+    return status.continuedAsNew > 0 ? status : undefined;
+  });
+  expect(continued.activeSession).toMatchObject({
+    versionId: waiting.activeSession!.versionId,
+    waitingSince: waiting.activeSession!.waitingSince,
+  });
+  expect(continued.rejectedSignals.length).toBeGreaterThan(0);
+  await h.lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.sessions.map((s) => s.versionId)).toEqual([waiting.activeSession!.versionId]);
+  expect(h.emulator.workItem(result.workItemId)!.versions).toHaveLength(1);
+}, 60_000);

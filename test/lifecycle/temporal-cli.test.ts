@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveTemporalCli } from '../../src/devserver';
+import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/definitions';
+import { connectTestEnvironment, testServerLocation } from '../helpers/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
+
+/**
+ * The message names and JSON input are a public contract: the `temporal` CLI, which knows nothing
+ * of our code, starts, signals and queries a lifecycle to completion.
+ */
+
+const run = promisify(execFile);
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+async function temporal(...args: string[]): Promise<string> {
+  const cli = resolveTemporalCli();
+  if (cli.path === undefined)
+    throw new Error('no local temporal CLI found (run scripts/install-temporal-tools)');
+  const { address, namespace } = testServerLocation();
+  const { stdout } = await run(cli.path, [...args, '--address', address, '--namespace', namespace]);
+  return stdout;
+}
+
+test('temporal workflow start / signal / query / update / result with JSON input', async () => {
+  const workflowId = `cli-${randomUUID()}`;
+  const input = lifecycleInput({ keepOpenFor: '1h' });
+  await temporal(
+    'workflow',
+    'start',
+    '--type',
+    'assemblyLifecycle',
+    '--task-queue',
+    h.taskQueue,
+    '--workflow-id',
+    workflowId,
+    '--input',
+    JSON.stringify(input),
+  );
+  const query = async () =>
+    (
+      JSON.parse(
+        await temporal('workflow', 'query', '--workflow-id', workflowId, '--name', 'status', '-o', 'json'),
+      ) as {
+        queryResult: LifecycleStatus[];
+      }
+    ).queryResult[0]!;
+
+  const waiting = await eventually(async () => {
+    const status = await query();
+    return status.stage === 'waiting-for-interview' ? status : undefined;
+  });
+  await temporal(
+    'workflow',
+    'signal',
+    '--workflow-id',
+    workflowId,
+    '--name',
+    'interviewCompleted',
+    '--input',
+    JSON.stringify({ versionId: waiting.activeSession!.versionId }),
+  );
+  const followUp = JSON.parse(
+    await temporal(
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'beginFollowUpSession',
+      '--input',
+      JSON.stringify({ mode: 'batch' }),
+      '-o',
+      'json',
+    ),
+  ) as { result: { versionId: string } };
+  expect(followUp.result.versionId).toMatch(/^[0-9a-f-]{36}$/);
+  await temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', 'finish');
+
+  const result = JSON.parse(
+    await temporal('workflow', 'result', '--workflow-id', workflowId, '-o', 'json'),
+  ) as {
+    result: LifecycleResult;
+  };
+  expect(result.result.outcome).toBe('completed');
+  expect(result.result.sessions.map((s) => s.versionId)).toEqual([
+    waiting.activeSession!.versionId,
+    followUp.result.versionId,
+  ]);
+}, 60_000);
