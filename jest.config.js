@@ -4,8 +4,14 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type-checking happens in `npm run lint` (tsc --noEmit); jest only transpiles.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+    // Type-checking happens in `npm run lint` (tsc --noEmit); jest only transpiles. ts-jest takes
+    // that from `isolatedModules: true` in tsconfig.json (its own option of that name is deprecated).
+    '^.+\\.ts$': 'ts-jest',
   },
+  // One Temporal dev server for the whole run (installs the pinned binaries into .tools/ first if
+  // none is found); tests reach it through TEMPORAL_TEST_ADDRESS / TEMPORAL_TEST_NAMESPACE.
+  // Jest transforms these two files with the `transform` above, so they are TypeScript too.
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60_000,
 };
