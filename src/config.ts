@@ -100,8 +100,12 @@ const FIELD_TO_VARIABLE: Record<string, string> = {
 
 /** Rewrites the client's field names in its problems into the variable names a user sets. */
 function inVariableNames(problems: readonly string[]): string[] {
-  const pattern = new RegExp(`\\b(${Object.keys(FIELD_TO_VARIABLE).join('|')})\\b`, 'g');
-  return problems.map((p) => p.replace(pattern, (field) => FIELD_TO_VARIABLE[field] ?? field));
+  // "for a cloud deployment" speaks of the kind of deployment, not of the field.
+  const pattern = new RegExp(
+    `(?<!(cloud|onpremise|an?) )\\b(${Object.keys(FIELD_TO_VARIABLE).join('|')})\\b`,
+    'g',
+  );
+  return problems.map((p) => p.replace(pattern, (field: string) => FIELD_TO_VARIABLE[field] ?? field));
 }
 
 function integer(env: Env, name: string, problems: string[]): number | undefined {

@@ -111,7 +111,11 @@ function locationProblems(input: unknown): string[] {
   if (!given('deployment')) {
     return ['deployment ("cloud" or "onpremise") is required unless baseUrl and authUrl are given'];
   }
-  if (!given('tenancy')) problems.push(`tenancy is required for a ${String(o['deployment'])} deployment`);
+  if (!given('tenancy')) {
+    problems.push(
+      `tenancy is required for ${o['deployment'] === 'onpremise' ? 'an onpremise' : 'a cloud'} deployment`,
+    );
+  }
   if (o['deployment'] === 'onpremise' && !given('domain')) {
     problems.push('domain is required for an onpremise deployment');
   }
