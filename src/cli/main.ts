@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerEmulatorCommand } from '../emulator/cli';
+import { registerLifecycleCommands } from './lifecycle-commands';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
 // `register...Command(program)` function; this file only wires them together.
@@ -8,6 +9,7 @@ const program = new Command('hotdocs-temporal').description(
 );
 
 registerEmulatorCommand(program);
+registerLifecycleCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

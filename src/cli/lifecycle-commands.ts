@@ -1,0 +1,392 @@
+import { readFile } from 'node:fs/promises';
+import { isGrpcServiceError } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { Option, type Command } from 'commander';
+import { isGuid } from '../advance';
+import {
+  DEFAULT_TASK_QUEUE,
+  LifecycleClient,
+  LifecycleClientError,
+  LifecycleInputError,
+  validateFollowUp,
+  validateLifecycleInput,
+  type FollowUpRequest,
+  type LifecycleStatus,
+} from '../client';
+
+/**
+ * The lifecycle commands of `hotdocs-temporal`: start, complete-interview, follow-up, finish,
+ * cancel, status, result. Each prints one JSON document to stdout, or `{ "error": {...} }` to
+ * stderr with exit code 2 for bad input and 1 for anything else, so scripts can branch on both.
+ */
+
+interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+  taskQueue?: string;
+}
+
+interface StartFlags extends ConnectionFlags {
+  input?: string;
+  json?: string;
+  businessKey?: string;
+}
+
+interface CompleteInterviewFlags extends ConnectionFlags {
+  versionId?: string;
+}
+
+interface FollowUpFlags extends ConnectionFlags {
+  answerXmlFile?: string;
+  mode?: string;
+  runAssembly: boolean;
+  wait?: boolean;
+}
+
+interface ResultFlags extends ConnectionFlags {
+  wait: boolean;
+}
+
+export function registerLifecycleCommands(program: Command): Command {
+  withConnectionOptions(program.command('start'))
+    .description('Start an assembly lifecycle; a repeated start with the same business key finds it again')
+    .addOption(new Option('--input <file>', 'lifecycle input JSON from a file, or "-" for stdin'))
+    .addOption(new Option('--json <json>', 'lifecycle input JSON given inline'))
+    .addOption(new Option('--business-key <key>', 'set (or override) businessKey in the input'))
+    .addHelpText(
+      'after',
+      examples(
+        'hotdocs-temporal start --input lease.json --business-key lease-42',
+        `echo '{"workItem":{"name":"Lease","workGroupId":"<guid>","templatePackageId":"<guid>"}}' | hotdocs-temporal start --input -`,
+      ),
+    )
+    .action((flags: StartFlags) =>
+      execute(flags, async (connect) => {
+        const input = await readStartInput(flags);
+        // Checked before connecting: bad input is reported without Temporal being reachable.
+        validateLifecycleInput(input);
+        const started = await (await connect()).start(input);
+        const { lifecycleId, runId, workItemId, created, status } = started;
+        // null rather than a missing key: the workflow assigns the work item id when none was given.
+        return { lifecycleId, runId: runId ?? null, workItemId: workItemId ?? null, created, status };
+      }),
+    );
+
+  withConnectionOptions(program.command('complete-interview').argument('<lifecycleId>'))
+    .description(
+      'Report the interview as finished; without --version-id, the interview the lifecycle waits for',
+    )
+    .addOption(new Option('--version-id <guid>', 'the session whose interview was finished'))
+    .addHelpText(
+      'after',
+      examples(
+        'hotdocs-temporal complete-interview assembly-lease-42',
+        'hotdocs-temporal complete-interview assembly-lease-42 --version-id 3f0c…',
+      ),
+    )
+    .action((lifecycleId: string, flags: CompleteInterviewFlags) =>
+      execute(flags, async (connect) => {
+        if (flags.versionId !== undefined && !isGuid(flags.versionId)) {
+          throw new LifecycleInputError(['--version-id must be a GUID'], 'interviewCompleted');
+        }
+        const lifecycles = await connect();
+        const versionId =
+          flags.versionId ?? waitingInterviewVersion(lifecycleId, await lifecycles.status(lifecycleId));
+        await lifecycles.interviewCompleted(lifecycleId, versionId);
+        return { lifecycleId, versionId, signalled: true };
+      }),
+    );
+
+  withConnectionOptions(program.command('follow-up').argument('<lifecycleId>'))
+    .description(
+      'Queue a follow-up session; it begins once the active session is completed. ' +
+        'With --wait, wait until Advance has begun it and print the session',
+    )
+    .addOption(new Option('--answer-xml-file <file>', 'answer XML to begin the session with ("-" for stdin)'))
+    .addOption(new Option('--mode <mode>', "interview or batch (default: the lifecycle's mode)"))
+    .addOption(new Option('--no-run-assembly', 'complete the session without assembling documents'))
+    .addOption(new Option('--wait', 'wait until the session has begun and print it'))
+    .addHelpText(
+      'after',
+      examples(
+        'hotdocs-temporal follow-up assembly-lease-42 --mode batch --answer-xml-file answers.xml',
+        'hotdocs-temporal follow-up assembly-lease-42 --wait',
+      ),
+    )
+    .action((lifecycleId: string, flags: FollowUpFlags, command: Command) =>
+      execute(flags, async (connect) => {
+        const request = validateFollowUp(await readFollowUpRequest(flags, command));
+        const lifecycles = await connect();
+        if (flags.wait === true) return lifecycles.beginFollowUp(lifecycleId, request);
+        await lifecycles.requestFollowUp(lifecycleId, request);
+        return { lifecycleId, queued: true };
+      }),
+    );
+
+  withConnectionOptions(program.command('finish').argument('<lifecycleId>'))
+    .description('Close the lifecycle once no session is active (queued follow-ups still run)')
+    .addHelpText('after', examples('hotdocs-temporal finish assembly-lease-42'))
+    .action((lifecycleId: string, flags: ConnectionFlags) =>
+      execute(flags, async (connect) => {
+        await (await connect()).finish(lifecycleId);
+        return { lifecycleId, finishRequested: true };
+      }),
+    );
+
+  withConnectionOptions(program.command('cancel').argument('<lifecycleId>'))
+    .description('Cancel the lifecycle; an active session is saved in Advance first')
+    .addHelpText('after', examples('hotdocs-temporal cancel assembly-lease-42'))
+    .action((lifecycleId: string, flags: ConnectionFlags) =>
+      execute(flags, async (connect) => {
+        await (await connect()).cancel(lifecycleId);
+        return { lifecycleId, cancelRequested: true };
+      }),
+    );
+
+  withConnectionOptions(program.command('status').argument('<lifecycleId>'))
+    .description("Print the lifecycle's status: stage, active session, completed sessions, queue")
+    .addHelpText('after', examples('hotdocs-temporal status assembly-lease-42'))
+    .action((lifecycleId: string, flags: ConnectionFlags) =>
+      execute(flags, async (connect) => (await connect()).status(lifecycleId)),
+    );
+
+  withConnectionOptions(program.command('result').argument('<lifecycleId>'))
+    .description(
+      'Print the outcome, waiting for the lifecycle to end (--no-wait: fail if it is still running)',
+    )
+    .addOption(new Option('--no-wait', 'do not wait; error lifecycle-still-running if it has not ended'))
+    .addHelpText(
+      'after',
+      examples(
+        'hotdocs-temporal result assembly-lease-42',
+        'hotdocs-temporal result assembly-lease-42 --no-wait',
+      ),
+    )
+    .action((lifecycleId: string, flags: ResultFlags) =>
+      execute(flags, async (connect) => (await connect()).result(lifecycleId, { wait: flags.wait })),
+    );
+
+  return program;
+}
+
+function withConnectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--address <host:port>', 'Temporal frontend address (overrides TEMPORAL_ADDRESS)'))
+    .addOption(new Option('--namespace <namespace>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)'))
+    .addOption(
+      new Option(
+        '--task-queue <name>',
+        `task queue of the lifecycle workers (overrides TEMPORAL_TASK_QUEUE; default: ${DEFAULT_TASK_QUEUE})`,
+      ),
+    );
+}
+
+function examples(...lines: string[]): string {
+  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
+}
+
+// ---- running a command ----------------------------------------------------------------------
+
+/** An expected failure of the CLI itself (not of the lifecycle client), with a stable code. */
+class CliFailure extends Error {
+  constructor(
+    readonly code: 'temporal-unreachable' | 'invalid-connection-config' | 'no-interview-waiting',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliFailure';
+  }
+}
+
+type Connect = () => Promise<LifecycleClient>;
+
+/**
+ * Runs one command: connects only when `work` asks (so input is checked first), prints its
+ * result as JSON, reports failures as JSON on stderr, and always closes the connection.
+ */
+async function execute(flags: ConnectionFlags, work: (connect: Connect) => Promise<unknown>): Promise<void> {
+  const env = connectionEnv(flags);
+  let address: string | undefined;
+  let client: LifecycleClient | undefined;
+  const connect: Connect = async () => {
+    if (client !== undefined) return client;
+    address = resolveAddress(env);
+    try {
+      client = await LifecycleClient.connect(env);
+    } catch (error) {
+      throw new CliFailure('temporal-unreachable', `cannot reach Temporal at ${address}: ${describe(error)}`);
+    }
+    return client;
+  };
+  try {
+    const output = await work(connect);
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  } catch (error) {
+    const { exitCode, body } = failureReport(error, address);
+    process.stderr.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    process.exitCode = exitCode;
+  } finally {
+    await client?.close();
+  }
+}
+
+/** The environment LifecycleClient.connect reads, with the command line's overrides applied. */
+function connectionEnv(flags: ConnectionFlags): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ...(flags.address !== undefined && { TEMPORAL_ADDRESS: flags.address }),
+    ...(flags.namespace !== undefined && { TEMPORAL_NAMESPACE: flags.namespace }),
+    ...(flags.taskQueue !== undefined && { TEMPORAL_TASK_QUEUE: flags.taskQueue }),
+  };
+}
+
+/**
+ * The address LifecycleClient.connect will dial, resolved the same way (envconfig: environment
+ * over config-file profile), so that a connection failure can name it.
+ */
+function resolveAddress(env: Record<string, string | undefined>): string {
+  try {
+    const { connectionOptions } = loadClientConnectConfig({
+      overrideEnvVars: Object.fromEntries(
+        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+    });
+    // The SDK's own default when neither the environment nor a profile names one.
+    return connectionOptions.address ?? 'localhost:7233';
+  } catch (error) {
+    throw new CliFailure('invalid-connection-config', `Temporal connection settings: ${describe(error)}`);
+  }
+}
+
+const GRPC_UNAVAILABLE = 14;
+
+function failureReport(
+  error: unknown,
+  address: string | undefined,
+): { exitCode: number; body: Record<string, unknown> } {
+  if (error instanceof LifecycleClientError) {
+    return { exitCode: error.code === 'invalid-input' ? 2 : 1, body: error.toJSON() };
+  }
+  if (error instanceof CliFailure) return { exitCode: 1, body: { code: error.code, message: error.message } };
+  if (isUnavailable(error)) {
+    // The server went away after the connection was made.
+    const where = address ?? 'its address';
+    return {
+      exitCode: 1,
+      body: {
+        code: 'temporal-unreachable',
+        message: `cannot reach Temporal at ${where}: ${describe(error)}`,
+      },
+    };
+  }
+  // Not one we foresaw: keep the stack, it is what a bug report needs.
+  return {
+    exitCode: 1,
+    body: {
+      code: 'unexpected-error',
+      message: describe(error),
+      ...(error instanceof Error && error.stack !== undefined && { stack: error.stack }),
+    },
+  };
+}
+
+function isUnavailable(error: unknown): boolean {
+  const grpc = isGrpcServiceError(error) ? error : error instanceof Error ? error.cause : undefined;
+  return isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE;
+}
+
+/** An error's message with its cause's, which for gRPC failures holds the useful part. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause === undefined || error.message.includes(cause) ? error.message : `${error.message} (${cause})`;
+}
+
+// ---- input ----------------------------------------------------------------------------------
+
+/** The lifecycle input from --input <file>, --input - (stdin) or --json, with --business-key applied. */
+async function readStartInput(flags: StartFlags): Promise<unknown> {
+  if (flags.input !== undefined && flags.json !== undefined) {
+    throw new LifecycleInputError([
+      'give the input once: --input <file>, --input - or --json, not two of them',
+    ]);
+  }
+  let parsed: unknown;
+  if (flags.json !== undefined) {
+    parsed = parseJson(flags.json, '--json');
+  } else if (flags.input !== undefined) {
+    const source = flags.input === '-' ? 'stdin' : `input file ${flags.input}`;
+    parsed = parseJson(await readText(flags.input, source, 'lifecycle input'), source);
+  } else {
+    throw new LifecycleInputError(["no input: give --input <file>, --input - (stdin) or --json '{...}'"]);
+  }
+  if (flags.businessKey === undefined || !isPlainObject(parsed)) return parsed;
+  return { ...parsed, businessKey: flags.businessKey };
+}
+
+async function readFollowUpRequest(flags: FollowUpFlags, command: Command): Promise<FollowUpRequest> {
+  const answerXml =
+    flags.answerXmlFile === undefined
+      ? undefined
+      : await readText(
+          flags.answerXmlFile,
+          flags.answerXmlFile === '-' ? 'stdin' : `answer XML file ${flags.answerXmlFile}`,
+          'follow-up request',
+        );
+  // Commander defaults a lone --no-x flag to true; only a flag actually given should override
+  // the lifecycle's own runAssembly.
+  const runAssemblyGiven = command.getOptionValueSource('runAssembly') === 'cli';
+  // The mode goes through the schema unchanged, so a wrong value is reported like any other input problem.
+  return {
+    ...(answerXml !== undefined && { answerXml }),
+    ...(flags.mode !== undefined && { mode: flags.mode as FollowUpRequest['mode'] }),
+    ...(runAssemblyGiven && { runAssembly: flags.runAssembly }),
+  };
+}
+
+/** A file's text, or stdin's for "-"; a missing or unreadable file is an input problem. */
+async function readText(pathOrDash: string, source: string, what: string): Promise<string> {
+  try {
+    return pathOrDash === '-' ? await readStdin() : await readFile(pathOrDash, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describe(error);
+    throw new LifecycleInputError([`cannot read ${source}: ${reason}`], what);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string, source: string): unknown {
+  if (text.trim() === '') throw new LifecycleInputError([`${source} is empty`]);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new LifecycleInputError([`${source} is not valid JSON: ${describe(error)}`]);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The version id of the interview the lifecycle is waiting for; a failure when there is none. */
+function waitingInterviewVersion(lifecycleId: string, status: LifecycleStatus): string {
+  const session = status.activeSession;
+  if (
+    session !== undefined &&
+    session.mode === 'interview' &&
+    session.interview !== undefined &&
+    !session.interviewCompleted
+  ) {
+    return session.versionId;
+  }
+  throw new CliFailure(
+    'no-interview-waiting',
+    `Lifecycle "${lifecycleId}" is not waiting for an interview (stage: ${status.stage}); ` +
+      'pass --version-id to report a particular session',
+  );
+}
