@@ -94,8 +94,11 @@ export class LifecycleClient {
   /** Starts a lifecycle, or returns the one already started with the same business key. */
   async start(input: unknown): Promise<StartedLifecycle> {
     const normalized = validateLifecycleInput(input);
+    // The work item GUID is fixed here when the caller did not choose one, so that it is known
+    // (and searchable) from the start; a repeated start with the same business key still finds
+    // the first lifecycle, whose own id wins.
     const withIds: NormalizedLifecycleInput =
-      normalized.businessKey === undefined && normalized.workItem.id === undefined
+      normalized.workItem.id === undefined
         ? { ...normalized, workItem: { ...normalized.workItem, id: randomUUID() } }
         : normalized;
     const lifecycleId = lifecycleWorkflowId(withIds);

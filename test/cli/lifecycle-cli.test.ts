@@ -125,7 +125,7 @@ test('start from a file, status, complete-interview without a version id, result
   expect(started).toEqual({
     lifecycleId: `assembly-${businessKey}`,
     runId: expect.any(String),
-    workItemId: null, // not given: the workflow assigns it
+    workItemId: expect.stringMatching(/^[0-9a-f-]{36}$/), // chosen by the client at start
     created: true,
     status: 'RUNNING',
   });
@@ -133,6 +133,7 @@ test('start from a file, status, complete-interview without a version id, result
   await stage(lifecycleId, 'waiting-for-interview');
 
   const status = ok<LifecycleStatus>(await cli(['status', lifecycleId]));
+  expect(status.workItemId).toBe(started['workItemId']);
   expect(status).toMatchObject({ stage: 'waiting-for-interview', businessKey, completedSessions: [] });
   const versionId = status.activeSession!.versionId;
 

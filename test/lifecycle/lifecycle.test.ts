@@ -90,6 +90,7 @@ test('a start repeated with the same business key returns the running lifecycle'
   const first = await h.lifecycles.start(lifecycleInput({ businessKey }));
   const second = await h.lifecycles.start(lifecycleInput({ businessKey }));
   expect(second).toMatchObject({ lifecycleId: first.lifecycleId, created: false, status: 'RUNNING' });
+  expect(second.workItemId).toBe(first.workItemId);
   const status = await waitingForInterview(first.lifecycleId);
   expect(h.emulator.state.workItems.filter((w) => w.id === status.workItemId)).toHaveLength(1);
   await h.lifecycles.cancel(first.lifecycleId);
