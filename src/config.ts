@@ -28,6 +28,14 @@ export class ConfigError extends Error {
 
 export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
 export const DEFAULT_DOCUMENT_STORE_DIR = '.data/documents';
+export const DEFAULT_GATEWAY_PORT = 8080;
+export const DEFAULT_GATEWAY_HOST = '127.0.0.1';
+export const DEFAULT_FINISH_LINK_TTL = '24h';
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
+export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_GATEWAY_WAIT_LIMIT = '30s';
+/** An HMAC key shorter than this is guessable enough to forge finish links offline. */
+export const MIN_FINISH_LINK_SECRET_LENGTH = 32;
 
 /** The variables our own code reads (beside the `TEMPORAL_*` connection ones), with meaning and default. */
 export const CONFIG_VARIABLES = {
@@ -49,6 +57,18 @@ export const CONFIG_VARIABLES = {
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
   WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
   WORKFLOW_BUNDLE_PATH: 'prebuilt workflow bundle (default dist/workflow-bundle.js when it exists)',
+  GATEWAY_PORT: `port the HTTP gateway listens on (default ${DEFAULT_GATEWAY_PORT}; 0 picks a free one)`,
+  GATEWAY_HOST: `interface the HTTP gateway listens on (default ${DEFAULT_GATEWAY_HOST})`,
+  GATEWAY_PUBLIC_URL: 'base URL of links the gateway hands out (default: http://<host>:<port> it listens on)',
+  GATEWAY_API_KEYS: 'API keys as "name:sha256hex,name2:sha256hex" (printf %s "$KEY" | sha256sum)',
+  GATEWAY_API_KEYS_FILE: 'file with one "name:sha256hex" per line (# comments); adds to GATEWAY_API_KEYS',
+  GATEWAY_FINISH_LINK_SECRET: `HMAC key of the signed finish links, at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters (or _FILE); required`,
+  GATEWAY_FINISH_LINK_SECRET_FILE: 'file holding the finish-link HMAC key',
+  GATEWAY_FINISH_LINK_TTL: `how long a finish link stays valid (default ${DEFAULT_FINISH_LINK_TTL})`,
+  GATEWAY_RATE_LIMIT_PER_MINUTE: `requests per minute and API key (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})`,
+  GATEWAY_BODY_LIMIT_BYTES: `largest request body in bytes (default ${DEFAULT_BODY_LIMIT_BYTES}, 2 MiB)`,
+  GATEWAY_CORS_ORIGINS: 'comma-separated origins allowed to call the gateway from a browser (default: none)',
+  GATEWAY_WAIT_LIMIT: `longest a ?wait=true request waits before answering (default ${DEFAULT_GATEWAY_WAIT_LIMIT})`,
 } as const;
 
 export interface AdvanceConfig {
@@ -249,5 +269,217 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     reminderWebhook,
     shutdownGraceTimeMs: grace ?? 30_000,
     workflowBundlePath: bundle,
+  };
+}
+
+// ---- the HTTP gateway -----------------------------------------------------------------------
+
+/** An API key as configured: a name (for logs and rate limits) and the SHA-256 of the key. */
+export interface GatewayApiKey {
+  name: string;
+  /** Lower-case hex SHA-256 of the key; the key itself is never configured or stored. */
+  sha256Hex: string;
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Base of the links the gateway hands out; undefined = the address it listens on. */
+  publicUrl?: string;
+  apiKeys: GatewayApiKey[];
+  finishLinkSecret: string;
+  finishLinkTtlMs: number;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  /** The longest a `?wait=true` request is held open. */
+  waitLimitMs: number;
+}
+
+const API_KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/** `name:sha256hex` entries from a list; `where(i)` names entry i in a problem, never its value. */
+function parseApiKeyEntries(entries: { text: string; where: string }[], problems: string[]): GatewayApiKey[] {
+  const keys: GatewayApiKey[] = [];
+  for (const { text, where } of entries) {
+    const colon = text.indexOf(':');
+    const name = colon < 0 ? '' : text.slice(0, colon).trim();
+    const hash = colon < 0 ? '' : text.slice(colon + 1).trim();
+    if (colon < 0 || !API_KEY_NAME.test(name) || !SHA256_HEX.test(hash)) {
+      problems.push(
+        `${where} must be "name:sha256hex" (name of letters, digits, . _ -; 64 hex digits, ` +
+          'as printed by: printf %s "$KEY" | sha256sum)',
+      );
+      continue;
+    }
+    keys.push({ name, sha256Hex: hash.toLowerCase() });
+  }
+  return keys;
+}
+
+function loadApiKeys(env: Env, problems: string[]): GatewayApiKey[] {
+  const entries: { text: string; where: string }[] = [];
+  const inline = env['GATEWAY_API_KEYS'] ?? '';
+  inline
+    .split(',')
+    .map((text) => text.trim())
+    .forEach((text, index) => {
+      if (text !== '') entries.push({ text, where: `GATEWAY_API_KEYS entry ${index + 1}` });
+    });
+  const file = env['GATEWAY_API_KEYS_FILE'];
+  if (file !== undefined && file !== '') {
+    try {
+      readFileSync(file, 'utf8')
+        .split(/\r?\n/)
+        .forEach((line, index) => {
+          const text = line.trim();
+          if (text !== '' && !text.startsWith('#'))
+            entries.push({ text, where: `GATEWAY_API_KEYS_FILE line ${index + 1}` });
+        });
+    } catch (error) {
+      problems.push(
+        `GATEWAY_API_KEYS_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+      return [];
+    }
+  }
+  const keys = parseApiKeyEntries(entries, problems);
+  if (entries.length === 0) {
+    problems.push('GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required: at least one API key');
+  }
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  for (const key of keys) {
+    if (names.has(key.name)) problems.push(`API key name "${key.name}" is configured twice`);
+    if (hashes.has(key.sha256Hex)) problems.push(`API key "${key.name}" has the same key as another one`);
+    names.add(key.name);
+    hashes.add(key.sha256Hex);
+  }
+  return keys;
+}
+
+function wholeNumber(
+  env: Env,
+  name: string,
+  fallback: number,
+  { min, max }: { min: number; max: number },
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function durationVariable(
+  env: Env,
+  name: string,
+  fallback: string,
+  maxMs: number,
+  problems: string[],
+): number {
+  const ms = parseDuration(env[name] || fallback);
+  if (ms === undefined || ms <= 0 || ms > maxMs) {
+    problems.push(`${name} must be a duration such as 30s, 15m or 24h, at most ${formatMs(maxMs)}`);
+    return parseDuration(fallback) ?? 0;
+  }
+  return ms;
+}
+
+function formatMs(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms / 60_000}m`;
+}
+
+/** An http(s) URL without query or fragment, trailing slash dropped; undefined (and a problem) otherwise. */
+function baseUrl(raw: string, name: string, problems: string[]): string | undefined {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url === undefined || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '') {
+    problems.push(
+      `${name} must be an http(s) URL without query or fragment, such as https://docs.example.com`,
+    );
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function corsOrigins(env: Env, problems: string[]): string[] {
+  const raw = env['GATEWAY_CORS_ORIGINS'] ?? '';
+  const origins: string[] = [];
+  for (const text of raw.split(',').map((o) => o.trim().replace(/\/$/, ''))) {
+    if (text === '') continue;
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.origin !== text) {
+      problems.push(`GATEWAY_CORS_ORIGINS: "${text}" is not an origin such as https://app.example.com`);
+      continue;
+    }
+    origins.push(text);
+  }
+  return origins;
+}
+
+/** The gateway's configuration, or a `ConfigError` listing every problem. */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const host = (env['GATEWAY_HOST'] ?? '').trim() || DEFAULT_GATEWAY_HOST;
+  const port = wholeNumber(env, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, { min: 0, max: 65_535 }, problems);
+  const rawPublicUrl = (env['GATEWAY_PUBLIC_URL'] ?? '').trim();
+  const publicUrl = rawPublicUrl === '' ? undefined : baseUrl(rawPublicUrl, 'GATEWAY_PUBLIC_URL', problems);
+  const apiKeys = loadApiKeys(env, problems);
+  const secret = secretFrom(env, 'GATEWAY_FINISH_LINK_SECRET', problems);
+  if (secret === undefined) {
+    if (!problems.some((p) => p.startsWith('GATEWAY_FINISH_LINK_SECRET')))
+      problems.push('GATEWAY_FINISH_LINK_SECRET (or _FILE) is required: the HMAC key of the finish links');
+  } else if (secret.length < MIN_FINISH_LINK_SECRET_LENGTH) {
+    problems.push(
+      `GATEWAY_FINISH_LINK_SECRET must be at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters ` +
+        '(for example: openssl rand -hex 32)',
+    );
+  }
+  const finishLinkTtlMs = durationVariable(
+    env,
+    'GATEWAY_FINISH_LINK_TTL',
+    DEFAULT_FINISH_LINK_TTL,
+    90 * 86_400_000,
+    problems,
+  );
+  const rateLimitPerMinute = wholeNumber(
+    env,
+    'GATEWAY_RATE_LIMIT_PER_MINUTE',
+    DEFAULT_RATE_LIMIT_PER_MINUTE,
+    { min: 1, max: 1_000_000 },
+    problems,
+  );
+  const bodyLimitBytes = wholeNumber(
+    env,
+    'GATEWAY_BODY_LIMIT_BYTES',
+    DEFAULT_BODY_LIMIT_BYTES,
+    { min: 1024, max: 64 * 1024 * 1024 },
+    problems,
+  );
+  const waitLimitMs = durationVariable(
+    env,
+    'GATEWAY_WAIT_LIMIT',
+    DEFAULT_GATEWAY_WAIT_LIMIT,
+    10 * 60_000,
+    problems,
+  );
+  const cors = corsOrigins(env, problems);
+  if (problems.length > 0 || secret === undefined) throw new ConfigError(problems);
+  return {
+    host,
+    port,
+    ...(publicUrl !== undefined && { publicUrl }),
+    apiKeys,
+    finishLinkSecret: secret,
+    finishLinkTtlMs,
+    rateLimitPerMinute,
+    bodyLimitBytes,
+    corsOrigins: cors,
+    waitLimitMs,
   };
 }

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadGatewayConfig, type Env } from '../../src/config';
+
+/** loadGatewayConfig: environment → typed gateway config, every problem at once. */
+
+const SECRET = 'f'.repeat(64);
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+const OPS_HASH = sha256Hex('ops-key');
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'gateway-config-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function problemsOf(env: Env): readonly string[] {
+  try {
+    loadGatewayConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120/min, 2 MiB, 30s waits', () => {
+  const config = loadGatewayConfig({
+    GATEWAY_API_KEYS: `ops:${OPS_HASH.toUpperCase()}`,
+    GATEWAY_FINISH_LINK_SECRET: SECRET,
+  });
+  expect(config).toEqual({
+    host: '127.0.0.1',
+    port: 8080,
+    apiKeys: [{ name: 'ops', sha256Hex: OPS_HASH }],
+    finishLinkSecret: SECRET,
+    finishLinkTtlMs: 24 * 3_600_000,
+    rateLimitPerMinute: 120,
+    bodyLimitBytes: 2 * 1024 * 1024,
+    corsOrigins: [],
+    waitLimitMs: 30_000,
+  });
+});
+
+test('every variable read', () => {
+  const config = loadGatewayConfig({
+    GATEWAY_HOST: '0.0.0.0',
+    GATEWAY_PORT: '9000',
+    GATEWAY_PUBLIC_URL: 'https://docs.example.com/gateway/',
+    GATEWAY_API_KEYS: ` ops:${OPS_HASH} , crm:${sha256Hex('crm-key')} `,
+    GATEWAY_FINISH_LINK_SECRET: SECRET,
+    GATEWAY_FINISH_LINK_TTL: '2h30m',
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '600',
+    GATEWAY_BODY_LIMIT_BYTES: '65536',
+    GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000/',
+    GATEWAY_WAIT_LIMIT: '45s',
+  });
+  expect(config).toMatchObject({
+    host: '0.0.0.0',
+    port: 9000,
+    publicUrl: 'https://docs.example.com/gateway',
+    apiKeys: [
+      { name: 'ops', sha256Hex: OPS_HASH },
+      { name: 'crm', sha256Hex: sha256Hex('crm-key') },
+    ],
+    finishLinkTtlMs: 2.5 * 3_600_000,
+    rateLimitPerMinute: 600,
+    bodyLimitBytes: 65_536,
+    corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+    waitLimitMs: 45_000,
+  });
+});
+
+test('keys from a file (comments and blank lines skipped) add to the inline ones; the secret from a file', async () => {
+  const keysFile = path.join(scratch, 'keys');
+  await writeFile(keysFile, `# gateway keys\n\nbilling:${sha256Hex('billing-key')}\n  # old\n`);
+  const secretFile = path.join(scratch, 'secret');
+  await writeFile(secretFile, `${SECRET}\n`);
+  const config = loadGatewayConfig({
+    GATEWAY_API_KEYS: `ops:${OPS_HASH}`,
+    GATEWAY_API_KEYS_FILE: keysFile,
+    GATEWAY_FINISH_LINK_SECRET_FILE: secretFile,
+  });
+  expect(config.apiKeys.map((k) => k.name)).toEqual(['ops', 'billing']);
+  expect(config.finishLinkSecret).toBe(SECRET);
+});
+
+test('nothing configured: both required settings named', () => {
+  expect(problemsOf({})).toEqual([
+    'GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required: at least one API key',
+    'GATEWAY_FINISH_LINK_SECRET (or _FILE) is required: the HMAC key of the finish links',
+  ]);
+});
+
+test('every problem reported at once, by variable, without echoing keys or secrets', async () => {
+  const keysFile = path.join(scratch, 'bad-keys');
+  await writeFile(keysFile, `ops:${OPS_HASH}\nnot a key line\n`);
+  const problems = problemsOf({
+    GATEWAY_PORT: '70000',
+    GATEWAY_PUBLIC_URL: 'ftp://docs.example.com?x=1',
+    GATEWAY_API_KEYS: `ops:${OPS_HASH},broken:abc,sneaky-plaintext-key`,
+    GATEWAY_API_KEYS_FILE: keysFile,
+    GATEWAY_FINISH_LINK_SECRET: 'too-short',
+    GATEWAY_FINISH_LINK_TTL: 'forever',
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+    GATEWAY_BODY_LIMIT_BYTES: '2MB',
+    GATEWAY_CORS_ORIGINS: 'https://ok.example.com,*,https://x.example.com/path',
+    GATEWAY_WAIT_LIMIT: '1h',
+  });
+  expect(problems).toEqual([
+    'GATEWAY_PORT must be a whole number from 0 to 65535',
+    'GATEWAY_PUBLIC_URL must be an http(s) URL without query or fragment, such as https://docs.example.com',
+    expect.stringMatching(/^GATEWAY_API_KEYS entry 2 must be "name:sha256hex"/),
+    expect.stringMatching(/^GATEWAY_API_KEYS entry 3 must be "name:sha256hex"/),
+    expect.stringMatching(/^GATEWAY_API_KEYS_FILE line 2 must be "name:sha256hex"/),
+    'API key name "ops" is configured twice',
+    'API key "ops" has the same key as another one',
+    'GATEWAY_FINISH_LINK_SECRET must be at least 32 characters (for example: openssl rand -hex 32)',
+    'GATEWAY_FINISH_LINK_TTL must be a duration such as 30s, 15m or 24h, at most 90d',
+    'GATEWAY_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000',
+    'GATEWAY_BODY_LIMIT_BYTES must be a whole number from 1024 to 67108864',
+    'GATEWAY_WAIT_LIMIT must be a duration such as 30s, 15m or 24h, at most 10m',
+    'GATEWAY_CORS_ORIGINS: "*" is not an origin such as https://app.example.com',
+    'GATEWAY_CORS_ORIGINS: "https://x.example.com/path" is not an origin such as https://app.example.com',
+  ]);
+  const text = problems.join('\n');
+  for (const secret of ['sneaky-plaintext-key', 'too-short', OPS_HASH]) expect(text).not.toContain(secret);
+});
+
+test('both a variable and its _FILE: a problem, not a silent choice', () => {
+  expect(
+    problemsOf({
+      GATEWAY_API_KEYS: `ops:${OPS_HASH}`,
+      GATEWAY_FINISH_LINK_SECRET: SECRET,
+      GATEWAY_FINISH_LINK_SECRET_FILE: '/nonexistent',
+    }),
+  ).toEqual(['GATEWAY_FINISH_LINK_SECRET and GATEWAY_FINISH_LINK_SECRET_FILE are both set: use one']);
+  expect(
+    problemsOf({ GATEWAY_API_KEYS_FILE: path.join(scratch, 'missing'), GATEWAY_FINISH_LINK_SECRET: SECRET }),
+  ).toEqual([`GATEWAY_API_KEYS_FILE: cannot read ${path.join(scratch, 'missing')} (ENOENT)`]);
+});
+
+test('every gateway variable is listed in CONFIG_VARIABLES', () => {
+  expect(Object.keys(CONFIG_VARIABLES).filter((name) => name.startsWith('GATEWAY_'))).toEqual([
+    'GATEWAY_PORT',
+    'GATEWAY_HOST',
+    'GATEWAY_PUBLIC_URL',
+    'GATEWAY_API_KEYS',
+    'GATEWAY_API_KEYS_FILE',
+    'GATEWAY_FINISH_LINK_SECRET',
+    'GATEWAY_FINISH_LINK_SECRET_FILE',
+    'GATEWAY_FINISH_LINK_TTL',
+    'GATEWAY_RATE_LIMIT_PER_MINUTE',
+    'GATEWAY_BODY_LIMIT_BYTES',
+    'GATEWAY_CORS_ORIGINS',
+    'GATEWAY_WAIT_LIMIT',
+  ]);
+});
