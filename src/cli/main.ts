@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerEmulatorCommand } from '../emulator/cli';
+import { registerGatewayCommand } from '../gateway/cli';
 import { registerLifecycleCommands } from './lifecycle-commands';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
@@ -10,6 +11,7 @@ const program = new Command('hotdocs-temporal').description(
 
 registerEmulatorCommand(program);
 registerLifecycleCommands(program);
+registerGatewayCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { LifecycleClient } from '../client';
+import { ConfigError, loadGatewayConfig } from '../config';
+import { startGateway, type RunningGateway } from './gateway';
+
+/**
+ * Adds `gateway`: runs the HTTP gateway until SIGINT or SIGTERM. Configured only through the
+ * environment (GATEWAY_*, and TEMPORAL_* as the lifecycle client reads them), so secrets never
+ * sit on a command line.
+ */
+export function registerGatewayCommand(program: Command): Command {
+  return program
+    .command('gateway')
+    .description(
+      'Run the HTTP gateway: REST API over lifecycles (API keys), the interview finish link, ' +
+        '/healthz, /readyz and /v1/openapi.json. Configured by GATEWAY_* and TEMPORAL_* variables.',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n' +
+        '  $ export GATEWAY_API_KEYS="ops:$(printf %s "$KEY" | sha256sum | cut -d" " -f1)"\n' +
+        '  $ export GATEWAY_FINISH_LINK_SECRET="$(openssl rand -hex 32)"\n' +
+        '  $ hotdocs-temporal gateway',
+    )
+    .action(async () => {
+      let config;
+      try {
+        config = loadGatewayConfig(process.env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        console.error(error.message);
+        process.exitCode = 2;
+        return;
+      }
+      const lifecycles = await LifecycleClient.connect(process.env).catch((error: unknown) => {
+        throw new Error(`cannot reach Temporal: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      });
+      let gateway: RunningGateway;
+      try {
+        gateway = await startGateway({ lifecycles, config });
+      } catch (error) {
+        await lifecycles.close();
+        throw error;
+      }
+      console.log(
+        `HotDocs gateway listening on ${gateway.url} (links: ${gateway.publicUrl}, ` +
+          `task queue ${lifecycles.taskQueue}, ${config.apiKeys.length} API key(s))`,
+      );
+      closeOnSignals(gateway, lifecycles);
+    });
+}
+
+function closeOnSignals(gateway: RunningGateway, lifecycles: LifecycleClient): void {
+  const stop = (signal: NodeJS.Signals): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    console.log(`${signal}: closing the gateway`);
+    gateway
+      .close()
+      .then(() => lifecycles.close())
+      .then(
+        () => console.log('gateway closed'),
+        (error: unknown) => {
+          console.error('gateway did not close cleanly:', error);
+          process.exitCode = 1;
+        },
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

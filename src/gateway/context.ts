@@ -1,0 +1,16 @@
+import type { LifecycleClient } from '../client';
+import type { GatewayConfig } from '../config';
+import type { FinishLinkSigner } from './finish-links';
+import type { PublicLinks } from './links';
+import type { UsedNonces } from './used-nonces';
+
+/** What the routes share: one per gateway, built in buildGateway. */
+export interface GatewayContext {
+  lifecycles: LifecycleClient;
+  config: GatewayConfig;
+  links: PublicLinks;
+  finishLinks: FinishLinkSigner;
+  usedNonces: UsedNonces;
+  /** Aborted when the gateway closes, so held-open requests answer at once instead of delaying it. */
+  closing: AbortSignal;
+}

@@ -1,0 +1,179 @@
+import { isGrpcServiceError } from '@temporalio/client';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { LifecycleClientError } from '../client';
+
+/**
+ * The gateway's one error shape, `{ "error": { code, message, problems? } }`, and the mapping of
+ * everything that can go wrong (our own refusals, the lifecycle client's typed errors, fastify's
+ * errors, Temporal being away) onto it. Codes are a public contract: clients branch on them.
+ */
+
+export type GatewayErrorCode =
+  | 'unauthorized'
+  | 'not-found'
+  | 'validation-failed'
+  | 'malformed-body'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'no-interview-waiting'
+  | 'finish-link-invalid'
+  | 'finish-link-expired'
+  | 'finish-link-used'
+  | 'wait-timeout'
+  | 'temporal-unavailable'
+  | 'internal-error'
+  // the lifecycle client's codes, passed through
+  | 'lifecycle-not-found'
+  | 'lifecycle-closed'
+  | 'request-rejected'
+  | 'lifecycle-failed'
+  | 'lifecycle-still-running';
+
+/** One offending field: `path` is dotted (`workItem.name`), empty for the body as a whole. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: { code: GatewayErrorCode; message: string; problems?: Problem[] };
+}
+
+const STATUS: Record<GatewayErrorCode, number> = {
+  unauthorized: 401,
+  'not-found': 404,
+  'validation-failed': 400,
+  'malformed-body': 400,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'rate-limited': 429,
+  'no-interview-waiting': 409,
+  'finish-link-invalid': 403,
+  'finish-link-expired': 410,
+  'finish-link-used': 410,
+  'wait-timeout': 504,
+  'temporal-unavailable': 503,
+  'internal-error': 500,
+  'lifecycle-not-found': 404,
+  'lifecycle-closed': 409,
+  'request-rejected': 409,
+  'lifecycle-failed': 409,
+  'lifecycle-still-running': 409,
+};
+
+export class GatewayError extends Error {
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.statusCode = STATUS[code];
+  }
+
+  toBody(): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.problems.length > 0 && { problems: this.problems }),
+      },
+    };
+  }
+}
+
+/** Every error the gateway can meet, as a GatewayError; unforeseen ones become `internal-error`. */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof LifecycleClientError) return fromLifecycleError(error);
+  if (isTemporalUnavailable(error)) {
+    return new GatewayError('temporal-unavailable', 'Temporal is not reachable; try again shortly');
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'request';
+    return new GatewayError(
+      'validation-failed',
+      `The ${where} is not valid`,
+      error.validation.flatMap((issue) => problemsOfIssue(issue.instancePath, issue.keyword, issue)),
+    );
+  }
+  const fastifyCode = (error as { code?: unknown }).code;
+  switch (fastifyCode) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new GatewayError('payload-too-large', 'The request body is larger than this gateway accepts');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new GatewayError(
+        'unsupported-media-type',
+        'Send the body as application/json (the finish link also takes a form post)',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new GatewayError('malformed-body', 'The body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new GatewayError('malformed-body', 'The body is not valid JSON');
+  }
+  // fastify's own 400s (bad content length, malformed form body, ...) say what is wrong.
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (status === 400 && error instanceof Error)
+    return new GatewayError('malformed-body', `Malformed request: ${error.message}`);
+  return new GatewayError('internal-error', 'The gateway failed to handle the request');
+}
+
+function fromLifecycleError(error: LifecycleClientError): GatewayError {
+  const code: string = error.code;
+  switch (code) {
+    case 'invalid-input':
+      // The client's checks beyond the schema (the answer XML parse) say "field: message".
+      return new GatewayError('validation-failed', error.message, error.problems.map(problemFromText));
+    case 'lifecycle-not-found':
+    case 'lifecycle-closed':
+    case 'request-rejected':
+    case 'lifecycle-failed':
+    case 'lifecycle-still-running':
+      return new GatewayError(code, error.message);
+    default:
+      // A code this gateway does not know yet is not the caller's fault.
+      return new GatewayError('internal-error', 'The gateway failed to handle the request');
+  }
+}
+
+/** "answerXml: not well-formed at 1:5" → { path: "answerXml", message: "not well-formed at 1:5" }. */
+export function problemFromText(text: string): Problem {
+  const match = /^([A-Za-z][\w.[\]]*): (.+)$/s.exec(text);
+  return match === null ? { path: '', message: text } : { path: match[1] ?? '', message: match[2] ?? text };
+}
+
+/**
+ * One problem per offending field. zod reports unknown keys as one issue on the parent, worded
+ * with the object's own error message; naming each unknown field is what a caller needs.
+ */
+function problemsOfIssue(
+  instancePath: string,
+  keyword: string,
+  issue: { message?: string; params?: unknown },
+) {
+  const path = instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+  const keys = (issue.params as { keys?: unknown } | undefined)?.keys;
+  if (keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+    return keys.map((key) => ({
+      path: path === '' ? String(key) : `${path}.${String(key)}`,
+      message: 'unknown field',
+    }));
+  }
+  return [{ path, message: issue.message ?? 'invalid value' }];
+}
+
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** Temporal could not be reached (or did not answer in time); a gRPC error may be the cause. */
+export function isTemporalUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
+    if (isGrpcServiceError(e)) return e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}

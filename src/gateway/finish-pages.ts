@@ -1,0 +1,68 @@
+import type { FastifyRequest } from 'fastify';
+import type { GatewayError } from './errors';
+
+/**
+ * The small pages a person sees after pressing Finish: the interview's form post navigates the
+ * browser to the finish link, so the answer lands in front of a person, not a script.
+ */
+
+const STYLE =
+  'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:36rem;padding:0 1rem;color:#222}' +
+  '.hd-meta{color:#666;font-size:.85rem}';
+
+/** True when the caller prefers a page: a browser navigation names text/html in Accept. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept);
+}
+
+export function renderThankYouPage(): string {
+  return page(
+    'Thank you',
+    'finished',
+    '<h1>Thank you</h1>\n<p id="hd-gateway-status" role="status">Your answers were received. ' +
+      'Your documents are being prepared; you can close this page.</p>',
+  );
+}
+
+export function renderFinishErrorPage(error: GatewayError): string {
+  const text: Record<string, string> = {
+    'finish-link-used': 'This interview has already been finished. Nothing more is needed.',
+    'finish-link-expired': 'This link has expired. Please ask for a new one.',
+    'finish-link-invalid': 'This link is not valid.',
+  };
+  const message = text[error.code] ?? 'Something went wrong; please try again in a moment.';
+  return page(
+    'Interview not finished',
+    error.code,
+    `<h1>Interview not finished</h1>\n<p id="hd-gateway-status" role="status">${escapeHtml(message)}</p>\n` +
+      `<p class="hd-meta">${escapeHtml(error.code)}</p>`,
+  );
+}
+
+function page(title: string, state: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body data-state="${escapeHtml(state)}">
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}

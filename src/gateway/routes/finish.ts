@@ -1,0 +1,138 @@
+import formbody from '@fastify/formbody';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LifecycleClientError, type LifecycleStage, type LifecycleStatus } from '../../client';
+import type { GatewayContext } from '../context';
+import { GatewayError } from '../errors';
+import type { FinishLink } from '../finish-links';
+import { renderThankYouPage, wantsHtml } from '../finish-pages';
+import { errorResponses, finishBodySchema, finishParamsSchema, interviewFinishedSchema } from '../schemas';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Errors of this route are shown as a page to a browser (see the error handler). */
+    htmlErrors?: boolean;
+  }
+}
+
+const ENDED: ReadonlySet<LifecycleStage> = new Set(['completed', 'expired', 'cancelled', 'failed']);
+
+/**
+ * `POST /v1/finish/{token}`: where the interview posts when the person presses Finish. The signed
+ * link is the only credential (the browser has no API key). Checks, cheapest first: signature
+ * (constant time), expiry, this process's used-nonce cache, then the lifecycle's own state, which
+ * is the authority for single use across restarts and replicas: the link's session must still be
+ * the active one, waiting, with its interview not yet reported finished. Only then is
+ * `interviewCompleted` signalled for that version.
+ *
+ * The remaining race: two posts of the same link that reach two replicas (or one replica after a
+ * restart) at the same moment can both read "waiting" and both signal. The workflow makes that
+ * harmless: the first signal marks the session's interview finished; the second either sets the
+ * same flag again or, once the session has been completed, is recorded in `rejectedSignals` as
+ * "already completed". Nothing is completed twice and no other session is touched, because the
+ * signal names the link's version id.
+ */
+export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = async (app, { context }) => {
+  // Form posts only here: the interview page submits a plain HTML form.
+  await app.register(formbody);
+
+  app.post(
+    '/v1/finish/:token',
+    {
+      config: { htmlErrors: true },
+      schema: {
+        summary: "The interview's Finish post (authenticated by the signed link itself)",
+        description:
+          'Accepts application/x-www-form-urlencoded (the interview page) or JSON. Answers a small ' +
+          'HTML page when the request accepts text/html, JSON otherwise. 403 finish-link-invalid ' +
+          '(tampered or not ours), 410 finish-link-expired, 410 finish-link-used (already finished, ' +
+          'or the session is no longer the one waiting).',
+        tags: ['interview'],
+        params: finishParamsSchema,
+        body: finishBodySchema,
+        response: {
+          200: {
+            description: 'The lifecycle was told: JSON, or a thank-you page for a browser',
+            content: {
+              'application/json': { schema: interviewFinishedSchema },
+              'text/html': { schema: z.string() },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const link = verifiedLink(context, request.params.token);
+      const postedVersion = request.body?.versionId;
+      if (postedVersion !== undefined && postedVersion.toLowerCase() !== link.versionId.toLowerCase()) {
+        throw new GatewayError(
+          'finish-link-invalid',
+          'This finish link belongs to another interview session',
+        );
+      }
+      if (!context.usedNonces.claim(link.nonce, link.expiresAtMs, Date.now())) throw alreadyUsed();
+      try {
+        await signalWhenStillWaiting(context, link);
+      } catch (error) {
+        // Nothing was signalled (or we cannot tell it was): a retry of the same link stays possible
+        // unless the lifecycle itself says the session is done.
+        if (!(error instanceof GatewayError && error.code === 'finish-link-used'))
+          context.usedNonces.release(link.nonce);
+        throw error;
+      }
+      request.log.info({ lifecycleId: link.lifecycleId, versionId: link.versionId }, 'interview finished');
+      if (wantsHtml(request)) return reply.type('text/html; charset=utf-8').send(renderThankYouPage());
+      return { id: link.lifecycleId, versionId: link.versionId, interviewCompleted: true as const };
+    },
+  );
+};
+
+function verifiedLink(context: GatewayContext, token: string): FinishLink {
+  const check = context.finishLinks.verify(token, Date.now());
+  if (check.ok) return check.link;
+  if (check.reason === 'expired') {
+    throw new GatewayError('finish-link-expired', 'This finish link has expired; ask for a new one');
+  }
+  throw new GatewayError('finish-link-invalid', 'This finish link is not valid');
+}
+
+async function signalWhenStillWaiting(context: GatewayContext, link: FinishLink): Promise<void> {
+  let status: LifecycleStatus;
+  try {
+    status = await context.lifecycles.status(link.lifecycleId);
+  } catch (error) {
+    // Signed by us, so it existed: gone now means it ended long ago (past retention).
+    if (isLifecycleGone(error)) throw alreadyUsed();
+    throw error;
+  }
+  const session = status.activeSession;
+  if (
+    ENDED.has(status.stage) ||
+    session === undefined ||
+    session.versionId !== link.versionId ||
+    session.interviewCompleted
+  ) {
+    throw alreadyUsed();
+  }
+  try {
+    await context.lifecycles.interviewCompleted(link.lifecycleId, link.versionId);
+  } catch (error) {
+    if (isLifecycleGone(error)) throw alreadyUsed();
+    throw error;
+  }
+}
+
+function isLifecycleGone(error: unknown): boolean {
+  return (
+    error instanceof LifecycleClientError &&
+    (error.code === 'lifecycle-not-found' || error.code === 'lifecycle-closed')
+  );
+}
+
+function alreadyUsed(): GatewayError {
+  return new GatewayError(
+    'finish-link-used',
+    'This interview has already been finished (or is no longer the one waiting)',
+  );
+}

@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { GatewayContext } from '../context';
+import { GatewayError } from '../errors';
+import { errorResponses, healthSchema, readySchema } from '../schemas';
+
+/** How long readiness waits for Temporal: a probe must answer well within its own timeout. */
+const READY_TIMEOUT_MS = 3000;
+
+/**
+ * `/healthz`: the process is up (for restarts). `/readyz`: Temporal answers a cheap call (for
+ * traffic): `503 temporal-unavailable` otherwise. Neither needs a key nor counts against a limit.
+ */
+export const healthRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = async (app, { context }) => {
+  const temporal = context.lifecycles.temporal;
+
+  app.get(
+    '/healthz',
+    {
+      config: { rateLimit: false },
+      schema: { summary: 'The gateway process is up', tags: ['health'], response: { 200: healthSchema } },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: 'Temporal is reachable',
+        tags: ['health'],
+        response: { 200: readySchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      try {
+        await temporal.withDeadline(Date.now() + READY_TIMEOUT_MS, () =>
+          temporal.workflowService.getSystemInfo({}),
+        );
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness: Temporal is not reachable');
+        throw new GatewayError('temporal-unavailable', 'Temporal is not reachable');
+      }
+      return { status: 'ready' as const };
+    },
+  );
+};
