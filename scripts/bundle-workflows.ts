@@ -5,11 +5,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
+    // Must match the worker's data converter: failure messages travel as (encryptable) payloads.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   await mkdir(path.dirname(out), { recursive: true });

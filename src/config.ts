@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { EncryptionKey } from './codec/aes-gcm-codec';
+import { parseEncryptionKeys } from './codec/keys';
 import { parseDuration } from './workflows/duration';
 import {
   AdvanceConfigError,
@@ -57,6 +59,14 @@ export const CONFIG_VARIABLES = {
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
   WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
   WORKFLOW_BUNDLE_PATH: 'prebuilt workflow bundle (default dist/workflow-bundle.js when it exists)',
+  PAYLOAD_ENCRYPTION_KEYS:
+    'payload encryption keys "id:base64,id2:base64"; the first encrypts, all decrypt (or PAYLOAD_ENCRYPTION_KEYS_FILE)',
+  PAYLOAD_ENCRYPTION_KEYS_FILE: 'file holding the payload encryption keys, one "id:base64" per line',
+  CODEC_PORT: 'port of the codec endpoint (hotdocs-temporal codec-server; default 8888)',
+  CODEC_HOST: 'interface of the codec endpoint (default 127.0.0.1)',
+  CODEC_AUTH_TOKEN_HASHES: 'SHA-256 hex digests of the bearer tokens allowed to call the codec endpoint',
+  CODEC_CORS_ORIGINS: 'browser origins allowed to call the codec endpoint (default http://localhost:8233)',
+  CODEC_ALLOW_UNAUTHENTICATED: '"true" allows calls without a token; only with a loopback CODEC_HOST',
   GATEWAY_PORT: `port the HTTP gateway listens on (default ${DEFAULT_GATEWAY_PORT}; 0 picks a free one)`,
   GATEWAY_HOST: `interface the HTTP gateway listens on (default ${DEFAULT_GATEWAY_HOST})`,
   GATEWAY_PUBLIC_URL: 'base URL of links the gateway hands out (default: http://<host>:<port> it listens on)',
@@ -78,6 +88,8 @@ export interface AdvanceConfig {
 
 export interface WorkerConfig {
   taskQueue: string;
+  /** Empty: payloads are not encrypted. */
+  encryptionKeys: EncryptionKey[];
   advance: AdvanceConfig;
   documentStoreDir: string;
   reminderWebhook?: { url: string; secret: string };
@@ -249,6 +261,7 @@ function loadReminderWebhook(env: Env, problems: string[]): WorkerConfig['remind
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const problems: string[] = [];
   const advance = loadAdvanceConfig(env, problems);
+  const encryptionKeys = loadEncryptionKeys(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
   const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
   if (grace === undefined)
@@ -264,6 +277,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   if (problems.length > 0 || advance === undefined) throw new ConfigError(problems);
   return {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
+    encryptionKeys,
     advance,
     documentStoreDir: env['DOCUMENT_STORE_DIR'] || DEFAULT_DOCUMENT_STORE_DIR,
     reminderWebhook,
@@ -482,4 +496,60 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     corsOrigins: cors,
     waitLimitMs,
   };
+}
+
+/**
+ * Payload encryption keys, shared by every process that reads or writes lifecycle payloads
+ * (worker, clients, gateway, codec endpoint). Unset: no encryption.
+ */
+export function loadEncryptionKeys(env: Env, problems: string[]): EncryptionKey[] {
+  const text = secretFrom(env, 'PAYLOAD_ENCRYPTION_KEYS', problems);
+  if (text === undefined) return [];
+  const source = env['PAYLOAD_ENCRYPTION_KEYS_FILE']
+    ? 'PAYLOAD_ENCRYPTION_KEYS_FILE'
+    : 'PAYLOAD_ENCRYPTION_KEYS';
+  return parseEncryptionKeys(text, source, problems);
+}
+
+export interface CodecServerConfig {
+  host: string;
+  port: number;
+  keys: EncryptionKey[];
+  tokenHashes: string[];
+  corsOrigins: string[];
+  allowUnauthenticated: boolean;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The codec endpoint's configuration: keys are required; so is authentication off loopback. */
+export function loadCodecServerConfig(env: Env = process.env): CodecServerConfig {
+  const problems: string[] = [];
+  const keys = loadEncryptionKeys(env, problems);
+  if (keys.length === 0 && problems.length === 0)
+    problems.push('PAYLOAD_ENCRYPTION_KEYS (or _FILE) is required');
+  const host = env['CODEC_HOST'] || '127.0.0.1';
+  const portText = env['CODEC_PORT'] || '8888';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) problems.push('CODEC_PORT must be a port number');
+  const tokenHashes = (env['CODEC_AUTH_TOKEN_HASHES'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  if (tokenHashes.some((h) => !/^[0-9a-f]{64}$/.test(h))) {
+    problems.push('CODEC_AUTH_TOKEN_HASHES must be SHA-256 hex digests (printf %s "$TOKEN" | sha256sum)');
+  }
+  const allowUnauthenticated = env['CODEC_ALLOW_UNAUTHENTICATED'] === 'true';
+  if (allowUnauthenticated && !LOOPBACK.has(host)) {
+    problems.push('CODEC_ALLOW_UNAUTHENTICATED=true is only allowed with a loopback CODEC_HOST');
+  }
+  if (!allowUnauthenticated && tokenHashes.length === 0) {
+    problems.push('CODEC_AUTH_TOKEN_HASHES is required (or CODEC_ALLOW_UNAUTHENTICATED=true on loopback)');
+  }
+  const corsOrigins = (env['CODEC_CORS_ORIGINS'] || 'http://localhost:8233')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { host, port, keys, tokenHashes, corsOrigins, allowUnauthenticated };
 }

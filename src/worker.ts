@@ -4,6 +4,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { AdvanceClients, createLifecycleActivities } from './activities';
 import { AdvanceClient, type AdvanceRequestEvent } from './advance';
+import { lifecycleDataConverter } from './codec/data-converter';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import { FileSystemDocumentStore } from './documents/filesystem-store';
 import { ReminderWebhook } from './notifications/reminder-webhook';
@@ -67,6 +68,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     namespace: options.namespace,
     taskQueue: config.taskQueue,
     activities,
+    dataConverter: lifecycleDataConverter(config.encryptionKeys),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     ...workflowSource(config),
     ...options.workerOptions,
@@ -109,6 +111,7 @@ export async function main(env: Env = process.env): Promise<number> {
         namespace,
         address: connectionOptions.address ?? 'localhost:7233',
         tenancies: [...config.advance.tenancies.keys()],
+        payloadEncryption: config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
       })}\n`,
     );
     await lifecycleWorker.run();

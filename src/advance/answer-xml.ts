@@ -84,7 +84,7 @@ export function checkAnswerXml(xml: unknown, options: AnswerXmlCheckOptions = {}
     if (isScalarValue(stack.at(-1))) {
       valueText += text;
     } else if (text.trim() !== '') {
-      stop(`unexpected text "${truncate(text.trim())}" inside <${stack.at(-1) ?? 'document'}>`);
+      stop(`unexpected text inside <${stack.at(-1) ?? 'document'}>`);
     }
   });
   parser.on('opentag', (tag: SaxesTagPlain) => {
@@ -109,8 +109,9 @@ export function checkAnswerXml(xml: unknown, options: AnswerXmlCheckOptions = {}
       if (valuesInAnswer > 1)
         stop(`answer "${truncate(names.at(-1) ?? '')}" has more than one value element`);
     }
-    if (tag.name === 'NumValue' && !isUnanswered(tag)) checkNumber(valueText.trim(), stop);
-    if (tag.name === 'TFValue' && !isUnanswered(tag)) checkBoolean(valueText.trim(), stop);
+    const answer = names.at(-1) ?? '';
+    if (tag.name === 'NumValue' && !isUnanswered(tag)) checkNumber(valueText.trim(), answer, stop);
+    if (tag.name === 'TFValue' && !isUnanswered(tag)) checkBoolean(valueText.trim(), answer, stop);
     stack.pop();
   });
 
@@ -164,12 +165,15 @@ function isUnanswered(tag: SaxesTagPlain): boolean {
   return tag.attributes['unans'] === 'true' || tag.isSelfClosing;
 }
 
-function checkNumber(text: string, stop: (problem: string) => never): void {
-  if (text === '' || !Number.isFinite(Number(text))) stop(`<NumValue> "${truncate(text)}" is not a number`);
+// Messages name the answer, never its value: answers are personal data and errors reach logs.
+function checkNumber(text: string, answer: string, stop: (problem: string) => never): void {
+  if (text === '' || !Number.isFinite(Number(text)))
+    stop(`<NumValue> of answer "${truncate(answer)}" is not a number`);
 }
 
-function checkBoolean(text: string, stop: (problem: string) => never): void {
-  if (text !== 'true' && text !== 'false') stop(`<TFValue> "${truncate(text)}" is not true or false`);
+function checkBoolean(text: string, answer: string, stop: (problem: string) => never): void {
+  if (text !== 'true' && text !== 'false')
+    stop(`<TFValue> of answer "${truncate(answer)}" is not true or false`);
 }
 
 function truncate(text: string): string {

@@ -4,6 +4,7 @@
  */
 export type LifecycleErrorCode =
   | 'invalid-input'
+  | 'invalid-configuration'
   | 'lifecycle-not-found'
   | 'lifecycle-closed'
   | 'request-rejected'

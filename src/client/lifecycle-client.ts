@@ -10,6 +10,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
+import { lifecycleDataConverter } from '../codec/data-converter';
+import { loadEncryptionKeys } from '../config';
 import {
   beginFollowUpSessionUpdate,
   finishSignal,
@@ -81,8 +83,14 @@ export class LifecycleClient {
         Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
       ),
     });
+    const problems: string[] = [];
+    const keys = loadEncryptionKeys(env, problems);
+    if (problems.length > 0) {
+      throw new LifecycleClientError('invalid-configuration', `Invalid configuration: ${problems.join('; ')}`, problems);
+    }
     const connection = await Connection.connect(connectionOptions);
-    return new LifecycleClient(new Client({ connection, namespace }), {
+    const dataConverter = lifecycleDataConverter(keys);
+    return new LifecycleClient(new Client({ connection, namespace, dataConverter }), {
       taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     });
   }

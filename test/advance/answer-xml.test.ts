@@ -73,12 +73,12 @@ const invalid: Array<[string, unknown, RegExp, number?]> = [
   [
     'bad number',
     '<AnswerSet><Answer name="n"><NumValue>twelve</NumValue></Answer></AnswerSet>',
-    /is not a number/,
+    /<NumValue> of answer "n" is not a number/,
   ],
   [
     'bad boolean',
     '<AnswerSet><Answer name="b"><TFValue>yes</TFValue></Answer></AnswerSet>',
-    /not true or false/,
+    /<TFValue> of answer "b" is not true or false/,
   ],
   [
     'MCValue with text values',
@@ -88,7 +88,7 @@ const invalid: Array<[string, unknown, RegExp, number?]> = [
   [
     'text between answers',
     '<AnswerSet>stray<Answer name="a"><TFValue>true</TFValue></Answer></AnswerSet>',
-    /unexpected text "stray"/,
+    /unexpected text inside <AnswerSet>/,
   ],
   [
     'elements inside a text value',

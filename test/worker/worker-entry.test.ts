@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec';
 import { connectTestEnvironment } from '../helpers/temporal';
 import { createHarness, lifecycleInput, type Harness } from '../lifecycle/harness';
 import { spawnWorker, type WorkerProcess } from '../lifecycle/worker-process';
@@ -48,7 +49,10 @@ describe('a worker on a prebuilt workflow bundle (as npm start runs it)', () => 
   });
 
   test('runs a lifecycle from WORKFLOW_BUNDLE_PATH and shuts down on SIGTERM', async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+    });
     const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
     await writeFile(bundlePath, code);
     worker = await spawnWorker({ ...h.workerEnv, WORKFLOW_BUNDLE_PATH: bundlePath });

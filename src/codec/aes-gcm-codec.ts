@@ -1,0 +1,99 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+/**
+ * AES-256-GCM payload codec: every payload (workflow input with answer XML, results, signals,
+ * memo, summaries, encoded failure messages) leaves the process encrypted. Each encrypted
+ * payload names its key, so keys can rotate: encrypt with the current key, decrypt with any.
+ */
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface EncryptionKey {
+  id: string;
+  /** 32 bytes. */
+  key: Buffer;
+}
+
+export class PayloadDecryptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadDecryptionError';
+  }
+}
+
+export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly current: EncryptionKey;
+  private readonly byId: Map<string, EncryptionKey>;
+
+  /** `keys[0]` encrypts; all of them decrypt. */
+  constructor(keys: readonly EncryptionKey[]) {
+    const [current] = keys;
+    if (current === undefined) throw new Error('at least one encryption key is needed');
+    for (const { id, key } of keys) {
+      if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes, not ${key.length}`);
+    }
+    this.current = current;
+    this.byId = new Map(keys.map((k) => [k.id, k]));
+    if (this.byId.size !== keys.length) throw new Error('encryption key ids must be unique');
+  }
+
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => this.encrypt(payload));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => this.decrypt(payload));
+  }
+
+  private encrypt(payload: Payload): Payload {
+    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    // The key id is authenticated too: a payload cannot be relabelled to another key.
+    cipher.setAAD(Buffer.from(this.current.id, 'utf8'));
+    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return {
+      metadata: {
+        encoding: Buffer.from(ENCRYPTED_ENCODING),
+        [KEY_ID_METADATA]: Buffer.from(this.current.id),
+      },
+      data: Buffer.concat([iv, body, cipher.getAuthTag()]),
+    };
+  }
+
+  private decrypt(payload: Payload): Payload {
+    const encoding = payload.metadata?.['encoding'];
+    if (encoding === undefined || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) return payload;
+    const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+    const keyId = keyIdBytes === undefined ? '' : Buffer.from(keyIdBytes).toString('utf8');
+    const key = this.byId.get(keyId);
+    if (key === undefined) {
+      throw new PayloadDecryptionError(`payload was encrypted with key "${keyId}", which is not configured`);
+    }
+    const data = Buffer.from(payload.data ?? new Uint8Array());
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError('encrypted payload is truncated');
+    const decipher = createDecipheriv('aes-256-gcm', key.key, data.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(keyId, 'utf8'));
+    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    let plain: Buffer;
+    try {
+      plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+    } catch {
+      throw new PayloadDecryptionError(`payload encrypted with key "${keyId}" failed authentication`);
+    }
+    return temporal.api.common.v1.Payload.decode(plain);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './aes-gcm-codec';
+export * from './data-converter';
+export * from './keys';
+export * from './codec-server';
