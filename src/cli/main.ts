@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCodecServerCommand } from '../codec/cli';
 import { registerEmulatorCommand } from '../emulator/cli';
 import { registerGatewayCommand } from '../gateway/cli';
 import { registerLifecycleCommands } from './lifecycle-commands';
@@ -12,6 +13,7 @@ const program = new Command('hotdocs-temporal').description(
 registerEmulatorCommand(program);
 registerLifecycleCommands(program);
 registerGatewayCommand(program);
+registerCodecServerCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
