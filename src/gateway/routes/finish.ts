@@ -48,6 +48,7 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
           '(tampered or not ours), 410 finish-link-expired, 410 finish-link-used (already finished, ' +
           'or the session is no longer the one waiting).',
         tags: ['interview'],
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
         params: finishParamsSchema,
         body: finishBodySchema,
         response: {
