@@ -51,6 +51,9 @@ export class FinishLinkSigner {
     if (presented.length !== SIGNATURE_BYTES || !timingSafeEqual(presented, expected)) {
       return { ok: false, reason: 'invalid' };
     }
+    // Node's base64url decoder skips characters it does not know: accept only the one spelling
+    // this signer produces, so a link has exactly one valid form.
+    if (presented.toString('base64url') !== signature) return { ok: false, reason: 'invalid' };
     const link = decodePayload(payload);
     if (link === undefined) return { ok: false, reason: 'invalid' };
     if (nowMs >= link.expiresAtMs) return { ok: false, reason: 'expired', link };

@@ -180,6 +180,7 @@ describe('finish links', () => {
       'signature byte changed': `${version}.${payload}.${flip(signature, 3)}`,
       'another lifecycle, same signature': `${version}.${otherLifecyclePayload}.${signature}`,
       'signature cut short': `${version}.${payload}.${signature.slice(0, 20)}`,
+      'signature with a stray character': `${version}.${payload}.${signature}!`,
       'unknown version': `v2.${payload}.${signature}`,
       'signed with another secret': forged,
       garbage: 'hello',

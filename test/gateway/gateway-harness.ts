@@ -78,7 +78,7 @@ export interface HttpAnswer {
 }
 
 export interface CallOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
   /** API key sent as `Authorization: Bearer`; `null` sends none. Default: the ops key. */
   key?: string | null;
   /** Sent as JSON unless it is a string (then sent as is, with the given content type). */

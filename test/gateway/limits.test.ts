@@ -185,3 +185,35 @@ test('the log: JSON lines with route patterns; never an API key, a finish token 
     '/v1/finish/[redacted]/extra',
   ]);
 });
+
+test('CORS: only GATEWAY_CORS_ORIGINS may call from a browser; preflights need no key', async () => {
+  const withCors = await startTestGateway(lifecycles, {
+    env: { GATEWAY_CORS_ORIGINS: 'https://app.example.com' },
+  });
+  try {
+    const preflight = (origin: string) =>
+      call(`${withCors.url}/v1/assemblies`, {
+        method: 'OPTIONS',
+        key: null,
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(String(allowed.headers['access-control-allow-headers'])).toContain('authorization');
+    const other = await preflight('https://evil.example.com');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // Without the setting, no CORS headers at all.
+    const plain = await call(`${base}/healthz`, {
+      key: null,
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+  } finally {
+    await withCors.close();
+  }
+});
