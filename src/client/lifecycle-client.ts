@@ -207,7 +207,13 @@ export class LifecycleClient {
 
   /** Cancels the lifecycle; an active session is saved first. */
   async cancel(lifecycleId: string): Promise<void> {
-    await this.onRunning(lifecycleId, (handle) => handle.cancel());
+    // Temporal accepts a cancel request for an execution that has already ended, silently:
+    // look first, so that a late cancel is reported instead of pretending to have worked.
+    await this.onRunning(lifecycleId, async (handle) => {
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') throw new LifecycleClosedError(lifecycleId, status.name);
+      await handle.cancel();
+    });
   }
 
   private async onExisting<T>(
