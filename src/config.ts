@@ -59,6 +59,9 @@ export const CONFIG_VARIABLES = {
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
   WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
   WORKFLOW_BUNDLE_PATH: 'prebuilt workflow bundle (default dist/workflow-bundle.js when it exists)',
+  LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
+  WORKER_HTTP_PORT: 'port of the worker\'s /healthz, /readyz and /metrics (default 8090; "off" disables)',
+  WORKER_HTTP_HOST: 'interface of those endpoints (default 127.0.0.1; 0.0.0.0 in containers)',
   PAYLOAD_ENCRYPTION_KEYS:
     'payload encryption keys "id:base64,id2:base64"; the first encrypts, all decrypt (or PAYLOAD_ENCRYPTION_KEYS_FILE)',
   PAYLOAD_ENCRYPTION_KEYS_FILE: 'file holding the payload encryption keys, one "id:base64" per line',
@@ -95,6 +98,22 @@ export interface WorkerConfig {
   reminderWebhook?: { url: string; secret: string };
   shutdownGraceTimeMs: number;
   workflowBundlePath?: string;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Health and metrics endpoints; undefined when switched off. */
+  http?: { host: string; port: number };
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+function loadWorkerHttp(env: Env, problems: string[]): WorkerConfig['http'] {
+  const raw = (env['WORKER_HTTP_PORT'] ?? '').trim() || '8090';
+  if (raw === 'off') return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) {
+    problems.push('WORKER_HTTP_PORT must be a port number or "off"');
+    return undefined;
+  }
+  return { host: (env['WORKER_HTTP_HOST'] ?? '').trim() || '127.0.0.1', port };
 }
 
 /** Reads `NAME`, or the contents of the file named by `NAME_FILE` (trailing newline dropped). */
@@ -266,6 +285,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
   if (grace === undefined)
     problems.push('WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 2m or 500ms');
+  const logLevel = ((env['LOG_LEVEL'] ?? '').trim() || 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const http = loadWorkerHttp(env, problems);
   const bundle = env['WORKFLOW_BUNDLE_PATH'] || undefined;
   if (bundle !== undefined) {
     try {
@@ -283,6 +307,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     reminderWebhook,
     shutdownGraceTimeMs: grace ?? 30_000,
     workflowBundlePath: bundle,
+    logLevel: logLevel as WorkerConfig['logLevel'],
+    http,
   };
 }
 

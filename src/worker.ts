@@ -1,13 +1,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
 import { AdvanceClients, createLifecycleActivities } from './activities';
 import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import { FileSystemDocumentStore } from './documents/filesystem-store';
+import { findFreePort } from './devserver/free-port';
 import { ReminderWebhook } from './notifications/reminder-webhook';
+import { jsonLogger } from './observability/json-logger';
+import { LifecycleMetrics } from './observability/metrics';
+import { buildWorkerHttp } from './observability/worker-http';
 
 /**
  * The long-lived worker: polls the lifecycle task queue, runs the workflow and the Advance
@@ -101,24 +107,65 @@ export async function main(env: Env = process.env): Promise<number> {
   const { connectionOptions, namespace = 'default' } = loadClientConnectConfig({
     overrideEnvVars: definedOnly(env),
   });
-  const connection = await NativeConnection.connect(connectionOptions);
+  // Before any connection: JSON logs, and the SDK's runtime metrics on a private port that our
+  // /metrics endpoint appends to its own.
+  const sdkMetricsPort = config.http === undefined ? undefined : await findFreePort('127.0.0.1');
+  Runtime.install({
+    logger: jsonLogger(config.logLevel),
+    ...(sdkMetricsPort === undefined
+      ? {}
+      : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }),
+  });
+  const log = Runtime.instance().logger;
+  const address = connectionOptions.address ?? 'localhost:7233';
+  const connection = await NativeConnection.connect(connectionOptions).catch((error: unknown) => {
+    throw new Error(`cannot reach Temporal at ${address}: ${conciseMessage(error)}`);
+  });
+  const visibility = await Connection.connect(connectionOptions);
   try {
-    const lifecycleWorker = await createLifecycleWorker({ config, connection, namespace });
-    process.stdout.write(
-      `${JSON.stringify({
-        msg: 'worker started',
-        taskQueue: config.taskQueue,
-        namespace,
-        address: connectionOptions.address ?? 'localhost:7233',
-        tenancies: [...config.advance.tenancies.keys()],
-        payloadEncryption: config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
-      })}\n`,
-    );
-    await lifecycleWorker.run();
+    const metrics = new LifecycleMetrics(new Client({ connection: visibility, namespace }));
+    const lifecycleWorker = await createLifecycleWorker({
+      config,
+      connection,
+      namespace,
+      onAdvanceRequest: metrics.onAdvanceRequest,
+    });
+    let http: FastifyInstance | undefined;
+    let httpUrl = 'off';
+    if (config.http !== undefined) {
+      http = buildWorkerHttp({
+        worker: lifecycleWorker.worker,
+        metrics,
+        sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+      });
+      httpUrl = await http.listen(config.http);
+    }
+    log.info('worker started', {
+      taskQueue: config.taskQueue,
+      namespace,
+      address,
+      tenancies: [...config.advance.tenancies.keys()],
+      payloadEncryption:
+        config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
+      http: httpUrl,
+    });
+    try {
+      await lifecycleWorker.run();
+    } finally {
+      await http?.close();
+    }
+    log.info('worker stopped', {});
     return 0;
   } finally {
+    await visibility.close();
     await connection.close();
   }
+}
+
+/** The SDK's transport errors are long Rust debug strings; keep their gist. */
+function conciseMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return /Connection refused/i.test(text) ? 'connection refused' : text.slice(0, 300);
 }
 
 function definedOnly(env: Env): Record<string, string> {
@@ -129,7 +176,10 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`worker failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'worker failed', error: message })}\n`,
+      );
       process.exit(1);
     },
   );

@@ -45,7 +45,7 @@ import {
   type LifecycleState,
   type RequestedSession,
 } from './lifecycle-state';
-import { BUSINESS_KEY, STAGE, TENANCY, WORK_ITEM_ID } from './search-attributes';
+import { BUSINESS_KEY, STAGE, TENANCY, WAITING_SINCE, WORK_ITEM_ID } from './search-attributes';
 
 /** Quick Advance calls: retried with backoff until they succeed or fail permanently. */
 const advance = proxyActivities<LifecycleActivities>({
@@ -194,17 +194,26 @@ export async function assemblyLifecycle(
   // ---- visibility ---------------------------------------------------------------------------
 
   let searchAttributesSet = false;
+  /** One upsert per stage change (one history event): the stage, and since when it waits. */
   const setStage = (stage: LifecycleStage, details: string) => {
+    const waitingSince =
+      stage === 'waiting-for-interview' && state.active?.waitingSince !== undefined
+        ? new Date(state.active.waitingSince)
+        : null;
     if (!searchAttributesSet) {
       upsertSearchAttributes([
         { key: WORK_ITEM_ID, value: state.workItemId },
         ...(options.businessKey === undefined ? [] : [{ key: BUSINESS_KEY, value: options.businessKey }]),
         ...(tenancy === undefined ? [] : [{ key: TENANCY, value: tenancy }]),
         { key: STAGE, value: stage },
+        ...(waitingSince === null ? [] : [{ key: WAITING_SINCE, value: waitingSince }]),
       ]);
       searchAttributesSet = true;
     } else if (stage !== state.stage) {
-      upsertSearchAttributes([{ key: STAGE, value: stage }]);
+      upsertSearchAttributes([
+        { key: STAGE, value: stage },
+        { key: WAITING_SINCE, value: waitingSince },
+      ]);
     }
     state.stage = stage;
     setCurrentDetails(`**${stage}** — ${details}\n\nwork item \`${state.workItemId}\``);

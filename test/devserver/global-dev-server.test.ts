@@ -26,14 +26,13 @@ describe('the shared Temporal dev server', () => {
     expect(namespaceInfo?.name).toBe(env.namespace);
   });
 
-  it('has the lifecycle search attributes registered as Keyword', async () => {
+  it('has the lifecycle search attributes registered with their types', async () => {
     const { customAttributes } = await env.connection.operatorService.listSearchAttributes({
       namespace: env.namespace,
     });
-    const keyword = encodeSearchAttributeIndexedValueType('KEYWORD');
-
-    for (const { name } of LIFECYCLE_SEARCH_ATTRIBUTES) {
-      expect({ name, type: customAttributes?.[name] }).toEqual({ name, type: keyword });
+    for (const { name, type } of LIFECYCLE_SEARCH_ATTRIBUTES) {
+      const expected = encodeSearchAttributeIndexedValueType(type === 'Datetime' ? 'DATETIME' : 'KEYWORD');
+      expect({ name, type: customAttributes?.[name] }).toEqual({ name, type: expected });
     }
   });
 

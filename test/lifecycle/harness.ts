@@ -133,9 +133,11 @@ export async function registerLifecycleSearchAttributes(env: TestWorkflowEnviron
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      LIFECYCLE_SEARCH_ATTRIBUTES.map(({ name }) => [
+      LIFECYCLE_SEARCH_ATTRIBUTES.map(({ name, type }) => [
         name,
-        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        type === 'Datetime'
+          ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+          : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });

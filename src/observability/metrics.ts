@@ -1,0 +1,99 @@
+import type { Client } from '@temporalio/client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdvanceRequestEvent } from '../advance';
+import { LIFECYCLE_WORKFLOW_TYPE, type LifecycleStage } from '../workflows/definitions';
+import { STAGE, WAITING_SINCE } from '../workflows/search-attributes';
+
+/** Stages a running lifecycle can be in (the others are terminal). */
+const OPEN_STAGES: LifecycleStage[] = [
+  'starting',
+  'creating-work-item',
+  'beginning-session',
+  'waiting-for-interview',
+  'completing-session',
+  'collecting-documents',
+  'idle',
+  'saving-session',
+];
+
+/** Visibility queries are not free: the lifecycle gauges are refreshed at most this often. */
+const VISIBILITY_REFRESH_MS = 15_000;
+
+/**
+ * The project's own Prometheus metrics: Advance requests by outcome (from the client's request
+ * hook), running lifecycles per stage, and the age of the oldest waiting interview (both from
+ * Temporal visibility, so they cover every worker, not just this one).
+ */
+export class LifecycleMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'tenancy' | 'operation' | 'outcome'>;
+  private readonly durations: Histogram<'operation'>;
+  private cached?: { at: number; byStage: Map<string, number>; oldestWaitingSeconds: number };
+
+  constructor(private readonly temporal: Client) {
+    this.requests = new Counter({
+      name: 'hotdocs_advance_requests_total',
+      help: 'HotDocs Advance HTTP requests by call and outcome (ok, or the error class)',
+      labelNames: ['tenancy', 'operation', 'outcome'],
+      registers: [this.registry],
+    });
+    this.durations = new Histogram({
+      name: 'hotdocs_advance_request_duration_seconds',
+      help: 'Duration of HotDocs Advance HTTP requests',
+      labelNames: ['operation'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    const visibility = () => this.visibility();
+    new Gauge({
+      name: 'hotdocs_lifecycles',
+      help: 'Running assembly lifecycles by stage (from Temporal visibility)',
+      labelNames: ['stage'],
+      registers: [this.registry],
+      async collect() {
+        const { byStage } = await visibility();
+        for (const stage of OPEN_STAGES) this.set({ stage }, byStage.get(stage) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'hotdocs_oldest_waiting_interview_age_seconds',
+      help: 'Age of the longest wait for an interview among running lifecycles (0 when none waits)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await visibility()).oldestWaitingSeconds);
+      },
+    });
+  }
+
+  /** The Advance client's `onRequest` hook. */
+  readonly onAdvanceRequest = (event: AdvanceRequestEvent): void => {
+    this.requests.inc({ tenancy: event.tenancy, operation: event.operation, outcome: event.outcome });
+    this.durations.observe({ operation: event.operation }, event.durationMs / 1000);
+  };
+
+  private async visibility(): Promise<NonNullable<LifecycleMetrics['cached']>> {
+    if (this.cached !== undefined && Date.now() - this.cached.at < VISIBILITY_REFRESH_MS) return this.cached;
+    const running = `WorkflowType = '${LIFECYCLE_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+    const byStage = new Map<string, number>();
+    await Promise.all(
+      OPEN_STAGES.map(async (stage) => {
+        const { count } = await this.temporal.workflow.count(`${running} AND ${STAGE.name} = '${stage}'`);
+        byStage.set(stage, count);
+      }),
+    );
+    let oldest = Date.now();
+    if ((byStage.get('waiting-for-interview') ?? 0) > 0) {
+      const waiting = `${running} AND ${STAGE.name} = 'waiting-for-interview'`;
+      for await (const execution of this.temporal.workflow.list({ query: waiting })) {
+        const since = execution.typedSearchAttributes.get(WAITING_SINCE);
+        if (since !== undefined && since.getTime() < oldest) oldest = since.getTime();
+      }
+    }
+    this.cached = {
+      at: Date.now(),
+      byStage,
+      oldestWaitingSeconds: Math.max(0, (Date.now() - oldest) / 1000),
+    };
+    return this.cached;
+  }
+}

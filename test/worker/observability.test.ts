@@ -1,0 +1,87 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { connectTestEnvironment } from '../helpers/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../lifecycle/harness';
+import { spawnWorker, type WorkerProcess } from '../lifecycle/worker-process';
+
+/**
+ * The production worker process: JSON log lines, /healthz and /readyz, and one Prometheus scrape
+ * target with our metrics (Advance requests by outcome, lifecycles per stage, the oldest waiting
+ * interview) and the Temporal SDK's runtime metrics.
+ */
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let worker: WorkerProcess;
+let http: string;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  worker = await spawnWorker(h.workerEnv);
+  http = /"http":"(http:\/\/[^"]+)"/.exec(worker.output())![1]!;
+}, 90_000);
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await h?.close();
+  await env?.teardown();
+});
+
+test('health, readiness and metrics of a running worker', async () => {
+  expect((await fetch(`${http}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${http}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toEqual({ status: 'running' });
+
+  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 503 }] });
+  const started = await h.lifecycles.start(lifecycleInput());
+  await eventually(async () =>
+    (await h.lifecycles.status(started.lifecycleId)).stage === 'waiting-for-interview' ? true : undefined,
+  );
+
+  const metrics = await eventually(
+    async () => {
+      const text = await (await fetch(`${http}/metrics`)).text();
+      return /hotdocs_lifecycles\{stage="waiting-for-interview"\} [1-9]/.test(text) ? text : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the waiting lifecycle in /metrics' },
+  );
+  const tenancy = new URL(h.emulator.url).host;
+  expect(metrics).toContain(
+    `hotdocs_advance_requests_total{tenancy="${tenancy}",operation="createWorkItem",outcome="transient"} 1`,
+  );
+  expect(metrics).toContain(
+    `hotdocs_advance_requests_total{tenancy="${tenancy}",operation="createWorkItem",outcome="ok"} 1`,
+  );
+  expect(metrics).toMatch(
+    /hotdocs_advance_request_duration_seconds_bucket\{le="[^"]+",operation="beginSession"\}/,
+  );
+  expect(metrics).toMatch(/hotdocs_oldest_waiting_interview_age_seconds \d/);
+  expect(metrics).toMatch(/^temporal_\w+/m); // the SDK's own runtime metrics, same scrape
+  await h.lifecycles.cancel(started.lifecycleId);
+}, 60_000);
+
+test('every log line is JSON with time, level and message, and no secret', async () => {
+  const lines = worker
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    expect(entry).toEqual(
+      expect.objectContaining({
+        time: expect.any(String),
+        level: expect.any(String),
+        msg: expect.any(String),
+      }),
+    );
+  }
+  expect(worker.output()).not.toContain(h.emulator.credentials.principalPassword);
+});
+
+test('SIGTERM: the worker stops in order and exits cleanly', async () => {
+  await worker.kill('SIGTERM');
+  expect(worker.child.exitCode).toBe(0);
+  expect(worker.output()).toContain('"msg":"worker stopped"');
+});
