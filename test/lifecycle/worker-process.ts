@@ -21,6 +21,8 @@ export async function spawnWorker(workerEnv: Env, { readyTimeoutMs = 60_000 } = 
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'],
+      // Port 0: several worker processes may run at once; each logs the address it got.
+      WORKER_HTTP_PORT: '0',
       ...workerEnv,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
