@@ -30,10 +30,14 @@ export class RestartableDevServer {
     return this.running?.pid;
   }
 
-  /** Stops the server (SIGTERM, as an operator's restart would) and starts it again on the same file and port. */
-  async restart(): Promise<{ downMs: number }> {
+  /**
+   * Stops the server (SIGTERM, as an operator's restart would) and starts it again on the same
+   * file and port, after `pauseMs` more of outage (an upgrade, a node being replaced).
+   */
+  async restart(pauseMs = 0): Promise<{ downMs: number }> {
     const stoppedAt = Date.now();
     await this.stop();
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     await this.startProcess();
     return { downMs: Date.now() - stoppedAt };
   }

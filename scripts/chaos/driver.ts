@@ -28,9 +28,14 @@ export interface LifecycleOutcome {
   seconds: number;
   result?: LifecycleResult;
   error?: string;
-  /** Version ids whose interview the driver reported finished. */
-  interviewsSignalled: string[];
+  /**
+   * Sessions whose interview the driver reported finished, with the moment it began sending the
+   * first report: Advance must not complete an interview session before that moment.
+   */
+  interviewsSignalled: Array<{ versionId: string; at: string }>;
   followUpsSent: number;
+  /** Follow-up requests that failed without an answer, by what the status then showed. */
+  followUpsUnanswered: { landed: number; repeated: number };
   /** Anything unusual the driver had to do for this lifecycle (re-signals, follow-up reconciliation). */
   notes: string[];
 }
@@ -65,6 +70,7 @@ export async function driveLifecycle(ctx: DriverContext, plan: LifecyclePlan): P
     seconds: 0,
     interviewsSignalled: [],
     followUpsSent: 0,
+    followUpsUnanswered: { landed: 0, repeated: 0 },
     notes: [],
   };
   try {
@@ -189,12 +195,13 @@ class LifecycleWatch {
     }
     // A person takes a moment to finish an interview; it also spreads the signals out.
     await sleep(Math.random() * 1_000);
+    const sendingAt = new Date();
     await call(this.ctx, 'interviewCompleted', () =>
       this.ctx.lifecycles.interviewCompleted(id, session.versionId),
     );
     this.signalledAt.set(session.versionId, Date.now());
-    if (!this.outcome.interviewsSignalled.includes(session.versionId)) {
-      this.outcome.interviewsSignalled.push(session.versionId);
+    if (!this.outcome.interviewsSignalled.some((s) => s.versionId === session.versionId)) {
+      this.outcome.interviewsSignalled.push({ versionId: session.versionId, at: sendingAt.toISOString() });
     }
   }
 }
@@ -225,6 +232,7 @@ async function requestFollowUp(
     beforeRetry: async (error, attempt) => {
       const status = await call(ctx, 'status', () => ctx.lifecycles.status(id), { attemptTimeoutMs: 5_000 });
       const landed = followUpsKnown(status) > i;
+      outcome.followUpsUnanswered[landed ? 'landed' : 'repeated'] += 1;
       outcome.notes.push(
         `${name} #${i + 1} attempt ${attempt} failed without an answer (${describeError(error)}); ` +
           (landed

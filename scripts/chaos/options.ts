@@ -10,6 +10,8 @@ export interface ChaosOptions {
   workerKills: number;
   /** Dev server restarts (stop, start on the same SQLite file and port) during the run. */
   serverRestarts: number;
+  /** Extra seconds the server stays down at each restart (0: started again at once). */
+  serverDowntimeSeconds: number;
   /** Worker processes running at once (one or two; a kill may take them all down for a while). */
   workers: number;
   /** Lifecycles the driver keeps in flight at once. */
@@ -32,6 +34,7 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
   lifecycles: 200,
   workerKills: 6,
   serverRestarts: 1,
+  serverDowntimeSeconds: 0,
   workers: 2,
   concurrency: 40,
   faultScale: 1,
@@ -46,6 +49,7 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- [options]
   --seed <n>             seed for the mix, the chaos schedule and the faults (default: random, printed)
   --worker-kills <n>     worker processes to SIGKILL, at least (default ${DEFAULT_CHAOS_OPTIONS.workerKills})
   --server-restarts <n>  dev server restarts (default ${DEFAULT_CHAOS_OPTIONS.serverRestarts})
+  --server-downtime <s>  extra seconds the server stays down at each restart (default ${DEFAULT_CHAOS_OPTIONS.serverDowntimeSeconds})
   --workers <n>          worker processes at once, 1 or 2 (default ${DEFAULT_CHAOS_OPTIONS.workers})
   --concurrency <n>      lifecycles in flight at once (default ${DEFAULT_CHAOS_OPTIONS.concurrency})
   --fault-scale <x>      multiply the Advance fault rates by x, 0 to 1 (default ${DEFAULT_CHAOS_OPTIONS.faultScale})
@@ -70,6 +74,7 @@ export function parseChaosArgs(args: string[]): ChaosOptions | undefined {
       seed: { type: 'string' },
       'worker-kills': { type: 'string' },
       'server-restarts': { type: 'string' },
+      'server-downtime': { type: 'string' },
       workers: { type: 'string' },
       concurrency: { type: 'string' },
       'fault-scale': { type: 'string' },
@@ -86,6 +91,13 @@ export function parseChaosArgs(args: string[]): ChaosOptions | undefined {
     seed: whole(values.seed, '--seed', randomSeed(), 0, 2 ** 31 - 1),
     workerKills: whole(values['worker-kills'], '--worker-kills', d.workerKills, 0, 1_000),
     serverRestarts: whole(values['server-restarts'], '--server-restarts', d.serverRestarts, 0, 100),
+    serverDowntimeSeconds: whole(
+      values['server-downtime'],
+      '--server-downtime',
+      d.serverDowntimeSeconds,
+      0,
+      3_600,
+    ),
     workers: whole(values.workers, '--workers', d.workers, 1, 2),
     concurrency: whole(values.concurrency, '--concurrency', d.concurrency, 1, 10_000),
     faultScale: fraction(values['fault-scale'], '--fault-scale', d.faultScale),

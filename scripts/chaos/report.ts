@@ -16,6 +16,8 @@ export interface ChaosReport {
   serverRestarts: number;
   seconds: number;
   seed: number;
+  /** Interview sessions Advance completed before the driver reported their interview finished. */
+  interviewsCompletedEarly: number;
   /** Sessions the lifecycles asked for (first sessions and follow-ups): what completedVersions must be. */
   requestedSessions: number;
   /** Worker processes that ended without being killed (the fleet started new ones). */
@@ -28,6 +30,11 @@ export interface ChaosReport {
   duplicatesAbsorbed: Record<string, number>;
   /** How long lifecycles took, start to result: the retry tail shows in p95 and max. */
   lifecycleSeconds: { median: number; p95: number; max: number; slowest?: string };
+  /**
+   * Follow-up requests (signal or update) that failed without an answer: `landed` ones showed in
+   * the status and were not sent again, `repeated` ones did not and were.
+   */
+  followUpsUnanswered: { landed: number; repeated: number };
   /** Client calls the driver had to repeat, by call. */
   driverRetries: Record<string, number>;
   /** Every broken invariant, one line each; empty when the run passed. */
@@ -85,6 +92,7 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
   for (const item of state.workItems)
     itemsByName.set(item.name, [...(itemsByName.get(item.name) ?? []), item]);
   let extraWorkItems = 0;
+  let interviewsCompletedEarly = 0;
 
   for (const outcome of outcomes) {
     if (outcome.end !== 'completed') {
@@ -108,6 +116,22 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
     }
     for (const v of item.versions.filter((v) => v.status !== 'Completed')) {
       suspect(outcome, `version ${v.versionId} is ${v.status}`);
+    }
+    // An interview session must not be completed (and assembled) before its interview finished.
+    for (const session of outcome.result?.sessions.filter((s) => s.mode === 'interview') ?? []) {
+      const version = item.versions.find((v) => v.versionId === session.versionId);
+      const signalled = outcome.interviewsSignalled.find((s) => s.versionId === session.versionId);
+      if (version?.completedAt == null) continue;
+      if (signalled === undefined || version.completedAt < signalled.at) {
+        interviewsCompletedEarly += 1;
+        suspect(
+          outcome,
+          `interview session ${session.versionId} was completed in Advance at ${version.completedAt}, ` +
+            (signalled === undefined
+              ? 'but its interview was never reported finished'
+              : `before its interview was reported finished (${signalled.at})`),
+        );
+      }
     }
     const reported = outcome.result?.sessions.map((s) => s.versionId) ?? [];
     if (outcome.result !== undefined && !sameSet(reported, completed)) {
@@ -157,6 +181,7 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
     serverRestarts: inputs.serverRestarts,
     seconds: Math.round(inputs.seconds),
     seed: inputs.seed,
+    interviewsCompletedEarly,
     requestedSessions: requested,
     workerExitsOnTheirOwn: inputs.workerExitsOnTheirOwn,
     workerExitReasons: inputs.workerExitReasons,
@@ -165,6 +190,10 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
       inputs.duplicates.filter((d) => !isAppliedDuplicateCreate(d)).map((d) => d.outcome),
     ),
     lifecycleSeconds: durations(outcomes),
+    followUpsUnanswered: {
+      landed: outcomes.reduce((sum, o) => sum + o.followUpsUnanswered.landed, 0),
+      repeated: outcomes.reduce((sum, o) => sum + o.followUpsUnanswered.repeated, 0),
+    },
     driverRetries: Object.fromEntries([...inputs.driverRetries].sort(([a], [b]) => a.localeCompare(b))),
     violations,
     suspectLifecycles: [...suspects],

@@ -83,7 +83,14 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
 
     const taskQueue = `chaos-${runTag}`;
     const fleet = new WorkerFleet({
-      env: workerEnv({ emulator, server, taskQueue, workDir, bundlePath, options }),
+      env: workerEnv({
+        emulator,
+        server,
+        taskQueue,
+        workDir,
+        bundlePath,
+        tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+      }),
       size: options.workers,
       logDir,
       log,
@@ -116,6 +123,7 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
       progress: () => progress.finished / plans.length,
       fleet,
       server,
+      serverDowntimeMs: options.serverDowntimeSeconds * 1000,
       log,
       onRestart: () => (progress.restarts += 1),
     }).finally(() => (progress.scheduleDone = true));
@@ -167,6 +175,11 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
     });
     if (chaosError !== undefined) report.violations.push(`the chaos schedule failed: ${String(chaosError)}`);
     await writeFile(path.join(workDir, 'worker-exits.json'), `${JSON.stringify(fleet.exits, null, 2)}\n`);
+    // What the driver had to work around (re-signals, unanswered follow-ups), per lifecycle.
+    const notes = outcomes
+      .filter((o) => o.notes.length > 0)
+      .map((o) => ({ lifecycleId: o.lifecycleId, workItemId: o.workItemId, notes: o.notes }));
+    await writeFile(path.join(workDir, 'driver-notes.json'), `${JSON.stringify(notes, null, 2)}\n`);
 
     const failed = report.violations.length > 0;
     if (failed) {
@@ -182,7 +195,11 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
     return { report, workDir, kept };
   } catch (error) {
     await cleanUp();
-    throw error;
+    // The worker logs and the SQLite file stay for a look.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`the chaos run could not be carried out: ${message}\n(work dir kept: ${workDir})`, {
+      cause: error,
+    });
   }
 }
 
@@ -192,7 +209,7 @@ function lastLine(text: string): string {
 }
 
 /** Bundled once per run, so that each replacement worker starts in seconds instead of bundling again. */
-async function buildWorkflowBundle(workDir: string): Promise<string> {
+export async function buildWorkflowBundle(workDir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
@@ -203,13 +220,13 @@ async function buildWorkflowBundle(workDir: string): Promise<string> {
 }
 
 /** The worker's whole configuration, as an operator would set it for `npm start`. */
-function workerEnv(setup: {
+export function workerEnv(setup: {
   emulator: RunningEmulator;
   server: RestartableDevServer;
   taskQueue: string;
   workDir: string;
   bundlePath: string;
-  options: ChaosOptions;
+  tokenLifetimeSeconds: number;
 }): Env {
   const { emulator, server } = setup;
   return {
@@ -224,10 +241,13 @@ function workerEnv(setup: {
     ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
     ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
     ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
-    ADVANCE_TOKEN_LIFETIME_SECONDS: String(setup.options.tokenLifetimeSeconds),
+    ADVANCE_TOKEN_LIFETIME_SECONDS: String(setup.tokenLifetimeSeconds),
     DOCUMENT_STORE_DIR: path.join(setup.workDir, 'documents'),
     WORKER_SHUTDOWN_GRACE_TIME: '1s',
     WORKFLOW_BUNDLE_PATH: setup.bundlePath,
+    // Two workers share this host: each takes a free port for its health and metrics endpoints
+    // instead of both asking for the default one.
+    WORKER_HTTP_PORT: '0',
   };
 }
 
@@ -267,6 +287,7 @@ async function runSchedule(
     progress: () => number;
     fleet: WorkerFleet;
     server: RestartableDevServer;
+    serverDowntimeMs: number;
     log: ChaosLog;
     onRestart: () => void;
   },
@@ -279,7 +300,7 @@ async function runSchedule(
       deps.log(`chaos: SIGKILLed ${killed} worker(s)${action.all ? ' (all of them)' : ''}`);
     } else {
       deps.log('chaos: restarting the dev server');
-      const { downMs } = await deps.server.restart();
+      const { downMs } = await deps.server.restart(deps.serverDowntimeMs);
       deps.onRestart();
       deps.log(`chaos: dev server back after ${downMs} ms (pid ${deps.server.pid})`);
     }

@@ -117,7 +117,8 @@ export class WorkerFleet {
     const log: WriteStream = createWriteStream(logFile);
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', WORKER_ENTRY], {
       cwd: ROOT,
-      env: this.config.env,
+      // Port 0: the fleet runs several workers at once, each needs its own health/metrics port.
+      env: { WORKER_HTTP_PORT: '0', ...this.config.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const worker: FleetWorker = {
