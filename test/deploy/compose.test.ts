@@ -1,0 +1,683 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import {
+  CONFIG_VARIABLES,
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_FINISH_LINK_TTL,
+  DEFAULT_GATEWAY_WAIT_LIMIT,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  DEFAULT_TASK_QUEUE,
+  loadCodecServerConfig,
+  loadGatewayConfig,
+  loadWorkerConfig,
+  type Env,
+} from '../../src/config';
+import { parseDuration } from '../../src/workflows/duration';
+import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+
+/**
+ * The self-hosted stack (docker-compose.yml, Dockerfile, deploy/) checked without a Docker engine:
+ * by parsing it and holding it against the code it runs. What only a real `docker compose up` can
+ * show is listed in docs/deploy.md ("What is checked where").
+ */
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const COMPOSE_TEXT = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+const DOCKERFILE = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+
+interface DependsOn {
+  condition?: string;
+  required?: boolean;
+}
+interface Service {
+  image?: string;
+  build?: { context?: string; dockerfile?: string } | string;
+  command?: string[] | string;
+  entrypoint?: string[] | string;
+  environment?: Record<string, string | number | boolean | null>;
+  depends_on?: Record<string, DependsOn> | string[];
+  healthcheck?: { test?: string[] | string; disable?: boolean };
+  ports?: string[];
+  profiles?: string[];
+  restart?: string;
+  secrets?: (string | { source: string; target?: string })[];
+  volumes?: string[];
+  stop_grace_period?: string;
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file?: string }>;
+}
+
+const compose = parse(COMPOSE_TEXT, { merge: true }) as ComposeFile;
+const services = compose.services;
+
+const OUR_SERVICES = ['worker', 'gateway', 'codec', 'emulator'] as const;
+const ONE_SHOTS = ['temporal-schema', 'temporal-namespace'] as const;
+
+function service(name: string): Service {
+  const found = services[name];
+  if (found === undefined) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+function env(name: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, String(value ?? '')]),
+  );
+}
+
+function dependsOn(name: string): Record<string, DependsOn> {
+  const raw = service(name).depends_on ?? {};
+  if (Array.isArray(raw)) throw new Error(`${name}: depends_on must use the long form with a condition`);
+  return raw;
+}
+
+function asArray(value: string[] | string | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function secretNames(name: string): string[] {
+  return (service(name).secrets ?? []).map((s) => (typeof s === 'string' ? s : s.source));
+}
+
+/** `${VAR}`, `${VAR:-default}` and `${VAR-default}` as docker compose substitutes them. */
+function interpolate(text: string, vars: Env): string {
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
+    (match, name: string | undefined, op: string | undefined, fallback: string | undefined) => {
+      if (match === '$$') return '$';
+      const value = vars[name ?? ''];
+      if (op === ':-') return value === undefined || value === '' ? (fallback ?? '') : value;
+      if (op === '-') return value === undefined ? (fallback ?? '') : value;
+      return value ?? '';
+    },
+  );
+}
+
+/** Every `${VAR...}` in the compose file, with the default it gives (undefined: none). */
+function interpolatedVariables(): Map<string, string | undefined> {
+  const found = new Map<string, string | undefined>();
+  for (const match of COMPOSE_TEXT.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g)) {
+    const name = match[1] as string;
+    const fallback = match[2];
+    if (found.has(name) && found.get(name) !== fallback)
+      throw new Error(`\${${name}} has two different defaults in docker-compose.yml`);
+    found.set(name, fallback);
+  }
+  return found;
+}
+
+/** KEY=value lines of a .env-style file (comments and blank lines skipped). */
+function readEnvFile(file: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (match) entries[match[1] as string] = match[2] as string;
+  }
+  return entries;
+}
+
+/** The variables `@temporalio/envconfig` reads (connection to Temporal). */
+const ENVCONFIG_VARIABLES = new Set([
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+]);
+/** What the emulator command reads from the environment (src/emulator/cli.ts). */
+const EMULATOR_VARIABLES = new Set(['EMULATOR_PRINCIPAL_PASSWORD']);
+const OUR_VARIABLES = new Set(Object.keys(CONFIG_VARIABLES));
+const KNOWN_VARIABLES = new Set([
+  ...OUR_VARIABLES,
+  ...ENVCONFIG_VARIABLES,
+  ...EMULATOR_VARIABLES,
+  'NODE_ENV',
+]);
+
+/** Variables whose _FILE adds entries instead of replacing them (src/config.ts). */
+const ADDITIVE_FILES = new Set(['GATEWAY_API_KEYS']);
+
+/** The variables each process reads, by the loader it calls (src/config.ts). */
+const WORKER_VARIABLES = [...OUR_VARIABLES].filter((v) => !/^(GATEWAY|CODEC)_/.test(v));
+const GATEWAY_VARIABLES = [...OUR_VARIABLES].filter(
+  (v) => v.startsWith('GATEWAY_') || v === 'TEMPORAL_TASK_QUEUE' || v.startsWith('PAYLOAD_ENCRYPTION_KEYS'),
+);
+const CODEC_VARIABLES = [...OUR_VARIABLES].filter(
+  (v) => v.startsWith('CODEC_') || v.startsWith('PAYLOAD_ENCRYPTION_KEYS'),
+);
+
+describe('services', () => {
+  test('the stack has exactly the expected services', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [
+        'postgresql',
+        'temporal-schema',
+        'temporal',
+        'temporal-namespace',
+        'temporal-ui',
+        'worker',
+        'gateway',
+        'codec',
+        'emulator',
+      ].sort(),
+    );
+  });
+
+  test('every pulled image is pinned to an exact version tag', () => {
+    const pulled = Object.entries(services).filter(([, s]) => s.build === undefined);
+    expect(pulled.length).toBeGreaterThan(0);
+    for (const [name, s] of pulled) {
+      const image = s.image ?? '';
+      const match = /^([a-z0-9][a-z0-9._/-]*):([A-Za-z0-9._-]+)$/.exec(image);
+      expect({ name, image, pinned: match !== null }).toEqual({ name, image, pinned: true });
+      const tag = match?.[2] ?? '';
+      expect({ name, tag, versioned: /^\d+\.\d+(\.\d+)?($|-)/.test(tag) }).toEqual({
+        name,
+        tag,
+        versioned: true,
+      });
+      expect(tag).not.toMatch(/latest|^\d+$|alpine/);
+      // Temporal's own images: major.minor.patch.
+      if (image.startsWith('temporalio/')) expect(tag).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+    expect(service('postgresql').image).toMatch(/^postgres:/);
+    expect(service('temporal').image).toMatch(/^temporalio\/server:/);
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+  });
+
+  test('the schema tools are the same release as the server they migrate for', () => {
+    const serverTag = service('temporal').image?.split(':')[1];
+    for (const oneShot of ONE_SHOTS) {
+      expect(service(oneShot).image).toBe(`temporalio/admin-tools:${serverTag}`);
+    }
+  });
+
+  test('worker, gateway, codec and emulator are built from this repository as one image', () => {
+    const images = new Set<string | undefined>();
+    for (const name of OUR_SERVICES) {
+      const s = service(name);
+      expect({ name, build: s.build }).toEqual({ name, build: { context: '.' } });
+      images.add(s.image);
+    }
+    expect(images.size).toBe(1);
+    const [image] = [...images];
+    expect(image).toMatch(/^[a-z0-9._/-]+:[A-Za-z0-9._-]+$/);
+    expect(image).not.toMatch(/:latest$/);
+    expect(existsSync(path.join(ROOT, 'Dockerfile'))).toBe(true);
+    // The worker is the image's default command; the others name theirs.
+    expect(service('worker').command).toBeUndefined();
+    expect(asArray(service('gateway').command)).toEqual(['bin/hotdocs-temporal.js', 'gateway']);
+    expect(asArray(service('codec').command)).toEqual(['bin/hotdocs-temporal.js', 'codec-server']);
+    expect(asArray(service('emulator').command).slice(0, 2)).toEqual(['bin/hotdocs-temporal.js', 'emulator']);
+  });
+
+  test('published ports: UI, gateway, codec, Temporal and emulator, on the host loopback only', () => {
+    const published: Record<string, string[]> = {};
+    for (const [name, s] of Object.entries(services)) {
+      if (s.ports !== undefined) published[name] = s.ports;
+    }
+    expect(published).toEqual({
+      temporal: ['127.0.0.1:7233:7233'],
+      'temporal-ui': ['127.0.0.1:8080:8080'],
+      gateway: ['127.0.0.1:8081:8081'],
+      codec: ['127.0.0.1:8888:8888'],
+      emulator: ['127.0.0.1:8400:8400'],
+    });
+    // The container side of each mapping is where the process listens.
+    expect(env('gateway')['GATEWAY_PORT']).toBe('8081');
+    expect(env('gateway')['GATEWAY_HOST']).toBe('0.0.0.0');
+    expect(env('codec')['CODEC_PORT']).toBe('8888');
+    expect(env('codec')['CODEC_HOST']).toBe('0.0.0.0');
+    expect(env('temporal-ui')['TEMPORAL_UI_PORT']).toBe('8080');
+    const emulator = asArray(service('emulator').command);
+    expect(emulator[emulator.indexOf('--port') + 1]).toBe('8400');
+    expect(emulator[emulator.indexOf('--host') + 1]).toBe('0.0.0.0');
+  });
+});
+
+describe('start-up order and health', () => {
+  const longRunning = Object.keys(services).filter(
+    (name) => !(ONE_SHOTS as readonly string[]).includes(name),
+  );
+
+  test('one-shots never restart; everything else restarts unless stopped', () => {
+    for (const name of ONE_SHOTS)
+      expect({ name, restart: service(name).restart }).toEqual({ name, restart: 'no' });
+    for (const name of longRunning)
+      expect({ name, restart: service(name).restart }).toEqual({ name, restart: 'unless-stopped' });
+  });
+
+  test('every long-running service has a health check, except the worker (no endpoint yet)', () => {
+    for (const name of longRunning) {
+      const test = asArray(service(name).healthcheck?.test);
+      if (name === 'worker') {
+        expect(service(name).healthcheck).toBeUndefined();
+        continue;
+      }
+      expect({ name, test: test[0] }).toEqual({ name, test: expect.stringMatching(/^CMD(-SHELL)?$/) });
+    }
+  });
+
+  test('health checks probe the port and path each process serves', () => {
+    const probe = (name: string) => asArray(service(name).healthcheck?.test).join(' ');
+    expect(probe('gateway')).toContain(`http://127.0.0.1:${env('gateway')['GATEWAY_PORT']}/readyz`);
+    expect(probe('codec')).toContain(`http://127.0.0.1:${env('codec')['CODEC_PORT']}/healthz`);
+    expect(probe('emulator')).toContain('http://127.0.0.1:8400/__emulator/health');
+    expect(probe('temporal-ui')).toContain('http://127.0.0.1:8080/');
+    expect(probe('temporal')).toContain('7233');
+    expect(probe('postgresql')).toContain('pg_isready');
+  });
+
+  test('every dependency waits on the right condition', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [target, dependency] of Object.entries(dependsOn(name))) {
+        const where = `${name} → ${target}`;
+        expect({ where, exists: target in services }).toEqual({ where, exists: true });
+        if ((ONE_SHOTS as readonly string[]).includes(target)) {
+          expect({ where, condition: dependency.condition }).toEqual({
+            where,
+            condition: 'service_completed_successfully',
+          });
+        } else {
+          expect({ where, condition: dependency.condition }).toEqual({ where, condition: 'service_healthy' });
+          expect({ where, healthcheck: services[target]?.healthcheck !== undefined }).toEqual({
+            where,
+            healthcheck: true,
+          });
+        }
+        // Only the sandbox-only emulator may be absent.
+        if (dependency.required === false) expect(target).toBe('emulator');
+      }
+      expect(s.depends_on === undefined || !Array.isArray(s.depends_on)).toBe(true);
+    }
+  });
+
+  test('the chain: database → schema → server → namespace → worker, gateway, UI', () => {
+    const condition = (from: string, to: string) => dependsOn(from)[to]?.condition;
+    expect(condition('temporal-schema', 'postgresql')).toBe('service_healthy');
+    expect(condition('temporal', 'temporal-schema')).toBe('service_completed_successfully');
+    expect(condition('temporal-namespace', 'temporal')).toBe('service_healthy');
+    for (const name of ['worker', 'gateway', 'temporal-ui'])
+      expect(condition(name, 'temporal-namespace')).toBe('service_completed_successfully');
+    // The worker waits for the emulator only when the sandbox profile is on.
+    expect(dependsOn('worker')['emulator']).toEqual({ condition: 'service_healthy', required: false });
+    // Nothing may wait for the worker to be healthy: it has no health check.
+    for (const name of Object.keys(services)) expect(dependsOn(name)['worker']).toBeUndefined();
+  });
+
+  test('the dependency graph has no cycle', () => {
+    const done = new Set<string>();
+    const visiting = new Set<string>();
+    const visit = (name: string): void => {
+      if (done.has(name)) return;
+      if (visiting.has(name)) throw new Error(`dependency cycle through ${name}`);
+      visiting.add(name);
+      Object.keys(dependsOn(name)).forEach(visit);
+      visiting.delete(name);
+      done.add(name);
+    };
+    Object.keys(services).forEach(visit);
+    expect(done.size).toBe(Object.keys(services).length);
+  });
+
+  test("the worker's stop grace period outlasts its activities' shutdown grace time", () => {
+    const stop = parseDuration(service('worker').stop_grace_period ?? '10s') ?? 0;
+    const grace = parseDuration(interpolate(env('worker')['WORKER_SHUTDOWN_GRACE_TIME'] ?? '', {})) ?? 0;
+    expect(grace).toBeGreaterThan(0);
+    expect(stop).toBeGreaterThanOrEqual(grace + 10_000);
+  });
+});
+
+describe('Temporal', () => {
+  test('the namespace one-shot registers exactly the lifecycle search attributes', () => {
+    const registered = (env('temporal-namespace')['SEARCH_ATTRIBUTES'] ?? '').split(/\s+/).filter(Boolean);
+    expect(registered.sort()).toEqual(LIFECYCLE_SEARCH_ATTRIBUTES.map((a) => `${a.name}=${a.type}`).sort());
+    expect(registered).toHaveLength(4);
+  });
+
+  test('server, schema tool and clients agree on database, namespace and address', () => {
+    const server = env('temporal');
+    const schema = env('temporal-schema');
+    expect(server['DB']).toBe('postgres12');
+    expect(schema['SQL_PLUGIN']).toBe(server['DB']);
+    expect(schema['SQL_HOST']).toBe(server['POSTGRES_SEEDS']);
+    expect(schema['SQL_PORT']).toBe(server['DB_PORT']);
+    expect(schema['SQL_USER']).toBe(server['POSTGRES_USER']);
+    expect(env('postgresql')['POSTGRES_USER']).toBe(server['POSTGRES_USER']);
+    expect(schema['DBNAME']).toBe(server['DBNAME']);
+    expect(schema['VISIBILITY_DBNAME']).toBe(server['VISIBILITY_DBNAME']);
+    const namespace = env('temporal-namespace')['TEMPORAL_NAMESPACE'];
+    for (const name of ['worker', 'gateway']) {
+      expect(env(name)['TEMPORAL_ADDRESS']).toBe('temporal:7233');
+      expect(env(name)['TEMPORAL_NAMESPACE']).toBe(namespace);
+    }
+    expect(env('temporal-namespace')['TEMPORAL_ADDRESS']).toBe('temporal:7233');
+    expect(env('temporal-ui')['TEMPORAL_ADDRESS']).toBe('temporal:7233');
+    expect(env('temporal-ui')['TEMPORAL_DEFAULT_NAMESPACE']).toBe(namespace);
+  });
+
+  test('the dynamic config file is mounted where DYNAMIC_CONFIG_FILE_PATH points, and parses', () => {
+    const target = env('temporal')['DYNAMIC_CONFIG_FILE_PATH'] ?? '';
+    const mount = (service('temporal').volumes ?? [])
+      .map((v) => v.split(':'))
+      .find(([, inside]) => inside !== undefined && target.startsWith(`${inside}/`));
+    expect(mount).toBeDefined();
+    const [source = '', inside = ''] = mount ?? [];
+    const file = path.join(ROOT, source, path.relative(inside, target));
+    const config = parse(readFileSync(file, 'utf8')) as Record<
+      string,
+      { value: unknown; constraints?: unknown }[]
+    >;
+    expect(config['limit.maxIDLength']?.[0]?.value).toBe(255);
+    for (const [key, entries] of Object.entries(config)) {
+      expect({ key, list: Array.isArray(entries) && entries.every((e) => 'value' in e) }).toEqual({
+        key,
+        list: true,
+      });
+    }
+  });
+
+  test('every mounted deploy/ path exists, and every script a service runs is in a mount', () => {
+    for (const [name, s] of Object.entries(services)) {
+      const mounts = (s.volumes ?? []).filter((v) => v.startsWith('./'));
+      for (const volume of mounts) {
+        const [source = ''] = volume.split(':');
+        expect({ name, source, exists: existsSync(path.join(ROOT, source)) }).toEqual({
+          name,
+          source,
+          exists: true,
+        });
+      }
+      for (const word of asArray(s.entrypoint)) {
+        if (!word.startsWith('/deploy/')) continue;
+        const mount = mounts.map((v) => v.split(':')).find(([, inside]) => inside === '/deploy');
+        expect(mount).toBeDefined();
+        const script = path.join(ROOT, mount?.[0] ?? '', path.relative('/deploy', word));
+        expect({ name, script, exists: existsSync(script) }).toEqual({ name, script, exists: true });
+      }
+    }
+  });
+
+  test('shell scripts under deploy/ parse (bash -n, and sh -n for /bin/sh ones)', () => {
+    const scripts: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory() && entry.name !== 'secrets') walk(full);
+        else if (entry.isFile() && entry.name.endsWith('.sh')) scripts.push(full);
+      }
+    };
+    walk(path.join(ROOT, 'deploy'));
+    expect(scripts.length).toBeGreaterThanOrEqual(4);
+    for (const script of scripts) {
+      execFileSync('bash', ['-n', script]);
+      if (readFileSync(script, 'utf8').startsWith('#!/bin/sh\n')) execFileSync('sh', ['-n', script]);
+    }
+  });
+});
+
+describe('environment', () => {
+  test('every variable set on our services is one our code reads', () => {
+    for (const name of OUR_SERVICES) {
+      for (const variable of Object.keys(env(name))) {
+        expect({ name, variable, known: KNOWN_VARIABLES.has(variable) }).toEqual({
+          name,
+          variable,
+          known: true,
+        });
+      }
+    }
+  });
+
+  test("each process gets only its own variables, and every one of them (a secret's NAME or NAME_FILE)", () => {
+    const cases: [string, string[], RegExp][] = [
+      ['worker', WORKER_VARIABLES, /^(GATEWAY|CODEC)_/],
+      ['gateway', GATEWAY_VARIABLES, /^(ADVANCE|CODEC|REMINDER|WORKER|DOCUMENT)_/],
+      ['codec', CODEC_VARIABLES, /^(ADVANCE|GATEWAY|REMINDER|WORKER|DOCUMENT|TEMPORAL)_/],
+    ];
+    for (const [name, wanted, foreign] of cases) {
+      const set = env(name);
+      for (const variable of Object.keys(set))
+        expect({ name, variable, foreign: foreign.test(variable) }).toEqual({
+          name,
+          variable,
+          foreign: false,
+        });
+      for (const variable of wanted) {
+        // A secret comes either directly or as a file: NAME or NAME_FILE, and never both (the
+        // loaders refuse that), except where the file adds to the variable (GATEWAY_API_KEYS).
+        const base = variable.replace(/_FILE$/, '');
+        const given = base in set || `${base}_FILE` in set;
+        expect({ name, variable, given }).toEqual({ name, variable, given: true });
+        const both = base in set && `${base}_FILE` in set && !ADDITIVE_FILES.has(base);
+        expect({ name, base, both }).toEqual({ name, base, both: false });
+      }
+    }
+    expect(Object.keys(env('emulator'))).toEqual(['NODE_ENV']);
+  });
+
+  test('every *_FILE variable names a secret mounted into that service', () => {
+    for (const name of Object.keys(services)) {
+      for (const [variable, value] of Object.entries(env(name))) {
+        if (!variable.endsWith('_FILE')) continue;
+        if (variable === 'ADVANCE_TENANCIES_FILE') {
+          // A configuration file the operator mounts, not a compose secret: empty unless set.
+          expect(value).toBe('${ADVANCE_TENANCIES_FILE:-}');
+          continue;
+        }
+        const secret = /^\/run\/secrets\/([a-z0-9_]+)$/.exec(value)?.[1];
+        expect({ name, variable, value, secret: secret !== undefined }).toEqual({
+          name,
+          variable,
+          value,
+          secret: true,
+        });
+        expect({ name, variable, mounted: secretNames(name).includes(secret ?? '') }).toEqual({
+          name,
+          variable,
+          mounted: true,
+        });
+        expect(compose.secrets?.[secret ?? '']?.file).toBe(`./deploy/secrets/${secret}`);
+      }
+    }
+  });
+
+  test('secrets are files under deploy/secrets/, kept out of git and out of the build context', () => {
+    const declared = Object.keys(compose.secrets ?? {});
+    const used = new Set(Object.keys(services).flatMap(secretNames));
+    expect([...used].sort()).toEqual([...declared].sort());
+    for (const name of declared) expect(compose.secrets?.[name]?.file).toBe(`./deploy/secrets/${name}`);
+    expect(readFileSync(path.join(ROOT, 'deploy', '.gitignore'), 'utf8')).toMatch(/^secrets\/$/m);
+    const dockerignore = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split(/\r?\n/);
+    expect(dockerignore).toEqual(expect.arrayContaining(['deploy', '.env']));
+  });
+
+  test('payloads are encrypted with one key set shared by worker, gateway and codec', () => {
+    for (const name of ['worker', 'gateway', 'codec']) {
+      expect(env(name)['PAYLOAD_ENCRYPTION_KEYS_FILE']).toBe('/run/secrets/payload_encryption_keys');
+    }
+    expect(env('codec')['CODEC_ALLOW_UNAUTHENTICATED']).toBe('false');
+  });
+
+  test('every ${VAR} is documented in deploy/env.example, with the same default as the code', () => {
+    const used = interpolatedVariables();
+    const example = readEnvFile(path.join(ROOT, 'deploy', 'env.example'));
+    expect([...used.keys()].sort()).toEqual(
+      Object.keys(example)
+        .filter((k) => k !== 'COMPOSE_PROFILES')
+        .sort(),
+    );
+    for (const [name, fallback] of used) {
+      expect({ name, example: example[name] }).toEqual({ name, example: fallback ?? '' });
+    }
+    const codeDefaults: Record<string, string> = {
+      TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE,
+      GATEWAY_FINISH_LINK_TTL: DEFAULT_FINISH_LINK_TTL,
+      GATEWAY_RATE_LIMIT_PER_MINUTE: String(DEFAULT_RATE_LIMIT_PER_MINUTE),
+      GATEWAY_BODY_LIMIT_BYTES: String(DEFAULT_BODY_LIMIT_BYTES),
+      GATEWAY_WAIT_LIMIT: DEFAULT_GATEWAY_WAIT_LIMIT,
+    };
+    for (const [name, value] of Object.entries(codeDefaults))
+      expect({ name, value: used.get(name) }).toEqual({ name, value });
+    // Only the plain forms interpolate() understands: no ${VAR:?error}, no bare $VAR.
+    expect(COMPOSE_TEXT).not.toMatch(/\$\{[^}]*:?\?/);
+    expect(COMPOSE_TEXT.replace(/\$\{[^}]*\}/g, '')).not.toMatch(/\$[A-Za-z_]/);
+  });
+
+  test('the emulator runs only in the sandbox profile, and deploy/sandbox.env points the worker at it', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect({ name, profiles: s.profiles }).toEqual({
+        name,
+        profiles: name === 'emulator' ? ['sandbox'] : undefined,
+      });
+    }
+    const sandbox = readEnvFile(path.join(ROOT, 'deploy', 'sandbox.env'));
+    const example = readEnvFile(path.join(ROOT, 'deploy', 'env.example'));
+    for (const key of Object.keys(sandbox))
+      expect({ key, documented: key in example }).toEqual({ key, documented: true });
+    expect(sandbox['COMPOSE_PROFILES']).toBe('sandbox');
+    expect(sandbox['ADVANCE_BASE_URL']).toBe('http://emulator:8400/api/rest/v1.1');
+    expect(sandbox['ADVANCE_AUTH_URL']).toBe('http://emulator:8400/auth');
+  });
+});
+
+describe('the generated secrets and settings satisfy the configuration loaders', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'hotdocs-deploy-'));
+    cpSync(path.join(ROOT, 'deploy'), path.join(dir, 'deploy'), {
+      recursive: true,
+      filter: (source) => !source.includes(`${path.sep}secrets`),
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A service's environment as compose hands it over, with /run/secrets/ mapped to the files. */
+  function environmentOf(name: string, dotenv: Env): Env {
+    const resolved: Env = {};
+    for (const [variable, raw] of Object.entries(env(name))) {
+      const value = interpolate(raw, dotenv);
+      resolved[variable] = value.replace(/^\/run\/secrets\//, `${path.join(dir, 'deploy', 'secrets')}/`);
+    }
+    return resolved;
+  }
+
+  test('deploy/create-secrets.sh --sandbox makes every secret, a .env and the codec digest', () => {
+    const output = execFileSync('bash', [path.join(dir, 'deploy', 'create-secrets.sh'), '--sandbox'], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
+    expect(output).toContain('secrets are ready');
+    for (const secret of Object.keys(compose.secrets ?? {})) {
+      const file = path.join(dir, 'deploy', 'secrets', secret);
+      expect({ secret, exists: existsSync(file) }).toEqual({ secret, exists: true });
+      // Readable by the containers' own users; the folder keeps other host users out.
+      expect(statSync(file).mode & 0o044).toBe(0o044);
+    }
+    expect(statSync(path.join(dir, 'deploy', 'secrets')).mode & 0o077).toBe(0);
+    const dotenv = readEnvFile(path.join(dir, '.env'));
+    const token = readFileSync(path.join(dir, 'deploy', 'secrets', 'codec_token'), 'utf8').trim();
+    expect(dotenv['CODEC_AUTH_TOKEN_HASHES']).toBe(createHash('sha256').update(token).digest('hex'));
+    // Idempotent: a second run keeps everything.
+    const again = execFileSync('bash', [path.join(dir, 'deploy', 'create-secrets.sh'), '--sandbox'], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
+    expect(again).not.toContain('created');
+  });
+
+  test('worker, gateway and codec accept the environment compose gives them', () => {
+    const dotenv = readEnvFile(path.join(dir, '.env'));
+    const worker = environmentOf('worker', dotenv);
+    // The prebuilt bundle exists inside the image only (Dockerfile: npm run build, /app/dist).
+    expect(worker['WORKFLOW_BUNDLE_PATH']).toBe('/app/dist/workflow-bundle.js');
+    delete worker['WORKFLOW_BUNDLE_PATH'];
+    const workerConfig = loadWorkerConfig(worker);
+    expect(workerConfig.advance.tenancies.size).toBe(1);
+    expect(workerConfig.encryptionKeys).toHaveLength(1);
+    expect(workerConfig.documentStoreDir).toBe('/data/documents');
+
+    const gateway = loadGatewayConfig(environmentOf('gateway', dotenv));
+    expect(gateway).toMatchObject({ host: '0.0.0.0', port: 8081, publicUrl: 'http://localhost:8081' });
+    expect(gateway.apiKeys.map((k) => k.name)).toEqual(['ops']);
+
+    const codec = loadCodecServerConfig(environmentOf('codec', dotenv));
+    expect(codec).toMatchObject({ host: '0.0.0.0', port: 8888, allowUnauthenticated: false });
+    expect(codec.tokenHashes).toEqual([dotenv['CODEC_AUTH_TOKEN_HASHES']]);
+    expect(codec.corsOrigins).toEqual([
+      interpolate(env('temporal-ui')['TEMPORAL_CORS_ORIGINS'] ?? '', dotenv),
+    ]);
+  });
+});
+
+describe('Dockerfile', () => {
+  const lines = DOCKERFILE.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const args = new Map<string, string>();
+  for (const line of lines) {
+    const match = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(\S+)$/.exec(line);
+    if (match) args.set(match[1] as string, match[2] as string);
+  }
+  const stages = lines
+    .filter((l) => /^FROM\s/i.test(l))
+    .map((l) => {
+      const [, ref = '', stage] = /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(l) ?? [];
+      return {
+        image: ref.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => args.get(n) ?? ''),
+        stage,
+      };
+    });
+  const runtimeStart = lines.findIndex((l) => /^FROM\s/i.test(l) && /AS\s+runtime$/i.test(l));
+  const runtime = lines.slice(runtimeStart);
+
+  test('every stage starts from a pinned Debian-based Node 22 image (never Alpine)', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const { image, stage } of stages) {
+      expect({ stage, image }).toEqual({
+        stage,
+        image: expect.stringMatching(/^node:22\.\d+\.\d+-(bookworm|trixie)-slim$/),
+      });
+      expect(image).not.toMatch(/alpine/);
+    }
+    expect(stages[stages.length - 1]?.stage).toBe('runtime');
+  });
+
+  test('the build stage compiles and prebuilds the workflow bundle; dev dependencies stay out', () => {
+    expect(DOCKERFILE).toMatch(/RUN npm ci[^\n]*\n/);
+    expect(DOCKERFILE).toMatch(/RUN npm run build/);
+    expect(DOCKERFILE).toMatch(/npm ci --omit=dev/);
+    expect(runtime.join('\n')).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    expect(runtime.join('\n')).toMatch(/COPY --from=deps \/app\/node_modules \.\/node_modules/);
+  });
+
+  test('the runtime stage holds only dist, bin, node_modules and package.json', () => {
+    const copied = runtime.filter((l) => /^COPY\s/i.test(l)).map((l) => l.trim().split(/\s+/).slice(-1)[0]);
+    expect(copied.sort()).toEqual(['./', './bin', './dist', './node_modules'].sort());
+    expect(runtime.filter((l) => /^COPY\s/i.test(l) && /package\.json/.test(l))).toHaveLength(1);
+  });
+
+  test('it runs as an unprivileged user, the worker by default', () => {
+    const users = runtime.filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]);
+    expect(users).toHaveLength(1);
+    expect(users[0]).not.toMatch(/^(root|0)(:|$)/);
+    expect(runtime).toContain('WORKDIR /app');
+    expect(runtime).toContain('ENTRYPOINT ["node"]');
+    expect(runtime).toContain('CMD ["dist/worker.js"]');
+  });
+});
