@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../helpers/browser';
 import { lifecycleInput } from '../lifecycle/harness';
 import { call, createGatewayTestbed, waitForInterview, type GatewayTestbed } from './gateway-harness';
 
@@ -19,21 +18,11 @@ import { call, createGatewayTestbed, waitForInterview, type GatewayTestbed } fro
  * Chromium is required: without it this test fails (CI installs it), it never skips.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 let bed: GatewayTestbed;
 let base: string;
-let context: BrowserContext | undefined;
-let userDataDir: string | undefined;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   bed = await createGatewayTestbed();
@@ -42,29 +31,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await bed?.close();
 });
 
 /** One Chromium for the file, with a fresh profile; a clear failure when it is not installed. */
 async function browserPage(): Promise<Page> {
-  if (context === undefined) {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium was not found at ${CHROMIUM}. The gateway's browser test needs it: ` +
-          'install it with `apt-get install -y chromium` (CI does).',
-      );
-    }
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'gateway-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 900, height: 700 },
-    });
-  }
-  return context.newPage();
+  browser ??= await launchChromium("gateway's browser", { width: 900, height: 700 });
+  return browser.context.newPage();
 }
 
 async function startInterview() {
