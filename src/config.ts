@@ -126,7 +126,9 @@ function secretFrom(env: Env, name: string, problems: string[]): string | undefi
   }
   if (file !== undefined && file !== '') {
     try {
-      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      const value = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      if (value === '') problems.push(`${name}_FILE: ${file} is empty`);
+      return value === '' ? undefined : value;
     } catch (error) {
       problems.push(
         `${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,

@@ -88,6 +88,21 @@ test('secrets from files; a file and a value together is an error', async () => 
   ]);
 });
 
+test('an empty secret file is a problem, not an empty secret', async () => {
+  const empty = path.join(dir, 'empty-secret');
+  await writeFile(empty, '\n');
+  expect(
+    problems({
+      ...base,
+      REMINDER_WEBHOOK_URL: 'https://hooks.example.com/r',
+      REMINDER_WEBHOOK_SECRET_FILE: empty,
+    }),
+  ).toEqual([
+    `REMINDER_WEBHOOK_SECRET_FILE: ${empty} is empty`,
+    'REMINDER_WEBHOOK_SECRET (or _FILE) is required with REMINDER_WEBHOOK_URL',
+  ]);
+});
+
 test('several tenancies from ADVANCE_TENANCIES_FILE', async () => {
   await writeFile(path.join(dir, 'legal.secret'), 'other-secret\n');
   const file = path.join(dir, 'tenancies.json');
