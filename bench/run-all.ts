@@ -1,62 +1,179 @@
 /**
- * Runs every benchmark in turn and writes their figures to `bench/results/latest.json`
- * (`{ <step key>: <result>, machine }`), printing each step's table as it finishes.
- * `npm run bench`. To add a benchmark, append a step to `STEPS`.
+ * Runs every benchmark in turn, prints a table per step and writes the figures to
+ * `bench/results/latest.json` (`{ lifecycle: { interview, batch }, parked, client, machine }`).
+ * Progress goes to stderr as it runs. `npm run bench`; see docs/benchmarks.md.
+ *
+ *   npm run bench -- [--lifecycles 300] [--concurrency 32] [--parked 3000]
+ *                    [--only interview,batch,parked,client] [--json-only] [--out <file>]
+ *
+ * To add a benchmark, append a step to `steps()`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { formatAdvanceClientTable, runAdvanceClientBenchmark } from './advance-client';
-import { machineInfo } from './lib/machine';
+import {
+  formatLifecycleTable,
+  runLifecycleBenchmark,
+  LIFECYCLE_DEFAULTS,
+  type LifecycleKind,
+} from './lifecycle';
+import { busyMachine, machineInfo, startLoadMeter } from './lib/machine';
+import { formatParkedTable, runParkedBenchmark, PARKED_DEFAULTS } from './parked';
 
-interface BenchmarkStep<Result> {
-  /** The key of this step's result in latest.json. */
-  key: string;
-  title: string;
-  run: () => Promise<Result>;
-  table: (result: Result) => string;
+const STEP_NAMES = ['interview', 'batch', 'parked', 'client'] as const;
+type StepName = (typeof STEP_NAMES)[number];
+
+interface Options {
+  lifecycles: number;
+  concurrency: number;
+  parked: number;
+  only: ReadonlySet<StepName>;
+  jsonOnly: boolean;
+  out: string;
 }
 
-interface RunnableStep {
+interface Step {
+  /** Where the result goes in latest.json. */
   key: string;
   title: string;
-  execute: () => Promise<{ result: unknown; table: string }>;
+  run: () => Promise<{ result: unknown; table: string }>;
 }
 
-/** Erases a step's result type, so steps with different results fit in one list. */
-function step<Result>(definition: BenchmarkStep<Result>): RunnableStep {
-  return {
-    key: definition.key,
-    title: definition.title,
-    execute: async () => {
-      const result = await definition.run();
-      return { result, table: definition.table(result) };
+const DEFAULT_OUT = path.join(__dirname, 'results', 'latest.json');
+
+function progress(line: string): void {
+  const clock = new Date().toISOString().slice(11, 19);
+  process.stderr.write(`[bench ${clock}] ${line}\n`);
+}
+
+function steps(options: Options): Step[] {
+  const list: Step[] = [];
+  const kinds = (['interview', 'batch'] as const).filter((kind) => options.only.has(kind));
+  if (options.only.has('client')) {
+    list.push({
+      key: 'client',
+      title: 'Advance client vs naive baseline',
+      run: async () => {
+        const result = await runAdvanceClientBenchmark();
+        return { result, table: formatAdvanceClientTable(result) };
+      },
+    });
+  }
+  if (kinds.length > 0) {
+    list.push({
+      key: 'lifecycle',
+      title: `Lifecycles through one worker vs the floor (${kinds.join(', ')})`,
+      run: async () => {
+        const result = await runLifecycleBenchmark({
+          lifecycles: options.lifecycles,
+          concurrency: options.concurrency,
+          kinds: kinds as LifecycleKind[],
+          progress,
+        });
+        return { result, table: formatLifecycleTable(result) };
+      },
+    });
+  }
+  if (options.only.has('parked')) {
+    list.push({
+      key: 'parked',
+      title: `${options.parked} lifecycles parked in one worker, then drained`,
+      run: async () => {
+        const result = await runParkedBenchmark({ workflows: options.parked, progress });
+        return { result, table: formatParkedTable(result) };
+      },
+    });
+  }
+  return list;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      lifecycles: { type: 'string' },
+      concurrency: { type: 'string' },
+      parked: { type: 'string' },
+      only: { type: 'string' },
+      'json-only': { type: 'boolean', default: false },
+      out: { type: 'string' },
     },
+  });
+  const positive = (name: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number >= 1`);
+    return value;
+  };
+  const only = values.only === undefined ? [...STEP_NAMES] : values.only.split(',').map((s) => s.trim());
+  const unknown = only.filter((name) => !(STEP_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown step(s) ${unknown.join(', ')}; steps: ${STEP_NAMES.join(', ')}`);
+  return {
+    lifecycles: positive('lifecycles', values.lifecycles, LIFECYCLE_DEFAULTS.lifecycles),
+    concurrency: positive('concurrency', values.concurrency, LIFECYCLE_DEFAULTS.concurrency),
+    parked: positive('parked', values.parked, PARKED_DEFAULTS.workflows),
+    only: new Set(only as StepName[]),
+    jsonOnly: values['json-only'] === true,
+    out: path.resolve(values.out ?? DEFAULT_OUT),
   };
 }
 
-const STEPS: RunnableStep[] = [
-  step({
-    key: 'client',
-    title: 'Advance client vs naive baseline',
-    run: () => runAdvanceClientBenchmark(),
-    table: formatAdvanceClientTable,
-  }),
-];
-
-const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
-
 async function main(): Promise<void> {
-  const results: Record<string, unknown> = {};
-  for (const { key, title, execute } of STEPS) {
-    console.log(`\n== ${title} ==`);
-    const { result, table } = await execute();
-    results[key] = result;
-    console.log(table);
+  const options = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
+  const readLoad = startLoadMeter();
+  const started = performance.now();
+  progress(
+    `machine: ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, ` +
+      `${machine.temporalCli ?? 'temporal CLI ?'}, SDK ${machine.temporalSdk ?? '?'}, ` +
+      `load average ${machine.loadAverage.join(' ')}`,
+  );
+  if (busyMachine(machine.loadAverage, machine.cores)) {
+    progress(
+      'warning: the machine is busy before the benchmark starts; figures will be marked as measured under load',
+    );
   }
-  results['machine'] = machineInfo();
-  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
+
+  const results: Record<string, unknown> = {};
+  for (const step of steps(options)) {
+    progress(`== ${step.title} ==`);
+    const stepStarted = performance.now();
+    const { result, table } = await step.run();
+    results[step.key] = result;
+    progress(`${step.title}: done in ${((performance.now() - stepStarted) / 1000).toFixed(0)} s`);
+    if (!options.jsonOnly) process.stdout.write(`\n${table}\n`);
+  }
+
+  const load = await readLoad();
+  const otherCoresBusy = load?.otherCoresBusy;
+  results['machine'] = {
+    ...machine,
+    loadAverageAtEnd: machineInfo().loadAverage,
+    ...(load === undefined ? {} : { load }),
+    // Other work used more than a quarter of the cores on average, or the machine was busy before
+    // the run: the figures are lower than a quiet machine would give.
+    measuredUnderLoad:
+      busyMachine(machine.loadAverage, machine.cores) ||
+      (otherCoresBusy !== undefined && otherCoresBusy > machine.cores / 4),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    options: {
+      lifecycles: options.lifecycles,
+      concurrency: options.concurrency,
+      parked: options.parked,
+      only: [...options.only],
+    },
+  };
+
+  await mkdir(path.dirname(options.out), { recursive: true });
+  await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  if (options.jsonOnly) process.stdout.write(`${JSON.stringify(results)}\n`);
+  const underLoad = (results['machine'] as { measuredUnderLoad: boolean }).measuredUnderLoad;
+  progress(
+    `wrote ${path.relative(process.cwd(), options.out)} in ${(results['machine'] as { durationSeconds: number }).durationSeconds} s` +
+      (underLoad ? ` — MEASURED UNDER LOAD (other work kept ${otherCoresBusy ?? '?'} cores busy)` : ''),
+  );
 }
 
 main().catch((error: unknown) => {

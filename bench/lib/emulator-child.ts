@@ -33,7 +33,17 @@ async function main(): Promise<void> {
 
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') {
-      send({ type: 'stats', id: message.id, logins: emulator.logins().total, connections, cpuMs: cpuMs() });
+      const requests = Object.fromEntries(
+        Object.entries(emulator.counts()).map(([endpoint, count]) => [endpoint, count.total]),
+      );
+      send({
+        type: 'stats',
+        id: message.id,
+        logins: emulator.logins().total,
+        connections,
+        cpuMs: cpuMs(),
+        requests,
+      });
     } else {
       shutdown();
     }

@@ -38,7 +38,8 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
           if (message.type !== 'stats' || message.id !== id) return;
           child.off('message', onMessage);
           child.off('exit', onExit);
-          resolve({ logins: message.logins, connections: message.connections, cpuMs: message.cpuMs });
+          const { logins, connections, cpuMs, requests } = message;
+          resolve({ logins, connections, cpuMs, requests });
         };
         const onExit = (): void => {
           child.off('message', onMessage);

@@ -7,6 +7,8 @@ export interface EmulatorStats {
   connections: number;
   /** CPU time (user + system) the emulator process has used, in ms. */
   cpuMs: number;
+  /** Finished requests per endpoint (`login`, `createWorkItem`, ...), whatever their status. */
+  requests: Record<string, number>;
 }
 
 export type ParentMessage = { type: 'stats'; id: number } | { type: 'close' };

@@ -17,6 +17,8 @@ export async function runLoad(
   requests: number,
   concurrency: number,
   call: (index: number) => Promise<unknown>,
+  /** Stop starting new calls once this many failed: a broken setup should fail fast, not slowly. */
+  maxErrors = Number.POSITIVE_INFINITY,
 ): Promise<LoadResult> {
   const durationsMs = new Float64Array(requests);
   let next = 0;
@@ -24,7 +26,7 @@ export async function runLoad(
   let firstError: unknown;
 
   const worker = async (): Promise<void> => {
-    while (next < requests) {
+    while (next < requests && errors < maxErrors) {
       const index = next++;
       const started = performance.now();
       try {
@@ -40,6 +42,17 @@ export async function runLoad(
   const started = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
   const elapsedMs = performance.now() - started;
+  if (next < requests) {
+    // Stopped early: report only the calls that ran.
+    return {
+      requests: next,
+      concurrency,
+      elapsedMs,
+      durationsMs: durationsMs.slice(0, next),
+      errors,
+      firstError,
+    };
+  }
   return { requests, concurrency, elapsedMs, durationsMs, errors, firstError };
 }
 

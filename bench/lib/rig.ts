@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { LifecycleClient } from '../../src/client';
+import { startDevServer, type RunningDevServer } from '../../src/devserver';
+import { BegunSessions } from './begun-sessions';
+import { workflowBundles } from './bundles';
+import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
+import { startWorkerProcess, type WorkerKind, type WorkerProcess } from './worker-process';
+
+export const WORK_GROUP_ID = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
+export const TEMPLATE_PACKAGE_ID = '0f2a7d6c-58e4-4a9b-8f3e-2b9d6c1e7a22';
+/** The answers every benchmark lifecycle starts with (the same as the lifecycle tests'). */
+export const ANSWERS =
+  '<AnswerSet><Answer name="Tenant"><TextValue>Ann Example</TextValue></Answer>' +
+  '<Answer name="Rent"><NumValue>1250</NumValue></Answer></AnswerSet>';
+
+/** One lifecycle's input; the floor workflow takes the same. */
+export function benchmarkInput(businessKey: string, mode: 'interview' | 'batch') {
+  return {
+    businessKey,
+    workItem: { name: 'Benchmark lease', workGroupId: WORK_GROUP_ID, templatePackageId: TEMPLATE_PACKAGE_ID },
+    answerXml: ANSWERS,
+    mode,
+  };
+}
+
+export interface Rig {
+  devServer: RunningDevServer;
+  emulator: EmulatorProcess;
+  temporal: Client;
+  /** The business systems' client, on the lifecycle worker's task queue. */
+  lifecycles: LifecycleClient;
+  workers: Partial<Record<WorkerKind, WorkerProcess & { taskQueue: string }>>;
+  begun: BegunSessions;
+  /** A prefix unique to this run, for workflow ids and business keys. */
+  runId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A local Temporal dev server (in memory, headless), the Advance emulator in a child process and
+ * one worker process per requested kind, each on a task queue of its own, all with the same
+ * settings. Everything is stopped by `close()`, also when start-up fails half-way.
+ */
+export async function startRig(kinds: WorkerKind[], progress: (line: string) => void): Promise<Rig> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const bundles = await workflowBundles();
+    const devServer = await startDevServer();
+    cleanups.push(() => devServer.stop());
+    const emulator = await startEmulatorProcess();
+    cleanups.push(() => emulator.close());
+    const documentDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-bench-docs-'));
+    cleanups.push(() => rm(documentDir, { recursive: true, force: true }));
+    progress(`dev server at ${devServer.address}, emulator at ${emulator.url}`);
+
+    const runId = randomUUID().slice(0, 8);
+    const workers: Rig['workers'] = {};
+    for (const kind of kinds) {
+      const taskQueue = `bench-${kind}-${runId}`;
+      const worker = await startWorkerProcess(kind, {
+        TEMPORAL_ADDRESS: devServer.address,
+        TEMPORAL_NAMESPACE: devServer.namespace,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        ADVANCE_BASE_URL: emulator.cloud.baseUrl,
+        ADVANCE_AUTH_URL: emulator.cloud.authUrl,
+        ...advanceCredentials(emulator),
+        DOCUMENT_STORE_DIR: documentDir,
+        WORKER_SHUTDOWN_GRACE_TIME: '5s',
+        WORKFLOW_BUNDLE_PATH: bundles.lifecycle,
+        FLOOR_BUNDLE_PATH: bundles.floor,
+      });
+      cleanups.push(() => worker.close());
+      workers[kind] = Object.assign(worker, { taskQueue });
+      progress(`${kind} worker running (pid ${worker.pid}, task queue ${taskQueue})`);
+    }
+
+    const connection = await Connection.connect({ address: devServer.address });
+    cleanups.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: devServer.namespace });
+    const lifecycles = new LifecycleClient(temporal, { taskQueue: workers.lifecycle?.taskQueue });
+    const begun = new BegunSessions(Object.values(workers));
+    return { devServer, emulator, temporal, lifecycles, workers, begun, runId, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function advanceCredentials(emulator: EmulatorProcess): Record<string, string> {
+  return {
+    ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
+    ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
+    ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
+  };
+}

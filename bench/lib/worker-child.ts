@@ -1,0 +1,112 @@
+/**
+ * A lifecycle worker in a process of its own, so that its memory can be measured and it does not
+ * share an event loop with the benchmark that drives it. `lifecycle` is the real worker built by
+ * `createLifecycleWorker` from the environment, exactly as `npm start` builds it (default worker
+ * settings); `floor` is the floor workflow with no-op activities and the same settings.
+ *
+ * Both carry one activity interceptor, the benchmark's hook: after each `beginSession` it tells
+ * the parent which session began, so the interview can be reported complete at once.
+ *
+ * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
+ * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH, and for `lifecycle` the ADVANCE_* variables.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
+import { loadWorkerConfig } from '../../src/config';
+import { createLifecycleWorker } from '../../src/worker';
+import { createFloorActivities } from '../floor/activities';
+import type { WorkerChildMessage, WorkerKind, WorkerParentMessage } from './worker-protocol';
+
+function send(message: WorkerChildMessage): void {
+  process.send?.(message);
+}
+
+/** Reports every begun session to the parent; changes nothing else. */
+const beginHook: ActivityInterceptorsFactory = (context) => {
+  const inbound: ActivityInboundCallsInterceptor = {
+    async execute(input, next) {
+      const result = await next(input);
+      if (context.info.activityType === 'beginSession') {
+        const args = input.args[0] as { versionId?: unknown } | undefined;
+        const workflowId = context.info.workflowExecution?.workflowId;
+        if (typeof args?.versionId === 'string' && workflowId !== undefined) {
+          send({ type: 'begun', workflowId, versionId: args.versionId });
+        }
+      }
+      return result;
+    },
+  };
+  return { inbound };
+};
+
+async function createWorker(kind: WorkerKind, connection: NativeConnection, namespace: string) {
+  const env = process.env;
+  const extra: Partial<WorkerOptions> = { interceptors: { activity: [beginHook] } };
+  if (kind === 'lifecycle') {
+    const lifecycle = await createLifecycleWorker({
+      config: loadWorkerConfig(env),
+      connection,
+      namespace,
+      workerOptions: extra,
+    });
+    return { worker: lifecycle.worker, run: () => lifecycle.run() };
+  }
+  const config = loadWorkerConfig(env); // the same task queue and shutdown grace time
+  const bundle = env['FLOOR_BUNDLE_PATH'];
+  if (bundle === undefined) throw new Error('FLOOR_BUNDLE_PATH is required for the floor worker');
+  const worker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.taskQueue,
+    activities: createFloorActivities(),
+    shutdownGraceTime: config.shutdownGraceTimeMs,
+    workflowBundle: { codePath: bundle },
+    ...extra,
+  });
+  return { worker, run: () => worker.run() };
+}
+
+async function main(): Promise<void> {
+  if (process.send === undefined) throw new Error('worker-child must be started with child_process.fork');
+  const kind = process.env['BENCH_WORKER_KIND'];
+  if (kind !== 'lifecycle' && kind !== 'floor')
+    throw new Error('BENCH_WORKER_KIND must be lifecycle or floor');
+  // Warnings and errors only: the worker's state changes would drown the benchmark's progress lines.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const namespace = process.env['TEMPORAL_NAMESPACE'] || 'default';
+  const connection = await NativeConnection.connect({ address: process.env['TEMPORAL_ADDRESS'] });
+  const { worker, run } = await createWorker(kind, connection, namespace);
+
+  process.on('message', (message: WorkerParentMessage) => {
+    if (message.type === 'memory') {
+      const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      send({ type: 'memory', id: message.id, rss, heapUsed, heapTotal, external, arrayBuffers });
+    } else if (worker.getState() === 'RUNNING') {
+      worker.shutdown();
+    }
+  });
+  // The parent went away: stop polling rather than outlive it.
+  process.on('disconnect', () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  });
+
+  const running = run();
+  send({ type: 'ready', maxCachedWorkflows: worker.options.maxCachedWorkflows });
+  try {
+    await running;
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    send({
+      type: 'failed',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    process.exitCode = 1;
+    process.disconnect?.();
+  },
+);

@@ -1,0 +1,22 @@
+/** Messages between a benchmark and the worker it runs in a child process (fork IPC channel). */
+
+export type WorkerKind = 'lifecycle' | 'floor';
+
+export interface WorkerMemory {
+  /** Resident set size of the worker process, bytes (`process.memoryUsage().rss`). */
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export type WorkerParentMessage = { type: 'memory'; id: number } | { type: 'close' };
+
+export type WorkerChildMessage =
+  /** The worker runs; `maxCachedWorkflows` is its (default) workflow cache size. */
+  | { type: 'ready'; maxCachedWorkflows: number }
+  | { type: 'failed'; message: string }
+  /** A `beginSession` activity returned: the interview of `versionId` could now be taken. */
+  | { type: 'begun'; workflowId: string; versionId: string }
+  | ({ type: 'memory'; id: number } & WorkerMemory);
