@@ -268,5 +268,8 @@ async function call<T>(
 
 function describeError(error: unknown): string {
   if (error instanceof LifecycleClientError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // The SDK wraps the gRPC status ("Workflow Update failed"): the cause says what happened.
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+  return `${error.name}: ${error.message}${cause}`.slice(0, 300);
 }
