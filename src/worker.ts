@@ -118,28 +118,32 @@ export async function main(env: Env = process.env): Promise<number> {
   });
   const log = Runtime.instance().logger;
   const address = connectionOptions.address ?? 'localhost:7233';
-  const connection = await NativeConnection.connect(connectionOptions).catch((error: unknown) => {
-    throw new Error(`cannot reach Temporal at ${address}: ${conciseMessage(error)}`);
-  });
-  const visibility = await Connection.connect(connectionOptions);
+  const connection = await connectWithRetry(address, () => NativeConnection.connect(connectionOptions), log);
+  // Visibility queries for the metrics connect on first use.
+  const visibility = Connection.lazy(connectionOptions);
+  let worker: LifecycleWorker | undefined;
+  let http: FastifyInstance | undefined;
   try {
     const metrics = new LifecycleMetrics(new Client({ connection: visibility, namespace }));
-    const lifecycleWorker = await createLifecycleWorker({
+    let httpUrl = 'off';
+    if (config.http !== undefined) {
+      http = buildWorkerHttp({
+        worker: () => worker?.worker,
+        metrics,
+        sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+      });
+      httpUrl = await http.listen(config.http).catch((error: unknown) => {
+        throw new Error(
+          `cannot serve health and metrics on ${config.http?.host}:${config.http?.port}: ${conciseMessage(error)}`,
+        );
+      });
+    }
+    worker = await createLifecycleWorker({
       config,
       connection,
       namespace,
       onAdvanceRequest: metrics.onAdvanceRequest,
     });
-    let http: FastifyInstance | undefined;
-    let httpUrl = 'off';
-    if (config.http !== undefined) {
-      http = buildWorkerHttp({
-        worker: lifecycleWorker.worker,
-        metrics,
-        sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
-      });
-      httpUrl = await http.listen(config.http);
-    }
     log.info('worker started', {
       taskQueue: config.taskQueue,
       namespace,
@@ -149,16 +153,34 @@ export async function main(env: Env = process.env): Promise<number> {
         config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
       http: httpUrl,
     });
-    try {
-      await lifecycleWorker.run();
-    } finally {
-      await http?.close();
-    }
+    await worker.run();
     log.info('worker stopped', {});
     return 0;
   } finally {
+    await http?.close();
     await visibility.close();
-    await connection.close();
+    // A worker that was created holds the connection until it has run and stopped.
+    if (worker === undefined) await connection.close();
+    else await connection.close().catch(() => undefined);
+  }
+}
+
+/** Temporal may start after the worker (compose, a restart): keep trying for a while, saying so. */
+async function connectWithRetry(
+  address: string,
+  connect: () => Promise<NativeConnection>,
+  log: { warn(message: string, meta?: Record<string, unknown>): void },
+  { attempts = 12, delayMs = 5_000 } = {},
+): Promise<NativeConnection> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (attempt >= attempts)
+        throw new Error(`cannot reach Temporal at ${address}: ${conciseMessage(error)}`);
+      log.warn('waiting for Temporal', { address, attempt, error: conciseMessage(error) });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   ensureSessionBegun,
   ensureSessionCompleted,
@@ -58,6 +58,12 @@ export interface DocumentsArgs extends OnTenancy {
   versionId: string;
 }
 
+export interface CompleteSessionResult {
+  /** `completed-elsewhere`: this lifecycle's first request found the session already completed. */
+  outcome: 'completed' | 'already-completed' | 'completed-elsewhere';
+  attempt: number;
+}
+
 export type BegunSession = Omit<BegunSessionInfo, 'mode'> & { outcome: 'begun' | 'already-in-progress' };
 
 export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
@@ -93,16 +99,27 @@ export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
       });
     },
 
-    async completeSession(args: CompleteSessionArgs): Promise<{ outcome: string }> {
-      return runWithHeartbeats((signal) =>
-        ensureSessionCompleted(
+    /**
+     * `CompleteSession` names no version (it acts on the *active* session), so a request of an
+     * attempt whose worker died can still land later. The attempt number lets the workflow see
+     * both sides of that: a retried completion (an earlier request may still be in flight), and
+     * a first attempt that finds its session already completed (by such a stray request).
+     */
+    async completeSession(args: CompleteSessionArgs): Promise<CompleteSessionResult> {
+      const { attempt } = Context.current().info;
+      return runWithHeartbeats(async (signal) => {
+        const { outcome } = await ensureSessionCompleted(
           client(args.tenancy),
           args.workItemId,
           args.versionId,
           { runAssembly: args.runAssembly },
           { signal },
-        ),
-      );
+        );
+        return {
+          outcome: outcome === 'already-completed' && attempt === 1 ? 'completed-elsewhere' : outcome,
+          attempt,
+        };
+      });
     },
 
     async saveSession(args: OnTenancy & { workItemId: string }): Promise<{ outcome: string }> {

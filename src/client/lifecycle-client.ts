@@ -86,7 +86,11 @@ export class LifecycleClient {
     const problems: string[] = [];
     const keys = loadEncryptionKeys(env, problems);
     if (problems.length > 0) {
-      throw new LifecycleClientError('invalid-configuration', `Invalid configuration: ${problems.join('; ')}`, problems);
+      throw new LifecycleClientError(
+        'invalid-configuration',
+        `Invalid configuration: ${problems.join('; ')}`,
+        problems,
+      );
     }
     const connection = await Connection.connect(connectionOptions);
     const dataConverter = lifecycleDataConverter(keys);
@@ -163,7 +167,11 @@ export class LifecycleClient {
     const checked = validateFollowUp(request);
     return this.onRunning(lifecycleId, async (handle) => {
       try {
-        return await handle.executeUpdate(beginFollowUpSessionUpdate, { args: [checked] });
+        // The request id doubles as the update id: Temporal answers a repeat with the first outcome.
+        return await handle.executeUpdate(beginFollowUpSessionUpdate, {
+          args: [checked],
+          updateId: checked.requestId,
+        });
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) {
           throw new LifecycleRequestRejectedError(error.cause?.message ?? error.message, { cause: error });

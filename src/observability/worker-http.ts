@@ -4,7 +4,8 @@ import { request } from 'undici';
 import type { LifecycleMetrics } from './metrics';
 
 export interface WorkerHttpOptions {
-  worker: Worker;
+  /** The worker once it exists: the endpoints start before it, so that a taken port fails fast. */
+  worker: () => Worker | undefined;
   metrics: LifecycleMetrics;
   /** The Temporal SDK's own Prometheus endpoint (core runtime metrics), appended to ours. */
   sdkMetricsUrl?: string;
@@ -18,7 +19,7 @@ export function buildWorkerHttp(options: WorkerHttpOptions): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const state = options.worker.getState();
+    const state = options.worker()?.getState() ?? 'STARTING';
     return reply.code(state === 'RUNNING' ? 200 : 503).send({ status: state.toLowerCase() });
   });
   app.get('/metrics', async (_request, reply) => {

@@ -6,9 +6,11 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -38,6 +40,7 @@ import {
   isTerminal,
   MAX_REJECTED,
   MAX_REMINDER_RECORDS,
+  MAX_REQUEST_IDS,
   recordBounded,
   toStatus,
   type ActiveSession,
@@ -47,9 +50,13 @@ import {
 } from './lifecycle-state';
 import { BUSINESS_KEY, STAGE, TENANCY, WAITING_SINCE, WORK_ITEM_ID } from './search-attributes';
 
+/** How long one attempt of an Advance call may take; a lost attempt's request is dead after it. */
+const COMPLETE_SESSION_TIMEOUT_MS = 120_000;
+const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
+
 /** Quick Advance calls: retried with backoff until they succeed or fail permanently. */
 const advance = proxyActivities<LifecycleActivities>({
-  startToCloseTimeout: '2m',
+  startToCloseTimeout: COMPLETE_SESSION_TIMEOUT_MS,
   heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
@@ -58,7 +65,8 @@ const advance = proxyActivities<LifecycleActivities>({
 const documentActivities = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '15m',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  // Several requests per attempt (list, each download): retry often rather than back off long.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
 /** A reminder that cannot be delivered must not hold the lifecycle up. */
@@ -133,11 +141,23 @@ export async function assemblyLifecycle(
     return undefined;
   };
 
+  /** The session already requested under the caller's request id, if any. */
+  const requestedBefore = (requestId: string | undefined): RequestedSession | undefined =>
+    requestId === undefined
+      ? undefined
+      : [...(state.active === undefined ? [] : [state.active]), ...state.queue].find(
+          (r) => r.requestId === requestId,
+        );
+
   const enqueue = (request: FollowUpRequest | undefined, via: 'signal' | 'update'): RequestedSession => {
     const parsed = checkFollowUpRequest(request);
     const value = parsed.ok ? parsed.value : {};
+    if (value.requestId !== undefined) {
+      state.requestIds ??= [];
+      recordBounded(state.requestIds, value.requestId, MAX_REQUEST_IDS);
+    }
     const session: RequestedSession = {
-      requestId: uuid4(),
+      requestId: value.requestId ?? uuid4(),
       versionId: uuid4(),
       answerXml: value.answerXml,
       mode: value.mode ?? options.mode,
@@ -150,21 +170,28 @@ export async function assemblyLifecycle(
     return session;
   };
 
+  const isRepeat = (request: FollowUpRequest | undefined): boolean => {
+    const requestId = checkFollowUpRequest(request).ok ? request?.requestId : undefined;
+    return requestId !== undefined && (state.requestIds ?? []).includes(requestId);
+  };
+
   setHandler(requestFollowUpSessionSignal, (request) => {
     const closed = closedReason();
     if (closed !== undefined) return reject('requestFollowUpSession', closed);
     const parsed = checkFollowUpRequest(request);
     if (!parsed.ok) return reject('requestFollowUpSession', parsed.problems.join('; '));
+    if (isRepeat(request))
+      return reject('requestFollowUpSession', `request ${request?.requestId} was already accepted`);
     enqueue(request, 'signal');
   });
 
   setHandler(
     beginFollowUpSessionUpdate,
     async (request) => {
-      const session = enqueue(request, 'update');
+      // A repeat (after CAN the server no longer deduplicates the update id) waits for the same session.
+      const session = requestedBefore(request?.requestId) ?? enqueue(request, 'update');
       await condition(() => updateResults.has(session.requestId));
       const result = updateResults.get(session.requestId);
-      updateResults.delete(session.requestId);
       if (result === undefined || 'error' in result) {
         throw ApplicationFailure.create({
           type: 'FollowUpSessionNotBegun',
@@ -181,6 +208,11 @@ export async function assemblyLifecycle(
         if (closed !== undefined) throw new Error(`beginFollowUpSession refused: ${closed}`);
         const parsed = checkFollowUpRequest(request);
         if (!parsed.ok) throw new Error(`beginFollowUpSession refused: ${parsed.problems.join('; ')}`);
+        if (isRepeat(request) && requestedBefore(request.requestId) === undefined) {
+          throw new Error(
+            `beginFollowUpSession refused: request ${request.requestId} was already carried out`,
+          );
+        }
       },
     },
   );
@@ -336,15 +368,38 @@ export async function assemblyLifecycle(
 
   const complete = async (session: ActiveSession) => {
     setStage('completing-session', `completing session ${session.versionId}`);
-    await advance.completeSession.executeWithOptions({ summary: `Complete session ${session.versionId}` }, [
-      {
-        tenancy,
-        workItemId: state.workItemId,
-        versionId: session.versionId,
-        runAssembly: session.runAssembly,
-      },
-    ]);
+    const { outcome, attempt } = await advance.completeSession.executeWithOptions(
+      { summary: `Complete session ${session.versionId}` },
+      [
+        {
+          tenancy,
+          workItemId: state.workItemId,
+          versionId: session.versionId,
+          runAssembly: session.runAssembly,
+        },
+      ],
+    );
     session.completedInAdvance = true;
+    if (outcome === 'completed-elsewhere') {
+      session.warning =
+        'Advance had already completed this session before this lifecycle asked (a stray CompleteSession ' +
+        'of an earlier session?): its documents may not reflect the finished interview';
+    }
+    if (attempt !== undefined && attempt > 1 && patched(PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE)) {
+      state.beginNotBefore = new Date(Date.now() + COMPLETE_SESSION_TIMEOUT_MS).toISOString();
+    }
+  };
+
+  /** Waits out a retried CompleteSession's possible stray request before the next session. */
+  const waitOutStrayCompletion = async () => {
+    const remaining = state.beginNotBefore === undefined ? 0 : Date.parse(state.beginNotBefore) - Date.now();
+    if (remaining <= 0) return;
+    setStage(
+      'beginning-session',
+      `waiting until ${state.beginNotBefore} before the next session: a CompleteSession needed a retry, ` +
+        'and a request of the lost attempt could still reach Advance',
+    );
+    await sleep(remaining);
   };
 
   const collectDocuments = async (session: ActiveSession) => {
@@ -365,6 +420,7 @@ export async function assemblyLifecycle(
       completedAt: nowIso(),
       assembled: session.runAssembly,
       documents,
+      ...(session.warning === undefined ? {} : { warning: session.warning }),
     });
     state.active = undefined;
   };
@@ -413,7 +469,10 @@ export async function assemblyLifecycle(
         state.active = { ...next, remindersSent: 0, completedInAdvance: false };
       }
       const session = state.active;
-      if (session.interview === undefined) await begin(session);
+      if (session.interview === undefined) {
+        await waitOutStrayCompletion();
+        await begin(session);
+      }
       if (session.mode === 'interview' && !session.interviewCompleted && !session.completedInAdvance) {
         if (!(await waitForInterview(session))) {
           await saveActive(session);

@@ -76,6 +76,8 @@ export interface CompletedSessionStatus {
   completedAt: string;
   assembled: boolean;
   documents: LifecycleDocument[];
+  /** Something an operator should look at, e.g. a session completed by a stray earlier request. */
+  warning?: string;
 }
 
 export interface QueuedFollowUpStatus {

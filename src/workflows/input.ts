@@ -107,8 +107,13 @@ export const followUpRequestSchema = z
       answerXml: answerXml.optional(),
       mode: sessionModeSchema.optional(),
       runAssembly: z.boolean({ error: 'runAssembly must be true or false' }).optional(),
+      /** The caller's idempotency key: a repeated request with the same id queues nothing new. */
+      requestId: z
+        .string({ error: 'requestId must be a string' })
+        .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'requestId may hold 1-100 letters, digits and . _ : -')
+        .optional(),
     },
-    { error: 'a follow-up request must be a JSON object: { answerXml?, mode?, runAssembly? }' },
+    { error: 'a follow-up request must be a JSON object: { answerXml?, mode?, runAssembly?, requestId? }' },
   )
   .strict();
 

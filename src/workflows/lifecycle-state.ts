@@ -35,6 +35,7 @@ export interface ActiveSession extends RequestedSession {
   remindersSent: number;
   /** CompleteSession succeeded; documents come next. */
   completedInAdvance: boolean;
+  warning?: string;
 }
 
 export interface LifecycleState {
@@ -50,6 +51,13 @@ export interface LifecycleState {
   finishRequested: boolean;
   lastError?: { message: string; stage: LifecycleStage; at: string };
   continuedAsNew: number;
+  /**
+   * No session may begin before this time: a CompleteSession that needed a retry may have left a
+   * request in flight at Advance, which would complete whichever session is active when it lands.
+   */
+  beginNotBefore?: string;
+  /** Callers' follow-up request ids already accepted (bounded), for idempotent repeats. */
+  requestIds?: string[];
 }
 
 /** What the workflow function receives after continue-as-new, beside the original input. */
@@ -60,6 +68,7 @@ export interface CarriedState {
 /** Lists kept in state are bounded so a flood of bad signals cannot grow history without end. */
 export const MAX_REJECTED = 50;
 export const MAX_REMINDER_RECORDS = 100;
+export const MAX_REQUEST_IDS = 500;
 
 export function initialState(
   input: NormalizedLifecycleInput,

@@ -14,6 +14,9 @@ export const WAITING_SINCE = defineSearchAttributeKey('HotDocsWaitingSince', Sea
 
 /** Name → type, for registering the attributes on a server (dev server flags, operator CLI). */
 export const LIFECYCLE_SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; type: 'Keyword' | 'Datetime' }> = [
-  ...[BUSINESS_KEY, WORK_ITEM_ID, TENANCY, STAGE].map((key) => ({ name: key.name, type: 'Keyword' as const })),
+  ...[BUSINESS_KEY, WORK_ITEM_ID, TENANCY, STAGE].map((key) => ({
+    name: key.name,
+    type: 'Keyword' as const,
+  })),
   { name: WAITING_SINCE.name, type: 'Datetime' as const },
 ];

@@ -205,3 +205,33 @@ test('a permanent 403 fails the lifecycle with a message that names the cause', 
   expect(error).toMatchObject({ code: 'lifecycle-failed' });
   expect((error as Error).message).toMatch(/creating-work-item.*403.*Command or Root scope/);
 });
+
+test('follow-up requests with the same requestId are carried out once', async () => {
+  const started = await h.lifecycles.start(lifecycleInput({ keepOpenFor: '1h' }));
+  const first = (await waitingForInterview(started.lifecycleId)).activeSession!;
+  await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch', requestId: 'crm-order-17' });
+  await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch', requestId: 'crm-order-17' });
+  const updates = [
+    h.lifecycles.beginFollowUp(started.lifecycleId, { mode: 'batch', requestId: 'crm-order-18' }),
+    h.lifecycles.beginFollowUp(started.lifecycleId, { mode: 'batch', requestId: 'crm-order-18' }),
+  ];
+  const status = await eventually(async () => {
+    const s = await h.lifecycles.status(started.lifecycleId);
+    return s.queuedFollowUps.length === 2 && s.rejectedSignals.length === 1 ? s : undefined;
+  });
+  expect(status.queuedFollowUps.map((q) => q.requestId)).toEqual(['crm-order-17', 'crm-order-18']);
+  expect(status.rejectedSignals[0]?.reason).toBe('request crm-order-17 was already accepted');
+  await h.lifecycles.interviewCompleted(started.lifecycleId, first.versionId);
+  const [a, b] = await Promise.all(updates);
+  expect(a!.versionId).toBe(b!.versionId);
+  await eventually(async () =>
+    (await h.lifecycles.status(started.lifecycleId)).stage === 'idle' ? true : undefined,
+  );
+  // Once carried out, a repeat gets the first outcome (Temporal deduplicates the update id).
+  await expect(
+    h.lifecycles.beginFollowUp(started.lifecycleId, { mode: 'batch', requestId: 'crm-order-18' }),
+  ).resolves.toMatchObject({ versionId: a!.versionId });
+  await h.lifecycles.finish(started.lifecycleId);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.sessions).toHaveLength(3);
+});
