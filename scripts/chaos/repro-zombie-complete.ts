@@ -104,11 +104,17 @@ async function main(): Promise<number> {
       `worker SIGKILLed at ${killedAt} while its CompleteSession is held ${SLOW_COMPLETE_MS / 1000} s by Advance`,
     );
 
-    const followUp = await until('the follow-up to wait for its interview', async () => {
-      const status = await lifecycles.status(lifecycleId);
-      const active = status.activeSession;
-      return status.stage === 'waiting-for-interview' && active?.versionId !== first ? active : undefined;
-    });
+    // With the defence in place the follow-up begins only after the retried CompleteSession's
+    // activity timeout (2 min), so allow for that.
+    const followUp = await until(
+      'the follow-up to wait for its interview',
+      async () => {
+        const status = await lifecycles.status(lifecycleId);
+        const active = status.activeSession;
+        return status.stage === 'waiting-for-interview' && active?.versionId !== first ? active : undefined;
+      },
+      240_000,
+    );
     if (followUp === undefined) throw new Error('no follow-up session');
     log(`follow-up ${followUp.versionId} begun, waiting for its interview`);
 
