@@ -90,6 +90,7 @@ test('the OpenAPI document lists every path, the request schemas and the API key
   expect(Object.keys(doc.components.schemas.FollowUpRequestInput.properties).sort()).toEqual([
     'answerXml',
     'mode',
+    'requestId',
     'runAssembly',
   ]);
   expect(doc.paths['/v1/finish/{token}'].post.requestBody.content).toHaveProperty(
