@@ -58,6 +58,11 @@ export interface LifecycleFigures {
   minimumAdvanceRequestsPerLifecycle: number;
   advanceRequestsByEndpoint: Record<string, number>;
   logins: number;
+  /**
+   * Every login the lifecycle worker made since it started, warm-up included (the emulator serves
+   * no one else): one per token lifetime (an hour by default) is the target.
+   */
+  workerLogins: number;
   documentsPerLifecycle: number;
   floorP50Ms: number;
   floorP99Ms: number;
@@ -219,6 +224,7 @@ async function measureKind(
     floorP50Ms: round(percentile(floorAll.durations, 50), 1),
     floorP99Ms: round(percentile(floorAll.durations, 99), 1),
     floorHistoryEvents,
+    workerLogins: (await rig.emulator.stats()).logins,
     cpuRatio: round(
       (cpu.floor.worker + cpu.floor.server) / floorAll.count / ((cpu.ours.worker + cpu.ours.server) / n),
       2,

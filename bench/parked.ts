@@ -8,7 +8,7 @@
  * pool of concurrent calls. The default count fits the 10-minute `npm run bench` budget on two
  * cores; pass `--workflows 10000` for the full target (about twice as long).
  *
- *   npx tsx bench/parked.ts [--workflows 4000] [--concurrency 64] [--json-only]
+ *   npx tsx bench/parked.ts [--workflows 3000] [--concurrency 64] [--json-only]
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -44,7 +44,7 @@ export interface ParkedFigures {
   errors: number;
 }
 
-export const PARKED_DEFAULTS = { workflows: 4000, concurrency: 64 };
+export const PARKED_DEFAULTS = { workflows: 3000, concurrency: 64 };
 
 const POLL_MS = 250;
 const PHASE_TIMEOUT_MS = 20 * 60_000;

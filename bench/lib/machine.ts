@@ -58,6 +58,8 @@ function packageVersion(name: string): string | undefined {
 
 export interface LoadMeterReading {
   wallSeconds: number;
+  /** CPU time the whole machine used (/proc/stat), s. */
+  machineCpuSeconds: number;
   /** CPU time the benchmark's own processes used (this one and every child it started), s. */
   benchmarkCpuSeconds: number;
   /** CPU time everything else on the machine used meanwhile, s. */
@@ -83,13 +85,14 @@ export function startLoadMeter(): () => Promise<LoadMeterReading | undefined> {
     if (ownBefore === undefined || ownAfter === undefined) return undefined;
     const wallSeconds = (performance.now() - started) / 1000;
     const benchmarkCpuSeconds = (ownAfter - ownBefore) / CLOCK_TICKS_PER_SECOND;
-    const otherCpuSeconds = Math.max(
-      0,
-      (machineAfter - machineBefore) / CLOCK_TICKS_PER_SECOND - benchmarkCpuSeconds,
-    );
+    const machineCpuSeconds = (machineAfter - machineBefore) / CLOCK_TICKS_PER_SECOND;
+    // Per-process and machine-wide counters are kept differently (and a VM's stolen time is
+    // counted on one side only), so the difference can dip below zero when nothing else ran.
+    const otherCpuSeconds = Math.max(0, machineCpuSeconds - benchmarkCpuSeconds);
     const round = (value: number) => Math.round(value * 100) / 100;
     return {
       wallSeconds: round(wallSeconds),
+      machineCpuSeconds: round(machineCpuSeconds),
       benchmarkCpuSeconds: round(benchmarkCpuSeconds),
       otherCpuSeconds: round(otherCpuSeconds),
       otherCoresBusy: round(otherCpuSeconds / wallSeconds),
