@@ -6,7 +6,7 @@
  * The worker runs in its own process; its RSS is read from /proc (VmRSS; VmHWM is the peak) and
  * its V8 heap from `process.memoryUsage()`. Lifecycles are started and signalled by a bounded
  * pool of concurrent calls. The default count fits the 10-minute `npm run bench` budget on two
- * cores; pass `--workflows 10000` for the full target (about twice as long).
+ * cores; pass `--workflows 10000` for the full target (13-15 minutes there).
  *
  *   npx tsx bench/parked.ts [--workflows 3000] [--concurrency 64] [--json-only]
  */
