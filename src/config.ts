@@ -59,6 +59,8 @@ export const CONFIG_VARIABLES = {
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
   WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
   WORKFLOW_BUNDLE_PATH: 'prebuilt workflow bundle (default dist/workflow-bundle.js when it exists)',
+  WORKER_MAX_CACHED_WORKFLOWS:
+    'lifecycles the worker keeps in memory between steps (default 250; parked lifecycles need none)',
   LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
   WORKER_HTTP_PORT: 'port of the worker\'s /healthz, /readyz and /metrics (default 8090; "off" disables)',
   WORKER_HTTP_HOST: 'interface of those endpoints (default 127.0.0.1; 0.0.0.0 in containers)',
@@ -99,6 +101,8 @@ export interface WorkerConfig {
   shutdownGraceTimeMs: number;
   workflowBundlePath?: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Sticky cache size: a lifecycle waits days, caching it buys nothing, and each costs memory. */
+  maxCachedWorkflows: number;
   /** Health and metrics endpoints; undefined when switched off. */
   http?: { host: string; port: number };
 }
@@ -292,6 +296,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const http = loadWorkerHttp(env, problems);
+  const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '250';
+  if (!/^\d+$/.test(cacheText)) problems.push('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
   const bundle = env['WORKFLOW_BUNDLE_PATH'] || undefined;
   if (bundle !== undefined) {
     try {
@@ -310,6 +316,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     shutdownGraceTimeMs: grace ?? 30_000,
     workflowBundlePath: bundle,
     logLevel: logLevel as WorkerConfig['logLevel'],
+    maxCachedWorkflows: Number(cacheText),
     http,
   };
 }

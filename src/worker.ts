@@ -76,6 +76,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     activities,
     dataConverter: lifecycleDataConverter(config.encryptionKeys),
     shutdownGraceTime: config.shutdownGraceTimeMs,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     ...workflowSource(config),
     ...options.workerOptions,
   });

@@ -9,7 +9,8 @@ import { toActivityFailure } from './failures';
 export async function runWithHeartbeats<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const context = Context.current();
   const interval = Math.max(500, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
-  context.heartbeat();
+  // No heartbeat at the start: most calls end in milliseconds, and each heartbeat is a server
+  // write; the interval ones deliver cancellation well within the heartbeat timeout.
   const timer = setInterval(() => context.heartbeat(), interval);
   try {
     return await work(context.cancellationSignal);

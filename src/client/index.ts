@@ -2,4 +2,4 @@
 export * from './errors';
 export * from './lifecycle-client';
 export * from '../workflows/definitions';
-export type { FollowUpRequest, LifecycleInput } from '../workflows/input';
+export type { FollowUpRequest, LifecycleInput } from '../workflows/input-schema';

@@ -24,11 +24,11 @@ import {
   type LifecycleStatus,
 } from '../workflows/definitions';
 import {
-  checkFollowUpRequest,
-  checkLifecycleInput,
+  checkFollowUpRequestBySchema as checkFollowUpRequest,
+  checkLifecycleInputBySchema as checkLifecycleInput,
   type FollowUpRequest,
   type NormalizedLifecycleInput,
-} from '../workflows/input';
+} from '../workflows/input-schema';
 import { BUSINESS_KEY, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
 import {
   LifecycleClientError,

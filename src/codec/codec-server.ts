@@ -95,11 +95,9 @@ export async function registerCodecRoutes(
       scope.post(`/codec/${direction}`, async (request, reply) => {
         const parsed = bodySchema.safeParse(request.body);
         if (!parsed.success) {
-          return reply
-            .code(400)
-            .send({
-              error: { code: 'validation-failed', message: 'expected { payloads: [{ metadata, data }] }' },
-            });
+          return reply.code(400).send({
+            error: { code: 'validation-failed', message: 'expected { payloads: [{ metadata, data }] }' },
+          });
         }
         const payloads = parsed.data.payloads.map(fromJson);
         try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LifecycleResult, LifecycleStatus } from '../client';
-import { followUpRequestSchema, lifecycleInputSchema } from '../workflows/input';
+import { followUpRequestSchema, lifecycleInputSchema } from '../workflows/input-schema';
 
 /**
  * The zod schemas of the gateway's requests and answers. The same objects validate requests

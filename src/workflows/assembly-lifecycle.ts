@@ -225,27 +225,39 @@ export async function assemblyLifecycle(
 
   // ---- visibility ---------------------------------------------------------------------------
 
-  let searchAttributesSet = false;
-  /** One upsert per stage change (one history event): the stage, and since when it waits. */
+  /**
+   * The search attributes follow the lifecycle where it rests (waiting for an interview, idle,
+   * ended) and where it resumes work from a rest; transient steps show in the current details and
+   * `status` only. Each upsert is a history event and a visibility write, and steps that last
+   * milliseconds are not what operators search for; a lifecycle stuck in a step stays findable
+   * by the stage it resumed work at.
+   */
+  const startAttributes = workflowInfo().typedSearchAttributes;
+  let indexedStage = startAttributes.get(STAGE) as LifecycleStage | undefined;
+  let identityIndexed = startAttributes.get(WORK_ITEM_ID) === state.workItemId;
   const setStage = (stage: LifecycleStage, details: string) => {
-    const waitingSince =
-      stage === 'waiting-for-interview' && state.active?.waitingSince !== undefined
-        ? new Date(state.active.waitingSince)
-        : null;
-    if (!searchAttributesSet) {
+    const wanted =
+      !identityIndexed || (stage !== indexedStage && (isAtRest(stage) || isAtRest(indexedStage)));
+    if (wanted) {
+      const waitingSince =
+        stage === 'waiting-for-interview' && state.active?.waitingSince !== undefined
+          ? new Date(state.active.waitingSince)
+          : null;
       upsertSearchAttributes([
-        { key: WORK_ITEM_ID, value: state.workItemId },
-        ...(options.businessKey === undefined ? [] : [{ key: BUSINESS_KEY, value: options.businessKey }]),
-        ...(tenancy === undefined ? [] : [{ key: TENANCY, value: tenancy }]),
-        { key: STAGE, value: stage },
-        ...(waitingSince === null ? [] : [{ key: WAITING_SINCE, value: waitingSince }]),
-      ]);
-      searchAttributesSet = true;
-    } else if (stage !== state.stage) {
-      upsertSearchAttributes([
+        ...(identityIndexed
+          ? []
+          : [
+              { key: WORK_ITEM_ID, value: state.workItemId },
+              ...(options.businessKey === undefined
+                ? []
+                : [{ key: BUSINESS_KEY, value: options.businessKey }]),
+              ...(tenancy === undefined ? [] : [{ key: TENANCY, value: tenancy }]),
+            ]),
         { key: STAGE, value: stage },
         { key: WAITING_SINCE, value: waitingSince },
       ]);
+      identityIndexed = true;
+      indexedStage = stage;
     }
     state.stage = stage;
     setCurrentDetails(`**${stage}** — ${details}\n\nwork item \`${state.workItemId}\``);
@@ -523,6 +535,10 @@ export async function assemblyLifecycle(
       cause: error instanceof Error ? error : undefined,
     });
   }
+}
+
+function isAtRest(stage: LifecycleStage | undefined): boolean {
+  return stage === 'waiting-for-interview' || stage === 'idle' || (stage !== undefined && isTerminal(stage));
 }
 
 /** Every update still waiting for a session gets an answer before the run ends. */
