@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LifecycleResult, LifecycleStatus } from '../client';
+import { LIFECYCLE_STAGES, type LifecycleResult, type LifecycleStatus } from '../client';
 import { followUpRequestSchema, lifecycleInputSchema } from '../workflows/input-schema';
 
 /**
@@ -128,22 +128,10 @@ const completedSessionSchema = z.object({
   completedAt: z.string(),
   assembled: z.boolean(),
   documents: z.array(documentSchema),
+  warning: z.string().optional(),
 });
 
-const stageSchema = z.enum([
-  'starting',
-  'creating-work-item',
-  'beginning-session',
-  'waiting-for-interview',
-  'completing-session',
-  'collecting-documents',
-  'idle',
-  'saving-session',
-  'completed',
-  'expired',
-  'cancelled',
-  'failed',
-]);
+const stageSchema = z.enum(LIFECYCLE_STAGES);
 
 /** The lifecycle's status query, field for field (checked against the type below). */
 const lifecycleStatusSchema = z.object({

@@ -1,20 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdvanceRequestEvent } from '../advance';
-import { LIFECYCLE_WORKFLOW_TYPE, type LifecycleStage } from '../workflows/definitions';
+import { LIFECYCLE_STAGES, LIFECYCLE_WORKFLOW_TYPE, TERMINAL_STAGES } from '../workflows/definitions';
 import { STAGE, WAITING_SINCE } from '../workflows/search-attributes';
 
-/** Stages a running lifecycle can be in (the others are terminal). */
-const OPEN_STAGES: LifecycleStage[] = [
-  'starting',
-  'creating-work-item',
-  'beginning-session',
-  'waiting-for-interview',
-  'completing-session',
-  'collecting-documents',
-  'idle',
-  'saving-session',
-];
+/** Stages a running lifecycle can be in. */
+const OPEN_STAGES = LIFECYCLE_STAGES.filter((stage) => !TERMINAL_STAGES.includes(stage));
 
 /** Visibility queries are not free: the lifecycle gauges are refreshed at most this often. */
 const VISIBILITY_REFRESH_MS = 15_000;

@@ -19,19 +19,26 @@ export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [Follow
 export const finishSignal = defineSignal('finish');
 export const statusQuery = defineQuery<LifecycleStatus>('status');
 
-export type LifecycleStage =
-  | 'starting'
-  | 'creating-work-item'
-  | 'beginning-session'
-  | 'waiting-for-interview'
-  | 'completing-session'
-  | 'collecting-documents'
-  | 'idle'
-  | 'saving-session'
-  | 'completed'
-  | 'expired'
-  | 'cancelled'
-  | 'failed';
+/** Every stage a lifecycle can be in, in the order a lifecycle meets them. */
+export const LIFECYCLE_STAGES = [
+  'starting',
+  'creating-work-item',
+  'beginning-session',
+  'waiting-for-interview',
+  'completing-session',
+  'collecting-documents',
+  'idle',
+  'saving-session',
+  'completed',
+  'expired',
+  'cancelled',
+  'failed',
+] as const;
+
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+/** Stages after which nothing more happens. */
+export const TERMINAL_STAGES: readonly LifecycleStage[] = ['completed', 'expired', 'cancelled', 'failed'];
 
 /** What a host page needs to show the interview. Never the access token. */
 export interface InterviewData {

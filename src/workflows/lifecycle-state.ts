@@ -1,3 +1,4 @@
+import { TERMINAL_STAGES } from './definitions';
 import type {
   ActiveSessionStatus,
   CompletedSessionStatus,
@@ -109,7 +110,7 @@ export function recordBounded<T>(list: T[], item: T, max: number): void {
 }
 
 export function isTerminal(stage: LifecycleStage): boolean {
-  return stage === 'completed' || stage === 'expired' || stage === 'cancelled' || stage === 'failed';
+  return TERMINAL_STAGES.includes(stage);
 }
 
 export function toStatus(
