@@ -1,3 +1,4 @@
+import { advanceEnvForEmulator } from '../../src/dev/emulator-env';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,9 +69,7 @@ export async function startRig(kinds: WorkerKind[], progress: (line: string) => 
         TEMPORAL_ADDRESS: devServer.address,
         TEMPORAL_NAMESPACE: devServer.namespace,
         TEMPORAL_TASK_QUEUE: taskQueue,
-        ADVANCE_BASE_URL: emulator.cloud.baseUrl,
-        ADVANCE_AUTH_URL: emulator.cloud.authUrl,
-        ...advanceCredentials(emulator),
+        ...advanceEnvForEmulator(emulator),
         DOCUMENT_STORE_DIR: documentDir,
         WORKER_SHUTDOWN_GRACE_TIME: '5s',
         WORKFLOW_BUNDLE_PATH: bundles.lifecycle,
@@ -91,12 +90,4 @@ export async function startRig(kinds: WorkerKind[], progress: (line: string) => 
     await close();
     throw error;
   }
-}
-
-function advanceCredentials(emulator: EmulatorProcess): Record<string, string> {
-  return {
-    ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
-    ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
-    ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
-  };
 }

@@ -1,3 +1,4 @@
+import { advanceEnvForEmulator } from '../../src/dev/emulator-env';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -236,11 +237,7 @@ export function workerEnv(setup: {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     TEMPORAL_TASK_QUEUE: setup.taskQueue,
-    ADVANCE_BASE_URL: emulator.cloud.baseUrl,
-    ADVANCE_AUTH_URL: emulator.cloud.authUrl,
-    ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
-    ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
-    ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
+    ...advanceEnvForEmulator(emulator),
     ADVANCE_TOKEN_LIFETIME_SECONDS: String(setup.tokenLifetimeSeconds),
     DOCUMENT_STORE_DIR: path.join(setup.workDir, 'documents'),
     WORKER_SHUTDOWN_GRACE_TIME: '1s',

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { bearerToken, HashedCredentialVerifier, sha256Hex } from '../security/hashed-credentials';
 
 /**
  * The remote codec endpoint Temporal UI and the `temporal` CLI call to show encrypted payloads to
@@ -49,32 +49,16 @@ function toJson(payload: Payload): PayloadJson {
   };
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** Constant-time check of a presented token against the configured digests. */
-export function tokenAllowed(presented: string | undefined, tokenHashes: readonly string[]): boolean {
-  if (presented === undefined || presented === '') return false;
-  const digest = Buffer.from(sha256Hex(presented), 'hex');
-  let allowed = false;
-  for (const hash of tokenHashes) {
-    const expected = Buffer.from(hash, 'hex');
-    if (expected.length === digest.length && timingSafeEqual(expected, digest)) allowed = true;
-  }
-  return allowed;
-}
-
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-}
+export { sha256Hex };
 
 /** Adds the codec routes to an app (the gateway mounts them too). */
 export async function registerCodecRoutes(
   app: FastifyInstance,
   options: CodecEndpointOptions,
 ): Promise<void> {
+  const tokens = new HashedCredentialVerifier(
+    options.tokenHashes.map((hash) => ({ name: 'codec', sha256Hex: hash })),
+  );
   await app.register(async (scope) => {
     await scope.register(cors, {
       origin: [...options.corsOrigins],
@@ -85,7 +69,7 @@ export async function registerCodecRoutes(
     scope.addHook('onRequest', async (request, reply) => {
       if (request.method === 'OPTIONS') return;
       if (options.allowUnauthenticated === true) return;
-      if (!tokenAllowed(bearer(request), options.tokenHashes)) {
+      if (tokens.identify(bearerToken(request.headers.authorization)) === undefined) {
         await reply
           .code(401)
           .send({ error: { code: 'unauthorized', message: 'a valid bearer token is required' } });

@@ -16,7 +16,9 @@ import { startEmulator } from '../emulator';
 import { startGateway } from '../gateway';
 import { createLifecycleWorker } from '../worker';
 import { startDemoLifecycle, waitForStage } from './demo';
-import { loadOrCreateDevSecrets, sha256Hex } from './dev-secrets';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+import { advanceEnvForEmulator } from './emulator-env';
+import { sha256Hex } from '../security/hashed-credentials';
 
 const { values: options } = parseArgs({
   options: {
@@ -102,11 +104,7 @@ async function main(): Promise<void> {
 
   progress('worker');
   const workerEnv = {
-    ADVANCE_BASE_URL: emulator.cloud.baseUrl,
-    ADVANCE_AUTH_URL: emulator.cloud.authUrl,
-    ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
-    ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
-    ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
+    ...advanceEnvForEmulator(emulator),
     DOCUMENT_STORE_DIR: path.join(dataDir, 'documents'),
     WORKER_SHUTDOWN_GRACE_TIME: '5s',
     ...(options.encrypt ? { PAYLOAD_ENCRYPTION_KEYS: secrets.payloadKey } : {}),

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import type { LifecycleClient } from '../../src/client';
 import { loadGatewayConfig, type Env, type GatewayConfig } from '../../src/config';
+import { sha256Hex } from '../../src/security/hashed-credentials';
 import { startGateway, type GatewayLogOptions, type RunningGateway } from '../../src/gateway';
 import { connectTestEnvironment } from '../helpers/temporal';
 import { createHarness, eventually, type Harness } from '../lifecycle/harness';
@@ -20,9 +21,7 @@ export const KEYS = {
 };
 export const FINISH_SECRET = randomBytes(32).toString('hex');
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 export function gatewayEnv(extra: Env = {}): Env {
   return {

@@ -7,6 +7,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { AdvanceRequestEvent } from '../../src/advance';
 import { LifecycleClient } from '../../src/client';
 import { loadWorkerConfig, type Env } from '../../src/config';
+import { advanceEnvForEmulator } from '../../src/dev/emulator-env';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
@@ -22,11 +23,7 @@ export const ANSWERS =
 export function emulatorEnv(emulator: RunningEmulator, taskQueue: string, documentDir: string): Env {
   return {
     TEMPORAL_TASK_QUEUE: taskQueue,
-    ADVANCE_BASE_URL: emulator.cloud.baseUrl,
-    ADVANCE_AUTH_URL: emulator.cloud.authUrl,
-    ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
-    ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
-    ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
+    ...advanceEnvForEmulator(emulator),
     DOCUMENT_STORE_DIR: documentDir,
     WORKER_SHUTDOWN_GRACE_TIME: '2s',
   };
