@@ -1,4 +1,5 @@
 import type { AdvanceClient } from '../advance';
+import { FailureType } from '../workflows/failure-types';
 import { permanentFailure } from './failures';
 
 /**
@@ -19,7 +20,7 @@ export class AdvanceClients {
     const client = this.byTenancy.get(name);
     if (client === undefined) {
       throw permanentFailure(
-        'UnknownTenancy',
+        FailureType.UnknownTenancy,
         `tenancy "${name}" is not configured on this worker (configured: ${[...this.byTenancy.keys()].join(', ')})`,
       );
     }

@@ -1,6 +1,12 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
-import { AdvanceError, AdvanceThrottledError, AdvanceTransientError } from '../advance';
+import {
+  AdvanceError,
+  AdvanceSessionNotRecoverableError,
+  AdvanceThrottledError,
+  AdvanceTransientError,
+} from '../advance';
 import { ReminderDeliveryError } from '../notifications/reminder-webhook';
+import { FailureType, type FailureTypeName } from '../workflows/failure-types';
 
 /**
  * Turns an error from our libraries into what Temporal's retry policy understands: the retry
@@ -16,7 +22,9 @@ export function toActivityFailure(error: unknown): unknown {
         : undefined;
     return ApplicationFailure.create({
       message: error.message,
-      type: error.name,
+      // The workflow tells this one apart (it resumes the session); the others keep their class name.
+      type:
+        error instanceof AdvanceSessionNotRecoverableError ? FailureType.SessionNotRecoverable : error.name,
       nonRetryable: !error.retryable,
       details: [error.toJSON()],
       nextRetryDelay: retryAfterMs,
@@ -25,7 +33,7 @@ export function toActivityFailure(error: unknown): unknown {
   if (error instanceof ReminderDeliveryError) {
     return ApplicationFailure.create({
       message: error.message,
-      type: error.name,
+      type: FailureType.ReminderDeliveryFailed,
       nonRetryable: !error.retryable,
       details: [{ status: error.status }],
     });
@@ -34,6 +42,6 @@ export function toActivityFailure(error: unknown): unknown {
 }
 
 /** A failure the lifecycle cannot get past by retrying, raised by the activities themselves. */
-export function permanentFailure(type: string, message: string): ApplicationFailure {
+export function permanentFailure(type: FailureTypeName, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }

@@ -10,6 +10,7 @@ import {
 import type { DocumentStore } from '../documents/document-store';
 import type { ReminderNotice, ReminderWebhook } from '../notifications/reminder-webhook';
 import type { BegunSessionInfo, LifecycleDocument } from '../workflows/definitions';
+import { FailureType } from '../workflows/failure-types';
 import type { AdvanceClients } from './advance-clients';
 import { runWithHeartbeats } from './heartbeat';
 
@@ -26,7 +27,7 @@ export interface LifecycleActivityDependencies {
   reminderWebhook?: ReminderWebhook;
 }
 
-interface OnTenancy {
+export interface OnTenancy {
   tenancy?: string;
 }
 
@@ -159,7 +160,7 @@ export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
             throw ApplicationFailure.retryable(
               `document ${document.id} of work item ${args.workItemId} arrived with checksum ${saved.sha256}, ` +
                 `Advance lists ${document.sha256}`,
-              'DocumentChecksumMismatch',
+              FailureType.DocumentChecksumMismatch,
             );
           }
           stored.push({
@@ -198,7 +199,7 @@ function documentsOf(versionId: string, documents: AdvanceDocument[]): AdvanceDo
   if (foreign !== undefined) {
     throw ApplicationFailure.retryable(
       `the listed documents belong to version ${foreign.versionId}, not ${versionId}`,
-      'DocumentsNotYetListed',
+      FailureType.DocumentsNotYetListed,
     );
   }
   return documents;

@@ -12,20 +12,28 @@ export type LifecycleErrorCode =
   | 'lifecycle-still-running';
 
 export class LifecycleClientError extends Error {
+  /**
+   * For `lifecycle-failed`: the type of the workflow's failure, one of `FailureType`
+   * (`LifecycleFailed`, `InvalidLifecycleInput`, ...).
+   */
+  readonly failureType?: string;
+
   constructor(
     readonly code: LifecycleErrorCode,
     message: string,
     readonly problems: readonly string[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; failureType?: string },
   ) {
     super(message, options);
     this.name = 'LifecycleClientError';
+    if (options?.failureType !== undefined) this.failureType = options.failureType;
   }
 
   toJSON(): Record<string, unknown> {
     return {
       code: this.code,
       message: this.message,
+      ...(this.failureType === undefined ? {} : { failureType: this.failureType }),
       ...(this.problems.length > 0 ? { problems: this.problems } : {}),
     };
   }

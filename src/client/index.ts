@@ -2,4 +2,5 @@
 export * from './errors';
 export * from './lifecycle-client';
 export * from '../workflows/definitions';
-export type { FollowUpRequest, LifecycleInput } from '../workflows/input-schema';
+export * from '../workflows/failure-types';
+export type { FollowUpRequest, LifecycleInput } from './input-schema';

@@ -1,0 +1,30 @@
+/**
+ * The `type` of every `ApplicationFailure` the lifecycle raises or tells apart, named once. The
+ * activities raise them, the workflow matches them, clients and the gateway read them; a typo in
+ * one place would silently change what a lifecycle retries. Dependency-free on purpose: the
+ * workflow bundle, the activities and the client all import this module.
+ */
+export const FailureType = {
+  /** The lifecycle input broke a rule (workflow start from any client); never retried. */
+  InvalidLifecycleInput: 'InvalidLifecycleInput',
+  /** The lifecycle ended on a permanent error; its cause says which call and what Advance answered. */
+  LifecycleFailed: 'LifecycleFailed',
+  /** `beginFollowUpSession` could not begin its session (the lifecycle ended first, or failed). */
+  FollowUpSessionNotBegun: 'FollowUpSessionNotBegun',
+
+  /**
+   * A retried begin found our own session in progress, but Advance does not return its interview
+   * data: the workflow saves it and resumes it as a new session.
+   */
+  SessionNotRecoverable: 'AdvanceSessionNotRecoverableError',
+  /** The lifecycle names a tenancy this worker has no credentials for. */
+  UnknownTenancy: 'UnknownTenancy',
+  /** A stored document's sha256 differs from Advance's listing (retried: a new download may help). */
+  DocumentChecksumMismatch: 'DocumentChecksumMismatch',
+  /** Advance still lists the previous session's documents (retried until ours appear). */
+  DocumentsNotYetListed: 'DocumentsNotYetListed',
+  /** A reminder webhook refused or could not be reached. */
+  ReminderDeliveryFailed: 'ReminderDeliveryError',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

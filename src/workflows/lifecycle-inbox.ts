@@ -1,0 +1,159 @@
+import { ApplicationFailure, condition, uuid4 } from '@temporalio/workflow';
+import { nowIso } from './clock';
+import type { BegunSessionInfo } from './definitions';
+import { FailureType } from './failure-types';
+import {
+  checkFollowUpRequest,
+  checkInterviewCompleted,
+  type FollowUpRequest,
+  type NormalizedLifecycleInput,
+} from './input';
+import {
+  isTerminal,
+  MAX_REJECTED,
+  MAX_REQUEST_IDS,
+  recordBounded,
+  type LifecycleState,
+  type RequestedSession,
+} from './lifecycle-state';
+
+type UpdateOutcome = BegunSessionInfo | { error: string };
+
+/**
+ * The lifecycle's incoming messages: `interviewCompleted`, follow-up requests (signal and update)
+ * and `finish`. Handlers only change state — the steps act on it — and a message that cannot be
+ * honoured is recorded in `status.rejectedSignals` (signals) or refused by the validator (update).
+ */
+export class LifecycleInbox {
+  /** What each waiting `beginFollowUpSession` update gets back, by request id. */
+  private readonly updateOutcomes = new Map<string, UpdateOutcome>();
+
+  constructor(
+    private readonly state: LifecycleState,
+    private readonly options: NormalizedLifecycleInput,
+  ) {}
+
+  interviewCompleted(message: unknown): void {
+    const parsed = checkInterviewCompleted(message);
+    if (!parsed.ok) return this.reject('interviewCompleted', parsed.problems.join('; '));
+    const { versionId } = parsed.value;
+    const target =
+      this.state.active?.versionId === versionId
+        ? this.state.active
+        : this.state.queue.find((r) => r.versionId === versionId);
+    if (target !== undefined) {
+      if (target.mode === 'batch')
+        return this.reject('interviewCompleted', 'that session is a batch session', versionId);
+      target.interviewCompleted = true;
+      return;
+    }
+    const done = this.state.completed.some((c) => c.versionId === versionId);
+    this.reject(
+      'interviewCompleted',
+      done ? 'that session is already completed' : 'no such session',
+      versionId,
+    );
+  }
+
+  requestFollowUp(request: FollowUpRequest | undefined): void {
+    const closed = this.closedReason();
+    if (closed !== undefined) return this.reject('requestFollowUpSession', closed);
+    const parsed = checkFollowUpRequest(request);
+    if (!parsed.ok) return this.reject('requestFollowUpSession', parsed.problems.join('; '));
+    if (this.isRepeat(request))
+      return this.reject('requestFollowUpSession', `request ${request?.requestId} was already accepted`);
+    this.enqueue(request, 'signal');
+  }
+
+  /** The update: queues a session and waits until it has begun. */
+  async beginFollowUp(request: FollowUpRequest): Promise<BegunSessionInfo> {
+    // A repeat (after continue-as-new the server no longer deduplicates the update id) waits for
+    // the same session.
+    const session = this.requestedBefore(request?.requestId) ?? this.enqueue(request, 'update');
+    await condition(() => this.updateOutcomes.has(session.requestId));
+    const outcome = this.updateOutcomes.get(session.requestId);
+    if (outcome === undefined || 'error' in outcome) {
+      throw ApplicationFailure.create({
+        type: FailureType.FollowUpSessionNotBegun,
+        message: outcome?.error ?? 'the follow-up session was not begun',
+        nonRetryable: true,
+      });
+    }
+    return outcome;
+  }
+
+  /** The update's validator: synchronous, so a refusal is never written to history. */
+  validateBeginFollowUp(request: FollowUpRequest): void {
+    const closed = this.closedReason();
+    if (closed !== undefined) throw new Error(`beginFollowUpSession refused: ${closed}`);
+    const parsed = checkFollowUpRequest(request);
+    if (!parsed.ok) throw new Error(`beginFollowUpSession refused: ${parsed.problems.join('; ')}`);
+    if (this.isRepeat(request) && this.requestedBefore(request.requestId) === undefined) {
+      throw new Error(`beginFollowUpSession refused: request ${request.requestId} was already carried out`);
+    }
+  }
+
+  finish(): void {
+    if (isTerminal(this.state.stage))
+      return this.reject('finish', `the lifecycle has ended (${this.state.stage})`);
+    if (this.state.finishRequested) return this.reject('finish', 'finish was already requested');
+    this.state.finishRequested = true;
+  }
+
+  /** A session has begun: an update waiting for it returns. */
+  sessionBegun(session: RequestedSession, info: BegunSessionInfo): void {
+    if (session.via === 'update') this.updateOutcomes.set(session.requestId, info);
+  }
+
+  /** Every update still waiting for a session gets an answer before the run ends. */
+  settleWaitingUpdates(reason: string): void {
+    const waiting = [...this.state.queue, ...(this.state.active === undefined ? [] : [this.state.active])];
+    for (const session of waiting) {
+      if (session.via === 'update' && !this.updateOutcomes.has(session.requestId))
+        this.updateOutcomes.set(session.requestId, { error: reason });
+    }
+  }
+
+  private reject(name: string, reason: string, versionId?: string): void {
+    recordBounded(this.state.rejected, { name, reason, at: nowIso(), versionId }, MAX_REJECTED);
+  }
+
+  private closedReason(): string | undefined {
+    if (isTerminal(this.state.stage)) return `the lifecycle has ended (${this.state.stage})`;
+    if (this.state.finishRequested) return 'the lifecycle is finishing';
+    return undefined;
+  }
+
+  /** The session already requested under the caller's request id, if any. */
+  private requestedBefore(requestId: string | undefined): RequestedSession | undefined {
+    if (requestId === undefined) return undefined;
+    const active = this.state.active === undefined ? [] : [this.state.active];
+    return [...active, ...this.state.queue].find((r) => r.requestId === requestId);
+  }
+
+  private isRepeat(request: FollowUpRequest | undefined): boolean {
+    const requestId = checkFollowUpRequest(request).ok ? request?.requestId : undefined;
+    return requestId !== undefined && (this.state.requestIds ?? []).includes(requestId);
+  }
+
+  private enqueue(request: FollowUpRequest | undefined, via: 'signal' | 'update'): RequestedSession {
+    const parsed = checkFollowUpRequest(request);
+    const value = parsed.ok ? parsed.value : {};
+    if (value.requestId !== undefined) {
+      this.state.requestIds ??= [];
+      recordBounded(this.state.requestIds, value.requestId, MAX_REQUEST_IDS);
+    }
+    const session: RequestedSession = {
+      requestId: value.requestId ?? uuid4(),
+      versionId: uuid4(),
+      answerXml: value.answerXml,
+      mode: value.mode ?? this.options.mode,
+      runAssembly: value.runAssembly ?? this.options.runAssembly,
+      via,
+      requestedAt: nowIso(),
+      interviewCompleted: false,
+    };
+    this.state.queue.push(session);
+    return session;
+  }
+}
