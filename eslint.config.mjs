@@ -32,6 +32,11 @@ export default tseslint.config(
               group: ['fs', 'http', 'https', 'net', 'crypto', 'child_process', 'os', 'path', 'undici'],
               message: 'Workflow code must stay deterministic: no I/O modules.',
             },
+            {
+              group: ['zod', 'zod/*'],
+              message:
+                'The workflow sandbox evaluates every import again per execution: check input with input.ts and input-rules.ts.',
+            },
           ],
         },
       ],

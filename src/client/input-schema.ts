@@ -1,93 +1,85 @@
 import { z } from 'zod';
-import { parseDuration } from './duration';
-import { MAX_ANSWER_XML_CHARS, MAX_REMINDERS, type Checked } from './input';
+import { parseDuration } from '../workflows/duration';
+import type { Checked, FollowUpRequest, LifecycleInput, NormalizedLifecycleInput } from '../workflows/input';
+import { durationAllowed, LIMITS, MESSAGES, PATTERNS } from '../workflows/input-rules';
 
 /**
- * The lifecycle's input and follow-up requests as zod schemas: clients and the gateway refuse bad
- * input with them at the edge, and the gateway's OpenAPI document is generated from them.
- *
- * The workflow must not import this module: the SDK evaluates a workflow's modules again for
- * every execution, and zod made each cached lifecycle ~1 MB heavier and a fifth of the workflow
- * thread's time. The workflow checks input with `input.ts`, which has the same rules without
- * dependencies; `test/workflows/input-parity.test.ts` keeps the two in step.
+ * The lifecycle's input and follow-up requests as zod schemas, built from the same rules as the
+ * workflow's own check (src/workflows/input-rules.ts): clients and the gateway refuse bad input
+ * with them at the edge, and the gateway's OpenAPI document is generated from them. zod stays out
+ * of the workflow (lint rule): the SDK evaluates a workflow's modules again for every execution,
+ * and zod made each cached lifecycle ~1 MB heavier.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) =>
-  z
-    .string({ error: `${what} must be a GUID string` })
-    .regex(GUID, `${what} must be a GUID (8-4-4-4-12 hex digits)`);
+  z.string({ error: MESSAGES.guidNotString(what) }).regex(PATTERNS.guid, MESSAGES.guidMalformed(what));
 const duration = (what: string, { allowZero = false } = {}) =>
-  z.string({ error: `${what} must be a duration string such as "24h" or "14d"` }).refine((text) => {
-    const ms = parseDuration(text);
-    return ms !== undefined && (allowZero ? ms >= 0 : ms > 0);
-  }, `${what} must be a duration such as "30m", "24h" or "14d"`);
+  z
+    .string({ error: MESSAGES.durationNotString(what) })
+    .refine((text) => durationAllowed(parseDuration(text), allowZero), MESSAGES.durationMalformed(what));
+const bool = (what: string) => z.boolean({ error: MESSAGES.booleanExpected(what) });
 const answerXml = z
-  .string({ error: 'answerXml must be a string' })
-  .max(MAX_ANSWER_XML_CHARS, `answerXml must be at most ${MAX_ANSWER_XML_CHARS} characters`)
-  .refine((xml) => xml.trim() !== '', 'answerXml must not be empty (leave it out instead)');
+  .string({ error: MESSAGES.answerXmlNotString })
+  .max(LIMITS.answerXmlChars, MESSAGES.answerXmlTooLong)
+  .refine((xml) => xml.trim() !== '', MESSAGES.answerXmlEmpty);
 
-export const sessionModeSchema = z.enum(['interview', 'batch'], {
-  error: 'mode must be "interview" or "batch"',
-});
+export const sessionModeSchema = z.enum(['interview', 'batch'], { error: MESSAGES.modeInvalid });
+
+const workItemSchema = z
+  .object(
+    {
+      id: guid('workItem.id').optional(),
+      name: z
+        .string({ error: MESSAGES.workItemNameNotString })
+        .trim()
+        .min(1, MESSAGES.workItemNameRequired)
+        .max(LIMITS.workItemNameChars, MESSAGES.workItemNameTooLong),
+      workGroupId: guid('workItem.workGroupId'),
+      templatePackageId: guid('workItem.templatePackageId'),
+      description: z
+        .string({ error: MESSAGES.descriptionNotString })
+        .max(LIMITS.workItemDescriptionChars, MESSAGES.descriptionTooLong)
+        .optional(),
+    },
+    { error: MESSAGES.workItemRequired },
+  )
+  .strict();
+
+const interviewSchema = z
+  .object(
+    {
+      deadline: duration('interview.deadline').optional(),
+      reminders: z
+        .array(duration('interview.reminders[]'), { error: MESSAGES.remindersNotList })
+        .max(LIMITS.reminders, MESSAGES.tooManyReminders)
+        .optional(),
+    },
+    { error: MESSAGES.interviewNotObject },
+  )
+  .strict();
 
 export const lifecycleInputSchema = z
   .object(
     {
       businessKey: z
-        .string({ error: 'businessKey must be a string' })
-        .min(1, 'businessKey must not be empty')
-        .max(200, 'businessKey must be at most 200 characters')
-        .regex(/^[A-Za-z0-9._:@/-]+$/, 'businessKey may only hold letters, digits and . _ : @ / -')
+        .string({ error: MESSAGES.businessKeyNotString })
+        .min(1, MESSAGES.businessKeyEmpty)
+        .max(LIMITS.businessKeyChars, MESSAGES.businessKeyTooLong)
+        .regex(PATTERNS.businessKey, MESSAGES.businessKeyMalformed)
         .optional(),
-      workItem: z
-        .object(
-          {
-            id: guid('workItem.id').optional(),
-            name: z
-              .string({ error: 'workItem.name must be a string' })
-              .trim()
-              .min(1, 'workItem.name is required')
-              .max(255, 'workItem.name must be at most 255 characters'),
-            workGroupId: guid('workItem.workGroupId'),
-            templatePackageId: guid('workItem.templatePackageId'),
-            description: z
-              .string({ error: 'workItem.description must be a string' })
-              .max(2000, 'workItem.description must be at most 2000 characters')
-              .optional(),
-          },
-          { error: 'workItem is required: { name, workGroupId, templatePackageId }' },
-        )
-        .strict(),
+      workItem: workItemSchema,
       answerXml: answerXml.optional(),
       mode: sessionModeSchema.default('interview'),
-      runAssembly: z.boolean({ error: 'runAssembly must be true or false' }).default(true),
-      storeDocuments: z.boolean({ error: 'storeDocuments must be true or false' }).default(true),
-      interview: z
-        .object(
-          {
-            deadline: duration('interview.deadline').optional(),
-            reminders: z
-              .array(duration('interview.reminders[]'), {
-                error: 'interview.reminders must be a list of durations',
-              })
-              .max(MAX_REMINDERS, `interview.reminders may hold at most ${MAX_REMINDERS} entries`)
-              .optional(),
-          },
-          { error: 'interview must be an object: { deadline?, reminders? }' },
-        )
-        .strict()
-        .optional(),
+      runAssembly: bool('runAssembly').default(true),
+      storeDocuments: bool('storeDocuments').default(true),
+      interview: interviewSchema.optional(),
       tenancy: z
-        .string({ error: 'tenancy must be a string' })
-        .regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,99}$/, 'tenancy must be a tenancy name (letters, digits, . : -)')
+        .string({ error: MESSAGES.tenancyNotString })
+        .regex(PATTERNS.tenancy, MESSAGES.tenancyMalformed)
         .optional(),
       keepOpenFor: duration('keepOpenFor', { allowZero: true }).optional(),
     },
-    {
-      error:
-        'the lifecycle input must be a JSON object: { workItem: { name, workGroupId, templatePackageId }, ... }',
-    },
+    { error: MESSAGES.lifecycleInputNotObject },
   )
   .strict()
   .superRefine((input, ctx) => {
@@ -96,10 +88,7 @@ export const lifecycleInputSchema = z
     if (deadline === undefined) return;
     for (const reminder of input.interview?.reminders ?? []) {
       if ((parseDuration(reminder) ?? 0) >= deadline) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `interview.reminders: "${reminder}" is not before the deadline`,
-        });
+        ctx.addIssue({ code: 'custom', message: MESSAGES.reminderNotBeforeDeadline(reminder) });
       }
     }
   });
@@ -109,27 +98,31 @@ export const followUpRequestSchema = z
     {
       answerXml: answerXml.optional(),
       mode: sessionModeSchema.optional(),
-      runAssembly: z.boolean({ error: 'runAssembly must be true or false' }).optional(),
+      runAssembly: bool('runAssembly').optional(),
       /** The caller's idempotency key: a repeated request with the same id queues nothing new. */
       requestId: z
-        .string({ error: 'requestId must be a string' })
-        .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'requestId may hold 1-100 letters, digits and . _ : -')
+        .string({ error: MESSAGES.requestIdNotString })
+        .regex(PATTERNS.requestId, MESSAGES.requestIdMalformed)
         .optional(),
     },
-    { error: 'a follow-up request must be a JSON object: { answerXml?, mode?, runAssembly?, requestId? }' },
+    { error: MESSAGES.followUpNotObject },
   )
   .strict();
 
 export const interviewCompletedSchema = z
-  .object({ versionId: guid('versionId') }, { error: 'expected { versionId }' })
+  .object({ versionId: guid('versionId') }, { error: MESSAGES.interviewCompletedNotObject })
   .strict();
 
-/** What a business system passes to start a lifecycle. */
-export type LifecycleInput = z.input<typeof lifecycleInputSchema>;
-/** The input with defaults applied. */
-export type NormalizedLifecycleInput = z.output<typeof lifecycleInputSchema>;
-export type FollowUpRequest = z.input<typeof followUpRequestSchema>;
-export type SessionMode = z.output<typeof sessionModeSchema>;
+export type { FollowUpRequest, LifecycleInput, NormalizedLifecycleInput };
+
+// The schemas must describe exactly the workflow's input types (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputTypesAgree: [
+  Same<z.input<typeof lifecycleInputSchema>, LifecycleInput>,
+  Same<z.output<typeof lifecycleInputSchema>, NormalizedLifecycleInput>,
+  Same<z.input<typeof followUpRequestSchema>, FollowUpRequest>,
+] = [true, true, true];
+void inputTypesAgree;
 
 function check<S extends z.ZodType>(schema: S, value: unknown): Checked<z.output<S>> {
   const parsed = schema.safeParse(value);
@@ -143,10 +136,8 @@ export const checkInterviewCompletedBySchema = (value: unknown) => check(intervi
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const where = field === '' ? '' : ` in ${field}`;
-    return `unknown field(s)${where}: ${issue.keys.join(', ')}`;
-  }
+  if (issue.code === 'unrecognized_keys')
+    return MESSAGES.unknownFields(issue.keys, field === '' ? undefined : field);
   if (field === '' || issue.message.startsWith(field.replace(/\.\d+$/, ''))) return issue.message;
   return `${field}: ${issue.message}`;
 }

@@ -7,13 +7,14 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { loadEncryptionKeys } from '../config';
 import {
   beginFollowUpSessionUpdate,
+  DEFAULT_TASK_QUEUE,
   finishSignal,
   interviewCompletedSignal,
   LIFECYCLE_WORKFLOW_TYPE,
@@ -28,7 +29,7 @@ import {
   checkLifecycleInputBySchema as checkLifecycleInput,
   type FollowUpRequest,
   type NormalizedLifecycleInput,
-} from '../workflows/input-schema';
+} from './input-schema';
 import { BUSINESS_KEY, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
 import {
   LifecycleClientError,
@@ -37,8 +38,6 @@ import {
   LifecycleNotFoundError,
   LifecycleRequestRejectedError,
 } from './errors';
-
-export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
 
 export interface StartedLifecycle {
   lifecycleId: string;
@@ -206,7 +205,10 @@ export class LifecycleClient {
         return (await handle.result()) as LifecycleResult;
       } catch (error) {
         if (error instanceof WorkflowFailedError) {
-          throw new LifecycleClientError('lifecycle-failed', failureMessage(error), [], { cause: error });
+          throw new LifecycleClientError('lifecycle-failed', failureMessage(error), [], {
+            cause: error,
+            failureType: failureTypeOf(error),
+          });
         }
         throw error;
       }
@@ -282,6 +284,11 @@ function answerXmlProblem(xml: string | undefined): string | undefined {
     if (error instanceof AnswerXmlError) return `answerXml: ${error.message}`;
     throw error;
   }
+}
+
+/** `FailureType.LifecycleFailed`, `FailureType.InvalidLifecycleInput`, ... (failure-types.ts). */
+function failureTypeOf(error: WorkflowFailedError): string | undefined {
+  return error.cause instanceof ApplicationFailure ? (error.cause.type ?? undefined) : undefined;
 }
 
 /** The workflow's own failure message names the stage and Advance's cause. */

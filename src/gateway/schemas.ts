@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIFECYCLE_STAGES, type LifecycleResult, type LifecycleStatus } from '../client';
-import { followUpRequestSchema, lifecycleInputSchema } from '../workflows/input-schema';
+import { followUpRequestSchema, lifecycleInputSchema } from '../client/input-schema';
 
 /**
  * The zod schemas of the gateway's requests and answers. The same objects validate requests

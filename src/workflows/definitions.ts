@@ -6,6 +6,8 @@ import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './i
  * `temporal` CLI with JSON input, drives a lifecycle with them.
  */
 export const LIFECYCLE_WORKFLOW_TYPE = 'assemblyLifecycle';
+/** The task queue workers poll and clients start lifecycles on, unless `TEMPORAL_TASK_QUEUE` says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
 
 /** The person finished the interview of session `versionId`. */
 export const interviewCompletedSignal = defineSignal<[InterviewCompletedSignal]>('interviewCompleted');

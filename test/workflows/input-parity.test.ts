@@ -8,7 +8,7 @@ import {
   checkFollowUpRequestBySchema,
   checkInterviewCompletedBySchema,
   checkLifecycleInputBySchema,
-} from '../../src/workflows/input-schema';
+} from '../../src/client/input-schema';
 
 /**
  * The workflow checks its input without zod (input.ts), the edge with zod (input-schema.ts): both

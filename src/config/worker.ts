@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import type { EncryptionKey } from '../codec/aes-gcm-codec';
+import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+import { parseDuration } from '../workflows/duration';
+import { loadAdvanceConfig, type AdvanceConfig } from './advance';
+import { loadEncryptionKeys } from './encryption';
+import { ConfigError, secretFrom, type Env, type VariableDocs } from './env';
+
+export const DEFAULT_DOCUMENT_STORE_DIR = '.data/documents';
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+export const WORKER_VARIABLES: VariableDocs = {
+  TEMPORAL_TASK_QUEUE: `task queue the worker polls (default ${DEFAULT_TASK_QUEUE})`,
+  DOCUMENT_STORE_DIR: `where assembled documents are stored (default ${DEFAULT_DOCUMENT_STORE_DIR})`,
+  REMINDER_WEBHOOK_URL: 'where interview reminders are posted (optional)',
+  REMINDER_WEBHOOK_SECRET: 'HMAC key that signs reminder notices (or REMINDER_WEBHOOK_SECRET_FILE)',
+  REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
+  WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
+  WORKFLOW_BUNDLE_PATH: 'prebuilt workflow bundle (default dist/workflow-bundle.js when it exists)',
+  WORKER_MAX_CACHED_WORKFLOWS:
+    'lifecycles the worker keeps in memory between steps (default 250; parked lifecycles need none)',
+  LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
+  WORKER_HTTP_PORT: 'port of the worker\'s /healthz, /readyz and /metrics (default 8090; "off" disables)',
+  WORKER_HTTP_HOST: 'interface of those endpoints (default 127.0.0.1; 0.0.0.0 in containers)',
+};
+
+export interface WorkerConfig {
+  /** `TEMPORAL_TASK_QUEUE`. @default 'hotdocs-assembly' */
+  taskQueue: string;
+  /** `PAYLOAD_ENCRYPTION_KEYS`; empty: payloads are not encrypted. @default [] */
+  encryptionKeys: EncryptionKey[];
+  /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
+  advance: AdvanceConfig;
+  /** `DOCUMENT_STORE_DIR`. @default '.data/documents' */
+  documentStoreDir: string;
+  /** `REMINDER_WEBHOOK_URL` + `_SECRET`; absent: reminders are recorded only. */
+  reminderWebhook?: { url: string; secret: string };
+  /** `WORKER_SHUTDOWN_GRACE_TIME`: running activities may finish this long on SIGTERM. @default 30_000 */
+  shutdownGraceTimeMs: number;
+  /** `WORKFLOW_BUNDLE_PATH`. @default dist/workflow-bundle.js when it exists, else the sources */
+  workflowBundlePath?: string;
+  /** `LOG_LEVEL`. @default 'INFO' */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * `WORKER_MAX_CACHED_WORKFLOWS`: sticky cache size. A lifecycle waits days, caching it buys
+   * nothing, and each costs memory. @default 250
+   */
+  maxCachedWorkflows: number;
+  /** `WORKER_HTTP_HOST`/`_PORT`: health and metrics; undefined when switched off. @default 127.0.0.1:8090 */
+  http?: { host: string; port: number };
+}
+
+/** The worker's configuration, or a `ConfigError` listing every problem. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const problems: string[] = [];
+  const advance = loadAdvanceConfig(env, problems);
+  const encryptionKeys = loadEncryptionKeys(env, problems);
+  const reminderWebhook = loadReminderWebhook(env, problems);
+  const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
+  if (grace === undefined)
+    problems.push('WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 2m or 500ms');
+  const logLevel = ((env['LOG_LEVEL'] ?? '').trim() || 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const http = loadWorkerHttp(env, problems);
+  const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '250';
+  if (!/^\d+$/.test(cacheText)) problems.push('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
+  const workflowBundlePath = readableBundle(env, problems);
+  if (problems.length > 0 || advance === undefined) throw new ConfigError(problems);
+  return {
+    taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
+    encryptionKeys,
+    advance,
+    documentStoreDir: env['DOCUMENT_STORE_DIR'] || DEFAULT_DOCUMENT_STORE_DIR,
+    reminderWebhook,
+    shutdownGraceTimeMs: grace ?? 30_000,
+    workflowBundlePath,
+    logLevel: logLevel as WorkerConfig['logLevel'],
+    maxCachedWorkflows: Number(cacheText),
+    http,
+  };
+}
+
+function loadWorkerHttp(env: Env, problems: string[]): WorkerConfig['http'] {
+  const raw = (env['WORKER_HTTP_PORT'] ?? '').trim() || '8090';
+  if (raw === 'off') return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) {
+    problems.push('WORKER_HTTP_PORT must be a port number or "off"');
+    return undefined;
+  }
+  return { host: (env['WORKER_HTTP_HOST'] ?? '').trim() || '127.0.0.1', port };
+}
+
+function loadReminderWebhook(env: Env, problems: string[]): WorkerConfig['reminderWebhook'] {
+  const url = env['REMINDER_WEBHOOK_URL'];
+  const secret = secretFrom(env, 'REMINDER_WEBHOOK_SECRET', problems);
+  if (url === undefined || url === '') return undefined;
+  if (!/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url))
+    problems.push('REMINDER_WEBHOOK_URL must be an http(s) URL');
+  if (secret === undefined)
+    problems.push('REMINDER_WEBHOOK_SECRET (or _FILE) is required with REMINDER_WEBHOOK_URL');
+  return secret === undefined ? undefined : { url, secret };
+}
+
+function readableBundle(env: Env, problems: string[]): string | undefined {
+  const bundle = env['WORKFLOW_BUNDLE_PATH'] || undefined;
+  if (bundle === undefined) return undefined;
+  try {
+    readFileSync(bundle, { flag: 'r' });
+  } catch {
+    problems.push(`WORKFLOW_BUNDLE_PATH: cannot read ${bundle} (run npm run build)`);
+  }
+  return bundle;
+}

@@ -1,0 +1,88 @@
+/**
+ * The rules of a lifecycle's input, written once: the limits, the patterns and the messages that
+ * name each broken rule. Two checkers apply them — the workflow's own (`input.ts`, no
+ * dependencies, because the workflow sandbox evaluates every module it imports again for every
+ * execution) and the zod schemas clients and the gateway use at the edge
+ * (`src/client/input-schema.ts`, which also give the gateway's OpenAPI document). Plain data and
+ * pure functions only.
+ */
+
+export const LIMITS = {
+  /** Largest answer XML, in characters. */
+  answerXmlChars: 1024 * 1024,
+  /** Most reminders one interview may have. */
+  reminders: 20,
+  businessKeyChars: 200,
+  workItemNameChars: 255,
+  workItemDescriptionChars: 2000,
+} as const;
+
+export const PATTERNS = {
+  guid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  businessKey: /^[A-Za-z0-9._:@/-]+$/,
+  tenancy: /^[A-Za-z0-9][A-Za-z0-9.:-]{0,99}$/,
+  requestId: /^[A-Za-z0-9._:-]{1,100}$/,
+} as const;
+
+/** The fields each object may have; anything else is refused by name. */
+export const FIELDS = {
+  lifecycleInput: [
+    'businessKey',
+    'workItem',
+    'answerXml',
+    'mode',
+    'runAssembly',
+    'storeDocuments',
+    'interview',
+    'tenancy',
+    'keepOpenFor',
+  ],
+  workItem: ['id', 'name', 'workGroupId', 'templatePackageId', 'description'],
+  interview: ['deadline', 'reminders'],
+  followUpRequest: ['answerXml', 'mode', 'runAssembly', 'requestId'],
+  interviewCompleted: ['versionId'],
+} as const;
+
+/** Every message a broken rule produces, so both checkers say exactly the same thing. */
+export const MESSAGES = {
+  lifecycleInputNotObject:
+    'the lifecycle input must be a JSON object: { workItem: { name, workGroupId, templatePackageId }, ... }',
+  followUpNotObject:
+    'a follow-up request must be a JSON object: { answerXml?, mode?, runAssembly?, requestId? }',
+  interviewCompletedNotObject: 'expected { versionId }',
+  workItemRequired: 'workItem is required: { name, workGroupId, templatePackageId }',
+  interviewNotObject: 'interview must be an object: { deadline?, reminders? }',
+  guidNotString: (what: string) => `${what} must be a GUID string`,
+  guidMalformed: (what: string) => `${what} must be a GUID (8-4-4-4-12 hex digits)`,
+  durationNotString: (what: string) => `${what} must be a duration string such as "24h" or "14d"`,
+  durationMalformed: (what: string) => `${what} must be a duration such as "30m", "24h" or "14d"`,
+  booleanExpected: (what: string) => `${what} must be true or false`,
+  modeInvalid: 'mode must be "interview" or "batch"',
+  answerXmlNotString: 'answerXml must be a string',
+  answerXmlTooLong: `answerXml must be at most ${LIMITS.answerXmlChars} characters`,
+  answerXmlEmpty: 'answerXml must not be empty (leave it out instead)',
+  businessKeyNotString: 'businessKey must be a string',
+  businessKeyEmpty: 'businessKey must not be empty',
+  businessKeyTooLong: `businessKey must be at most ${LIMITS.businessKeyChars} characters`,
+  businessKeyMalformed: 'businessKey may only hold letters, digits and . _ : @ / -',
+  workItemNameNotString: 'workItem.name must be a string',
+  workItemNameRequired: 'workItem.name is required',
+  workItemNameTooLong: `workItem.name must be at most ${LIMITS.workItemNameChars} characters`,
+  descriptionNotString: 'workItem.description must be a string',
+  descriptionTooLong: `workItem.description must be at most ${LIMITS.workItemDescriptionChars} characters`,
+  remindersNotList: 'interview.reminders must be a list of durations',
+  tooManyReminders: `interview.reminders may hold at most ${LIMITS.reminders} entries`,
+  reminderNotBeforeDeadline: (reminder: string) =>
+    `interview.reminders: "${reminder}" is not before the deadline`,
+  tenancyNotString: 'tenancy must be a string',
+  tenancyMalformed: 'tenancy must be a tenancy name (letters, digits, . : -)',
+  requestIdNotString: 'requestId must be a string',
+  requestIdMalformed: 'requestId may hold 1-100 letters, digits and . _ : -',
+  unknownFields: (keys: readonly string[], where?: string) =>
+    `unknown field(s)${where ? ` in ${where}` : ''}: ${keys.join(', ')}`,
+} as const;
+
+/** Whether a duration in ms is allowed: positive, or zero where `allowZero`. */
+export function durationAllowed(ms: number | undefined, allowZero: boolean): boolean {
+  return ms !== undefined && (allowZero ? ms >= 0 : ms > 0);
+}
