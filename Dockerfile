@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
 #
-# One image for every process of the stack: the worker (default), the HTTP gateway, the codec
-# endpoint and the Advance emulator. Debian-based on purpose: the Temporal SDK's native module
+# One image for every production process of the stack: the worker (default), the HTTP gateway and
+# the codec endpoint; the HotDocs Advance emulator of the sandbox profile is its own target
+# (`--target emulator`) and never part of the production image. Debian-based on purpose: the Temporal SDK's native module
 # (@temporalio/core-bridge) is built for glibc and does not load on Alpine (musl).
 #
 #   docker build -t hotdocs-advance-temporal .
 #   docker run hotdocs-advance-temporal                                   # worker
 #   docker run hotdocs-advance-temporal bin/hotdocs-temporal.js gateway   # gateway
 #   docker run hotdocs-advance-temporal bin/hotdocs-temporal.js codec-server
-#   docker run hotdocs-advance-temporal bin/hotdocs-temporal.js emulator --host 0.0.0.0
+#   docker build --target emulator -t hotdocs-advance-emulator .
+#   docker run hotdocs-advance-emulator --host 0.0.0.0
 #
 # Node version: see docs/deploy.md ("Versions") before changing it.
 ARG NODE_IMAGE=node:22.23.3-bookworm-slim
@@ -26,10 +28,16 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
+COPY tools/bundle-workflows.ts ./tools/bundle-workflows.ts
 # tsc -p tsconfig.build.json, then dist/workflow-bundle.js (production workers load the prebuilt
 # bundle instead of bundling the workflow sources at start-up).
 RUN npm run build && test -s dist/workflow-bundle.js
+
+# ---- the HotDocs Advance emulator (sandbox profile; a development tool, run from its sources) ----
+FROM build AS emulator
+COPY tools/emulator ./tools/emulator
+USER node
+ENTRYPOINT ["node", "--require", "tsx/cjs", "tools/emulator/main.ts"]
 
 # ---- runtime --------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

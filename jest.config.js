@@ -11,7 +11,7 @@ module.exports = {
   // One Temporal dev server for the whole run (installs the pinned binaries into .tools/ first if
   // none is found); tests reach it through TEMPORAL_TEST_ADDRESS / TEMPORAL_TEST_NAMESPACE.
   // Jest transforms these two files with the `transform` above, so they are TypeScript too.
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
 };

@@ -9,7 +9,7 @@ import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import { FileSystemDocumentStore } from './documents/filesystem-store';
-import { findFreePort } from './devserver/free-port';
+import { findFreePort } from './observability/free-port';
 import { ReminderWebhook } from './notifications/reminder-webhook';
 import { jsonLogger } from './observability/json-logger';
 import { LifecycleMetrics } from './observability/metrics';

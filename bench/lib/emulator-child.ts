@@ -4,7 +4,7 @@
  * so nothing it does shows up in the parent's stdout.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { startEmulator } from '../../src/emulator';
+import { startEmulator } from '../../tools/emulator';
 import type { ChildMessage, ParentMessage } from './emulator-protocol';
 
 // The emulator does not expose its server's `connection` events; Node publishes every accepted

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { resolveTemporalCli } from '../../src/devserver';
+import { resolveTemporalCli } from '../../tools/temporal';
 
 export interface MachineInfo {
   cores: number;

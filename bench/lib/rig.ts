@@ -1,11 +1,11 @@
-import { advanceEnvForEmulator } from '../../src/dev/emulator-env';
+import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { LifecycleClient } from '../../src/client';
-import { startDevServer, type RunningDevServer } from '../../src/devserver';
+import { startDevServer, type RunningDevServer } from '../../tools/temporal';
 import { BegunSessions } from './begun-sessions';
 import { workflowBundles } from './bundles';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';

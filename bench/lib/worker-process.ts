@@ -1,5 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { askChild, startChild, typeScriptProcess } from '../../tools/process/child-process';
 import { processCpuMs, processMemory } from './proc';
 import type { WorkerChildMessage, WorkerKind, WorkerMemory, WorkerParentMessage } from './worker-protocol';
 
@@ -29,84 +29,51 @@ export async function startWorkerProcess(
   kind: WorkerKind,
   env: Record<string, string>,
 ): Promise<WorkerProcess> {
-  const child = fork(path.join(__dirname, 'worker-child.ts'), [], {
-    // Explicit, so the child does not inherit flags such as --inspect or --cpu-prof from the parent.
-    execArgv: ['--require', require.resolve('tsx/cjs')],
+  const { handle, readyMessage } = await startChild<WorkerChildMessage>({
+    name: `${kind} worker`,
+    // Explicit arguments, so the child does not inherit flags such as --cpu-prof from the parent.
+    ...typeScriptProcess(path.join(__dirname, 'worker-child.ts')),
     env: { PATH: process.env['PATH'] ?? '', ...env, BENCH_WORKER_KIND: kind },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    ipc: true,
+    stdout: 'ignore',
+    stderr: 'inherit',
+    ready: {
+      message: (m) =>
+        m.type === 'ready' ? 'ready' : m.type === 'failed' ? { failed: m.message } : undefined,
+    },
+    readyTimeoutMs: STARTUP_TIMEOUT_MS,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child } = handle;
+  const pid = handle.pid;
+  if (pid === undefined || readyMessage?.type !== 'ready') throw new Error('the worker process has no pid');
   const listeners: Array<(workflowId: string, versionId: string) => void> = [];
   child.on('message', (message: WorkerChildMessage) => {
     if (message.type !== 'begun') return;
     for (const listener of listeners) listener(message.workflowId, message.versionId);
   });
-  const { maxCachedWorkflows } = await waitForReady(child);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('the worker process has no pid');
 
   let nextId = 1;
   return {
     kind,
     pid,
-    maxCachedWorkflows,
+    maxCachedWorkflows: readyMessage.maxCachedWorkflows,
     onBegun: (listener) => listeners.push(listener),
-    memory: () =>
-      new Promise<WorkerMemory>((resolve, reject) => {
-        const id = nextId++;
-        const onMessage = (message: WorkerChildMessage): void => {
-          if (message.type !== 'memory' || message.id !== id) return;
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          const { rss, heapUsed, heapTotal, external, arrayBuffers } = message;
-          resolve({ rss, heapUsed, heapTotal, external, arrayBuffers });
-        };
-        const onExit = (): void => {
-          child.off('message', onMessage);
-          reject(new Error('the worker process exited while asked for its memory'));
-        };
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        sendTo(child, { type: 'memory', id });
-      }),
+    memory: () => {
+      const id = nextId++;
+      const request: WorkerParentMessage = { type: 'memory', id };
+      return askChild(child, request, (message) => {
+        const m = message as WorkerChildMessage;
+        if (m.type !== 'memory' || m.id !== id) return undefined;
+        const { rss, heapUsed, heapTotal, external, arrayBuffers } = m;
+        return { rss, heapUsed, heapTotal, external, arrayBuffers };
+      });
+    },
     procMemory: () => processMemory(pid),
     cpuMs: () => processCpuMs(pid),
     close: async () => {
-      if (child.exitCode === null && child.connected) sendTo(child, { type: 'close' });
-      await exited;
+      const close: WorkerParentMessage = { type: 'close' };
+      if (handle.isRunning() && child.connected) child.send(close);
+      await handle.exited;
     },
   };
-}
-
-function sendTo(child: ChildProcess, message: WorkerParentMessage): void {
-  child.send(message);
-}
-
-function waitForReady(child: ChildProcess): Promise<Extract<WorkerChildMessage, { type: 'ready' }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the worker process did not start within ${STARTUP_TIMEOUT_MS} ms`));
-    }, STARTUP_TIMEOUT_MS);
-    const settle = (): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (message: WorkerChildMessage): void => {
-      if (message.type === 'ready') {
-        settle();
-        resolve(message);
-      } else if (message.type === 'failed') {
-        settle();
-        reject(new Error(`the worker process failed to start: ${message.message}`));
-      }
-    };
-    const onExit = (code: number | null): void => {
-      settle();
-      reject(new Error(`the worker process exited (code ${String(code)}) before it was ready`));
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
 }

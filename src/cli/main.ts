@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { registerCodecServerCommand } from '../codec/cli';
-import { registerEmulatorCommand } from '../emulator/cli';
 import { registerGatewayCommand } from '../gateway/cli';
 import { registerLifecycleCommands } from './lifecycle-commands';
 
@@ -10,7 +9,6 @@ const program = new Command('hotdocs-temporal').description(
   'Durable HotDocs Advance document-assembly lifecycles on Temporal',
 );
 
-registerEmulatorCommand(program);
 registerLifecycleCommands(program);
 registerGatewayCommand(program);
 registerCodecServerCommand(program);

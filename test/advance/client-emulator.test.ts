@@ -19,7 +19,7 @@ import {
   type AdvanceClientOptions,
   type AdvanceRequestEvent,
 } from '../../src/advance';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/emulator';
 
 const PASSWORD = 'correct horse battery staple';
 const ANSWERS =

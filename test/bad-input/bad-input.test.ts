@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { AdvanceClient, AdvanceValidationError, AnswerXmlError } from '../../src/advance';
 import { LifecycleClientError } from '../../src/client';
-import { testServerLocation } from '../helpers/temporal';
-import { call, createGatewayTestbed, type GatewayTestbed } from '../gateway/gateway-harness';
-import { eventually, lifecycleInput, TEMPLATE_PACKAGE_ID, WORK_GROUP_ID } from '../lifecycle/harness';
+import { testServerLocation } from '../support/temporal';
+import { call, createGatewayTestbed, type GatewayTestbed } from '../support/gateway-harness';
+import { eventually, lifecycleInput, TEMPLATE_PACKAGE_ID, WORK_GROUP_ID } from '../support/lifecycle-harness';
 
 /**
  * Bad input, table-driven, at every edge: the Advance client, the lifecycle client, the CLI, the

@@ -1,5 +1,5 @@
-import { DEFAULT_CHAOS_OPTIONS } from '../../scripts/chaos/options';
-import { runChaos } from '../../scripts/chaos/run-chaos';
+import { DEFAULT_CHAOS_OPTIONS } from '../../tools/chaos/options';
+import { runChaos } from '../../tools/chaos/run-chaos';
 
 /**
  * `npm run chaos` in small: the same code with 20 lifecycles, two SIGKILLed workers (possibly

@@ -10,8 +10,14 @@ import type {
   LifecycleStage,
   LifecycleStatus,
 } from '../../src/workflows/definitions';
-import { connectTestEnvironment, testServerLocation } from '../helpers/temporal';
-import { ANSWERS, createHarness, eventually, lifecycleInput, type Harness } from '../lifecycle/harness';
+import { connectTestEnvironment, testServerLocation } from '../support/temporal';
+import {
+  ANSWERS,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 
 /**
  * The lifecycle commands of `hotdocs-temporal`, run as a user runs them: the real bin script in

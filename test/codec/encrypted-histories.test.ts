@@ -4,9 +4,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { LifecycleClient } from '../../src/client';
 import { AesGcmPayloadCodec, buildCodecServer, lifecycleDataConverter, sha256Hex } from '../../src/codec';
-import { connectTestEnvironment } from '../helpers/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../lifecycle/harness';
-import { spawnWorker, type WorkerProcess } from '../lifecycle/worker-process';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
  * With payload encryption configured, nothing sensitive sits readable in Temporal: the raw

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
-import { findFreePort } from '../../src/devserver';
-import { eventually } from '../lifecycle/harness';
+import { findFreePort } from '../../tools/temporal';
+import { eventually } from '../support/lifecycle-harness';
 
 /**
  * `npm run dev` as a newcomer runs it: start it, follow the instructions it prints, and see the

@@ -1,6 +1,6 @@
-import { applyTypedAnswers, answerDisplayValues } from '../../src/emulator/answers/answer-display';
-import { AnswerXmlError, parseAnswerXml } from '../../src/emulator/answers/parse-answer-xml';
-import { writeAnswerXml } from '../../src/emulator/answers/write-answer-xml';
+import { applyTypedAnswers, answerDisplayValues } from '../../tools/emulator/answers/answer-display';
+import { AnswerXmlError, parseAnswerXml } from '../../tools/emulator/answers/parse-answer-xml';
+import { writeAnswerXml } from '../../tools/emulator/answers/write-answer-xml';
 
 const EVERY_TYPE = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <!-- produced by a test -->

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeJwtPayload, emulatorHarness, http, newId } from './emulator-harness';
+import { decodeJwtPayload, emulatorHarness, http, newId } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

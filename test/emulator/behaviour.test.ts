@@ -1,5 +1,5 @@
-import type { EmulatorBehaviour, SessionJson, WorkItemJson } from '../../src/emulator';
-import { emulatorHarness, http, newId, type TestEmulator } from './emulator-harness';
+import type { EmulatorBehaviour, SessionJson, WorkItemJson } from '../../tools/emulator';
+import { emulatorHarness, http, newId, type TestEmulator } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

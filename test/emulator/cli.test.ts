@@ -1,30 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { http } from './emulator-harness';
+import { spawnChild } from '../../tools/process/child-process';
+import { http } from '../support/emulator-harness';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'hotdocs-temporal.js');
+const MAIN = path.join(__dirname, '..', '..', 'tools', 'emulator', 'main.ts');
+/** `npm run emulator -- <args>`, without npm in between (its own output and signal handling). */
+const emulatorArgs = (...args: string[]) => ['--require', 'tsx/cjs', MAIN, ...args];
 
-/** Resolves with the first stdout line matching the pattern; rejects if the process exits first. */
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n').find((candidate) => pattern.test(candidate));
-      if (line !== undefined) resolve(line);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`exited with ${code} before printing ${pattern}: ${stderr}`)),
-    );
-  });
-}
-
-describe('hotdocs-temporal emulator (command line)', () => {
+describe('npm run emulator (command line)', () => {
   it('shows every option with its default in --help', () => {
-    const help = spawnSync(process.execPath, [BIN, 'emulator', '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, emulatorArgs('--help'), { encoding: 'utf8' });
     expect(help.status).toBe(0);
     const text = help.stdout.replace(/\s+/g, ' ');
     for (const expected of [
@@ -46,12 +31,19 @@ describe('hotdocs-temporal emulator (command line)', () => {
   });
 
   it('starts, prints the URLs and names (not the password), serves, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--quiet'], {
+    const emulator = spawnChild({
+      name: 'npm run emulator',
+      command: process.execPath,
+      args: emulatorArgs('--port', '0', '--quiet'),
       env: { ...process.env, EMULATOR_PRINCIPAL_PASSWORD: 'from-the-environment' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const line = await waitForLine(child, /emulator ready/);
+      await emulator.waitReady({ output: /emulator ready.*\n/ }, 30_000);
+      const line =
+        emulator
+          .output('stdout')
+          .split('\n')
+          .find((l) => l.includes('emulator ready')) ?? '';
       const origin = /cloud base (http:\/\/127\.0\.0\.1:\d+)\/api\/rest\/v1\.1/.exec(line)?.[1] ?? '';
       expect(line).toContain(`auth ${origin}/auth`);
       expect(line).toContain(`on-premise base ${origin}/HdaApi/rest/v1.1 auth ${origin}/HdaAuth`);
@@ -68,15 +60,13 @@ describe('hotdocs-temporal emulator (command line)', () => {
       });
       expect(login.status).toBe(200);
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      expect(code).toBe(0);
+      emulator.child.kill('SIGTERM');
+      expect(await emulator.exited).toBe('exited with code 0');
     }
   });
 
   it('exits non-zero on an invalid option value', () => {
-    const result = spawnSync(process.execPath, [BIN, 'emulator', '--port', 'eighty'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, emulatorArgs('--port', 'eighty'), { encoding: 'utf8' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('--port');
   });

@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { EmulatorOptionsError, startEmulator, type EmulatorStateSnapshot } from '../../src/emulator';
+import { EmulatorOptionsError, startEmulator, type EmulatorStateSnapshot } from '../../tools/emulator';
 import {
   ANSWER_XML,
   emulatorHarness,
@@ -8,7 +8,7 @@ import {
   TEMPLATE_PACKAGE_ID,
   WORK_GROUP_ID,
   type ListedDocument,
-} from './emulator-harness';
+} from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

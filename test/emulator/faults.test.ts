@@ -1,5 +1,5 @@
-import { startEmulator, type EndpointName, type FaultsConfig } from '../../src/emulator';
-import { emulatorHarness, http, newId, TestEmulator } from './emulator-harness';
+import { startEmulator, type EndpointName, type FaultsConfig } from '../../tools/emulator';
+import { emulatorHarness, http, newId, TestEmulator } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

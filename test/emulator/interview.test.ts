@@ -1,6 +1,12 @@
 import { Script } from 'node:vm';
-import type { SessionJson } from '../../src/emulator';
-import { emulatorHarness, http, newId, type ListedDocument, type TestEmulator } from './emulator-harness';
+import type { SessionJson } from '../../tools/emulator';
+import {
+  emulatorHarness,
+  http,
+  newId,
+  type ListedDocument,
+  type TestEmulator,
+} from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

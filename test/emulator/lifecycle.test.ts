@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SessionJson, VersionSnapshot, WorkItemJson } from '../../src/emulator';
-import { ANSWER_XML, emulatorHarness, http, newId, type ListedDocument } from './emulator-harness';
+import type { SessionJson, VersionSnapshot, WorkItemJson } from '../../tools/emulator';
+import { ANSWER_XML, emulatorHarness, http, newId, type ListedDocument } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

@@ -1,5 +1,5 @@
-import { renderTextPdf } from '../../src/emulator/assembly/answers-pdf';
-import { ANSWER_XML, emulatorHarness, newId, type ListedDocument } from './emulator-harness';
+import { renderTextPdf } from '../../tools/emulator/assembly/answers-pdf';
+import { ANSWER_XML, emulatorHarness, newId, type ListedDocument } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

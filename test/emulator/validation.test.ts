@@ -1,4 +1,4 @@
-import { emulatorHarness, http, newId, type TestEmulator } from './emulator-harness';
+import { emulatorHarness, http, newId, type TestEmulator } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 

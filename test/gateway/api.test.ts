@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, lifecycleInput } from '../lifecycle/harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import {
   call,
   createGatewayTestbed,
@@ -7,7 +7,7 @@ import {
   startTestGateway,
   waitForInterview,
   type GatewayTestbed,
-} from './gateway-harness';
+} from '../support/gateway-harness';
 
 /**
  * The REST API end to end over real HTTP: the gateway on a real port in front of the Temporal

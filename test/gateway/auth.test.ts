@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FinishLinkSigner } from '../../src/gateway';
-import { eventually, lifecycleInput } from '../lifecycle/harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import {
   call,
   createGatewayTestbed,
@@ -11,7 +11,7 @@ import {
   waitForInterview,
   type GatewayTestbed,
   type InterviewAnswer,
-} from './gateway-harness';
+} from '../support/gateway-harness';
 
 /**
  * Who may do what: API keys on the REST API, and the signed finish link as the only credential

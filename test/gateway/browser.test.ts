@@ -5,9 +5,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from '../helpers/browser';
-import { lifecycleInput } from '../lifecycle/harness';
-import { call, createGatewayTestbed, waitForInterview, type GatewayTestbed } from './gateway-harness';
+import { launchChromium, type Browser } from '../support/browser';
+import { lifecycleInput } from '../support/lifecycle-harness';
+import {
+  call,
+  createGatewayTestbed,
+  waitForInterview,
+  type GatewayTestbed,
+} from '../support/gateway-harness';
 
 /**
  * A person in a real browser (headless Chromium) finishes the interview: the emulator's interview

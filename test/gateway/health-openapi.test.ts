@@ -1,10 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
-import { findFreePort } from '../../src/devserver';
+import { findFreePort } from '../../tools/temporal';
 import type { RunningGateway } from '../../src/gateway';
-import { connectTestEnvironment, uniqueTaskQueue } from '../helpers/temporal';
-import { call, startTestGateway } from './gateway-harness';
+import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
+import { call, startTestGateway } from '../support/gateway-harness';
 
 /** /healthz, /readyz (also with Temporal unreachable) and the OpenAPI document. */
 

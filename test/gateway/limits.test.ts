@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
 import type { RunningGateway } from '../../src/gateway';
-import { connectTestEnvironment, uniqueTaskQueue } from '../helpers/temporal';
-import { lifecycleInput } from '../lifecycle/harness';
-import { call, KEYS, startTestGateway } from './gateway-harness';
+import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
+import { lifecycleInput } from '../support/lifecycle-harness';
+import { call, KEYS, startTestGateway } from '../support/gateway-harness';
 
 /**
  * What the gateway refuses before anything reaches Temporal: invalid bodies (400, every offending

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, type RunningDevServer } from '../../src/devserver';
-import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
+import { startDevServer, type RunningDevServer } from '../../tools/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
 /**
  * A server of our own that suggests continue-as-new after 40 events (instead of 4,096), so that

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectTestEnvironment } from '../helpers/temporal';
-import { createHarness, lifecycleInput, type Harness } from './harness';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClosedError, LifecycleInputError, LifecycleNotFoundError } from '../../src/client';
 import { STAGE } from '../../src/workflows/search-attributes';
-import { connectTestEnvironment } from '../helpers/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { resolveTemporalCli } from '../../src/devserver';
+import { resolveTemporalCli } from '../../tools/temporal';
 import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/definitions';
-import { connectTestEnvironment, testServerLocation } from '../helpers/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
+import { connectTestEnvironment, testServerLocation } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
 /**
  * The message names and JSON input are a public contract: the `temporal` CLI, which knows nothing
@@ -30,7 +30,7 @@ afterAll(async () => {
 async function temporal(...args: string[]): Promise<string> {
   const cli = resolveTemporalCli();
   if (cli.path === undefined)
-    throw new Error('no local temporal CLI found (run scripts/install-temporal-tools)');
+    throw new Error('no local temporal CLI found (run tools/install-temporal-tools)');
   const { address, namespace } = testServerLocation();
   const { stdout } = await run(cli.path, [...args, '--address', address, '--namespace', namespace]);
   return stdout;

@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AdvanceClient } from '../../src/advance';
 import { signNotice, SIGNATURE_HEADER, type ReminderNotice } from '../../src/notifications/reminder-webhook';
-import { createTimeSkippingEnvironment } from '../helpers/temporal';
+import { createTimeSkippingEnvironment } from '../support/temporal';
 import {
   createHarness,
   eventually,
   lifecycleInput,
   registerLifecycleSearchAttributes,
   type Harness,
-} from './harness';
+} from '../support/lifecycle-harness';
 
 /**
  * Days-long waits on the time-skipping test server: the interview deadline with reminders, and a

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectTestEnvironment } from '../helpers/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from './harness';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
  * Workers die: while lifecycles wait for interviews, and in the middle of an Advance call. A new

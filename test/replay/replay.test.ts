@@ -2,10 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import '../helpers/temporal'; // quiet worker logs
+import '../support/temporal'; // quiet worker logs
 
 /**
- * Replays recorded lifecycle histories (test/histories, made by scripts/record-histories.ts)
+ * Replays recorded lifecycle histories (test/histories, made by test/support/record-histories.ts)
  * against the current workflow code. A failure here means a change would break lifecycles that
  * are running in production: guard it with `patched()` or worker versioning.
  */

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, type RunningDevServer } from '../../src/devserver';
-import { launchChromium, type Browser } from '../helpers/browser';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../lifecycle/harness';
+import { startDevServer, type RunningDevServer } from '../../tools/temporal';
+import { launchChromium, type Browser } from '../support/browser';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
 /**
  * Operators find lifecycles in Temporal UI: by stage (a search attribute), with the current

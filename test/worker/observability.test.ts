@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectTestEnvironment } from '../helpers/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../lifecycle/harness';
-import { spawnWorker, type WorkerProcess } from '../lifecycle/worker-process';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
  * The production worker process: JSON log lines, /healthz and /readyz, and one Prometheus scrape

@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec';
-import { connectTestEnvironment } from '../helpers/temporal';
-import { createHarness, lifecycleInput, type Harness } from '../lifecycle/harness';
-import { spawnWorker, type WorkerProcess } from '../lifecycle/worker-process';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

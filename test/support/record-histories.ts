@@ -1,0 +1,129 @@
+/**
+ * Records workflow histories of the lifecycle at each stage into test/histories/, for the replay
+ * test that guards against non-deterministic changes. Run after an intentional change to the
+ * workflow's commands (with a patch for running lifecycles!): `npx tsx test/support/record-histories.ts`.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
+import type { LifecycleStatus } from '../../src/workflows/definitions';
+import {
+  createHarness,
+  eventually,
+  lifecycleInput,
+  registerLifecycleSearchAttributes,
+} from './lifecycle-harness';
+import { createTimeSkippingEnvironment } from './temporal';
+
+const OUT = path.resolve(__dirname, '..', 'histories');
+
+const run = promisify(execFile);
+
+/** The history in Temporal's JSON form, as `temporal workflow show --output json` writes it. */
+async function save(env: TestWorkflowEnvironment, name: string, workflowId: string): Promise<void> {
+  const cli = resolveTemporalCli();
+  if (cli.path === undefined) throw new Error('no local temporal CLI: run tools/install-temporal-tools.sh');
+  const address = env.connection.options.address;
+  const { stdout } = await run(
+    cli.path,
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--output', 'json'],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const history = JSON.parse(stdout) as { events: unknown[] };
+  const file = path.join(OUT, `${name}.json`);
+  await writeFile(file, `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
+  console.log(`recorded ${name}: ${history.events.length} events → ${path.relative(process.cwd(), file)}`);
+}
+
+async function stage(
+  lifecycles: { status(id: string): Promise<LifecycleStatus> },
+  id: string,
+  wanted: LifecycleStatus['stage'],
+) {
+  return eventually(async () => {
+    const status = await lifecycles.status(id);
+    return status.stage === wanted ? status : undefined;
+  });
+}
+
+async function recordOnDevServer(): Promise<void> {
+  const server = await startDevServer();
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  const h = await createHarness(env);
+  await h.startWorker();
+  try {
+    const { lifecycles } = h;
+
+    const interview = await lifecycles.start(lifecycleInput({ businessKey: 'replay-interview' }));
+    const waiting = await stage(lifecycles, interview.lifecycleId, 'waiting-for-interview');
+    await save(env, 'interview-waiting', interview.lifecycleId);
+    await lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
+    await lifecycles.result(interview.lifecycleId);
+    await save(env, 'interview-completed', interview.lifecycleId);
+
+    const batch = await lifecycles.start(lifecycleInput({ businessKey: 'replay-batch', mode: 'batch' }));
+    await lifecycles.result(batch.lifecycleId);
+    await save(env, 'batch-completed', batch.lifecycleId);
+
+    const followUps = await lifecycles.start(
+      lifecycleInput({ businessKey: 'replay-follow-ups', mode: 'batch', keepOpenFor: '1h' }),
+    );
+    await lifecycles.requestFollowUp(followUps.lifecycleId, { mode: 'batch' });
+    await lifecycles.beginFollowUp(followUps.lifecycleId, { mode: 'batch', runAssembly: false });
+    await stage(lifecycles, followUps.lifecycleId, 'idle');
+    await save(env, 'follow-ups-idle', followUps.lifecycleId);
+    await lifecycles.finish(followUps.lifecycleId);
+    await lifecycles.result(followUps.lifecycleId);
+    await save(env, 'follow-ups-finished', followUps.lifecycleId);
+
+    const cancelled = await lifecycles.start(lifecycleInput({ businessKey: 'replay-cancelled' }));
+    await stage(lifecycles, cancelled.lifecycleId, 'waiting-for-interview');
+    await lifecycles.cancel(cancelled.lifecycleId);
+    await lifecycles.result(cancelled.lifecycleId).catch(() => undefined);
+    await save(env, 'cancelled-while-waiting', cancelled.lifecycleId);
+
+    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+    const failed = await lifecycles.start(lifecycleInput({ businessKey: 'replay-failed' }));
+    await lifecycles.result(failed.lifecycleId).catch(() => undefined);
+    await save(env, 'failed-forbidden', failed.lifecycleId);
+  } finally {
+    await h.close();
+    await env.teardown();
+    await server.stop();
+  }
+}
+
+async function recordWithTimeSkipping(): Promise<void> {
+  const env = await createTimeSkippingEnvironment();
+  await registerLifecycleSearchAttributes(env);
+  const h = await createHarness(env);
+  await h.startWorker();
+  try {
+    const expired = await h.lifecycles.start(
+      lifecycleInput({
+        businessKey: 'replay-expired',
+        interview: { deadline: '14d', reminders: ['1d', '7d'] },
+      }),
+    );
+    await h.lifecycles.result(expired.lifecycleId);
+    await save(env, 'interview-expired-with-reminders', expired.lifecycleId);
+  } finally {
+    await h.close();
+    await env.teardown();
+  }
+}
+
+async function main(): Promise<void> {
+  await recordOnDevServer();
+  await recordWithTimeSkipping();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
