@@ -1,17 +1,39 @@
+/**
+ * Two kinds of tests (`npm test` runs both, unit first):
+ * - unit (`*.unit.test.ts`, `npm run test:unit`): no Temporal, no child processes, no browser;
+ *   in-process HTTP over loopback at most (the emulator, the Advance client). Seconds.
+ * - integration (every other `*.test.ts`, `npm run test:integration`): a real Temporal dev
+ *   server started once for the run by the global setup (it installs the pinned binaries into
+ *   .tools/ first if none is found; tests reach it through TEMPORAL_TEST_ADDRESS /
+ *   TEMPORAL_TEST_NAMESPACE), worker and CLI processes, Chromium.
+ *
+ * Type-checking happens in `npm run lint` (tsc --noEmit); jest only transpiles. ts-jest takes
+ * that from `isolatedModules: true` in tsconfig.json.
+ */
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': 'ts-jest' },
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    // Type-checking happens in `npm run lint` (tsc --noEmit); jest only transpiles. ts-jest takes
-    // that from `isolatedModules: true` in tsconfig.json (its own option of that name is deprecated).
-    '^.+\\.ts$': 'ts-jest',
-  },
-  // One Temporal dev server for the whole run (installs the pinned binaries into .tools/ first if
-  // none is found); tests reach it through TEMPORAL_TEST_ADDRESS / TEMPORAL_TEST_NAMESPACE.
-  // Jest transforms these two files with the `transform` above, so they are TypeScript too.
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.unit.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.unit\\.test\\.ts$'],
+      // Jest transforms these two files with the `transform` above, so they are TypeScript too.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
 };
