@@ -29,9 +29,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY tools/bundle-workflows.ts ./tools/bundle-workflows.ts
-# tsc -p tsconfig.build.json, then dist/workflow-bundle.js (production workers load the prebuilt
+# tsc -p tsconfig.build.json, then dist/workflow-bundle{,.encrypted}.js (production workers load a prebuilt
 # bundle instead of bundling the workflow sources at start-up).
-RUN npm run build && test -s dist/workflow-bundle.js
+RUN npm run build && test -s dist/workflow-bundle.js && test -s dist/workflow-bundle.encrypted.js
 
 # ---- the HotDocs Advance emulator (sandbox profile; a development tool, run from its sources) ----
 FROM build AS emulator

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -7,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { AdvanceClients, createLifecycleActivities } from './activities';
 import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
+import { prebuiltBundle } from './codec/workflow-bundles';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import { FileSystemDocumentStore } from './documents/filesystem-store';
 import { findFreePort } from './observability/free-port';
@@ -21,7 +21,6 @@ import { buildWorkerHttp } from './observability/worker-http';
  * polling and gives running activities `WORKER_SHUTDOWN_GRACE_TIME` to finish.
  */
 
-export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
 export interface LifecycleWorkerOptions {
   config: WorkerConfig;
@@ -46,9 +45,9 @@ export function workflowSource(
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (config.workflowBundlePath !== undefined)
     return { workflowBundle: { codePath: config.workflowBundlePath } };
-  // Running compiled JavaScript next to a bundle built by `npm run build`: use it.
-  if (!__filename.endsWith('.ts') && existsSync(PREBUILT_BUNDLE))
-    return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
+  // Running compiled JavaScript next to the bundles built by `npm run build`: use the fitting one.
+  const prebuilt = prebuiltBundle(config.encryptionKeys.length > 0);
+  if (!__filename.endsWith('.ts') && existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
   return { workflowsPath: require.resolve('./workflows') };
 }
 

@@ -1,18 +1,19 @@
 /**
- * Prebuilds the workflow bundle for production workers (`npm run build`): bundling at start-up
- * takes seconds and needs the sources; a worker started by `npm start` loads this file instead.
+ * Prebuilds the workflow bundles for production workers (`npm run build`): bundling at start-up
+ * takes seconds and needs the sources; a worker started by `npm start` loads one of these instead.
+ * The failure converter is compiled in, so there are two: with and without payload encryption.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
+import { failureConverterPath } from '../src/codec/data-converter';
+import { PREBUILT_BUNDLES } from '../src/codec/workflow-bundles';
 
-async function main(): Promise<void> {
-  const out = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
+async function bundle(out: string, encrypted: boolean): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
     // Must match the worker's data converter: failure messages travel as (encryptable) payloads.
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    failureConverterPath: failureConverterPath(encrypted),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   await mkdir(path.dirname(out), { recursive: true });
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
   console.log(
     `workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024 / 1024).toFixed(1)} MB)`,
   );
+}
+
+async function main(): Promise<void> {
+  await bundle(PREBUILT_BUNDLES.plain, false);
+  await bundle(PREBUILT_BUNDLES.encrypted, true);
 }
 
 main().catch((error: unknown) => {

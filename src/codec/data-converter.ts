@@ -1,16 +1,24 @@
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, type EncryptionKey } from './aes-gcm-codec';
 
-/** Where the failure converter lives: workers, the workflow bundle and clients load it by path. */
-export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+/**
+ * The failure converter for a deployment: encoded (encrypted with the payloads) when payloads are
+ * encrypted, plain otherwise. Workers, the workflow bundle and clients load it by path.
+ */
+export function failureConverterPath(encrypted: boolean): string {
+  return encrypted
+    ? require.resolve('./failure-converter-encoded')
+    : require.resolve('./failure-converter-plain');
+}
 
 /**
- * The data converter every part of the project uses (worker, clients, gateway): failure messages
- * as encoded payloads, and AES-GCM encryption of all payloads when keys are configured.
+ * The data converter every part of the project uses (worker, clients, gateway): AES-GCM
+ * encryption of all payloads, failure messages included, when keys are configured.
  */
 export function lifecycleDataConverter(keys: readonly EncryptionKey[] = []): DataConverter {
+  const encrypted = keys.length > 0;
   return {
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    payloadCodecs: keys.length > 0 ? [new AesGcmPayloadCodec(keys)] : [],
+    failureConverterPath: failureConverterPath(encrypted),
+    payloadCodecs: encrypted ? [new AesGcmPayloadCodec(keys)] : [],
   };
 }

@@ -1,4 +1,5 @@
 export * from './aes-gcm-codec';
 export * from './data-converter';
+export * from './workflow-bundles';
 export * from './keys';
 export * from './codec-server';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EncryptionKey } from '../codec/aes-gcm-codec';
+import { bundleMismatch } from '../codec/workflow-bundles';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { parseDuration } from '../workflows/duration';
 import { loadAdvanceConfig, type AdvanceConfig } from './advance';
@@ -16,7 +17,8 @@ export const WORKER_VARIABLES: VariableDocs = {
   REMINDER_WEBHOOK_SECRET: 'HMAC key that signs reminder notices (or REMINDER_WEBHOOK_SECRET_FILE)',
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
   WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
-  WORKFLOW_BUNDLE_PATH: 'prebuilt workflow bundle (default dist/workflow-bundle.js when it exists)',
+  WORKFLOW_BUNDLE_PATH:
+    'prebuilt workflow bundle (default when it exists: dist/workflow-bundle.js, or dist/workflow-bundle.encrypted.js with PAYLOAD_ENCRYPTION_KEYS)',
   WORKER_MAX_CACHED_WORKFLOWS:
     'lifecycles the worker keeps in memory between steps (default 250; parked lifecycles need none)',
   LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
@@ -37,7 +39,10 @@ export interface WorkerConfig {
   reminderWebhook?: { url: string; secret: string };
   /** `WORKER_SHUTDOWN_GRACE_TIME`: running activities may finish this long on SIGTERM. @default 30_000 */
   shutdownGraceTimeMs: number;
-  /** `WORKFLOW_BUNDLE_PATH`. @default dist/workflow-bundle.js when it exists, else the sources */
+  /**
+   * `WORKFLOW_BUNDLE_PATH`, checked to fit the encryption setting.
+   * @default dist/workflow-bundle.js (dist/workflow-bundle.encrypted.js with encryption) when it exists, else the sources
+   */
   workflowBundlePath?: string;
   /** `LOG_LEVEL`. @default 'INFO' */
   logLevel: (typeof LOG_LEVELS)[number];
@@ -66,7 +71,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const http = loadWorkerHttp(env, problems);
   const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '250';
   if (!/^\d+$/.test(cacheText)) problems.push('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
-  const workflowBundlePath = readableBundle(env, problems);
+  const workflowBundlePath = readableBundle(env, encryptionKeys.length > 0, problems);
   if (problems.length > 0 || advance === undefined) throw new ConfigError(problems);
   return {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
@@ -104,13 +109,18 @@ function loadReminderWebhook(env: Env, problems: string[]): WorkerConfig['remind
   return secret === undefined ? undefined : { url, secret };
 }
 
-function readableBundle(env: Env, problems: string[]): string | undefined {
+/** A prebuilt bundle that can be read and fits the deployment (its failure converter). */
+function readableBundle(env: Env, encrypted: boolean, problems: string[]): string | undefined {
   const bundle = env['WORKFLOW_BUNDLE_PATH'] || undefined;
   if (bundle === undefined) return undefined;
+  let code: string;
   try {
-    readFileSync(bundle, { flag: 'r' });
+    code = readFileSync(bundle, 'utf8');
   } catch {
     problems.push(`WORKFLOW_BUNDLE_PATH: cannot read ${bundle} (run npm run build)`);
+    return bundle;
   }
+  const mismatch = bundleMismatch(code, encrypted);
+  if (mismatch !== undefined) problems.push(`WORKFLOW_BUNDLE_PATH: ${bundle} does not fit: ${mismatch}`);
   return bundle;
 }

@@ -609,7 +609,7 @@ describe('the generated secrets and settings satisfy the configuration loaders',
     const dotenv = readEnvFile(path.join(dir, '.env'));
     const worker = environmentOf('worker', dotenv);
     // The prebuilt bundle exists inside the image only (Dockerfile: npm run build, /app/dist).
-    expect(worker['WORKFLOW_BUNDLE_PATH']).toBe('/app/dist/workflow-bundle.js');
+    expect(worker['WORKFLOW_BUNDLE_PATH']).toBe('/app/dist/workflow-bundle.encrypted.js');
     delete worker['WORKFLOW_BUNDLE_PATH'];
     const workerConfig = loadWorkerConfig(worker);
     expect(workerConfig.advance.tenancies.size).toBe(1);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { LifecycleClosedError, LifecycleInputError, LifecycleNotFoundError } from '../../src/client';
+import { FailureType, LifecycleClosedError, LifecycleInputError, LifecycleNotFoundError } from '../../src/client';
 import { STAGE } from '../../src/workflows/search-attributes';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
@@ -202,8 +202,15 @@ test('a permanent 403 fails the lifecycle with a message that names the cause', 
   h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
   const started = await h.lifecycles.start(lifecycleInput());
   const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
-  expect(error).toMatchObject({ code: 'lifecycle-failed' });
+  expect(error).toMatchObject({ code: 'lifecycle-failed', failureType: FailureType.LifecycleFailed });
   expect((error as Error).message).toMatch(/creating-work-item.*403.*Command or Root scope/);
+  // Without encryption the history holds the message itself, as Temporal UI and
+  // `temporal workflow result` show it — not "Encoded failure".
+  const history = await env.client.workflow.getHandle(started.lifecycleId).fetchHistory();
+  const failed = history.events?.find((e) => e.workflowExecutionFailedEventAttributes != null);
+  expect(failed?.workflowExecutionFailedEventAttributes?.failure?.message).toMatch(
+    /^Lifecycle failed while creating-work-item: .*403/,
+  );
 });
 
 test('follow-up requests with the same requestId are carried out once', async () => {

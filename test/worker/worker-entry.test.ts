@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec';
+import { failureConverterPath } from '../../src/codec';
+import { loadWorkerConfig } from '../../src/config';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
@@ -51,7 +53,7 @@ describe('a worker on a prebuilt workflow bundle (as npm start runs it)', () => 
   test('runs a lifecycle from WORKFLOW_BUNDLE_PATH and shuts down on SIGTERM', async () => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/workflows'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
+      failureConverterPath: failureConverterPath(false),
     });
     const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
     await writeFile(bundlePath, code);
@@ -61,5 +63,28 @@ describe('a worker on a prebuilt workflow bundle (as npm start runs it)', () => 
     await worker.kill('SIGTERM');
     expect(worker.child.exitCode).toBe(0);
     worker = undefined;
+  }, 90_000);
+
+  test('a bundle that does not fit the encryption setting is refused at start, saying which one fits', async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      failureConverterPath: failureConverterPath(true),
+    });
+    const encryptedBundle = path.join(bundleDir, 'workflow-bundle.encrypted.js');
+    await writeFile(encryptedBundle, code);
+    const withoutKeys = { ...h.workerEnv, WORKFLOW_BUNDLE_PATH: encryptedBundle };
+    expect(() => loadWorkerConfig(withoutKeys)).toThrow(
+      /WORKFLOW_BUNDLE_PATH: .* does not fit: it was built for payload encryption .* use workflow-bundle\.js/,
+    );
+    const keys = `k1:${randomBytes(32).toString('base64')}`;
+    expect(loadWorkerConfig({ ...withoutKeys, PAYLOAD_ENCRYPTION_KEYS: keys }).workflowBundlePath).toBe(
+      encryptedBundle,
+    );
+    const plainBundle = path.join(bundleDir, 'workflow-bundle.js');
+    expect(() =>
+      loadWorkerConfig({ ...h.workerEnv, WORKFLOW_BUNDLE_PATH: plainBundle, PAYLOAD_ENCRYPTION_KEYS: keys }),
+    ).toThrow(
+      /does not fit: it was built without encrypted failure messages; with PAYLOAD_ENCRYPTION_KEYS use workflow-bundle\.encrypted\.js/,
+    );
   }, 90_000);
 });
