@@ -72,16 +72,7 @@ export class CallbackSender {
       outcome: deliver ? 'pending' : 'dropped',
     };
     this.deliveries.push(delivery);
-    if (!deliver) return;
-    const signal = this.generation.signal;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        void this.send(callback, delivery, signal);
-      },
-      Math.max(0, callback.dueAt - Date.now()),
-    );
-    this.timers.add(timer);
+    if (deliver) this.arm(callback, delivery, this.generation.signal);
   }
 
   list(): CallbackDelivery[] {
@@ -104,6 +95,19 @@ export class CallbackSender {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.generation.abort();
+  }
+
+  /** Sends when due; a timer may fire a millisecond early, and then it waits again. */
+  private arm(callback: ScheduledCallback, delivery: CallbackDelivery, signal: AbortSignal): void {
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (Date.now() < callback.dueAt) this.arm(callback, delivery, signal);
+        else void this.send(callback, delivery, signal);
+      },
+      Math.max(0, callback.dueAt - Date.now()),
+    );
+    this.timers.add(timer);
   }
 
   private async send(

@@ -4,7 +4,7 @@ import type { EmulatorRuntime } from '../emulator-runtime';
 import { completedAt, type CompletionTiming } from '../work-item-store';
 import type { VersionRecord, WorkItemRecord } from '../work-item-model';
 import type { CallbackRequest } from './request-fields';
-import { statusPath, statusText, versionStatusJson } from './version-status-json';
+import { statusBody, statusPath, statusText, versionStatusJson } from './version-status-json';
 
 /** The configured length of a v2.0 completion's phases. */
 export function completionTiming(runtime: EmulatorRuntime): CompletionTiming {
@@ -32,10 +32,18 @@ export function answerCompletion(
     scheduleCallback(runtime, item, version, callback, 'VersionCompleted', doneAt);
     return versionAnswer(runtime, call, item, version);
   }
-  const remaining = doneAt - Date.now();
-  if (remaining <= 0) return versionAnswer(runtime, call, item, version);
-  const wait = Math.min(remaining, runtime.behaviour.syncThresholdMs);
-  return runtime.delay(wait).then(() => versionAnswer(runtime, call, item, version));
+  if (doneAt <= Date.now()) return versionAnswer(runtime, call, item, version);
+  const deadline = Date.now() + runtime.behaviour.syncThresholdMs;
+  return waitUntil(runtime, Math.min(doneAt, deadline)).then(() =>
+    versionAnswer(runtime, call, item, version),
+  );
+}
+
+/** Waits until the clock reads `until` (timers may fire a millisecond early), or the emulator closes. */
+async function waitUntil(runtime: EmulatorRuntime, until: number): Promise<void> {
+  for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
+    if (!(await runtime.delay(left))) return;
+  }
 }
 
 /** The version's current status: `200` once Completed (or for any state that is not completing), else `202` with the status URL. */
@@ -54,7 +62,9 @@ export function versionAnswer(
   return {
     status,
     headers,
-    body: versionStatusJson(item, version, runtime.behaviour, statusUrl === undefined ? {} : { statusUrl }),
+    ...statusBody(
+      versionStatusJson(item, version, runtime.behaviour, statusUrl === undefined ? {} : { statusUrl }),
+    ),
   };
 }
 

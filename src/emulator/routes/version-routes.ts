@@ -7,7 +7,7 @@ import { VERSION_STATUSES, type VersionRecord } from '../work-item-model';
 import type { VersionOutcome } from '../work-item-store';
 import { answerCompletion, completionTiming, scheduleCallback, versionAnswer } from './completion-answer';
 import { guidParam, readCallbackFields, requireWorkItem, under } from './request-fields';
-import { parseStatusName, versionListJson, versionStatusJson } from './version-status-json';
+import { parseStatusName, statusBody, versionListJson, versionStatusJson } from './version-status-json';
 
 const V2 = API_BASE_PATHS_BY_VERSION['v2.0'];
 
@@ -70,7 +70,7 @@ export function registerVersionRoutes(app: FastifyInstance, runtime: EmulatorRun
       const versionId = guidParam(call, 'versionId', 'The version id');
       const item = requireWorkItem(runtime, id);
       const version = requireVersion(item.versions, id, versionId);
-      return { status: 200, body: versionStatusJson(item, version, runtime.behaviour) };
+      return { status: 200, ...statusBody(versionStatusJson(item, version, runtime.behaviour)) };
     },
   );
 

@@ -51,6 +51,12 @@ export function versionStatusJson(
   }
 }
 
+/** A status body ready to send: a bare status goes out as a JSON string literal (`"Completed"`). */
+export function statusBody(json: unknown): { body: unknown; contentType?: string } {
+  if (typeof json !== 'string') return { body: json };
+  return { body: Buffer.from(JSON.stringify(json)), contentType: 'application/json; charset=utf-8' };
+}
+
 /** `GET Versions?filter=`: the versions with their status, as an array or `{ items }`. */
 export function versionListJson(versions: VersionRecord[], behaviour: EmulatorBehaviour): unknown {
   const list = versions.map((version) => ({
