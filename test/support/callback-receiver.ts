@@ -16,6 +16,8 @@ export interface ReceivedCallback {
 export class CallbackReceiver {
   readonly received: ReceivedCallback[] = [];
   private waiters: Array<(callback: ReceivedCallback) => void> = [];
+  /** How many of `received` `next()` has handed out. */
+  private taken = 0;
 
   private constructor(
     private readonly server: Server,
@@ -57,8 +59,6 @@ export class CallbackReceiver {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-
-  private taken = 0;
 
   private accept(callback: ReceivedCallback): void {
     this.received.push(callback);

@@ -1,4 +1,4 @@
-import { describe } from '../classify';
+import { describe, type FailureContext } from '../classify';
 import { AdvanceValidationError } from '../errors';
 import { apiPath } from '../urls';
 import { readCompletionAnswer } from '../version-status';
@@ -79,7 +79,7 @@ export const protocolV2: AdvanceProtocol = {
   }),
 };
 
-function namedVersion(context: Parameters<typeof describe>[0], ids: { versionId?: string }): string {
+function namedVersion(context: FailureContext, ids: { versionId?: string }): string {
   if (ids.versionId !== undefined) return ids.versionId;
   throw new AdvanceValidationError(
     `${describe(context)}: versionId is required on HotDocs Advance API v2.0 (the call names its version)`,
