@@ -187,7 +187,7 @@ describe('completing a version', () => {
   });
 
   test('asynchronous: completing, waited out by reading the status, then the documents', async () => {
-    await setUp({ completingMs: 300, postProcessingMs: 300, syncThresholdMs: 0 });
+    await setUp({ completingMs: 1_500, postProcessingMs: 300, syncThresholdMs: 0 });
     const { id, versionId } = await begun();
     const done = await ensureVersionCompleted(client, id, versionId);
     expect(done).toEqual({

@@ -126,7 +126,7 @@ describe('Complete', () => {
   });
 
   it('answers Completing with a status URL, then passes through post-assembly processing', async () => {
-    const v2 = await startV2({ completingMs: 200, postProcessingMs: 1_500, syncThresholdMs: 0 });
+    const v2 = await startV2({ completingMs: 600, postProcessingMs: 1_500, syncThresholdMs: 0 });
     const { id, versionId } = await v2.begun();
     const answer = await v2.call('PUT', `/WorkItems/${id}/Versions/${versionId}/Complete`, {});
     expect(answer.status).toBe(202);
