@@ -121,7 +121,10 @@ async function ownSessionByStatus(
 ): Promise<AssemblySession> {
   const own = await readOwnStatus(client, workItemId, versionId, options);
   if (own?.status !== 'InProgress') {
-    const inProgress = await client.listVersions(workItemId, { status: 'InProgress' }, options);
+    // Only to name the other version in the message: a failing list must not hide the conflict.
+    const inProgress = await client
+      .listVersions(workItemId, { status: 'InProgress' }, options)
+      .catch(() => []);
     const other = inProgress.find((v) => v.versionId !== versionId)?.versionId;
     throw withDetail(
       conflict,
