@@ -21,7 +21,6 @@ import { buildWorkerHttp } from './observability/worker-http';
  * polling and gives running activities `WORKER_SHUTDOWN_GRACE_TIME` to finish.
  */
 
-
 export interface LifecycleWorkerOptions {
   config: WorkerConfig;
   connection: NativeConnection;

@@ -84,6 +84,7 @@ function conflictReason(
       if (statusSaysConflict || ALREADY_EXISTS.test(message)) return 'already-exists';
       return undefined;
     case 'beginSession':
+    case 'createAndAssemble':
       if (SESSION_IN_PROGRESS.test(message)) return 'session-in-progress';
       if (ALREADY_EXISTS.test(message)) return 'version-exists';
       return statusSaysConflict ? 'session-in-progress' : undefined;

@@ -1,3 +1,5 @@
+import type { VersionStatus } from './version-status';
+
 /**
  * Typed errors of the HotDocs Advance client. Every failure of a call is classified exactly once,
  * here, so that activities, the CLI and the gateway decide on retries from `retryable` alone.
@@ -12,7 +14,10 @@ export type AdvanceOperation =
   | 'saveSession'
   | 'completeSession'
   | 'listDocuments'
-  | 'downloadDocument';
+  | 'downloadDocument'
+  | 'readVersionStatus'
+  | 'listVersions'
+  | 'createAndAssemble';
 
 export type AdvanceErrorKind =
   'auth' | 'forbidden' | 'not-found' | 'conflict' | 'validation' | 'throttled' | 'transient';
@@ -105,6 +110,9 @@ export class AdvanceValidationError extends AdvanceError {
   readonly retryable = false;
 }
 
+/** A call the tenancy's API version does not offer (a status read on v1.1, say): configuration decides, not retrying. */
+export class AdvanceUnsupportedError extends AdvanceValidationError {}
+
 /** `429 Too Many Requests`; `retryAfterMs` is the server's `Retry-After`, when it sent one. */
 export class AdvanceThrottledError extends AdvanceError {
   readonly kind = 'throttled' as const;
@@ -138,6 +146,23 @@ export class AdvanceTransientError extends AdvanceError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), retryAfterMs: this.retryAfterMs, code: this.code };
+  }
+}
+
+/**
+ * The version's completion was accepted but it still reads `Completing` or post-assembly
+ * processing: documents can be collected only once it reads `Completed`. Retrying later helps.
+ */
+export class AdvanceVersionNotReadyError extends AdvanceTransientError {
+  readonly versionStatus: VersionStatus;
+
+  constructor(summary: string, context: AdvanceErrorContext & { versionStatus: VersionStatus }) {
+    super(summary, context);
+    this.versionStatus = context.versionStatus;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), versionStatus: this.versionStatus };
   }
 }
 

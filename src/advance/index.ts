@@ -1,11 +1,14 @@
-/** The HotDocs Advance REST API v1.1 client: no Temporal in here, usable on its own. */
+/** The HotDocs Advance REST API client (v1.1 and v2.0): no Temporal in here, usable on its own. */
 export * from './answer-xml';
+export * from './callback-signature';
 export * from './client';
 export * from './errors';
 export * from './guid';
 export * from './model';
 export * from './options';
+export type * from './protocol';
 export * from './retry-safe';
 export * from './secret';
 export * from './token-cache';
 export * from './urls';
+export * from './version-status';

@@ -3,6 +3,10 @@
  * not fix the response shapes (advance-api.md: "open"), so readers accept camelCase or PascalCase
  * keys and a bare array or an `items`/`value` wrapper, and keep only what the lifecycle needs.
  */
+import { field, listOf } from './json-fields';
+import { parseVersionStatus, type VersionStatus } from './version-status';
+
+export { field, listOf } from './json-fields';
 
 export interface WorkItemRequest {
   /** A new GUID chosen by the caller: the same one on every retry. */
@@ -13,8 +17,6 @@ export interface WorkItemRequest {
   description?: string;
   answerXml?: string;
 }
-
-export type VersionStatus = 'InProgress' | 'Saved' | 'Completed' | 'Discarded' | 'Unknown';
 
 export interface WorkItemVersion {
   versionId: string;
@@ -59,52 +61,12 @@ export interface AdvanceDocument {
   versionId?: string;
 }
 
-type Json = Record<string, unknown>;
-
-/** Case-insensitive field lookup over several candidate names. */
-export function field(object: unknown, ...names: string[]): unknown {
-  if (typeof object !== 'object' || object === null) return undefined;
-  // The exact spelling is the common case; the case-insensitive scan only runs on a miss.
-  for (const name of names) {
-    if (Object.hasOwn(object, name)) return (object as Json)[name];
-  }
-  const entries = Object.entries(object as Json);
-  for (const name of names) {
-    const hit = entries.find(([key]) => key.toLowerCase() === name.toLowerCase());
-    if (hit !== undefined) return hit[1];
-  }
-  return undefined;
-}
-
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-/** A list either bare or wrapped in a paging envelope. */
-export function listOf(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  const inner = field(value, 'items', 'value', 'documents', 'results');
-  return Array.isArray(inner) ? inner : [];
-}
-
-const STATUSES: Record<string, VersionStatus> = {
-  inprogress: 'InProgress',
-  active: 'InProgress',
-  saved: 'Saved',
-  completed: 'Completed',
-  complete: 'Completed',
-  discarded: 'Discarded',
-};
-
-function versionStatus(value: unknown): VersionStatus {
-  const key = str(value)
-    ?.toLowerCase()
-    .replace(/[^a-z]/g, '');
-  return (key !== undefined && STATUSES[key]) || 'Unknown';
 }
 
 export function readSession(
@@ -142,17 +104,22 @@ export function readWorkItem(raw: unknown, id: string): WorkItem {
   }
   const versions = field(raw, 'versions');
   if (Array.isArray(versions)) {
-    item.versions = versions.flatMap((v) => {
-      const versionId = str(field(v, 'versionId', 'id'));
-      return versionId === undefined
-        ? []
-        : [{ versionId, status: versionStatus(field(v, 'status', 'state')) }];
-    });
+    item.versions = readVersionList(versions);
     if (item.activeVersionId === undefined) {
       item.activeVersionId = item.versions.find((v) => v.status === 'InProgress')?.versionId ?? null;
     }
   }
   return item;
+}
+
+/** A list of versions with their status (`GET Versions?filter=`, or a work item's `versions`). */
+export function readVersionList(raw: unknown): WorkItemVersion[] {
+  return listOf(raw).flatMap((v) => {
+    const versionId = str(field(v, 'versionId', 'id'));
+    return versionId === undefined
+      ? []
+      : [{ versionId, status: parseVersionStatus(field(v, 'status', 'versionStatus', 'state')) }];
+  });
 }
 
 export function readDocuments(raw: unknown): AdvanceDocument[] {

@@ -2,7 +2,21 @@ import { z } from 'zod';
 import { DEFAULT_MAX_ANSWER_XML_BYTES } from './answer-xml';
 import { AdvanceConfigError } from './errors';
 import { Secret } from './secret';
-import { advanceUrls, type AdvanceEndpoint, type AdvanceUrls } from './urls';
+import {
+  ADVANCE_API_VERSIONS,
+  advanceUrls,
+  type AdvanceApiVersion,
+  type AdvanceEndpoint,
+  type AdvanceUrls,
+} from './urls';
+
+/**
+ * Whether a new version is assembled with v2.0's single CreateAndAssemble call: `auto` tries it
+ * and, on a `404`/`405`, falls back to create-version + Complete and remembers that per client;
+ * `on` always uses it; `off` never does. v1.1 has no such call: there it is always `off`.
+ */
+export type CreateAndAssembleMode = 'auto' | 'on' | 'off';
+export const CREATE_AND_ASSEMBLE_MODES = ['auto', 'on', 'off'] as const;
 
 /** What a caller gives the client. Flat, so it maps one-to-one onto environment variables. */
 export interface AdvanceClientOptions {
@@ -14,6 +28,18 @@ export interface AdvanceClientOptions {
   domain?: string;
   /** Explicit REST base (`.../api/rest/v1.1`), for proxies, tests and the emulator. */
   baseUrl?: string;
+  /**
+   * The REST API version this tenancy speaks (variable `ADVANCE_API_VERSION`): `v1.1` (cloud
+   * tenancies, older on-premise) or `v2.0` (on-premise v1.38 and later). An explicit `baseUrl`
+   * ending in a version must end in this one.
+   * @default 'v1.1'
+   */
+  apiVersion?: AdvanceApiVersion;
+  /**
+   * v2.0 only: use CreateAndAssemble for batch assembly (variable `ADVANCE_CREATE_AND_ASSEMBLE`).
+   * @default 'auto'
+   */
+  createAndAssemble?: CreateAndAssembleMode;
   /** Explicit auth service base (`.../auth`), with `baseUrl`. */
   authUrl?: string;
   clientName: string;
@@ -35,6 +61,8 @@ export interface AdvanceClientOptions {
 export interface ResolvedAdvanceClientOptions {
   endpoint: AdvanceEndpoint;
   urls: AdvanceUrls;
+  apiVersion: AdvanceApiVersion;
+  createAndAssemble: CreateAndAssembleMode;
   /** The tenancy moniker, or the API host for an explicit base URL: labels logs and the token cache. */
   tenancy: string;
   credentials: { clientName: string; principalName: string; principalPassword: Secret };
@@ -80,6 +108,12 @@ const schema = z
     domain: z.string().trim().regex(DOMAIN, 'domain must be a host name such as example.com').optional(),
     baseUrl: httpUrl('baseUrl').optional(),
     authUrl: httpUrl('authUrl').optional(),
+    apiVersion: z
+      .enum(ADVANCE_API_VERSIONS, { error: 'apiVersion must be "v1.1" or "v2.0"' })
+      .default('v1.1'),
+    createAndAssemble: z
+      .enum(CREATE_AND_ASSEMBLE_MODES, { error: 'createAndAssemble must be "auto", "on" or "off"' })
+      .default('auto'),
     clientName: text('clientName'),
     principalName: text('principalName'),
     principalPassword: z.string(required('principalPassword')).min(1, 'principalPassword is required'),
@@ -103,6 +137,11 @@ function locationProblems(input: unknown): string[] {
   const given = (key: string) => o[key] !== undefined && o[key] !== '';
   const problems: string[] = [];
   if (given('baseUrl') || given('authUrl')) {
+    const named = versionInUrl(o['baseUrl']);
+    const wanted = o['apiVersion'] ?? 'v1.1';
+    if (named !== undefined && typeof wanted === 'string' && named !== wanted.toLowerCase()) {
+      problems.push(`baseUrl ends in /${named} but apiVersion is ${wanted}`);
+    }
     if (!given('baseUrl')) problems.push('baseUrl is required with authUrl');
     if (!given('authUrl')) problems.push('authUrl is required with baseUrl');
     if (given('deployment')) problems.push('give either deployment or baseUrl/authUrl, not both');
@@ -142,10 +181,12 @@ export function resolveAdvanceClientOptions(input: unknown): ResolvedAdvanceClie
       : o.deployment === 'onpremise'
         ? { deployment: 'onpremise', tenancy: o.tenancy!, domain: o.domain! }
         : { deployment: 'cloud', tenancy: o.tenancy! };
-  const urls = advanceUrls(endpoint);
+  const urls = advanceUrls(endpoint, o.apiVersion);
   return {
     endpoint,
     urls,
+    apiVersion: o.apiVersion,
+    createAndAssemble: o.createAndAssemble,
     tenancy: o.tenancy ?? new URL(urls.apiBase).host,
     credentials: {
       clientName: o.clientName,
@@ -161,6 +202,12 @@ export function resolveAdvanceClientOptions(input: unknown): ResolvedAdvanceClie
     keepAliveTimeoutMs: o.keepAliveTimeoutMs,
     maxAnswerXmlBytes: o.maxAnswerXmlBytes,
   };
+}
+
+/** The API version an explicit base URL names in its last segment (`…/rest/v2.0`), if any. */
+function versionInUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  return /\/(v\d+\.\d+)\/*$/i.exec(url)?.[1]?.toLowerCase();
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -7,22 +7,31 @@ export type AdvanceEndpoint =
   | { deployment: 'onpremise'; tenancy: string; domain: string }
   | { deployment: 'explicit'; baseUrl: string; authUrl: string };
 
+/** The REST API versions the client speaks; chosen per tenancy. */
+export const ADVANCE_API_VERSIONS = ['v1.1', 'v2.0'] as const;
+export type AdvanceApiVersion = (typeof ADVANCE_API_VERSIONS)[number];
+
 export interface AdvanceUrls {
-  /** REST API v1.1 base, without a trailing slash. */
+  /** REST API base (`…/rest/v1.1` or `…/rest/v2.0`), without a trailing slash. */
   apiBase: string;
   /** Auth service base, without a trailing slash. */
   authBase: string;
 }
 
-export function advanceUrls(endpoint: AdvanceEndpoint): AdvanceUrls {
+/**
+ * The REST and auth bases. On-premise v2.0 lives at `/HdaApi/rest/v2.0` (documented); the cloud
+ * v2.0 base `/api/rest/v2.0` is inferred by analogy — no cloud page shows it yet
+ * (shared/advance-api-v2.md §1). An explicit base is used as given.
+ */
+export function advanceUrls(endpoint: AdvanceEndpoint, apiVersion: AdvanceApiVersion = 'v1.1'): AdvanceUrls {
   switch (endpoint.deployment) {
     case 'cloud': {
       const host = `https://${endpoint.tenancy}.hotdocsadvance.com`;
-      return { apiBase: `${host}/api/rest/v1.1`, authBase: `${host}/auth` };
+      return { apiBase: `${host}/api/rest/${apiVersion}`, authBase: `${host}/auth` };
     }
     case 'onpremise': {
       const host = `https://${endpoint.tenancy}.${endpoint.domain}`;
-      return { apiBase: `${host}/HdaApi/rest/v1.1`, authBase: `${host}/HdaAuth` };
+      return { apiBase: `${host}/HdaApi/rest/${apiVersion}`, authBase: `${host}/HdaAuth` };
     }
     case 'explicit':
       return { apiBase: stripSlash(endpoint.baseUrl), authBase: stripSlash(endpoint.authUrl) };

@@ -21,6 +21,9 @@ export const ADVANCE_VARIABLES: VariableDocs = {
   ADVANCE_PRINCIPAL_PASSWORD: 'service principal password (or ADVANCE_PRINCIPAL_PASSWORD_FILE)',
   ADVANCE_PRINCIPAL_PASSWORD_FILE: 'file holding the service principal password',
   ADVANCE_TOKEN_LIFETIME_SECONDS: "the API client's token life span in Advance (default 3600)",
+  ADVANCE_API_VERSION: 'REST API version the tenancy speaks: v1.1 or v2.0 (default v1.1)',
+  ADVANCE_CREATE_AND_ASSEMBLE:
+    'v2.0 batch assembly in one CreateAndAssemble call: auto, on or off (default auto)',
   ADVANCE_TENANCIES_FILE: 'JSON file with several tenancies, instead of the ADVANCE_* variables',
 };
 
@@ -40,6 +43,8 @@ const FIELD_TO_VARIABLE: Record<string, string> = {
   principalName: 'ADVANCE_PRINCIPAL_NAME',
   principalPassword: 'ADVANCE_PRINCIPAL_PASSWORD',
   tokenLifetimeSeconds: 'ADVANCE_TOKEN_LIFETIME_SECONDS',
+  apiVersion: 'ADVANCE_API_VERSION',
+  createAndAssemble: 'ADVANCE_CREATE_AND_ASSEMBLE',
 };
 
 export function loadAdvanceConfig(env: Env, problems: string[]): AdvanceConfig | undefined {
@@ -74,6 +79,8 @@ function advanceFromVariables(env: Env, problems: string[]): AdvanceConfig | und
     principalName: env['ADVANCE_PRINCIPAL_NAME'] || undefined,
     principalPassword: secretFrom(env, 'ADVANCE_PRINCIPAL_PASSWORD', problems),
     tokenLifetimeSeconds: seconds(env, 'ADVANCE_TOKEN_LIFETIME_SECONDS', clientProblems),
+    apiVersion: env['ADVANCE_API_VERSION'] || undefined,
+    createAndAssemble: env['ADVANCE_CREATE_AND_ASSEMBLE'] || undefined,
   };
   try {
     const resolved = resolveAdvanceClientOptions(raw);

@@ -16,6 +16,8 @@ import {
   ensureSessionCompleted,
   ensureSessionSaved,
   ensureWorkItemCreated,
+  ADVANCE_API_VERSIONS,
+  type AdvanceApiVersion,
   type AdvanceClientOptions,
   type AdvanceRequestEvent,
 } from '../../src/advance';
@@ -30,16 +32,24 @@ let emulator: RunningEmulator;
 let client: AdvanceClient;
 let events: AdvanceRequestEvent[];
 
+/** The emulator's names for the calls that differ by protocol (faults and counts are keyed by them). */
+const ENDPOINTS = {
+  'v1.1': { complete: 'completeSession', save: 'saveSession' },
+  'v2.0': { complete: 'completeVersion', save: 'saveAndCloseVersion' },
+} as const;
+
 async function setUp(
   emulatorOptions: EmulatorOptions = {},
   clientOptions: Partial<AdvanceClientOptions> = {},
+  apiVersion: AdvanceApiVersion = 'v1.1',
 ) {
   emulator = await startEmulator({ principalPassword: PASSWORD, ...emulatorOptions });
   events = [];
   client = new AdvanceClient(
     {
-      baseUrl: emulator.cloud.baseUrl,
+      baseUrl: emulator.apis[apiVersion].cloud.baseUrl,
       authUrl: emulator.cloud.authUrl,
+      apiVersion,
       clientName: emulator.credentials.clientName,
       principalName: emulator.credentials.principalName,
       principalPassword: PASSWORD,
@@ -84,66 +94,87 @@ function expectNoSecrets(error: Error, secrets: string[]) {
   for (const secret of secrets) for (const text of renderings) expect(text).not.toContain(secret);
 }
 
-describe('every method against the emulator (cloud path shape)', () => {
+describe.each(ADVANCE_API_VERSIONS)(
+  'every method against the emulator (%s, cloud path shape)',
+  (apiVersion) => {
+    beforeEach(() => setUp({}, {}, apiVersion));
+
+    test('create, get, begin, save, resume, complete, list, download', async () => {
+      const item = newItem({ answerXml: ANSWERS });
+      const created = await client.createWorkItem(item);
+      expect(created?.id).toBe(item.id);
+      expect(created?.name).toBe(item.name);
+
+      const fetched = await client.getWorkItem(item.id);
+      expect(fetched).toMatchObject({ id: item.id, workGroupId: item.workGroupId, activeVersionId: null });
+
+      const first = randomUUID();
+      const session = await client.beginSession(item.id, first, { answerXml: ANSWERS });
+      expect(session).toMatchObject({ workItemId: item.id, versionId: first });
+      expect(session.interviewJsUrl).toContain(session.coreSessionId);
+      expect((await client.getWorkItem(item.id)).activeVersionId).toBe(first);
+
+      await client.saveSession(item.id, { versionId: first });
+      const second = randomUUID();
+      await client.beginSession(item.id, second); // resumes the saved answers
+      await client.completeSession(item.id, { versionId: second });
+
+      const after = await client.getWorkItem(item.id);
+      expect(after.versions).toEqual([
+        { versionId: first, status: 'Saved' },
+        { versionId: second, status: 'Completed' },
+      ]);
+
+      const documents = await client.listDocuments(item.id, { versionId: second });
+      expect(documents.length).toBeGreaterThan(0);
+      const pdf = documents.find((d) => d.contentType === 'application/pdf');
+      expect(pdf).toBeDefined();
+      const download = await client.downloadDocument(item.id, pdf!.id, { versionId: second });
+      expect(download.contentType).toBe('application/pdf');
+      expect(download.fileName).toMatch(/\.pdf$/);
+      const chunks: Buffer[] = [];
+      for await (const chunk of download.body) chunks.push(chunk as Buffer);
+      const bytes = Buffer.concat(chunks);
+      expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(pdf!.sha256);
+      expect(download.contentLength).toBe(bytes.length);
+
+      // The session's answers came from the resumed save: the PDF mentions the tenant.
+      expect(bytes.toString('latin1')).toContain('Ann Example');
+      expect(emulator.requests().every((r) => r.endpoint === 'login' || r.api === apiVersion)).toBe(true);
+    });
+
+    test('acquireToken returns metadata only, and a cached token needs no new login', async () => {
+      const metadata = await client.acquireToken();
+      expect(metadata).toMatchObject({ loggedIn: true, expirySource: 'jwt' });
+      expect(Object.keys(metadata).sort()).toEqual([
+        'expiresAt',
+        'expirySource',
+        'loggedIn',
+        'obtainedAt',
+        'tenancy',
+      ]);
+      expect((await client.acquireToken()).loggedIn).toBe(false);
+      expect(emulator.logins().succeeded).toBe(1);
+    });
+
+    test('forceCreate replaces an in-progress session only when asked', async () => {
+      const item = newItem();
+      await client.createWorkItem(item);
+      const first = randomUUID();
+      await client.beginSession(item.id, first);
+      const conflict = await caught(client.beginSession(item.id, randomUUID()));
+      expect(conflict).toBeInstanceOf(AdvanceConflictError);
+      expect((conflict as AdvanceConflictError).reason).toBe('session-in-progress');
+      const replacement = randomUUID();
+      await client.beginSession(item.id, replacement, { forceCreate: true });
+      expect(emulator.workItem(item.id)?.versions.map((v) => v.status)).toEqual(['Discarded', 'InProgress']);
+    });
+  },
+);
+
+describe('v1.1 only', () => {
   beforeEach(() => setUp());
-
-  test('create, get, begin, save, resume, complete, list, download', async () => {
-    const item = newItem({ answerXml: ANSWERS });
-    const created = await client.createWorkItem(item);
-    expect(created?.id).toBe(item.id);
-    expect(created?.name).toBe(item.name);
-
-    const fetched = await client.getWorkItem(item.id);
-    expect(fetched).toMatchObject({ id: item.id, workGroupId: item.workGroupId, activeVersionId: null });
-
-    const first = randomUUID();
-    const session = await client.beginSession(item.id, first, { answerXml: ANSWERS });
-    expect(session).toMatchObject({ workItemId: item.id, versionId: first });
-    expect(session.interviewJsUrl).toContain(session.coreSessionId);
-    expect((await client.getWorkItem(item.id)).activeVersionId).toBe(first);
-
-    await client.saveSession(item.id);
-    const second = randomUUID();
-    await client.beginSession(item.id, second); // resumes the saved answers
-    await client.completeSession(item.id);
-
-    const after = await client.getWorkItem(item.id);
-    expect(after.versions).toEqual([
-      { versionId: first, status: 'Saved' },
-      { versionId: second, status: 'Completed' },
-    ]);
-
-    const documents = await client.listDocuments(item.id);
-    expect(documents.length).toBeGreaterThan(0);
-    const pdf = documents.find((d) => d.contentType === 'application/pdf');
-    expect(pdf).toBeDefined();
-    const download = await client.downloadDocument(item.id, pdf!.id);
-    expect(download.contentType).toBe('application/pdf');
-    expect(download.fileName).toMatch(/\.pdf$/);
-    const chunks: Buffer[] = [];
-    for await (const chunk of download.body) chunks.push(chunk as Buffer);
-    const bytes = Buffer.concat(chunks);
-    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(pdf!.sha256);
-    expect(download.contentLength).toBe(bytes.length);
-
-    // The session's answers came from the resumed save: the PDF mentions the tenant.
-    expect(bytes.toString('latin1')).toContain('Ann Example');
-  });
-
-  test('acquireToken returns metadata only, and a cached token needs no new login', async () => {
-    const metadata = await client.acquireToken();
-    expect(metadata).toMatchObject({ loggedIn: true, expirySource: 'jwt' });
-    expect(Object.keys(metadata).sort()).toEqual([
-      'expiresAt',
-      'expirySource',
-      'loggedIn',
-      'obtainedAt',
-      'tenancy',
-    ]);
-    expect((await client.acquireToken()).loggedIn).toBe(false);
-    expect(emulator.logins().succeeded).toBe(1);
-  });
 
   test('complete without assembly produces a version without documents', async () => {
     const item = newItem();
@@ -154,43 +185,38 @@ describe('every method against the emulator (cloud path shape)', () => {
     expect(emulator.workItem(item.id)?.versions[0]).toMatchObject({ status: 'Completed', assembled: false });
     expect(await client.listDocuments(item.id)).toEqual([]);
   });
-
-  test('forceCreate replaces an in-progress session only when asked', async () => {
-    const item = newItem();
-    await client.createWorkItem(item);
-    const first = randomUUID();
-    await client.beginSession(item.id, first);
-    const conflict = await caught(client.beginSession(item.id, randomUUID()));
-    expect(conflict).toBeInstanceOf(AdvanceConflictError);
-    expect((conflict as AdvanceConflictError).reason).toBe('session-in-progress');
-    const replacement = randomUUID();
-    await client.beginSession(item.id, replacement, { forceCreate: true });
-    expect(emulator.workItem(item.id)?.versions.map((v) => v.status)).toEqual(['Discarded', 'InProgress']);
-  });
 });
 
-describe('on-premise path shape and cloud URLs', () => {
+describe.each(ADVANCE_API_VERSIONS)('on-premise path shape and cloud URLs (%s)', (apiVersion) => {
   test('the on-premise shape works end to end', async () => {
     emulator = await startEmulator({ principalPassword: PASSWORD });
     client = new AdvanceClient({
-      baseUrl: emulator.onPremise.baseUrl,
+      baseUrl: emulator.apis[apiVersion].onPremise.baseUrl,
       authUrl: emulator.onPremise.authUrl,
+      apiVersion,
       ...emulator.credentials,
     });
     const item = newItem();
     await client.createWorkItem(item);
-    await client.beginSession(item.id, randomUUID());
-    await client.completeSession(item.id);
-    expect((await client.listDocuments(item.id)).length).toBeGreaterThan(0);
-    expect(emulator.requests().every((r) => /^\/(HdaApi\/rest\/v1\.1|HdaAuth)\//.test(r.path))).toBe(true);
+    const versionId = randomUUID();
+    await client.beginSession(item.id, versionId);
+    await client.completeSession(item.id, { versionId });
+    expect((await client.listDocuments(item.id, { versionId })).length).toBeGreaterThan(0);
+    const shape = new RegExp(`^/(HdaApi/rest/${apiVersion.replace('.', '\\.')}|HdaAuth)/`);
+    expect(emulator.requests().every((r) => shape.test(r.path))).toBe(true);
   });
 
   test.each([
-    ['cloud', { deployment: 'cloud', tenancy: 'acme' }, '/api/rest/v1.1/WorkItems/', '/auth/Authorize/'],
+    [
+      'cloud',
+      { deployment: 'cloud', tenancy: 'acme' },
+      `/api/rest/${apiVersion}/WorkItems/`,
+      '/auth/Authorize/',
+    ],
     [
       'on-premise',
       { deployment: 'onpremise', tenancy: 'legal', domain: 'example.com' },
-      '/HdaApi/rest/v1.1/WorkItems/',
+      `/HdaApi/rest/${apiVersion}/WorkItems/`,
       '/HdaAuth/Authorize/',
     ],
   ] as const)(
@@ -203,7 +229,10 @@ describe('on-premise path shape and cloud URLs', () => {
         hosts.push(String(opts.origin));
         return dispatch({ ...opts, origin: emulator.url }, handler);
       });
-      client = new AdvanceClient({ ...location, ...emulator.credentials }, { dispatcher: redirect });
+      client = new AdvanceClient(
+        { ...location, apiVersion, ...emulator.credentials },
+        { dispatcher: redirect },
+      );
       const item = newItem();
       await client.createWorkItem(item);
       const paths = emulator.requests().map((r) => r.path);
@@ -332,61 +361,71 @@ describe('throttling and transient faults', () => {
   });
 });
 
-describe('apply-then-fail ends with exactly one of everything', () => {
-  beforeEach(() => setUp());
+describe.each(ADVANCE_API_VERSIONS)(
+  'apply-then-fail ends with exactly one of everything (%s)',
+  (apiVersion) => {
+    beforeEach(() => setUp({}, {}, apiVersion));
 
-  test.each(['apply-then-error', 'apply-then-reset'] as const)('create: %s', async (fault) => {
-    const item = newItem();
-    emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault }] });
-    await expect(ensureWorkItemCreated(client, item)).rejects.toBeInstanceOf(AdvanceTransientError);
-    await expect(ensureWorkItemCreated(client, item)).resolves.toMatchObject({ outcome: 'already-existed' });
-    expect(emulator.state.workItems.filter((w) => w.id === item.id)).toHaveLength(1);
-  });
-
-  test.each(['apply-then-error', 'apply-then-reset'] as const)('begin: %s', async (fault) => {
-    const item = newItem();
-    await client.createWorkItem(item);
-    const versionId = randomUUID();
-    emulator.setFaults({ script: [{ endpoint: 'beginSession', fault }] });
-    await expect(ensureSessionBegun(client, item.id, versionId)).rejects.toBeInstanceOf(
-      AdvanceTransientError,
-    );
-    const retried = await ensureSessionBegun(client, item.id, versionId);
-    expect(retried.outcome).toBe('already-in-progress');
-    const versions = emulator.workItem(item.id)!.versions;
-    expect(versions).toHaveLength(1);
-    expect(versions[0]).toMatchObject({ versionId, status: 'InProgress' });
-    expect(retried.session.coreSessionId).toBe(versions[0]!.coreSessionId);
-  });
-
-  test.each(['apply-then-error', 'apply-then-reset'] as const)('complete: %s', async (fault) => {
-    const item = newItem();
-    await client.createWorkItem(item);
-    const versionId = randomUUID();
-    await client.beginSession(item.id, versionId);
-    emulator.setFaults({ script: [{ endpoint: 'completeSession', fault }] });
-    await expect(ensureSessionCompleted(client, item.id, versionId)).rejects.toBeInstanceOf(
-      AdvanceTransientError,
-    );
-    await expect(ensureSessionCompleted(client, item.id, versionId)).resolves.toEqual({
-      outcome: 'already-completed',
+    test.each(['apply-then-error', 'apply-then-reset'] as const)('create: %s', async (fault) => {
+      const item = newItem();
+      emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault }] });
+      await expect(ensureWorkItemCreated(client, item)).rejects.toBeInstanceOf(AdvanceTransientError);
+      await expect(ensureWorkItemCreated(client, item)).resolves.toMatchObject({
+        outcome: 'already-existed',
+      });
+      expect(emulator.state.workItems.filter((w) => w.id === item.id)).toHaveLength(1);
     });
-    const versions = emulator.workItem(item.id)!.versions;
-    expect(versions.filter((v) => v.status === 'Completed')).toHaveLength(1);
-  });
 
-  test('save of a session that is no longer in progress is harmless', async () => {
-    const item = newItem();
-    await client.createWorkItem(item);
-    await client.beginSession(item.id, randomUUID());
-    emulator.setFaults({ script: [{ endpoint: 'saveSession', fault: 'apply-then-reset' }] });
-    await expect(ensureSessionSaved(client, item.id)).rejects.toBeInstanceOf(AdvanceTransientError);
-    await expect(ensureSessionSaved(client, item.id)).resolves.toEqual({ outcome: 'nothing-in-progress' });
-  });
-});
+    test.each(['apply-then-error', 'apply-then-reset'] as const)('begin: %s', async (fault) => {
+      const item = newItem();
+      await client.createWorkItem(item);
+      const versionId = randomUUID();
+      emulator.setFaults({ script: [{ endpoint: 'beginSession', fault }] });
+      await expect(ensureSessionBegun(client, item.id, versionId)).rejects.toBeInstanceOf(
+        AdvanceTransientError,
+      );
+      const retried = await ensureSessionBegun(client, item.id, versionId);
+      expect(retried.outcome).toBe('already-in-progress');
+      const versions = emulator.workItem(item.id)!.versions;
+      expect(versions).toHaveLength(1);
+      expect(versions[0]).toMatchObject({ versionId, status: 'InProgress' });
+      expect(retried.session.coreSessionId).toBe(versions[0]!.coreSessionId);
+    });
 
-describe('each open-behaviour switch', () => {
-  beforeEach(() => setUp());
+    test.each(['apply-then-error', 'apply-then-reset'] as const)('complete: %s', async (fault) => {
+      const item = newItem();
+      await client.createWorkItem(item);
+      const versionId = randomUUID();
+      await client.beginSession(item.id, versionId);
+      emulator.setFaults({ script: [{ endpoint: ENDPOINTS[apiVersion].complete, fault }] });
+      await expect(ensureSessionCompleted(client, item.id, versionId)).rejects.toBeInstanceOf(
+        AdvanceTransientError,
+      );
+      await expect(ensureSessionCompleted(client, item.id, versionId)).resolves.toEqual({
+        outcome: 'already-completed',
+      });
+      const versions = emulator.workItem(item.id)!.versions;
+      expect(versions.filter((v) => v.status === 'Completed')).toHaveLength(1);
+    });
+
+    test('save of a session that is no longer in progress is harmless', async () => {
+      const item = newItem();
+      await client.createWorkItem(item);
+      const versionId = randomUUID();
+      await client.beginSession(item.id, versionId);
+      emulator.setFaults({ script: [{ endpoint: ENDPOINTS[apiVersion].save, fault: 'apply-then-reset' }] });
+      await expect(ensureSessionSaved(client, item.id, { versionId })).rejects.toBeInstanceOf(
+        AdvanceTransientError,
+      );
+      await expect(ensureSessionSaved(client, item.id, { versionId })).resolves.toEqual({
+        outcome: 'nothing-in-progress',
+      });
+    });
+  },
+);
+
+describe.each(ADVANCE_API_VERSIONS)('each open-behaviour switch (%s)', (apiVersion) => {
+  beforeEach(() => setUp({}, {}, apiVersion));
 
   test.each(['conflict', 'noop', 'update'] as const)('duplicate create: %s', async (duplicateCreate) => {
     emulator.setBehaviour({ duplicateCreate });
@@ -453,16 +492,18 @@ describe('each open-behaviour switch', () => {
     emulator.setBehaviour({ noActiveSessionStatus });
     const item = newItem();
     await client.createWorkItem(item);
-    const error = await caught(client.completeSession(item.id));
-    expect(error).toBeInstanceOf(AdvanceConflictError);
-    expect((error as AdvanceConflictError).reason).toBe('no-active-session');
     const versionId = randomUUID();
     await client.beginSession(item.id, versionId);
-    await client.completeSession(item.id);
+    await client.completeSession(item.id, { versionId });
+    const error = await caught(client.completeSession(item.id, { versionId }));
+    expect(error).toBeInstanceOf(AdvanceConflictError);
+    expect((error as AdvanceConflictError).reason).toBe('no-active-session');
     await expect(ensureSessionCompleted(client, item.id, versionId)).resolves.toEqual({
       outcome: 'already-completed',
     });
-    await expect(ensureSessionSaved(client, item.id)).resolves.toEqual({ outcome: 'nothing-in-progress' });
+    await expect(ensureSessionSaved(client, item.id, { versionId })).resolves.toEqual({
+      outcome: 'nothing-in-progress',
+    });
   });
 
   test('a server that hides the active session: the lost begin is reported as not recoverable', async () => {
@@ -480,9 +521,10 @@ describe('each open-behaviour switch', () => {
     emulator.setBehaviour({ documentListShape });
     const item = newItem();
     await client.createWorkItem(item);
-    await client.beginSession(item.id, randomUUID(), { answerXml: ANSWERS });
-    await client.completeSession(item.id);
-    const documents = await client.listDocuments(item.id);
+    const versionId = randomUUID();
+    await client.beginSession(item.id, versionId, { answerXml: ANSWERS });
+    await client.completeSession(item.id, { versionId });
+    const documents = await client.listDocuments(item.id, { versionId });
     expect(documents.length).toBeGreaterThan(0);
     expect(documents.every((d) => typeof d.sha256 === 'string')).toBe(true);
   });

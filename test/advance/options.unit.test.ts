@@ -98,3 +98,43 @@ describe('client options', () => {
     expect(resolved.credentials.principalPassword.reveal()).toBe(credentials.principalPassword);
   });
 });
+
+describe('API version', () => {
+  test.each([
+    [{ deployment: 'cloud', tenancy: 'acme' }, 'https://acme.hotdocsadvance.com/api/rest/v2.0'],
+    [
+      { deployment: 'onpremise', tenancy: 'legal', domain: 'example.com' },
+      'https://legal.example.com/HdaApi/rest/v2.0',
+    ],
+  ] as const)('v2.0 bases for %j', (location, apiBase) => {
+    const resolved = resolveAdvanceClientOptions({ ...location, ...credentials, apiVersion: 'v2.0' });
+    expect(resolved.urls.apiBase).toBe(apiBase);
+    expect(resolved.apiVersion).toBe('v2.0');
+  });
+
+  test('an explicit base naming the other version, and unknown values, are refused', () => {
+    expect(
+      problemsOf({
+        baseUrl: 'http://127.0.0.1:9/api/rest/v2.0/',
+        authUrl: 'http://127.0.0.1:9/auth',
+        ...credentials,
+        createAndAssemble: 'sometimes',
+      }),
+    ).toEqual([
+      'createAndAssemble must be "auto", "on" or "off"',
+      'baseUrl ends in /v2.0 but apiVersion is v1.1',
+    ]);
+    expect(problemsOf({ deployment: 'cloud', tenancy: 'acme', ...credentials, apiVersion: 'v3' })).toEqual([
+      'apiVersion must be "v1.1" or "v2.0"',
+    ]);
+    // A base without a version segment (a proxy) is taken as given.
+    expect(
+      resolveAdvanceClientOptions({
+        baseUrl: 'http://proxy.internal/advance',
+        authUrl: 'http://proxy.internal/auth',
+        ...credentials,
+        apiVersion: 'v2.0',
+      }).urls.apiBase,
+    ).toBe('http://proxy.internal/advance');
+  });
+});

@@ -21,6 +21,18 @@ describe('behaviour switches', () => {
       noActiveSessionStatus: 409,
       exposeActiveSession: true,
       documentListShape: 'array',
+      completingMs: 0,
+      postProcessingMs: 0,
+      syncThresholdMs: 20_000,
+      completeResponseBody: 'status',
+      statusShape: 'object',
+      statusCase: 'pascal',
+      versionListShape: 'array',
+      createAndAssemble: 'available',
+      repeatCreateAndAssemble: 'conflict',
+      versionScopedDocuments: true,
+      documentsBeforeCompleted: 'conflict',
+      callbackDelivery: 'send',
     });
   });
 

@@ -47,6 +47,7 @@ describe('npm run emulator (command line)', () => {
       const origin = /cloud base (http:\/\/127\.0\.0\.1:\d+)\/api\/rest\/v1\.1/.exec(line)?.[1] ?? '';
       expect(line).toContain(`auth ${origin}/auth`);
       expect(line).toContain(`on-premise base ${origin}/HdaApi/rest/v1.1 auth ${origin}/HdaAuth`);
+      expect(line).toContain(`v2.0 bases ${origin}/api/rest/v2.0 ${origin}/HdaApi/rest/v2.0 |`);
       expect(line).toContain(`control ${origin}/__emulator`);
       expect(line).toContain('client "hotdocs-temporal" principal "orchestrator"');
       expect(line).not.toContain('from-the-environment');

@@ -69,7 +69,12 @@ describe('inspection and control endpoints', () => {
       { seq: 4, endpoint: 'createWorkItem', method: 'PUT', status: 200 },
       { seq: 5, endpoint: 'getWorkItem', method: 'GET', status: 200 },
     ]);
-    expect(requests[3]).toMatchObject({ workItemId: id, path: `/api/rest/v1.1/WorkItems/${id}` });
+    expect(requests[3]).toMatchObject({
+      workItemId: id,
+      api: 'v1.1',
+      path: `/api/rest/v1.1/WorkItems/${id}`,
+    });
+    expect(requests[0]?.['api']).toBeUndefined();
     expect(new Date(String(requests[0]?.at)).getTime()).not.toBeNaN();
 
     const counts = (await http('GET', test.control('/counts'))).json<Record<string, unknown>>();
@@ -89,6 +94,13 @@ describe('inspection and control endpoints', () => {
         'listDocuments',
         'login',
         'saveSession',
+        'completeVersion',
+        'saveAndCloseVersion',
+        'getVersionStatus',
+        'listVersions',
+        'createAndAssemble',
+        'listVersionDocuments',
+        'downloadVersionDocument',
       ].sort(),
     );
     expect((await http('GET', test.control('/logins'))).json()).toEqual({

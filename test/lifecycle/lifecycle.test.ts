@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { FailureType, LifecycleClosedError, LifecycleInputError, LifecycleNotFoundError } from '../../src/client';
+import {
+  FailureType,
+  LifecycleClosedError,
+  LifecycleInputError,
+  LifecycleNotFoundError,
+} from '../../src/client';
 import { STAGE } from '../../src/workflows/search-attributes';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';

@@ -160,3 +160,63 @@ test('a broken tenancies file names the tenancy and the field', async () => {
     `ADVANCE_TENANCIES_FILE (${file}): not valid JSON`,
   ]);
 });
+
+describe('the protocol per tenancy', () => {
+  test('ADVANCE_API_VERSION and ADVANCE_CREATE_AND_ASSEMBLE, with their defaults', () => {
+    const defaults = loadWorkerConfig(base).advance.tenancies.get('acme');
+    expect(defaults).toMatchObject({ apiVersion: 'v1.1', createAndAssemble: 'auto' });
+    const onPremise = loadWorkerConfig({
+      ...base,
+      ADVANCE_DEPLOYMENT: 'onpremise',
+      ADVANCE_DOMAIN: 'example.com',
+      ADVANCE_API_VERSION: 'v2.0',
+      ADVANCE_CREATE_AND_ASSEMBLE: 'off',
+    }).advance.tenancies.get('acme');
+    expect(onPremise).toMatchObject({ apiVersion: 'v2.0', createAndAssemble: 'off' });
+    expect(onPremise?.urls.apiBase).toBe('https://acme.example.com/HdaApi/rest/v2.0');
+  });
+
+  test('bad values and a base URL of the other version are named by variable', () => {
+    expect(problems({ ...base, ADVANCE_API_VERSION: '2', ADVANCE_CREATE_AND_ASSEMBLE: 'always' })).toEqual([
+      'ADVANCE_API_VERSION must be "v1.1" or "v2.0"',
+      'ADVANCE_CREATE_AND_ASSEMBLE must be "auto", "on" or "off"',
+    ]);
+    const explicit = {
+      ADVANCE_BASE_URL: 'http://127.0.0.1:8400/api/rest/v1.1',
+      ADVANCE_AUTH_URL: 'http://127.0.0.1:8400/auth',
+      ADVANCE_CLIENT_NAME: 'c',
+      ADVANCE_PRINCIPAL_NAME: 'p',
+      ADVANCE_PRINCIPAL_PASSWORD: SECRET,
+    };
+    expect(problems({ ...explicit, ADVANCE_API_VERSION: 'v2.0' })).toEqual([
+      'ADVANCE_BASE_URL ends in /v1.1 but ADVANCE_API_VERSION is v2.0',
+    ]);
+  });
+
+  test('a field of each tenancy in ADVANCE_TENANCIES_FILE', async () => {
+    const file = path.join(dir, 'versions.json');
+    const tenancy = { clientName: 'c', principalName: 'p', principalPassword: SECRET };
+    await writeFile(
+      file,
+      JSON.stringify({
+        tenancies: {
+          cloud: { deployment: 'cloud', tenancy: 'acme', ...tenancy },
+          current: {
+            deployment: 'onpremise',
+            tenancy: 'legal',
+            domain: 'example.com',
+            apiVersion: 'v2.0',
+            createAndAssemble: 'on',
+            ...tenancy,
+          },
+        },
+      }),
+    );
+    const { tenancies } = loadWorkerConfig({ ADVANCE_TENANCIES_FILE: file }).advance;
+    expect(tenancies.get('cloud')?.apiVersion).toBe('v1.1');
+    expect(tenancies.get('current')).toMatchObject({ apiVersion: 'v2.0', createAndAssemble: 'on' });
+    expect(problems({ ADVANCE_TENANCIES_FILE: file, ADVANCE_API_VERSION: 'v2.0' })).toEqual([
+      'ADVANCE_TENANCIES_FILE is set: unset ADVANCE_API_VERSION',
+    ]);
+  });
+});

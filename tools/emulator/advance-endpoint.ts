@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorRuntime } from './emulator-runtime';
-import { WRITE_ENDPOINTS, type EndpointName } from './endpoints';
+import { apiVersionOfPath, WRITE_ENDPOINTS, type EndpointName } from './endpoints';
 import type { FaultPlan } from './fault-injector';
 import { isGuid, normaliseGuid } from './guid';
 import { EmulatorHttpError } from './http-error';
@@ -27,12 +27,16 @@ export interface AdvanceCall {
   note(ids: { workItemId?: string; versionId?: string }): void;
 }
 
-export type AdvanceOperation = (call: AdvanceCall) => AdvanceResponse;
+/**
+ * Changes the model synchronously, before it returns: the in-memory model never sees two requests
+ * interleave. It may return a promise only to wait before answering (a synchronous threshold).
+ */
+export type AdvanceOperation = (call: AdvanceCall) => AdvanceResponse | Promise<AdvanceResponse>;
 
 /**
- * Registers one Advance endpoint under every base path. Each request is logged in arrival order,
- * gets its fault plan (latency, then a fault before or after the operation), and then runs the
- * operation, which is synchronous: the in-memory model never sees two requests interleave.
+ * Registers one Advance endpoint under every base path given. Each request is logged in arrival
+ * order, gets its fault plan (latency, then a fault before or after the operation), and then runs
+ * the operation.
  */
 export function registerAdvanceEndpoint(
   app: FastifyInstance,
@@ -45,6 +49,7 @@ export function registerAdvanceEndpoint(
       endpoint: endpoint.name,
       method: request.method,
       path: request.url,
+      api: apiVersionOfPath(request.url),
     });
     noteIdsFromPath(entry, request.params);
     const plan = runtime.faults.plan(endpoint.name);
@@ -69,7 +74,7 @@ export function registerAdvanceEndpoint(
       });
     }
 
-    const response = runOperation(runtime, endpoint.name, request, entry, operation);
+    const response = await runOperation(runtime, endpoint.name, request, entry, operation);
     const applied = response.status < 400;
     if (plan.kind === 'apply-then-error') {
       recordFault(runtime, entry, plan, applied);
@@ -87,13 +92,13 @@ export function registerAdvanceEndpoint(
   for (const path of endpoint.paths) app.route({ method: endpoint.method, url: path, handler });
 }
 
-function runOperation(
+async function runOperation(
   runtime: EmulatorRuntime,
   endpoint: EndpointName,
   request: FastifyRequest,
   entry: RequestLogEntry,
   operation: AdvanceOperation,
-): AdvanceResponse {
+): Promise<AdvanceResponse> {
   const call: AdvanceCall = {
     request,
     param: (name) => (request.params as Record<string, string | undefined>)[name] ?? '',
@@ -106,7 +111,7 @@ function runOperation(
     },
   };
   try {
-    return operation(call);
+    return await operation(call);
   } catch (error) {
     if (error instanceof EmulatorHttpError) {
       return { status: error.status, body: { message: error.message }, headers: { ...error.headers } };

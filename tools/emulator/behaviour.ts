@@ -19,6 +19,32 @@ const behaviourShape = {
   exposeActiveSession: z.boolean(),
   /** Documents list as a bare array or wrapped as `{ "items": [...] }`. */
   documentListShape: z.enum(['array', 'wrapped']),
+
+  // ---- v2.0 (shared/advance-api-v2.md: response shapes, codes and timings are not documented)
+  /** v2.0 Complete and CreateAndAssemble: how long the version reads `Completing`. */
+  completingMs: z.number().min(0),
+  /** Then how long it reads `PostAssemblyProcessing` (a post-assembly webhook at work). */
+  postProcessingMs: z.number().min(0),
+  /** Without a callbackUrl, Complete/CreateAndAssemble wait this long for `Completed`, else answer `Completing` with a status URL. */
+  syncThresholdMs: z.number().min(0),
+  /** v2.0 Complete/CreateAndAssemble/SaveAndClose answer with the version's status, or with no body. */
+  completeResponseBody: z.enum(['status', 'empty']),
+  /** A status as `{ "status" }`, as `{ "Status" }` (PascalCase keys), or as a bare JSON string. */
+  statusShape: z.enum(['object', 'pascal-object', 'string']),
+  /** Spelling of status values: `Completed`, `completed` or `COMPLETED`. */
+  statusCase: z.enum(['pascal', 'lower', 'upper']),
+  /** `GET Versions?filter=` as a bare array or wrapped as `{ "items": [...] }`. */
+  versionListShape: z.enum(['array', 'wrapped']),
+  /** CreateAndAssemble served, or answered as a server without it would: 404, or 405. */
+  createAndAssemble: z.enum(['available', 'not-found', 'method-not-allowed']),
+  /** CreateAndAssemble repeating an existing versionId: 409, or the version's status. */
+  repeatCreateAndAssemble: z.enum(['conflict', 'status']),
+  /** Whether `Versions/{versionId}/Documents[/{id}/Content]` exist (else 404, as on a server without them). */
+  versionScopedDocuments: z.boolean(),
+  /** Version-scoped documents of a version that is not `Completed` yet: 409, or an empty list. */
+  documentsBeforeCompleted: z.enum(['conflict', 'empty']),
+  /** Callbacks to `callbackUrl` are posted, or silently never sent (a lost callback). */
+  callbackDelivery: z.enum(['send', 'drop']),
 };
 
 export const behaviourSchema = z.strictObject(behaviourShape);
@@ -36,6 +62,18 @@ export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
   noActiveSessionStatus: 409,
   exposeActiveSession: true,
   documentListShape: 'array',
+  completingMs: 0,
+  postProcessingMs: 0,
+  syncThresholdMs: 20_000,
+  completeResponseBody: 'status',
+  statusShape: 'object',
+  statusCase: 'pascal',
+  versionListShape: 'array',
+  createAndAssemble: 'available',
+  repeatCreateAndAssemble: 'conflict',
+  versionScopedDocuments: true,
+  documentsBeforeCompleted: 'conflict',
+  callbackDelivery: 'send',
 });
 
 export function mergeBehaviour(

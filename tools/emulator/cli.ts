@@ -102,10 +102,11 @@ export function emulatorCommand(): Command {
 }
 
 function startupLine(emulator: RunningEmulator): string {
-  const { cloud, onPremise, controlUrl, credentials } = emulator;
+  const { cloud, onPremise, apis, controlUrl, credentials } = emulator;
   return (
     `HotDocs Advance emulator ready: cloud base ${cloud.baseUrl} auth ${cloud.authUrl} | ` +
-    `on-premise base ${onPremise.baseUrl} auth ${onPremise.authUrl} | control ${controlUrl} | ` +
+    `on-premise base ${onPremise.baseUrl} auth ${onPremise.authUrl} | ` +
+    `v2.0 bases ${apis['v2.0'].cloud.baseUrl} ${apis['v2.0'].onPremise.baseUrl} | control ${controlUrl} | ` +
     `client "${credentials.clientName}" principal "${credentials.principalName}"`
   );
 }

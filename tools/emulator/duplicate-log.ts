@@ -12,11 +12,13 @@ export type DuplicateOutcome =
   /** begin: another session is in progress and forceCreate was not set */
   | 'session-in-progress'
   /** begin: the versionId belongs to a finished version */
-  | 'version-exists';
+  | 'version-exists'
+  /** CreateAndAssemble: the versionId exists, answered with its status */
+  | 'repeat-status';
 
 export interface DuplicateRecord {
   at: string;
-  endpoint: 'createWorkItem' | 'beginSession';
+  endpoint: 'createWorkItem' | 'beginSession' | 'createAndAssemble';
   workItemId: string;
   versionId?: string;
   /** For begins: the session that was in progress at the time. */
@@ -25,7 +27,7 @@ export interface DuplicateRecord {
   status: number;
 }
 
-/** Creates and begins that hit something existing, whether rejected or absorbed. */
+/** Creates, begins and CreateAndAssembles that hit something existing, whether rejected or absorbed. */
 export class DuplicateLog {
   private records: DuplicateRecord[] = [];
 

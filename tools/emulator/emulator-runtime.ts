@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CallbackSender } from './callback-sender';
 import { behaviourPatchSchema, DEFAULT_BEHAVIOUR, mergeBehaviour, type EmulatorBehaviour } from './behaviour';
 import { DuplicateLog } from './duplicate-log';
 import { faultsConfigSchema } from './fault-config';
@@ -23,6 +24,7 @@ export class EmulatorRuntime {
   readonly requestLog = new RequestLog();
   readonly duplicates = new DuplicateLog();
   readonly logins = new LoginTally();
+  readonly callbacks: CallbackSender;
   behaviour: EmulatorBehaviour;
   /** Origin for generated links; known once the server listens. */
   publicUrl = '';
@@ -38,6 +40,7 @@ export class EmulatorRuntime {
     });
     this.behaviour = this.initialBehaviour();
     this.faults.configure(options.faults ?? {});
+    this.callbacks = new CallbackSender((message) => this.log(message));
   }
 
   log(message: string): void {
@@ -69,6 +72,7 @@ export class EmulatorRuntime {
     this.requestLog.clear();
     this.duplicates.clear();
     this.logins.clear();
+    this.callbacks.reset();
     this.faults.configure({ seed: this.options.faults?.seed });
     this.faults.clearInjected();
     this.behaviour = this.initialBehaviour();
@@ -90,6 +94,7 @@ export class EmulatorRuntime {
 
   close(): void {
     this.shutdown.abort();
+    this.callbacks.close();
   }
 
   interviewJsUrl(coreSessionId: string): string {

@@ -1,4 +1,8 @@
-/** The eight HotDocs Advance operations the emulator serves; the names key counts, faults and the request log. */
+/**
+ * The HotDocs Advance operations the emulator serves; the names key counts, faults and the request
+ * log. The first eight are the v1.1 set (the create, get, begin and document calls are served
+ * under the v2.0 bases too); the rest exist only under the v2.0 bases.
+ */
 export const ENDPOINT_NAMES = [
   'login',
   'createWorkItem',
@@ -8,6 +12,13 @@ export const ENDPOINT_NAMES = [
   'completeSession',
   'listDocuments',
   'downloadDocument',
+  'completeVersion',
+  'saveAndCloseVersion',
+  'getVersionStatus',
+  'listVersions',
+  'createAndAssemble',
+  'listVersionDocuments',
+  'downloadVersionDocument',
 ] as const;
 
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
@@ -18,9 +29,32 @@ export const WRITE_ENDPOINTS: ReadonlySet<EndpointName> = new Set<EndpointName>(
   'beginSession',
   'saveSession',
   'completeSession',
+  'completeVersion',
+  'saveAndCloseVersion',
+  'createAndAssemble',
 ]);
 
-/** Both URL shapes Advance is deployed under; the same handlers sit behind each. */
-export const API_BASE_PATHS = ['/api/rest/v1.1', '/HdaApi/rest/v1.1'] as const;
+/** The REST API versions the emulator speaks, over one state machine. */
+export const API_VERSIONS = ['v1.1', 'v2.0'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
+/** Both URL shapes Advance is deployed under (cloud first, then on-premise), per API version. */
+export const API_BASE_PATHS_BY_VERSION: Readonly<Record<ApiVersion, readonly [string, string]>> = {
+  'v1.1': ['/api/rest/v1.1', '/HdaApi/rest/v1.1'],
+  'v2.0': ['/api/rest/v2.0', '/HdaApi/rest/v2.0'],
+};
+/** The v1.1 bases, as before v2.0 was added. */
+export const API_BASE_PATHS = API_BASE_PATHS_BY_VERSION['v1.1'];
+/** Every API base of every version: for the calls both versions share. */
+export const ALL_API_BASE_PATHS: readonly string[] = API_VERSIONS.flatMap(
+  (version) => API_BASE_PATHS_BY_VERSION[version],
+);
 export const AUTH_BASE_PATHS = ['/auth', '/HdaAuth'] as const;
 export const CONTROL_BASE_PATH = '/__emulator';
+
+/** The API version a request path belongs to; undefined for the auth service. */
+export function apiVersionOfPath(path: string): ApiVersion | undefined {
+  const match = /\/rest\/(v\d+\.\d+)\//i.exec(path);
+  const version = match?.[1]?.toLowerCase();
+  return API_VERSIONS.find((candidate) => candidate === version);
+}

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { EmulatorBehaviour, EmulatorBehaviourPatch } from './behaviour';
 import type { DuplicateRecord } from './duplicate-log';
 import { EmulatorRuntime } from './emulator-runtime';
-import { API_BASE_PATHS, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from './endpoints';
+import type { CallbackDelivery } from './callback-sender';
+import { API_BASE_PATHS_BY_VERSION, AUTH_BASE_PATHS, CONTROL_BASE_PATH, type ApiVersion } from './endpoints';
 import type { FaultsConfig } from './fault-config';
 import type { ActiveFaults, InjectedFault } from './fault-injector';
 import { normaliseGuid } from './guid';
@@ -13,10 +14,12 @@ import { buildEmulatorServer } from './server';
 import { workItemSnapshot, type EmulatorStateSnapshot, type WorkItemSnapshot } from './work-item-model';
 
 export { DEFAULT_BEHAVIOUR } from './behaviour';
+export { CALLBACK_SIGNATURE_HEADER } from './callback-sender';
+export type { CallbackDelivery, CallbackEvent } from './callback-sender';
 export type { EmulatorBehaviour, EmulatorBehaviourPatch } from './behaviour';
 export type { DuplicateOutcome, DuplicateRecord } from './duplicate-log';
-export { ENDPOINT_NAMES } from './endpoints';
-export type { EndpointName } from './endpoints';
+export { API_VERSIONS, ENDPOINT_NAMES } from './endpoints';
+export type { ApiVersion, EndpointName } from './endpoints';
 export type { FaultKind, FaultRule, FaultsConfig, ScriptedFault } from './fault-config';
 export type { ActiveFaults, InjectedFault } from './fault-injector';
 export type { LoginCounts } from './login-tally';
@@ -33,7 +36,7 @@ export type {
 } from './work-item-model';
 
 export interface EmulatorEndpoints {
-  /** REST API v1.1 base, e.g. `http://127.0.0.1:40123/api/rest/v1.1`. */
+  /** REST API base, e.g. `http://127.0.0.1:40123/api/rest/v1.1`. */
   baseUrl: string;
   /** Auth service base, e.g. `http://127.0.0.1:40123/auth`. */
   authUrl: string;
@@ -52,6 +55,8 @@ export interface RunningEmulator {
   readonly cloud: EmulatorEndpoints;
   /** On-premise-shaped URLs: `/HdaApi/rest/v1.1` and `/HdaAuth`. */
   readonly onPremise: EmulatorEndpoints;
+  /** Both shapes per API version: `apis['v2.0'].cloud.baseUrl` ends in `/api/rest/v2.0`. */
+  readonly apis: Readonly<Record<ApiVersion, { cloud: EmulatorEndpoints; onPremise: EmulatorEndpoints }>>;
   /** Base of the inspection and control endpoints (`/__emulator`). */
   readonly controlUrl: string;
   readonly credentials: EmulatorCredentials;
@@ -75,6 +80,8 @@ export interface RunningEmulator {
   counts(): EndpointCounts;
   logins(): LoginCounts;
   duplicates(): DuplicateRecord[];
+  /** Callbacks scheduled by v2.0 Complete, CreateAndAssemble and SaveAndClose, with their outcome. */
+  callbacks(): CallbackDelivery[];
   /** Stops listening and destroys open connections (keep-alive included). */
   close(): Promise<void>;
 }
@@ -99,11 +106,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const url = `http://${hostForUrl(resolved.host)}:${address.port}`;
   runtime.publicUrl = resolved.publicUrl ?? url;
 
+  const shapes = (version: ApiVersion) => ({
+    cloud: {
+      baseUrl: `${url}${API_BASE_PATHS_BY_VERSION[version][0]}`,
+      authUrl: `${url}${AUTH_BASE_PATHS[0]}`,
+    },
+    onPremise: {
+      baseUrl: `${url}${API_BASE_PATHS_BY_VERSION[version][1]}`,
+      authUrl: `${url}${AUTH_BASE_PATHS[1]}`,
+    },
+  });
+  const apis = { 'v1.1': shapes('v1.1'), 'v2.0': shapes('v2.0') };
+
   let closing: Promise<void> | undefined;
   return {
     url,
-    cloud: { baseUrl: `${url}${API_BASE_PATHS[0]}`, authUrl: `${url}${AUTH_BASE_PATHS[0]}` },
-    onPremise: { baseUrl: `${url}${API_BASE_PATHS[1]}`, authUrl: `${url}${AUTH_BASE_PATHS[1]}` },
+    cloud: apis['v1.1'].cloud,
+    onPremise: apis['v1.1'].onPremise,
+    apis,
     controlUrl: `${url}${CONTROL_BASE_PATH}`,
     credentials: {
       clientName: resolved.clientName,
@@ -133,6 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     counts: () => runtime.requestLog.counts(),
     logins: () => runtime.logins.snapshot(),
     duplicates: () => runtime.duplicates.list(),
+    callbacks: () => runtime.callbacks.list(),
     close: () => {
       closing ??= (async () => {
         runtime.close();

@@ -1,4 +1,4 @@
-import { ENDPOINT_NAMES, type EndpointName } from './endpoints';
+import { ENDPOINT_NAMES, type ApiVersion, type EndpointName } from './endpoints';
 import type { FaultKind } from './fault-config';
 
 export interface RequestFaultSummary {
@@ -15,6 +15,8 @@ export interface RequestLogEntry {
   /** Arrival time, ISO 8601. */
   at: string;
   endpoint: EndpointName;
+  /** The REST API version of the path; absent for the auth service. */
+  api?: ApiVersion;
   method: string;
   path: string;
   /** Status the client saw; `null` while in flight or when the connection was reset instead. */
@@ -37,11 +39,12 @@ export class RequestLog {
   private entries: RequestLogEntry[] = [];
   private nextSeq = 1;
 
-  begin(call: { endpoint: EndpointName; method: string; path: string }): RequestLogEntry {
+  begin(call: { endpoint: EndpointName; method: string; path: string; api?: ApiVersion }): RequestLogEntry {
     const entry: RequestLogEntry = {
       seq: this.nextSeq++,
       at: new Date().toISOString(),
       endpoint: call.endpoint,
+      ...(call.api !== undefined && { api: call.api }),
       method: call.method,
       path: call.path,
       status: null,

@@ -2,10 +2,12 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { EmulatorRuntime } from './emulator-runtime';
 import { EmulatorHttpError } from './http-error';
 import { registerAuthRoutes } from './routes/auth-routes';
+import { registerCreateAndAssembleRoute } from './routes/create-and-assemble-route';
 import { registerControlRoutes } from './routes/control-routes';
 import { registerDocumentRoutes } from './routes/document-routes';
 import { registerInterviewRoutes } from './routes/interview-routes';
 import { registerSessionRoutes } from './routes/session-routes';
+import { registerVersionRoutes } from './routes/version-routes';
 import { registerWorkItemRoutes } from './routes/work-item-routes';
 
 // Answer XML can be large; Advance accepts far more than fastify's 1 MiB default.
@@ -42,6 +44,8 @@ export function buildEmulatorServer(runtime: EmulatorRuntime): FastifyInstance {
   registerAuthRoutes(app, runtime);
   registerWorkItemRoutes(app, runtime);
   registerSessionRoutes(app, runtime);
+  registerVersionRoutes(app, runtime);
+  registerCreateAndAssembleRoute(app, runtime);
   registerDocumentRoutes(app, runtime);
   registerControlRoutes(app, runtime);
   registerInterviewRoutes(app, runtime);

@@ -2,7 +2,20 @@ import type { AnswerSet } from './answers/answer-set';
 import { answerDisplayValues } from './answers/answer-display';
 import type { AssembledDocument } from './assembly/assemble-documents';
 
-export type VersionStatus = 'InProgress' | 'Saved' | 'Completed' | 'Discarded';
+/**
+ * One state machine for both API versions: `InProgress` → `Completing` → `PostAssemblyProcessing`
+ * → `Completed`, or `Saved` / `Discarded`. v1.1 completes at once; only the v2.0 calls pass through
+ * the two middle phases, and only when the `completingMs` / `postProcessingMs` switches ask for it.
+ */
+export const VERSION_STATUSES = [
+  'InProgress',
+  'Saved',
+  'Completing',
+  'PostAssemblyProcessing',
+  'Completed',
+  'Discarded',
+] as const;
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
 export interface SessionIds {
   hdaSessionId: string;
@@ -23,6 +36,12 @@ export interface VersionRecord {
   documents: AssembledDocument[];
   /** Order in which versions were saved or completed; picks the answers a new session resumes. */
   finishedSeq: number | null;
+  /** While `Completing`: when (epoch ms) that phase ends. */
+  completingUntil: number | null;
+  /** When (epoch ms) post-assembly processing ends; equal to `completingUntil` when there is none. */
+  processingUntil: number | null;
+  /** The Core assembly session behind the interview; closed once the version leaves `InProgress`. */
+  coreSessionOpen: boolean;
 }
 
 export interface WorkItemRecord {
@@ -64,6 +83,10 @@ export interface VersionSnapshot {
   /** Answer name → display string. */
   answers: Record<string, string>;
   documents: DocumentMetadata[];
+  /** Whether the interview's Core session is still open (SaveAndClose and completion close it). */
+  coreSessionOpen: boolean;
+  /** When the current `Completing` or `PostAssemblyProcessing` phase ends; null otherwise. */
+  phaseEndsAt: string | null;
 }
 
 export interface WorkItemSnapshot {
@@ -109,6 +132,16 @@ export function workItemSnapshot(item: WorkItemRecord): WorkItemSnapshot {
         answerDisplayValues(version.answers).map(({ name, value }) => [name, value]),
       ),
       documents: version.documents.map(documentMetadata),
+      coreSessionOpen: version.coreSessionOpen,
+      phaseEndsAt: phaseEnd(version),
     })),
   };
+}
+
+function phaseEnd(version: VersionRecord): string | null {
+  if (version.status === 'Completing' && version.completingUntil !== null)
+    return new Date(version.completingUntil).toISOString();
+  if (version.status === 'PostAssemblyProcessing' && version.processingUntil !== null)
+    return new Date(version.processingUntil).toISOString();
+  return null;
 }

@@ -26,7 +26,20 @@ export type BeginOutcome =
   /** Another session is in progress and forceCreate was not set. */
   | { kind: 'in-progress'; activeVersionId: string }
   /** The versionId belongs to a version that is no longer in progress. */
-  | { kind: 'version-exists' };
+  | { kind: 'version-exists'; version: VersionRecord };
+
+/** What a v2.0 call naming a version finds. */
+export type VersionOutcome =
+  | { kind: 'done'; version: VersionRecord }
+  | { kind: 'unknown-version' }
+  /** The version exists but is not in progress (already saved, completing, completed, discarded). */
+  | { kind: 'not-in-progress'; version: VersionRecord };
+
+/** How long a v2.0 completion spends in each phase before it reads `Completed`. */
+export interface CompletionTiming {
+  completingMs: number;
+  postProcessingMs: number;
+}
 
 /**
  * The in-memory Advance model and its lifecycle rules: one in-progress session per work item,
@@ -39,8 +52,15 @@ export class WorkItemStore {
   private readonly sessionsByCoreId = new Map<string, { workItemId: string; versionId: string }>();
   private finishedCounter = 0;
 
+  /** The work item with every version's phase brought up to now. */
   find(id: string): WorkItemRecord | undefined {
-    return this.items.get(id);
+    const item = this.items.get(id);
+    if (item !== undefined) advancePhases(item, Date.now());
+    return item;
+  }
+
+  findVersion(item: WorkItemRecord, versionId: string): VersionRecord | undefined {
+    return item.versions.find((version) => version.versionId === versionId);
   }
 
   create(id: string, fields: WorkItemFields): WorkItemRecord {
@@ -83,11 +103,12 @@ export class WorkItemStore {
     const existing = item.versions.find((version) => version.versionId === request.versionId);
     const active = activeVersion(item);
     if (existing !== undefined && existing === active) return { kind: 'repeat', version: existing };
-    if (existing !== undefined) return { kind: 'version-exists' };
+    if (existing !== undefined) return { kind: 'version-exists', version: existing };
     if (active !== undefined) {
       if (!request.forceCreate) return { kind: 'in-progress', activeVersionId: active.versionId };
       // forceCreate replaces the in-progress session; its unsaved answers are lost.
       active.status = 'Discarded';
+      active.coreSessionOpen = false;
     }
 
     const answers = request.answers ?? this.resumableAnswers(item);
@@ -108,6 +129,9 @@ export class WorkItemStore {
       session,
       documents: [],
       finishedSeq: null,
+      completingUntil: null,
+      processingUntil: null,
+      coreSessionOpen: true,
     };
     item.versions.push(version);
     item.activeVersionId = version.versionId;
@@ -115,34 +139,42 @@ export class WorkItemStore {
     return { kind: 'begun', version };
   }
 
-  /** Ends the in-progress session keeping its answers; undefined when none is in progress. */
+  /** v1.1: ends the in-progress session keeping its answers; undefined when none is in progress. */
   save(item: WorkItemRecord): VersionRecord | undefined {
     const active = activeVersion(item);
     if (active === undefined) return undefined;
-    active.status = 'Saved';
-    active.finishedSeq = ++this.finishedCounter;
-    item.activeVersionId = null;
+    this.saveInProgress(item, active);
     return active;
   }
 
-  /** Completes the in-progress session, assembling its documents when asked; undefined when none. */
+  /** v2.0 SaveAndClose: saves the named version and closes its Core session. */
+  saveVersion(item: WorkItemRecord, versionId: string): VersionOutcome {
+    const version = this.findVersion(item, versionId);
+    if (version === undefined) return { kind: 'unknown-version' };
+    if (version !== activeVersion(item)) return { kind: 'not-in-progress', version };
+    this.saveInProgress(item, version);
+    return { kind: 'done', version };
+  }
+
+  /** v1.1: completes the in-progress session at once, assembling when asked; undefined when none. */
   complete(item: WorkItemRecord, runAssembly: boolean): VersionRecord | undefined {
     const active = activeVersion(item);
     if (active === undefined) return undefined;
-    active.status = 'Completed';
-    active.completedAt = new Date().toISOString();
-    active.finishedSeq = ++this.finishedCounter;
-    if (runAssembly) {
-      active.assembled = true;
-      active.documents = assembleDocuments({
-        workItemName: item.name,
-        versionId: active.versionId,
-        answers: active.answers,
-        answerXml: active.answerXml,
-      });
-    }
-    item.activeVersionId = null;
+    this.completeInProgress(item, active, runAssembly, { completingMs: 0, postProcessingMs: 0 });
     return active;
+  }
+
+  /**
+   * v2.0 Complete: completes the named version, always assembling. With a `Completing` phase or
+   * post-assembly processing configured, the version reads `Completed` only once they are over;
+   * its documents are assembled now and listed from then on.
+   */
+  completeVersion(item: WorkItemRecord, versionId: string, timing: CompletionTiming): VersionOutcome {
+    const version = this.findVersion(item, versionId);
+    if (version === undefined) return { kind: 'unknown-version' };
+    if (version !== activeVersion(item)) return { kind: 'not-in-progress', version };
+    this.completeInProgress(item, version, true, timing);
+    return { kind: 'done', version };
   }
 
   /** Documents of the most recently completed version that was assembled. */
@@ -175,7 +207,11 @@ export class WorkItemStore {
   }
 
   snapshot(): WorkItemSnapshot[] {
-    return [...this.items.values()].map(workItemSnapshot);
+    const now = Date.now();
+    return [...this.items.values()].map((item) => {
+      advancePhases(item, now);
+      return workItemSnapshot(item);
+    });
   }
 
   clear(): void {
@@ -184,9 +220,42 @@ export class WorkItemStore {
     this.finishedCounter = 0;
   }
 
+  private saveInProgress(item: WorkItemRecord, version: VersionRecord): void {
+    version.status = 'Saved';
+    version.finishedSeq = ++this.finishedCounter;
+    version.coreSessionOpen = false;
+    item.activeVersionId = null;
+  }
+
+  private completeInProgress(
+    item: WorkItemRecord,
+    version: VersionRecord,
+    runAssembly: boolean,
+    timing: CompletionTiming,
+  ): void {
+    const now = Date.now();
+    version.finishedSeq = ++this.finishedCounter;
+    version.coreSessionOpen = false;
+    version.completingUntil = now + timing.completingMs;
+    version.processingUntil = version.completingUntil + timing.postProcessingMs;
+    version.status = 'Completing';
+    if (runAssembly) {
+      version.assembled = true;
+      version.documents = assembleDocuments({
+        workItemName: item.name,
+        versionId: version.versionId,
+        answers: version.answers,
+        answerXml: version.answerXml,
+      });
+    }
+    // The work item is free for a new version as soon as the completion is accepted.
+    item.activeVersionId = null;
+    advancePhases(item, now);
+  }
+
   private resumableAnswers(item: WorkItemRecord): ParsedAnswers {
     const finished = item.versions
-      .filter((version) => version.status === 'Saved' || version.status === 'Completed')
+      .filter((version) => version.status !== 'InProgress' && version.status !== 'Discarded')
       .sort((a, b) => (b.finishedSeq ?? 0) - (a.finishedSeq ?? 0))[0];
     if (finished !== undefined) return { xml: finished.answerXml, set: finished.answers };
     if (item.answerXml !== null && item.answers !== null) return { xml: item.answerXml, set: item.answers };
@@ -198,4 +267,26 @@ export class WorkItemStore {
 function activeVersion(item: WorkItemRecord): VersionRecord | undefined {
   if (item.activeVersionId === null) return undefined;
   return item.versions.find((version) => version.versionId === item.activeVersionId);
+}
+
+/**
+ * Moves completions along their phases by the clock: phases are kept as end times rather than
+ * timers, so every read (HTTP or inspection) sees the same status without anything running.
+ */
+function advancePhases(item: WorkItemRecord, now: number): void {
+  for (const version of item.versions) {
+    if (version.status === 'Completing' && now >= (version.completingUntil ?? 0)) {
+      version.status = 'PostAssemblyProcessing';
+    }
+    if (version.status === 'PostAssemblyProcessing' && now >= (version.processingUntil ?? 0)) {
+      version.status = 'Completed';
+      version.completedAt = new Date(version.processingUntil ?? now).toISOString();
+    }
+  }
+}
+
+/** When (epoch ms) a completing version will read `Completed`; undefined for any other status. */
+export function completedAt(version: VersionRecord): number | undefined {
+  if (version.status !== 'Completing' && version.status !== 'PostAssemblyProcessing') return undefined;
+  return version.processingUntil ?? undefined;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorRuntime } from '../emulator-runtime';
-import { API_BASE_PATHS, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from '../endpoints';
+import { API_BASE_PATHS_BY_VERSION, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from '../endpoints';
 import { parseJsonText } from '../json-body';
 
 /**
@@ -11,15 +11,20 @@ import { parseJsonText } from '../json-body';
 export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRuntime): void {
   const at = (path: string): string => `${CONTROL_BASE_PATH}${path}`;
 
-  app.get(CONTROL_BASE_PATH, async () => ({
+  const shapes = (bases: readonly [string, string]) => ({
     cloud: {
-      baseUrl: `${runtime.publicUrl}${API_BASE_PATHS[0]}`,
+      baseUrl: `${runtime.publicUrl}${bases[0]}`,
       authUrl: `${runtime.publicUrl}${AUTH_BASE_PATHS[0]}`,
     },
     onPremise: {
-      baseUrl: `${runtime.publicUrl}${API_BASE_PATHS[1]}`,
+      baseUrl: `${runtime.publicUrl}${bases[1]}`,
       authUrl: `${runtime.publicUrl}${AUTH_BASE_PATHS[1]}`,
     },
+  });
+
+  app.get(CONTROL_BASE_PATH, async () => ({
+    ...shapes(API_BASE_PATHS_BY_VERSION['v1.1']),
+    v2: shapes(API_BASE_PATHS_BY_VERSION['v2.0']),
     control: [
       'GET health',
       'GET state',
@@ -27,6 +32,7 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
       'GET counts',
       'GET logins',
       'GET duplicates',
+      'GET callbacks',
       'GET|PUT faults',
       'GET faults/injected',
       'GET|PUT behaviour',
@@ -40,6 +46,7 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
   app.get(at('/counts'), async () => runtime.requestLog.counts());
   app.get(at('/logins'), async () => runtime.logins.snapshot());
   app.get(at('/duplicates'), async () => runtime.duplicates.list());
+  app.get(at('/callbacks'), async () => runtime.callbacks.list());
   app.get(at('/faults'), async () => runtime.faults.active());
   app.put(at('/faults'), async (request) => runtime.setFaults(jsonBody(request)));
   app.get(at('/faults/injected'), async () => runtime.faults.injectedFaults());

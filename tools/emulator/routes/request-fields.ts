@@ -5,6 +5,7 @@ import { GUID_FORMAT_HINT, isGuid, normaliseGuid } from '../guid';
 import { EmulatorHttpError } from '../http-error';
 import type { WorkItemRecord } from '../work-item-model';
 import type { ParsedAnswers } from '../work-item-store';
+import type { JsonBody } from '../json-body';
 
 /** A GUID path parameter, normalised; 400 naming the parameter otherwise. */
 export function guidParam(call: AdvanceCall, name: string, label: string): string {
@@ -49,4 +50,25 @@ export function readOptionalBoolean(value: unknown, field: string, fallback: boo
 /** Every base path combined with one route, e.g. `/WorkItems/:id` under cloud and on-premise. */
 export function under(bases: readonly string[], route: string): string[] {
   return bases.map((base) => `${base}${route}`);
+}
+
+export interface CallbackRequest {
+  url: string;
+  secret?: string;
+}
+
+/** Optional `callbackUrl` (absolute http(s)) and `callbackSecret` of the v2.0 calls that take them. */
+export function readCallbackFields(body: JsonBody): CallbackRequest | undefined {
+  const url = body.get('callbackUrl');
+  const secret = body.get('callbackSecret');
+  const problems: string[] = [];
+  if (url !== undefined && url !== null && url !== '') {
+    if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || !URL.canParse(url))
+      problems.push('callbackUrl must be an absolute http(s) URL');
+  }
+  if (secret !== undefined && secret !== null && typeof secret !== 'string')
+    problems.push('callbackSecret must be a string');
+  if (problems.length > 0) throw EmulatorHttpError.badRequest(problems.join('; '));
+  if (typeof url !== 'string' || url === '') return undefined;
+  return { url, ...(typeof secret === 'string' && secret !== '' && { secret }) };
 }

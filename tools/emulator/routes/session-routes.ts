@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerAdvanceEndpoint } from '../advance-endpoint';
 import type { DuplicateOutcome } from '../duplicate-log';
 import type { EmulatorRuntime } from '../emulator-runtime';
-import { API_BASE_PATHS } from '../endpoints';
+import { ALL_API_BASE_PATHS, API_BASE_PATHS } from '../endpoints';
 import { EmulatorHttpError } from '../http-error';
 import { guidParam, readAnswerXmlField, readOptionalBoolean, requireWorkItem, under } from './request-fields';
 import { sessionJson } from './work-item-json';
@@ -17,7 +17,8 @@ export function registerSessionRoutes(app: FastifyInstance, runtime: EmulatorRun
     {
       name: 'beginSession',
       method: 'PUT',
-      paths: under(API_BASE_PATHS, '/WorkItems/:id/Versions/:versionId'),
+      // v1.1 "begin an assembly session" and v2.0 "create a new work item version": one call.
+      paths: under(ALL_API_BASE_PATHS, '/WorkItems/:id/Versions/:versionId'),
     },
     (call) => {
       call.authorize();

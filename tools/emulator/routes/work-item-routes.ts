@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAdvanceEndpoint } from '../advance-endpoint';
 import type { EmulatorRuntime } from '../emulator-runtime';
-import { API_BASE_PATHS } from '../endpoints';
+import { ALL_API_BASE_PATHS } from '../endpoints';
 import { GUID_FORMAT_HINT, isGuid, normaliseGuid } from '../guid';
 import { EmulatorHttpError } from '../http-error';
 import type { JsonBody } from '../json-body';
@@ -12,7 +12,7 @@ import { workItemJson } from './work-item-json';
 const MAX_NAME_LENGTH = 255;
 
 export function registerWorkItemRoutes(app: FastifyInstance, runtime: EmulatorRuntime): void {
-  const paths = under(API_BASE_PATHS, '/WorkItems/:id');
+  const paths = under(ALL_API_BASE_PATHS, '/WorkItems/:id');
 
   registerAdvanceEndpoint(app, runtime, { name: 'createWorkItem', method: 'PUT', paths }, (call) => {
     call.authorize();
