@@ -13,6 +13,7 @@ interface EmulatorCommandOptions {
   publicUrl?: string;
   finishUrl?: string;
   seed: number;
+  stateFile?: string;
   quiet: boolean;
 }
 
@@ -72,6 +73,12 @@ export function emulatorCommand(): Command {
       ),
     )
     .addOption(new Option('--seed <n>', 'seed for rate-based fault injection').default(1).argParser(integer))
+    .addOption(
+      new Option(
+        '--state-file <file>',
+        'keep the work items in this JSON file across restarts (default: in memory only)',
+      ),
+    )
     .addOption(new Option('--quiet', 'do not print a line per request').default(false))
     .action(async (options: EmulatorCommandOptions) => {
       let emulator: RunningEmulator;
@@ -88,6 +95,7 @@ export function emulatorCommand(): Command {
           ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
           ...(options.finishUrl !== undefined && { interviewFinishUrl: options.finishUrl }),
           faults: { seed: options.seed },
+          ...(options.stateFile !== undefined && { stateFile: options.stateFile }),
           ...(!options.quiet && { logger: (message: string) => console.log(message) }),
         });
       } catch (error) {

@@ -11,6 +11,7 @@ import type { LoginCounts } from './login-tally';
 import { resolveEmulatorOptions, type EmulatorOptions } from './options';
 import type { EndpointCounts, RequestLogEntry } from './request-log';
 import { buildEmulatorServer } from './server';
+import { readStateFile, StateFileWriter } from './state-file';
 import { workItemSnapshot, type EmulatorStateSnapshot, type WorkItemSnapshot } from './work-item-model';
 
 export { DEFAULT_BEHAVIOUR } from './behaviour';
@@ -94,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const resolved = resolveEmulatorOptions(options);
   const runtime = new EmulatorRuntime(resolved);
   const app = buildEmulatorServer(runtime);
+  const stateFile = persistTo(resolved.stateFile, runtime, app);
   try {
     await app.listen({ port: resolved.port, host: resolved.host });
   } catch (error) {
@@ -158,10 +160,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       closing ??= (async () => {
         runtime.close();
         await app.close();
+        stateFile?.flush();
       })();
       return closing;
     },
   };
+}
+
+/** Loads the state file, and saves it after every request that may have changed something. */
+function persistTo(
+  file: string | undefined,
+  runtime: EmulatorRuntime,
+  app: ReturnType<typeof buildEmulatorServer>,
+): StateFileWriter | undefined {
+  if (file === undefined) return undefined;
+  const saved = readStateFile(file);
+  if (saved !== undefined) {
+    runtime.store.importState(saved);
+    runtime.log(`state: ${saved.items.length} work item(s) from ${file}`);
+  }
+  const writer = new StateFileWriter(file, () => runtime.store.exportState());
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET') writer.changed();
+  });
+  return writer;
 }
 
 /** A host usable in a URL: wildcard addresses become loopback, IPv6 literals get brackets. */

@@ -32,6 +32,11 @@ export const emulatorOptionsSchema = z.strictObject({
   workGroupIds: z.array(guid).optional(),
   /** When set, creates naming another template package are answered 404. */
   templatePackageIds: z.array(guid).optional(),
+  /**
+   * A JSON file that keeps the work items across restarts: read at start (when it exists),
+   * written after every change and on close. Unset: state lives in memory only.
+   */
+  stateFile: z.string().min(1).optional(),
   behaviour: behaviourPatchSchema.optional(),
   faults: faultsConfigSchema.optional(),
   logger: z.custom<EmulatorLogger>((value) => typeof value === 'function', 'must be a function').optional(),

@@ -5,6 +5,7 @@ import { assembleDocuments, type AssembledDocument } from './assembly/assemble-d
 import { newGuid } from './guid';
 import type { SessionIds, VersionRecord, WorkItemRecord, WorkItemSnapshot } from './work-item-model';
 import { workItemSnapshot } from './work-item-model';
+import type { PersistedStore } from './state-file';
 
 export interface WorkItemFields {
   name: string;
@@ -218,6 +219,26 @@ export class WorkItemStore {
     this.items.clear();
     this.sessionsByCoreId.clear();
     this.finishedCounter = 0;
+  }
+
+  /** Everything needed to carry on after a restart (see state-file.ts). */
+  exportState(): PersistedStore {
+    return { version: 1, items: [...this.items.values()], finishedCounter: this.finishedCounter };
+  }
+
+  /** Replaces the model with a persisted one; the session index is rebuilt from the versions. */
+  importState(state: PersistedStore): void {
+    this.clear();
+    for (const item of state.items) {
+      this.items.set(item.id, item);
+      for (const version of item.versions) {
+        this.sessionsByCoreId.set(version.session.coreSessionId, {
+          workItemId: item.id,
+          versionId: version.versionId,
+        });
+      }
+    }
+    this.finishedCounter = state.finishedCounter;
   }
 
   private saveInProgress(item: WorkItemRecord, version: VersionRecord): void {
