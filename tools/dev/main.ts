@@ -1,8 +1,9 @@
 /**
  * `npm run dev`: the whole lifecycle on this machine in one command — a local Temporal with its
- * Web UI (persisted under .data/, so a restart keeps running lifecycles), the HotDocs Advance
- * emulator, a worker, the HTTP gateway, and one demo lifecycle with the links that matter.
- * Ctrl-C stops everything.
+ * Web UI, the HotDocs Advance emulator, a worker, the HTTP gateway, and one demo lifecycle with the
+ * links that matter. Everything that must outlive a restart (the Temporal database, the
+ * emulator's work items, documents, secrets) is kept under the data folder, so Ctrl-C and
+ * `npm run dev` again carry on with every waiting lifecycle.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,14 +17,16 @@ import {
   parseEncryptionKeys,
 } from '../../src/codec';
 import { loadGatewayConfig, loadWorkerConfig } from '../../src/config';
-import { ensureTemporalTools, resolveTemporalCli, startDevServer } from '../temporal';
-import { startEmulator } from '../emulator';
-import { startGateway } from '../../src/gateway';
-import { createLifecycleWorker } from '../../src/worker';
-import { startDemoLifecycle, waitForStage } from './demo';
-import { loadOrCreateDevSecrets } from './dev-secrets';
-import { advanceEnvForEmulator } from './emulator-env';
+import { startGateway, type RunningGateway } from '../../src/gateway';
 import { sha256Hex } from '../../src/security/hashed-credentials';
+import { createLifecycleWorker } from '../../src/worker';
+import { startEmulator, type RunningEmulator } from '../emulator';
+import { ensureTemporalTools, resolveTemporalCli, startDevServer, type RunningDevServer } from '../temporal';
+import { startDemoLifecycle, waitForStage } from './demo';
+import { loadOrCreateDevSecrets, type DevSecrets } from './dev-secrets';
+import { advanceEnvForEmulator } from './emulator-env';
+import { InterviewLinks } from './interview-links';
+import { assertPortsFree } from './ports';
 
 const { values: options } = parseArgs({
   options: {
@@ -42,7 +45,8 @@ const { values: options } = parseArgs({
 const HELP = `npm run dev [-- options]
 
 Starts a local Temporal (Web UI), the HotDocs Advance emulator, a worker and the gateway, then one
-demo lifecycle. Options (defaults in brackets):
+demo lifecycle. State is kept in the data folder: stop with Ctrl-C, start again, and waiting
+lifecycles carry on; delete the folder for a clean start. Options (defaults in brackets):
   --temporal-port <n> [7233]   --ui-port <n> [8233]   --emulator-port <n> [8400]
   --gateway-port <n> [8080]    --codec-port <n> [8888] --data-dir <dir> [.data/dev]
   --encrypt      encrypt payloads and serve the codec endpoint, so the UI decodes them
@@ -53,60 +57,101 @@ const TOTAL_STEPS = 6;
 /** Set on Ctrl-C: from then on, failures of calls cut off by the shutdown are expected. */
 let stopping = false;
 let step = 0;
-const say = (text: string) => process.stdout.write(`${text}\n`);
+const say = (text: string): void => void process.stdout.write(`${text}\n`);
 const progress = (text: string) => say(`[${++step}/${TOTAL_STEPS}] ${text}`);
+const port = (name: 'temporal-port' | 'ui-port' | 'emulator-port' | 'gateway-port' | 'codec-port') =>
+  Number(options[name]);
+const cleanups: Array<() => Promise<unknown>> = [];
 
 async function main(): Promise<void> {
-  if (options.help) {
-    say(HELP);
-    return;
-  }
+  if (options.help) return say(HELP);
+  stopOnSignals();
   const dataDir = path.resolve(options['data-dir']);
-  const port = (name: keyof typeof options) => Number(options[name]);
-  const cleanups: Array<() => Promise<unknown>> = [];
+  await assertPortsFree([
+    { port: port('temporal-port'), what: 'Temporal' },
+    { port: port('ui-port'), what: 'Temporal UI' },
+    { port: port('emulator-port'), what: 'HotDocs Advance emulator' },
+    { port: port('gateway-port'), what: 'gateway' },
+    ...(options.encrypt ? [{ port: port('codec-port'), what: 'codec endpoint' }] : []),
+  ]);
+  // The worker's own logs stay at WARN so these progress lines remain readable.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const secrets = await loadOrCreateDevSecrets(dataDir);
+
+  const server = await startTemporal(dataDir);
+  const emulator = await startEmulatorStep(dataDir);
+  await startWorker(server, emulator, secrets, dataDir);
+  const { lifecycles, gateway, temporal } = await startGatewayStep(server, secrets);
+  const uiUrl = server.uiUrl ?? `http://localhost:${port('ui-port')}`;
+  if (options.encrypt) await startCodec(secrets, uiUrl);
+
+  const links = new InterviewLinks({
+    temporal,
+    gatewayUrl: gateway.url,
+    apiKey: secrets.apiKey,
+    emulatorUrl: emulator.url,
+    uiBase: `${uiUrl}/namespaces/${server.namespace}/workflows`,
+    temporalAddress: server.address,
+    say,
+  });
+  cleanups.push(() => links.stop());
+  progress(options['no-demo'] ? 'ready (no demo lifecycle)' : 'demo lifecycle');
+  if (options['no-demo']) await links.start();
+  else await runDemo(lifecycles, links, gateway, `${uiUrl}/namespaces/${server.namespace}/workflows`);
+  say('\nRunning. Ctrl-C stops everything; npm run dev again carries on where it stopped.');
+}
+
+function stopOnSignals(): void {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     say('\nStopping…');
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    say('Stopped. Running lifecycles are kept in the Temporal database; `npm run dev` resumes them.');
+    say(
+      'Stopped. Lifecycles and work items are kept in the data folder; `npm run dev` carries on with them.',
+    );
   };
   // Ctrl-C reaches every process of the terminal's group, and tsx relays it once more: the
   // first signal stops everything in order, later ones must not cut that short.
   const onSignal = () => {
-    if (stopping) return;
-    void stop().then(() => process.exit(0));
+    if (!stopping) void stop().then(() => process.exit(0));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
 
-  // The worker's own logs stay at WARN so these progress lines remain readable.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const secrets = await loadOrCreateDevSecrets(dataDir);
-  const keys = options.encrypt ? parseEncryptionKeys(secrets.payloadKey, 'dev key', []) : [];
-
+async function startTemporal(dataDir: string): Promise<RunningDevServer> {
   progress('Temporal CLI');
   ensureTemporalTools({ cli: true, testServer: false });
   const cli = resolveTemporalCli();
   say(`      ${cli.path} (${cli.source})`);
-
-  const codecUrl = `http://127.0.0.1:${port('codec-port')}`;
   progress(`Temporal dev server with Web UI (database ${path.join(dataDir, 'temporal.db')})`);
   const server = await startDevServer({
     port: port('temporal-port'),
     uiPort: port('ui-port'),
     dbFilename: path.join(dataDir, 'temporal.db'),
-    uiCodecEndpoint: options.encrypt ? codecUrl : undefined,
+    uiCodecEndpoint: options.encrypt ? `http://127.0.0.1:${port('codec-port')}` : undefined,
   });
   cleanups.push(() => server.stop());
-  const uiUrl = server.uiUrl ?? `http://localhost:${port('ui-port')}`;
-  say(`      ${server.address}, UI ${uiUrl}`);
+  say(`      ${server.address}, UI ${server.uiUrl ?? `http://localhost:${port('ui-port')}`}`);
+  return server;
+}
 
+async function startEmulatorStep(dataDir: string): Promise<RunningEmulator> {
   progress('HotDocs Advance emulator');
-  const emulator = await startEmulator({ port: port('emulator-port') });
+  const stateFile = path.join(dataDir, 'emulator-state.json');
+  const emulator = await startEmulator({ port: port('emulator-port'), stateFile });
   cleanups.push(() => emulator.close());
-  say(`      ${emulator.url} (control: ${emulator.controlUrl})`);
+  say(`      ${emulator.url} (control: ${emulator.controlUrl}; work items kept in ${stateFile})`);
+  return emulator;
+}
 
+async function startWorker(
+  server: RunningDevServer,
+  emulator: RunningEmulator,
+  secrets: DevSecrets,
+  dataDir: string,
+): Promise<void> {
   progress('worker');
   const workerEnv = {
     ...advanceEnvForEmulator(emulator),
@@ -127,8 +172,14 @@ async function main(): Promise<void> {
     await running;
   });
   say(`      task queue ${worker.worker.options.taskQueue}, documents in ${workerEnv.DOCUMENT_STORE_DIR}`);
+}
 
+async function startGatewayStep(
+  server: RunningDevServer,
+  secrets: DevSecrets,
+): Promise<{ lifecycles: LifecycleClient; gateway: RunningGateway; temporal: Client }> {
   progress('HTTP gateway');
+  const keys = options.encrypt ? parseEncryptionKeys(secrets.payloadKey, 'dev key', []) : [];
   const temporal = new Client({
     connection: await Connection.connect({ address: server.address }),
     namespace: server.namespace,
@@ -146,48 +197,51 @@ async function main(): Promise<void> {
     log: false,
   });
   cleanups.push(() => gateway.close());
-  say(`      ${gateway.url} (API key: ${secrets.apiKey}; OpenAPI: ${gateway.url}/v1/openapi.json)`);
-  if (options.encrypt) {
-    const codec = await buildCodecServer({
-      codec: new AesGcmPayloadCodec(keys),
-      tokenHashes: [],
-      allowUnauthenticated: true,
-      corsOrigins: [uiUrl, uiUrl.replace('localhost', '127.0.0.1')],
-    });
-    await codec.listen({ host: '127.0.0.1', port: port('codec-port') });
-    cleanups.push(() => codec.close());
-    say(`      payloads encrypted (key dev-1); codec endpoint ${codecUrl}/codec for the UI`);
-  }
+  say(`      ${gateway.url} (API key in ${path.join(options['data-dir'], 'api-key')}: ${secrets.apiKey})`);
+  say(`      OpenAPI: ${gateway.url}/v1/openapi.json`);
+  return { lifecycles, gateway, temporal };
+}
 
-  progress(options['no-demo'] ? 'ready (no demo lifecycle)' : 'demo lifecycle');
-  if (!options['no-demo']) {
-    const demo = await startDemoLifecycle(lifecycles);
-    const lifecycleUrl = `${uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(demo.lifecycleId)}`;
-    say(`      ${demo.lifecycleId} (${demo.created ? 'started' : 'resumed'})`);
-    const waiting = await waitForStage(lifecycles, demo.lifecycleId, ['waiting-for-interview', 'completed']);
-    if (waiting.stage === 'waiting-for-interview') {
-      const interview = await gatewayInterview(gateway.url, secrets.apiKey, demo.lifecycleId);
-      const page = `${emulator.url}/__emulator/interview/${interview.coreSessionId}?finishUrl=${encodeURIComponent(interview.finishUrl)}`;
-      say('');
-      say('The demo lifecycle waits for its interview:');
-      say(`  lifecycle in Temporal UI:  ${lifecycleUrl}`);
-      say(`  interview page:            ${page}`);
-      say(
-        `  gateway status:            curl -H 'Authorization: Bearer ${secrets.apiKey}' ${gateway.url}/v1/assemblies/${demo.lifecycleId}`,
-      );
-      say('');
-      say('Next: open the interview page, fill in a field and press Finish — or run');
-      say(`  npx hotdocs-temporal complete-interview ${demo.lifecycleId} --address ${server.address}`);
-    }
-    const done = await waitForStage(
-      lifecycles,
-      demo.lifecycleId,
-      ['completed', 'failed', 'expired', 'cancelled'],
-      0,
+async function startCodec(secrets: DevSecrets, uiUrl: string): Promise<void> {
+  const codec = await buildCodecServer({
+    codec: new AesGcmPayloadCodec(parseEncryptionKeys(secrets.payloadKey, 'dev key', [])),
+    tokenHashes: [],
+    allowUnauthenticated: true,
+    corsOrigins: [uiUrl, uiUrl.replace('localhost', '127.0.0.1')],
+  });
+  await codec.listen({ host: '127.0.0.1', port: port('codec-port') });
+  cleanups.push(() => codec.close());
+  say(
+    `      payloads encrypted (key dev-1); codec endpoint http://127.0.0.1:${port('codec-port')}/codec for the UI`,
+  );
+}
+
+async function runDemo(
+  lifecycles: LifecycleClient,
+  links: InterviewLinks,
+  gateway: RunningGateway,
+  uiBase: string,
+): Promise<void> {
+  const demo = await startDemoLifecycle(lifecycles);
+  say(`      ${demo.lifecycleId} (${demo.created ? 'started' : 'resumed'})`);
+  const waiting = await waitForStage(lifecycles, demo.lifecycleId, ['waiting-for-interview', 'completed']);
+  // From here on every lifecycle that waits for its interview is announced, the demo's first.
+  await links.start();
+  if (waiting.stage === 'waiting-for-interview') {
+    say(
+      `  gateway status:            curl -H "Authorization: Bearer $(cat ${path.join(options['data-dir'], 'api-key')})" ` +
+        `${gateway.url}/v1/assemblies/${demo.lifecycleId}`,
     );
-    reportOutcome(done, lifecycleUrl);
+    say('');
+    say('Next: open the interview page, fill in a field and press Finish — or run the command above.');
   }
-  say('\nRunning. Ctrl-C stops everything.');
+  const done = await waitForStage(
+    lifecycles,
+    demo.lifecycleId,
+    ['completed', 'failed', 'expired', 'cancelled'],
+    0,
+  );
+  reportOutcome(done, `${uiBase}/${encodeURIComponent(demo.lifecycleId)}`);
 }
 
 function reportOutcome(status: LifecycleStatus, lifecycleUrl: string): void {
@@ -201,18 +255,6 @@ function reportOutcome(status: LifecycleStatus, lifecycleUrl: string): void {
   );
   for (const document of documents)
     say(`  ${document.fileName ?? document.name}: ${document.reference ?? '(not stored)'}`);
-}
-
-async function gatewayInterview(
-  gatewayUrl: string,
-  apiKey: string,
-  lifecycleId: string,
-): Promise<{ coreSessionId: string; finishUrl: string }> {
-  const response = await fetch(`${gatewayUrl}/v1/assemblies/${encodeURIComponent(lifecycleId)}/interview`, {
-    headers: { authorization: `Bearer ${apiKey}` },
-  });
-  if (!response.ok) throw new Error(`gateway answered ${response.status} for the demo's interview`);
-  return (await response.json()) as { coreSessionId: string; finishUrl: string };
 }
 
 main().catch((error: unknown) => {
