@@ -1,15 +1,7 @@
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
 import { checkAnswerXml } from './answer-xml';
-import { describe, errorFromNetwork, errorFromResponse, type FailureContext } from './classify';
-import {
-  AdvanceAuthError,
-  AdvanceError,
-  AdvanceNotFoundError,
-  AdvanceTransientError,
-  AdvanceValidationError,
-  type AdvanceOperation,
-} from './errors';
+import { describe, type FailureContext } from './classify';
+import { AdvanceError, AdvanceNotFoundError, AdvanceTransientError, AdvanceValidationError } from './errors';
 import { isGuid } from './guid';
 import {
   readDocuments,
@@ -36,7 +28,9 @@ import {
   type CompletionRequest,
   type ProtocolCapabilities,
 } from './protocol';
-import { TokenCache, type AccessToken, type TokenMetadata } from './token-cache';
+import type { TokenMetadata } from './token-cache';
+import { fileNameFrom, header, readBodyValue, readJson } from './response-body';
+import { AdvanceTransport, type AdvanceClientDependencies, type RawResponse } from './transport';
 import type { AdvanceApiVersion } from './urls';
 import {
   readVersionState,
@@ -44,28 +38,6 @@ import {
   type VersionState,
   type VersionStatus,
 } from './version-status';
-
-/** One finished HTTP exchange, for logs and metrics. Carries no token, password or body. */
-export interface AdvanceRequestEvent {
-  tenancy: string;
-  operation: AdvanceOperation;
-  method: string;
-  path: string;
-  /** HTTP status, or undefined when no response arrived. */
-  status?: number;
-  /** `ok`, or the error kind the outcome was classified as. */
-  outcome: 'ok' | 'auth' | 'forbidden' | 'not-found' | 'conflict' | 'validation' | 'throttled' | 'transient';
-  durationMs: number;
-}
-
-export interface AdvanceClientDependencies {
-  /** Share a cache between clients of the same tenancy and credentials. */
-  tokenCache?: TokenCache;
-  /** An undici dispatcher to use instead of the client's own keep-alive agent. */
-  dispatcher?: Dispatcher;
-  /** Called after every HTTP exchange (login included). */
-  onRequest?: (event: AdvanceRequestEvent) => void;
-}
 
 export interface CallOptions {
   /** Aborts the call (and the wait for a token) — pass the activity's cancellation signal. */
@@ -116,20 +88,6 @@ export interface DocumentDownload {
   contentLength?: number;
 }
 
-interface Exchange {
-  operation: AdvanceOperation;
-  method: ApiRequest['method'] | 'POST';
-  path: string;
-  body?: unknown;
-  workItemId?: string;
-  versionId?: string;
-  signal?: AbortSignal;
-}
-
-type RawResponse = Dispatcher.ResponseData;
-
-const ERROR_BODY_LIMIT = 16 * 1024;
-
 /**
  * The HotDocs Advance REST API (v1.1 or v2.0, per tenancy), on undici with one keep-alive pool per
  * origin. The same operations serve both versions; a protocol adapter spells each call, and
@@ -146,10 +104,7 @@ export class AdvanceClient {
   private createAndAssembleSupported?: boolean;
   /** v2.0: whether version-scoped document paths exist, once a server has answered. */
   private documentScope: 'unknown' | 'version' | 'work-item' = 'unknown';
-  private readonly tokens: TokenCache;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
-  private readonly onRequest?: (event: AdvanceRequestEvent) => void;
+  private readonly transport: AdvanceTransport;
 
   constructor(
     options: AdvanceClientOptions | ResolvedAdvanceClientOptions,
@@ -158,24 +113,7 @@ export class AdvanceClient {
     this.options = 'urls' in options ? options : resolveAdvanceClientOptions(options);
     this.tenancy = this.options.tenancy;
     this.protocol = protocolFor(this.options.apiVersion);
-    this.onRequest = deps.onRequest;
-    this.ownsDispatcher = deps.dispatcher === undefined;
-    this.dispatcher =
-      deps.dispatcher ??
-      new Agent({
-        connections: this.options.connectionsPerOrigin,
-        connect: { timeout: this.options.connectTimeoutMs },
-        headersTimeout: this.options.headersTimeoutMs,
-        bodyTimeout: this.options.bodyTimeoutMs,
-        keepAliveTimeout: this.options.keepAliveTimeoutMs,
-      });
-    this.tokens =
-      deps.tokenCache ??
-      new TokenCache({
-        login: () => this.login(),
-        lifetimeSeconds: this.options.tokenLifetimeSeconds,
-        renewalMarginSeconds: this.options.tokenRenewalMarginSeconds,
-      });
+    this.transport = new AdvanceTransport(this.options, deps);
   }
 
   get apiVersion(): AdvanceApiVersion {
@@ -193,12 +131,12 @@ export class AdvanceClient {
 
   /** Logins this client's token cache has performed. */
   get loginCount(): number {
-    return this.tokens.loginCount;
+    return this.transport.tokens.loginCount;
   }
 
   /** Makes sure a valid token is cached (logging in if needed); returns metadata, never the token. */
   async acquireToken(options: CallOptions = {}): Promise<TokenMetadata> {
-    const { token, loggedIn } = await this.tokens.get(options.signal);
+    const { token, loggedIn } = await this.transport.tokens.get(options.signal);
     return {
       tenancy: this.tenancy,
       obtainedAt: new Date(token.obtainedAt).toISOString(),
@@ -233,7 +171,7 @@ export class AdvanceClient {
     };
     if (item.description !== undefined) body['description'] = item.description;
     if (item.answerXml !== undefined) body['answerXml'] = item.answerXml;
-    const response = await this.exchange({
+    const response = await this.transport.exchange({
       ...context,
       ...options,
       ...this.protocol.createWorkItem(item.id, body),
@@ -246,7 +184,7 @@ export class AdvanceClient {
   async getWorkItem(workItemId: string, options: CallOptions = {}): Promise<WorkItem> {
     const context = { operation: 'getWorkItem' as const, workItemId };
     checkGuids(context, { workItemId });
-    const response = await this.exchange({
+    const response = await this.transport.exchange({
       ...context,
       ...options,
       ...this.protocol.getWorkItem(workItemId),
@@ -270,7 +208,7 @@ export class AdvanceClient {
     const body: Record<string, unknown> = {};
     if (session.answerXml !== undefined) body['answerXml'] = session.answerXml;
     if (session.forceCreate !== undefined) body['forceCreate'] = session.forceCreate;
-    const response = await this.exchange({
+    const response = await this.transport.exchange({
       ...context,
       ...options,
       ...this.protocol.beginSession(workItemId, versionId, body),
@@ -294,7 +232,7 @@ export class AdvanceClient {
     const context = { operation: 'saveSession' as const, workItemId, versionId };
     checkGuids(context, versionId === undefined ? { workItemId } : { workItemId, versionId });
     const callback = this.checkCallback(options.callback, context);
-    const response = await this.exchange({
+    const response = await this.transport.exchange({
       ...context,
       signal: options.signal,
       ...this.protocol.saveSession(context, { workItemId, versionId }, callback),
@@ -317,7 +255,7 @@ export class AdvanceClient {
     const context = { operation: 'completeSession' as const, workItemId, versionId };
     checkGuids(context, versionId === undefined ? { workItemId } : { workItemId, versionId });
     const callback = this.checkCallback(completion.callback, context);
-    const response = await this.exchange({
+    const response = await this.transport.exchange({
       ...context,
       ...options,
       ...this.protocol.completeSession(
@@ -342,7 +280,7 @@ export class AdvanceClient {
     const context = { operation: 'readVersionStatus' as const, workItemId, versionId };
     checkGuids(context, { workItemId, versionId });
     const request = this.protocol.readVersionStatus(context, workItemId, versionId);
-    const response = await this.exchange({ ...context, ...options, ...request });
+    const response = await this.transport.exchange({ ...context, ...options, ...request });
     const state = readVersionState(await readBodyValue(response), versionId);
     if (state === undefined) {
       throw new AdvanceTransientError(`${describe(context)}: HTTP ${response.statusCode} without a status`, {
@@ -362,7 +300,7 @@ export class AdvanceClient {
     const context = { operation: 'listVersions' as const, workItemId };
     checkGuids(context, { workItemId });
     const request = this.protocol.listVersions(context, workItemId, filter.status);
-    const response = await this.exchange({ ...context, ...options, ...request });
+    const response = await this.transport.exchange({ ...context, ...options, ...request });
     return readVersionList(await readJson(response, context));
   }
 
@@ -386,7 +324,7 @@ export class AdvanceClient {
     const mode = this.createAndAssembleMode();
     if (mode !== 'off') {
       try {
-        const response = await this.exchange({
+        const response = await this.transport.exchange({
           ...context,
           ...options,
           ...this.protocol.createAndAssemble(
@@ -462,7 +400,7 @@ export class AdvanceClient {
 
   /** Closes the client's connection pools (not a dispatcher that was passed in). */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    await this.transport.close();
   }
 
   private checkAnswers(xml: string, context: FailureContext): void {
@@ -510,139 +448,17 @@ export class AdvanceClient {
       this.documentScope !== 'work-item';
     if (scoped) {
       try {
-        const response = await this.exchange({ ...context, signal, ...build(versionId) });
+        const response = await this.transport.exchange({ ...context, signal, ...build(versionId) });
         this.documentScope = 'version';
         return response;
       } catch (error) {
         if (this.documentScope !== 'unknown' || !(error instanceof AdvanceNotFoundError)) throw error;
       }
     }
-    const response = await this.exchange({ ...context, signal, ...build(undefined) });
+    const response = await this.transport.exchange({ ...context, signal, ...build(undefined) });
     if (scoped) this.documentScope = 'work-item';
     return response;
   }
-
-  /** Sends an authenticated API request; renews the token once and repeats once on `401`. */
-  private async exchange(exchange: Exchange): Promise<RawResponse> {
-    const first = await this.tokens.get(exchange.signal);
-    const response = await this.sendAuthorized(exchange, first.token);
-    if (response.statusCode !== 401) return this.failOnError(exchange, response);
-
-    await response.body.dump();
-    this.tokens.invalidate(first.token);
-    const renewed = await this.tokens.get(exchange.signal);
-    const repeated = await this.sendAuthorized(exchange, renewed.token);
-    if (repeated.statusCode === 401) {
-      await repeated.body.dump();
-      throw new AdvanceAuthError(
-        `${describe(exchange)} was refused with HTTP 401 even with a freshly issued token ` +
-          '(is the configured token lifetime longer than the API client\'s "token life span"?)',
-        { ...exchange, status: 401 },
-      );
-    }
-    return this.failOnError(exchange, repeated);
-  }
-
-  private sendAuthorized(exchange: Exchange, token: AccessToken): Promise<RawResponse> {
-    return this.send(exchange, `${this.options.urls.apiBase}/${exchange.path}`, {
-      authorization: `Bearer ${token.token.reveal()}`,
-    });
-  }
-
-  private async failOnError(context: FailureContext, response: RawResponse): Promise<RawResponse> {
-    if (response.statusCode < 400) return response;
-    const text = await readLimitedText(response);
-    throw errorFromResponse(context, response.statusCode, response.headers, text);
-  }
-
-  /** One service-principal login: JSON in, the bare token as text out. */
-  private async login(): Promise<string> {
-    const context = { operation: 'login' as const };
-    const { clientName, principalName, principalPassword } = this.options.credentials;
-    const response = await this.send(
-      { ...context, method: 'POST', path: 'Authorize/ServicePrincipalLogIn' },
-      `${this.options.urls.authBase}/Authorize/ServicePrincipalLogIn`,
-      {},
-      JSON.stringify({
-        ClientName: clientName,
-        PrincipalName: principalName,
-        PrincipalPassword: principalPassword.reveal(),
-      }),
-    );
-    if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) {
-      await response.body.dump();
-      throw new AdvanceAuthError(
-        `login was refused (HTTP ${response.statusCode}) for client "${clientName}", principal ` +
-          `"${principalName}": check the client name, principal name and password`,
-        { ...context, status: response.statusCode },
-      );
-    }
-    await this.failOnError(context, response);
-    const token = unquote((await response.body.text()).trim());
-    if (token === '') {
-      throw new AdvanceTransientError('login answered with an empty token', {
-        ...context,
-        status: response.statusCode,
-      });
-    }
-    return token;
-  }
-
-  private async send(
-    exchange: Omit<Exchange, 'body'> & { body?: unknown },
-    url: string,
-    headers: Record<string, string>,
-    rawBody?: string,
-  ): Promise<RawResponse> {
-    const started = performance.now();
-    const body = rawBody ?? (exchange.body === undefined ? undefined : JSON.stringify(exchange.body));
-    const requestHeaders: Record<string, string> = {
-      accept: 'application/json, text/plain, */*',
-      ...headers,
-    };
-    if (body !== undefined) requestHeaders['content-type'] = 'application/json';
-    let response: RawResponse;
-    try {
-      response = await request(url, {
-        dispatcher: this.dispatcher,
-        method: exchange.method,
-        headers: requestHeaders,
-        body,
-        signal: exchange.signal,
-      });
-    } catch (error) {
-      this.report(exchange, started, undefined);
-      if (exchange.signal?.aborted) throw exchange.signal.reason;
-      throw errorFromNetwork(exchange, error);
-    }
-    this.report(exchange, started, response.statusCode);
-    return response;
-  }
-
-  private report(exchange: Omit<Exchange, 'body'>, started: number, status: number | undefined): void {
-    if (this.onRequest === undefined) return;
-    this.onRequest({
-      tenancy: this.tenancy,
-      operation: exchange.operation,
-      method: exchange.method,
-      path: exchange.path,
-      status,
-      outcome: outcomeOf(exchange.operation, status),
-      durationMs: performance.now() - started,
-    });
-  }
-}
-
-function outcomeOf(operation: AdvanceOperation, status: number | undefined): AdvanceRequestEvent['outcome'] {
-  if (status === undefined) return 'transient';
-  if (status < 400) return 'ok';
-  if (status === 401) return 'auth';
-  if (status === 403) return operation === 'login' ? 'auth' : 'forbidden';
-  if (status === 404) return 'not-found';
-  if (status === 409 || status === 423) return 'conflict';
-  if (status === 429) return 'throttled';
-  if (status >= 500 || status === 408) return 'transient';
-  return 'validation';
 }
 
 /** A server without the call answers "no route" (`404`) or "method not allowed" (`405`). */
@@ -657,84 +473,4 @@ function checkGuids(context: FailureContext, values: Record<string, unknown>): v
     value === undefined || value === '' ? `${name} is required` : `${name} is not a GUID`,
   );
   throw new AdvanceValidationError(`${describe(context)}: ${names.join('; ')}`, context);
-}
-
-function header(response: RawResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function readJson(
-  response: RawResponse,
-  context: FailureContext,
-  { optional = false }: { optional?: boolean } = {},
-): Promise<unknown> {
-  const text = await response.body.text();
-  if (text.trim() === '') {
-    if (optional) return undefined;
-    throw new AdvanceTransientError(`${describe(context)}: HTTP ${response.statusCode} with an empty body`, {
-      ...context,
-      status: response.statusCode,
-    });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new AdvanceTransientError(
-      `${describe(context)}: HTTP ${response.statusCode} with a body that is not JSON`,
-      {
-        ...context,
-        status: response.statusCode,
-        cause,
-      },
-    );
-  }
-}
-
-/** A body as JSON, or as its trimmed text when it is not JSON; undefined when empty. */
-async function readBodyValue(response: RawResponse): Promise<unknown> {
-  const text = (await response.body.text()).trim();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-async function readLimitedText(response: RawResponse): Promise<string> {
-  let text = '';
-  for await (const chunk of response.body) {
-    if (text.length < ERROR_BODY_LIMIT) text += (chunk as Buffer).toString('utf8');
-  }
-  return text.slice(0, ERROR_BODY_LIMIT);
-}
-
-/** Some servers send a token as a JSON string literal; accept both forms. */
-function unquote(text: string): string {
-  if (text.startsWith('"') && text.endsWith('"')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'string') return parsed;
-    } catch {
-      // not a JSON string after all
-    }
-  }
-  return text;
-}
-
-/** File name from `Content-Disposition`, preferring the RFC 5987 `filename*` form. */
-export function fileNameFrom(disposition: string | undefined): string | undefined {
-  if (disposition === undefined) return undefined;
-  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
-  if (extended?.[1] !== undefined) {
-    try {
-      return decodeURIComponent(extended[1].trim());
-    } catch {
-      // fall through to the plain form
-    }
-  }
-  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(disposition);
-  const name = plain?.[2] ?? plain?.[1];
-  return name?.trim() || undefined;
 }

@@ -10,5 +10,7 @@ export type * from './protocol';
 export * from './retry-safe';
 export * from './secret';
 export * from './token-cache';
+export type { AdvanceClientDependencies, AdvanceRequestEvent } from './transport';
+export { fileNameFrom } from './response-body';
 export * from './urls';
 export * from './version-status';

@@ -1,5 +1,5 @@
 import { errorFromResponse, parseRetryAfter } from '../../src/advance/classify';
-import { fileNameFrom } from '../../src/advance/client';
+import { fileNameFrom } from '../../src/advance/response-body';
 import {
   AdvanceAuthError,
   AdvanceConflictError,
