@@ -47,7 +47,21 @@ interface ResultFlags extends ConnectionFlags {
   wait: boolean;
 }
 
+/** The work group and template package of the examples; any GUID works with the emulator. */
+const EXAMPLE_WORK_ITEM =
+  '{"workItem":{"name":"Lease","workGroupId":"6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11",' +
+  '"templatePackageId":"0f2a7d6c-58e4-4a9b-8f3e-2b9d6c1e7a22"}}';
+
 export function registerLifecycleCommands(program: Command): Command {
+  registerStart(program);
+  registerCompleteInterview(program);
+  registerFollowUp(program);
+  registerMessages(program);
+  registerReadCommands(program);
+  return program;
+}
+
+function registerStart(program: Command): void {
   withConnectionOptions(program.command('start'))
     .description('Start an assembly lifecycle; a repeated start with the same business key finds it again')
     .addOption(new Option('--input <file>', 'lifecycle input JSON from a file, or "-" for stdin'))
@@ -57,7 +71,7 @@ export function registerLifecycleCommands(program: Command): Command {
       'after',
       examples(
         'hotdocs-temporal start --input lease.json --business-key lease-42',
-        `echo '{"workItem":{"name":"Lease","workGroupId":"<guid>","templatePackageId":"<guid>"}}' | hotdocs-temporal start --input -`,
+        `echo '${EXAMPLE_WORK_ITEM}' | hotdocs-temporal start --input - --business-key lease-43`,
       ),
     )
     .action((flags: StartFlags) =>
@@ -71,7 +85,9 @@ export function registerLifecycleCommands(program: Command): Command {
         return { lifecycleId, runId: runId ?? null, workItemId: workItemId ?? null, created, status };
       }),
     );
+}
 
+function registerCompleteInterview(program: Command): void {
   withConnectionOptions(program.command('complete-interview').argument('<lifecycleId>'))
     .description(
       'Report the interview as finished; without --version-id, the interview the lifecycle waits for',
@@ -81,7 +97,7 @@ export function registerLifecycleCommands(program: Command): Command {
       'after',
       examples(
         'hotdocs-temporal complete-interview assembly-lease-42',
-        'hotdocs-temporal complete-interview assembly-lease-42 --version-id 3f0c…',
+        'hotdocs-temporal complete-interview assembly-lease-42 --version-id 3f0c8a52-7d1e-4b9a-a2c4-5e6f7a8b9c0d',
       ),
     )
     .action((lifecycleId: string, flags: CompleteInterviewFlags) =>
@@ -96,7 +112,9 @@ export function registerLifecycleCommands(program: Command): Command {
         return { lifecycleId, versionId, signalled: true };
       }),
     );
+}
 
+function registerFollowUp(program: Command): void {
   withConnectionOptions(program.command('follow-up').argument('<lifecycleId>'))
     .description(
       'Queue a follow-up session; it begins once the active session is completed. ' +
@@ -122,7 +140,10 @@ export function registerLifecycleCommands(program: Command): Command {
         return { lifecycleId, queued: true };
       }),
     );
+}
 
+/** finish and cancel: messages that end a lifecycle. */
+function registerMessages(program: Command): void {
   withConnectionOptions(program.command('finish').argument('<lifecycleId>'))
     .description('Close the lifecycle once no session is active (queued follow-ups still run)')
     .addHelpText('after', examples('hotdocs-temporal finish assembly-lease-42'))
@@ -142,7 +163,9 @@ export function registerLifecycleCommands(program: Command): Command {
         return { lifecycleId, cancelRequested: true };
       }),
     );
+}
 
+function registerReadCommands(program: Command): void {
   withConnectionOptions(program.command('status').argument('<lifecycleId>'))
     .description("Print the lifecycle's status: stage, active session, completed sessions, queue")
     .addHelpText('after', examples('hotdocs-temporal status assembly-lease-42'))
@@ -165,8 +188,6 @@ export function registerLifecycleCommands(program: Command): Command {
     .action((lifecycleId: string, flags: ResultFlags) =>
       execute(flags, async (connect) => (await connect()).result(lifecycleId, { wait: flags.wait })),
     );
-
-  return program;
 }
 
 function withConnectionOptions(command: Command): Command {

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type {
   BegunSessionInfo,
@@ -27,6 +28,7 @@ import {
  */
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'hotdocs-temporal.js');
+const run = promisify(execFile);
 
 interface CliRun {
   args: string[];
@@ -284,4 +286,32 @@ test('--help of each lifecycle command shows an example', async () => {
     expect(help.stdout).toMatch(/Examples?:/);
     expect(help.stdout).toContain(`$ hotdocs-temporal ${commands[i]!} `);
   });
+});
+
+test("start --help's examples work as pasted (no placeholders)", async () => {
+  const help = await cli(['start', '--help']);
+  const piped = help.stdout.split('\n').find((line) => line.includes('| hotdocs-temporal start --input -'));
+  expect(piped).toBeDefined();
+  // The command as a user pastes it, with `hotdocs-temporal` on PATH as `npm install` puts it.
+  const bin = path.join(scratch, 'bin');
+  await mkdir(bin, { recursive: true });
+  await writeFile(
+    path.join(bin, 'hotdocs-temporal'),
+    `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+    {
+      mode: 0o755,
+    },
+  );
+  const { address, namespace } = testServerLocation();
+  const pasted = await run('bash', ['-c', piped!.replace(/^\s*\$\s*/, '')], {
+    env: {
+      PATH: `${bin}:${process.env['PATH']}`,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      TEMPORAL_CONFIG_FILE: path.join(scratch, 'no-such-temporal.toml'),
+    },
+  });
+  expect(JSON.parse(pasted.stdout)).toMatchObject({ lifecycleId: 'assembly-lease-43', created: true });
+  await h.lifecycles.cancel('assembly-lease-43');
 });
