@@ -18,6 +18,8 @@ import { renderFinishErrorPage, wantsHtml } from './finish-pages';
 import { listeningOrigin, PublicLinks } from './links';
 import { loggerOptions, type GatewayLogOptions } from './logging';
 import { assemblyRoutes } from './routes/assemblies';
+import { interviewRoutes } from './routes/interview';
+import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
 import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
 import { gatewaySchemaRegistry } from './schemas';
@@ -148,6 +150,8 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
   };
   await app.register(healthRoutes, { context });
   await app.register(assemblyRoutes, { context });
+  await app.register(interviewRoutes, { context });
+  await app.register(lifecycleMessageRoutes, { context });
   await app.register(finishRoutes, { context });
   app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
     app.swagger(),

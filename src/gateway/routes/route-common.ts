@@ -1,0 +1,15 @@
+import { GatewayError } from '../errors';
+
+/** Every lifecycle route needs an API key; either header works. */
+export const SECURITY: { [scheme: string]: string[] }[] = [{ bearerKey: [] }, { apiKeyHeader: [] }];
+export const TAGS = ['assemblies'];
+
+/**
+ * Only lifecycle workflows are reachable through the gateway: an id that the lifecycle client
+ * could not have made is unknown here, whatever else runs in the namespace.
+ */
+export function lifecycleId(id: string): string {
+  if (!id.startsWith('assembly-'))
+    throw new GatewayError('lifecycle-not-found', `No lifecycle with id "${id}"`);
+  return id;
+}
