@@ -1,0 +1,40 @@
+import { DocumentStoreError, MAX_PRESIGN_TTL_SECONDS, type ByteRange } from './document-store';
+
+/**
+ * Checks a requested range against the document's size and resolves it to inclusive offsets
+ * (an `end` past the last byte is cut to it, as HTTP does).
+ */
+export function resolveRange(range: ByteRange, size: number, target: string): { start: number; end: number } {
+  const { start, end } = range;
+  if (
+    !Number.isSafeInteger(start) ||
+    start < 0 ||
+    (end !== undefined && (!Number.isSafeInteger(end) || end < start))
+  ) {
+    throw new DocumentStoreError(
+      'invalid-argument',
+      `range ${start}-${end ?? ''}: start and end must be whole numbers with 0 <= start <= end`,
+    );
+  }
+  if (start >= size) {
+    throw new DocumentStoreError(
+      'range-not-satisfiable',
+      `${target}: range starts at byte ${start}, the document has ${size} bytes`,
+    );
+  }
+  return { start, end: Math.min(end ?? size - 1, size - 1) };
+}
+
+/** Checks the range's shape before a store that resolves it itself is asked. */
+export function checkRangeShape(range: ByteRange): void {
+  resolveRange(range, Number.MAX_SAFE_INTEGER, '');
+}
+
+export function checkTtl(ttlSeconds: number): void {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_PRESIGN_TTL_SECONDS) {
+    throw new DocumentStoreError(
+      'invalid-argument',
+      `ttlSeconds must be a whole number from 1 to ${MAX_PRESIGN_TTL_SECONDS} (7 days), got ${ttlSeconds}`,
+    );
+  }
+}
