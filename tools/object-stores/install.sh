@@ -44,8 +44,8 @@ go_command() {
   fi
   local go_root="$tools_dir/go-$GO_TOOLCHAIN_VERSION"
   if [[ ! -x "$go_root/bin/go" ]]; then
-    command -v curl >/dev/null 2>&1 || fail "curl is needed to fetch the Go toolchain"
-    command -v unzip >/dev/null 2>&1 || fail "unzip is needed to unpack the Go toolchain"
+    # python3 (needed for the Temporal tools anyway) fetches and unpacks: no curl or unzip needed.
+    command -v python3 >/dev/null 2>&1 || fail "python3 is needed to fetch the Go toolchain"
     local arch
     case "$(uname -m)" in
       x86_64) arch=amd64 ;;
@@ -54,16 +54,18 @@ go_command() {
     esac
     local proxy="${GOPROXY:-https://proxy.golang.org}"
     proxy="${proxy%%,*}"
-    local module="golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$arch"
-    echo "install-object-stores: fetching Go $GO_TOOLCHAIN_VERSION from $proxy ($module)" >&2
+    [[ "$proxy" =~ ^https?:// ]] || proxy=https://proxy.golang.org
+    local version="v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$arch"
+    echo "install-object-stores: fetching Go $GO_TOOLCHAIN_VERSION from $proxy (golang.org/toolchain@$version)" >&2
     local staging="$go_root.installing"
     rm -rf "$staging" && mkdir -p "$staging"
-    curl -fsSL -o "$staging/toolchain.zip" \
-      "$proxy/golang.org/toolchain/@v/v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$arch.zip" ||
-      fail "could not fetch $module"
-    unzip -q "$staging/toolchain.zip" -d "$staging/unpacked"
+    python3 - "$proxy/golang.org/toolchain/@v/$version.zip" "$staging" <<'PY' || fail "could not fetch golang.org/toolchain@$version"
+import io, sys, urllib.request, zipfile
+with urllib.request.urlopen(sys.argv[1], timeout=300) as response:
+    zipfile.ZipFile(io.BytesIO(response.read())).extractall(sys.argv[2])
+PY
     rm -rf "$go_root"
-    mv "$staging/unpacked/golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$arch" "$go_root"
+    mv "$staging/golang.org/toolchain@$version" "$go_root"
     chmod +x "$go_root"/bin/* "$go_root"/pkg/tool/*/* 2>/dev/null || true
     rm -rf "$staging"
   fi
