@@ -30,8 +30,9 @@ import {
   type StoredDocument,
   type StoredDocumentInfo,
 } from './document-store';
+import { uploadInParts, type PartUploadOptions, type PartUploadResult } from './part-uploader';
 import { Sha256Meter } from './sha256-meter';
-import { checkRangeShape, checkTtl } from './store-arguments';
+import { checkRangeShape, checkTtl, rangedContent } from './store-arguments';
 
 /** How the store signs in: one of these. */
 export type AzureBlobCredentials =
@@ -76,8 +77,9 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  * `<prefix><workItemId>/<versionId>/<documentId>-<fileName>`. References look like
  * `azure-blob://<account>/<container>/<blob name>`.
  *
- * The bytes are staged as blocks while they stream in (at most `blockSizeBytes ×
- * (blockConcurrency + 1)` in memory) and become visible only when the block list is committed —
+ * The bytes are staged as blocks while they stream in, through reused buffers (at most
+ * `blockSizeBytes × (blockConcurrency + 1)` in memory; part-uploader.ts says why not the SDK's
+ * uploadStream), and become visible only when the block list is committed —
  * after the checksum is known and verified, so the blob's metadata carries it. A document that
  * fits in one block is written with a single request. A put that finds the expected checksum
  * already stored, or whose bytes equal the stored blob, commits nothing: retries add no new
@@ -90,11 +92,18 @@ export class AzureBlobDocumentStore implements DocumentStore {
   private readonly service: BlobServiceClient;
   private readonly container: ContainerClient;
   private readonly options: AzureBlobDocumentStoreOptions;
+  private readonly blockOptions: PartUploadOptions;
 
   constructor(options: AzureBlobDocumentStoreOptions) {
     this.options = options;
     this.containerName = options.container;
     this.prefix = normalisePrefix(options.prefix);
+    this.blockOptions = {
+      partSize: options.blockSizeBytes ?? DEFAULT_BLOCK_SIZE,
+      concurrency: options.blockConcurrency ?? DEFAULT_BLOCK_CONCURRENCY,
+    };
+    if (this.blockOptions.partSize < 1 || this.blockOptions.concurrency < 1)
+      throw new RangeError('AzureBlobDocumentStore: blockSizeBytes and blockConcurrency must be at least 1');
     if ('connectionString' in options) {
       this.service = BlobServiceClient.fromConnectionString(options.connectionString);
     } else if ('accountKey' in options) {
@@ -150,40 +159,28 @@ export class AzureBlobDocumentStore implements DocumentStore {
       [META_FILE_NAME]: encodeMetadataValue(key.fileName),
     });
     const unchanged = () => existing?.sha256 === meter.sha256 && existing.size === meter.byteCount;
+    const scope = encryptionScope === undefined ? {} : { encryptionScope };
+    // Block ids: the same length for every block of a blob; unique per upload attempt.
+    const uploadId = randomBytes(8).toString('hex');
+    const blockIds: string[] = [];
+    const controller = new AbortController();
     try {
+      let result: PartUploadResult | undefined;
       await pipeline(body, meter, async (source: AsyncIterable<Buffer>) => {
-        const blocks = new BlockStager(blob, {
-          blockSize: this.options.blockSizeBytes ?? DEFAULT_BLOCK_SIZE,
-          concurrency: this.options.blockConcurrency ?? DEFAULT_BLOCK_CONCURRENCY,
-          encryptionScope,
+        result = await uploadInParts(source, this.blockOptions, async (data, blockNumber) => {
+          const id = Buffer.from(`${uploadId}-${String(blockNumber).padStart(6, '0')}`).toString('base64');
+          blockIds[blockNumber - 1] = id;
+          await blob.stageBlock(id, data, data.length, { abortSignal: controller.signal, ...scope });
         });
-        try {
-          for await (const chunk of source) await blocks.add(chunk);
-          // The meter has verified the checksum by now (a mismatch ends the loop with an error).
-          if (blocks.stagedCount === 0) {
-            // One block's worth: a single Put Blob, unless those bytes are already there.
-            if (unchanged()) return;
-            const data = blocks.takeRest();
-            await blob.upload(data, data.length, {
-              blobHTTPHeaders: headers,
-              metadata: metadata(meter.sha256),
-              ...(encryptionScope !== undefined && { encryptionScope }),
-            });
-            return;
-          }
-          const blockIds = await blocks.finish();
-          if (unchanged()) return;
-          await blob.commitBlockList(blockIds, {
-            blobHTTPHeaders: headers,
-            metadata: metadata(meter.sha256),
-            ...(encryptionScope !== undefined && { encryptionScope }),
-          });
-        } catch (error) {
-          blocks.abort();
-          throw error;
-        }
       });
+      // The meter has verified the checksum by now (a mismatch ends the pipeline with an error).
+      if (!unchanged()) {
+        const written = { blobHTTPHeaders: headers, metadata: metadata(meter.sha256), ...scope };
+        if (result?.single !== undefined) await blob.upload(result.single, result.single.length, written);
+        else await blob.commitBlockList(blockIds, written);
+      }
     } catch (error) {
+      controller.abort();
       throw this.translate(error);
     }
     return { reference, size: meter.byteCount, sha256: meter.sha256 };
@@ -225,17 +222,7 @@ export class AzureBlobDocumentStore implements DocumentStore {
     const body = response.readableStreamBody as Readable | undefined;
     if (body === undefined) throw new Error(`download of ${blobName} returned no stream`);
     const info = describeBlob(response, blobName);
-    const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.contentRange ?? '');
-    if (range !== undefined && contentRange !== null) {
-      return {
-        reference,
-        ...info,
-        size: Number(contentRange[3]),
-        body,
-        range: { start: Number(contentRange[1]), end: Number(contentRange[2]) },
-      };
-    }
-    return { reference, ...info, body };
+    return rangedContent(reference, info, body, range, response.contentRange);
   }
 
   async presign(reference: string, ttlSeconds: number, fileName?: string): Promise<string> {
@@ -330,81 +317,6 @@ export class AzureBlobDocumentStore implements DocumentStore {
       );
     }
     return error;
-  }
-}
-
-/**
- * Stages a stream's bytes as blocks of about `blockSize`, at most `concurrency` at once; the
- * first block is held back until a second one starts, so a small document needs no staging.
- */
-class BlockStager {
-  private readonly uploadId = randomBytes(8).toString('hex');
-  private readonly ids: string[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly controller = new AbortController();
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private failure: unknown;
-
-  constructor(
-    private readonly blob: BlockBlobClient,
-    private readonly settings: { blockSize: number; concurrency: number; encryptionScope?: string },
-  ) {}
-
-  get stagedCount(): number {
-    return this.ids.length;
-  }
-
-  async add(chunk: Buffer): Promise<void> {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= this.settings.blockSize) await this.stage(this.takeRest());
-  }
-
-  /** What has not been staged yet, as one buffer. */
-  takeRest(): Buffer {
-    const data = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    return data;
-  }
-
-  /** Stages what is left and waits for every block: the ids to commit, in order. */
-  async finish(): Promise<string[]> {
-    if (this.pendingBytes > 0) await this.stage(this.takeRest());
-    await Promise.all(this.inFlight);
-    if (this.failure !== undefined) throw this.failure;
-    return [...this.ids];
-  }
-
-  abort(): void {
-    this.controller.abort();
-  }
-
-  private async stage(data: Buffer): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
-    // Same length for every id of a blob, as the service requires.
-    const id = Buffer.from(`${this.uploadId}-${String(this.ids.length).padStart(6, '0')}`).toString('base64');
-    this.ids.push(id);
-    const staging: Promise<void> = this.blob
-      .stageBlock(id, data, data.length, {
-        abortSignal: this.controller.signal,
-        ...(this.settings.encryptionScope !== undefined && {
-          encryptionScope: this.settings.encryptionScope,
-        }),
-      })
-      .then(
-        () => {
-          this.inFlight.delete(staging);
-        },
-        (error: unknown) => {
-          this.inFlight.delete(staging);
-          this.failure ??= error;
-        },
-      );
-    this.inFlight.add(staging);
-    if (this.inFlight.size >= this.settings.concurrency) await Promise.race(this.inFlight);
-    if (this.failure !== undefined) throw this.failure;
   }
 }
 

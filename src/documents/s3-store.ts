@@ -2,17 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
+  type CompletedPart,
   type S3ClientConfig,
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   attachmentDisposition,
@@ -32,8 +37,9 @@ import {
   type StoredDocument,
   type StoredDocumentInfo,
 } from './document-store';
+import { uploadInParts, type PartUploadOptions, type PartUploadResult } from './part-uploader';
 import { Sha256Meter } from './sha256-meter';
-import { checkRangeShape, checkTtl } from './store-arguments';
+import { checkRangeShape, checkTtl, rangedContent } from './store-arguments';
 
 export interface S3DocumentStoreOptions {
   /** The bucket; it must exist (the store never creates it, see `check`). */
@@ -67,7 +73,9 @@ export interface S3DocumentStoreOptions {
   partConcurrency?: number;
 }
 
-const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
+/** S3's smallest part (all but the last). */
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const DEFAULT_PART_SIZE = MIN_PART_SIZE;
 const DEFAULT_PART_CONCURRENCY = 2;
 /** Object metadata names (sent as x-amz-meta-*). */
 const META_SHA256 = 'sha256';
@@ -78,7 +86,8 @@ const INCOMING = '.incoming/';
 /**
  * Documents in an S3 bucket (AWS or an S3-compatible server), at
  * `<prefix><workItemId>/<versionId>/<documentId>-<fileName>`, streamed with a multipart upload
- * (at most `partSizeBytes × (partConcurrency + 1)` of a document in memory). The object carries
+ * through reused part buffers (at most `partSizeBytes × (partConcurrency + 1)` of a document in
+ * memory; see part-uploader.ts for why not @aws-sdk/lib-storage). The object carries
  * its SHA-256 and file name as metadata, and `Content-Type` / `Content-Disposition` for downloads.
  * References look like `s3://<bucket>/<key>`.
  *
@@ -98,11 +107,20 @@ export class S3DocumentStore implements DocumentStore {
   private readonly client: S3Client;
   private readonly presignClient: S3Client;
   private readonly options: S3DocumentStoreOptions;
+  private readonly partOptions: PartUploadOptions;
 
   constructor(options: S3DocumentStoreOptions) {
     this.options = options;
     this.bucket = options.bucket;
     this.prefix = normalisePrefix(options.prefix);
+    this.partOptions = {
+      partSize: options.partSizeBytes ?? DEFAULT_PART_SIZE,
+      concurrency: options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+    };
+    if (this.partOptions.partSize < MIN_PART_SIZE || this.partOptions.concurrency < 1)
+      throw new RangeError(
+        'S3DocumentStore: partSizeBytes must be at least 5 MiB and partConcurrency at least 1',
+      );
     const config: S3ClientConfig = {
       region: options.region ?? (options.endpoint !== undefined ? 'us-east-1' : undefined),
       forcePathStyle: options.forcePathStyle ?? false,
@@ -229,17 +247,7 @@ export class S3DocumentStore implements DocumentStore {
     if (!(body instanceof Readable)) throw new Error(`GetObject on ${objectKey} returned no stream`);
     const info = describeObject(response, objectKey);
     // "bytes 10-19/1000": the part served and the whole size.
-    const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.ContentRange ?? '');
-    if (range !== undefined && contentRange !== null) {
-      return {
-        reference,
-        ...info,
-        size: Number(contentRange[3]),
-        body,
-        range: { start: Number(contentRange[1]), end: Number(contentRange[2]) },
-      };
-    }
-    return { reference, ...info, body };
+    return rangedContent(reference, info, body, range, response.ContentRange);
   }
 
   async presign(reference: string, ttlSeconds: number, fileName?: string): Promise<string> {
@@ -261,30 +269,83 @@ export class S3DocumentStore implements DocumentStore {
     if (this.presignClient !== this.client) this.presignClient.destroy();
   }
 
+  /**
+   * Streams `body` through `meter` into `objectKey`: one PutObject for a document that fits in a
+   * part, else a multipart upload completed only after the meter has seen (and verified) the end.
+   * Any failure aborts the multipart upload, so nothing becomes visible.
+   */
   private async upload(
     objectKey: string,
     body: Readable,
     meter: Sha256Meter,
-    params: Record<string, unknown>,
+    params: ObjectParams,
   ): Promise<{ VersionId?: string }> {
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: objectKey, Body: meter, ...params },
-      partSize: this.options.partSizeBytes ?? DEFAULT_PART_SIZE,
-      queueSize: this.options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
-      leavePartsOnError: false,
-    });
-    // The pipeline carries a source failure (a broken download) or a checksum mismatch into the
-    // meter, which the upload reads: lib-storage then aborts the multipart upload and rejects with
-    // that error. An upload that fails on its own stops reading, so the source is torn down too.
-    const uploaded = upload.done().catch((error: unknown) => {
-      meter.destroy(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    });
-    const [fed, done] = await Promise.allSettled([pipeline(body, meter), uploaded]);
-    if (done.status === 'rejected') throw this.translate(done.reason);
-    if (fed.status === 'rejected') throw fed.reason;
-    return done.value;
+    const target = { Bucket: this.bucket, Key: objectKey };
+    // As @aws-sdk/lib-storage does: with the SDK's default integrity protection (CRC32 on every
+    // request that supports it), the multipart upload is declared with that algorithm.
+    const checksumAlgorithm =
+      (await this.client.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED' ? 'CRC32' : undefined;
+    let created: Promise<string> | undefined;
+    const parts: CompletedPart[] = [];
+    let result: PartUploadResult | undefined;
+    try {
+      await pipeline(body, meter, async (source: AsyncIterable<Buffer>) => {
+        result = await uploadInParts(source, this.partOptions, async (data, partNumber) => {
+          created ??= this.client
+            .send(
+              new CreateMultipartUploadCommand({
+                ...target,
+                ...params,
+                ...(checksumAlgorithm !== undefined && { ChecksumAlgorithm: checksumAlgorithm }),
+              }),
+            )
+            .then((response) => response.UploadId ?? '');
+          const uploadId = await created;
+          const part = await this.client.send(
+            new UploadPartCommand({
+              ...target,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              Body: data,
+              ContentLength: data.length,
+            }),
+          );
+          parts.push({
+            PartNumber: partNumber,
+            ETag: part.ETag,
+            ...(part.ChecksumCRC32 !== undefined && { ChecksumCRC32: part.ChecksumCRC32 }),
+          });
+        });
+      });
+      if (result?.single !== undefined) {
+        return await this.client.send(
+          new PutObjectCommand({
+            ...target,
+            ...params,
+            Body: result.single,
+            ContentLength: result.single.length,
+          }),
+        );
+      }
+      const uploadId = (await created) ?? '';
+      parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+      return await this.client.send(
+        new CompleteMultipartUploadCommand({
+          ...target,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (error) {
+      if (created !== undefined) {
+        const uploadId = await created.catch(() => undefined);
+        if (uploadId !== undefined)
+          await this.client
+            .send(new AbortMultipartUploadCommand({ ...target, UploadId: uploadId }))
+            .catch(() => undefined);
+      }
+      throw this.translate(error);
+    }
   }
 
   private async headKey(objectKey: string): Promise<Omit<StoredDocumentInfo, 'reference'> | undefined> {
@@ -356,6 +417,15 @@ export class S3DocumentStore implements DocumentStore {
     }
     return error;
   }
+}
+
+/** What every object is written with besides its bytes. */
+interface ObjectParams {
+  ContentType: string;
+  ContentDisposition: string;
+  Metadata: Record<string, string>;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
 }
 
 function describeObject(

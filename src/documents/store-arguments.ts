@@ -1,4 +1,10 @@
-import { DocumentStoreError, MAX_PRESIGN_TTL_SECONDS, type ByteRange } from './document-store';
+import type { Readable } from 'node:stream';
+import {
+  DocumentStoreError,
+  MAX_PRESIGN_TTL_SECONDS,
+  type ByteRange,
+  type DocumentContent,
+} from './document-store';
 
 /**
  * Checks a requested range against the document's size and resolves it to inclusive offsets
@@ -37,4 +43,36 @@ export function checkTtl(ttlSeconds: number): void {
       `ttlSeconds must be a whole number from 1 to ${MAX_PRESIGN_TTL_SECONDS} (7 days), got ${ttlSeconds}`,
     );
   }
+}
+
+/**
+ * A ranged response as the store returns it, from the service's `Content-Range`
+ * ("bytes 10-19/1000"). Services differ at the edges (a range starting at the very end may come
+ * back empty instead of 416), so what was served is checked against what was asked.
+ */
+export function rangedContent(
+  reference: string,
+  info: Omit<DocumentContent, 'body' | 'range' | 'reference'>,
+  body: Readable,
+  range: ByteRange | undefined,
+  contentRange: string | undefined,
+): DocumentContent {
+  if (range === undefined) return { reference, ...info, body };
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? '');
+  const size = match === null ? info.size : Number(match[3]);
+  if (range.start >= size) {
+    body.destroy();
+    throw new DocumentStoreError(
+      'range-not-satisfiable',
+      `${reference}: range starts at byte ${range.start}, the document has ${size} bytes`,
+    );
+  }
+  const served = match === null ? undefined : { start: Number(match[1]), end: Number(match[2]) };
+  if (served === undefined || served.start !== range.start) {
+    body.destroy();
+    throw new Error(
+      `${reference}: the service answered range ${range.start}- with ${contentRange ?? 'the whole document'}`,
+    );
+  }
+  return { reference, ...info, size, body, range: served };
 }
