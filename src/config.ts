@@ -9,6 +9,13 @@ import {
   resolveAdvanceClientOptions,
   type ResolvedAdvanceClientOptions,
 } from './advance';
+import {
+  DEFAULT_DOCUMENT_STORE_DIR,
+  loadDocumentStoreConfig,
+  type DocumentStoreConfig,
+} from './documents/store-config';
+
+export { DEFAULT_DOCUMENT_STORE_DIR };
 
 /**
  * Environment → validated, typed configuration, in one place. Every problem is collected and
@@ -29,7 +36,6 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
-export const DEFAULT_DOCUMENT_STORE_DIR = '.data/documents';
 export const DEFAULT_GATEWAY_PORT = 8080;
 export const DEFAULT_GATEWAY_HOST = '127.0.0.1';
 export const DEFAULT_FINISH_LINK_TTL = '24h';
@@ -96,7 +102,8 @@ export interface WorkerConfig {
   /** Empty: payloads are not encrypted. */
   encryptionKeys: EncryptionKey[];
   advance: AdvanceConfig;
-  documentStoreDir: string;
+  /** Where documents go: DOCUMENT_STORE and its variables (src/documents/store-config.ts). */
+  documentStore: DocumentStoreConfig;
   reminderWebhook?: { url: string; secret: string };
   shutdownGraceTimeMs: number;
   workflowBundlePath?: string;
@@ -288,6 +295,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const advance = loadAdvanceConfig(env, problems);
   const encryptionKeys = loadEncryptionKeys(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
+  const documentStore = loadDocumentStoreConfig(env, problems);
   const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
   if (grace === undefined)
     problems.push('WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 2m or 500ms');
@@ -311,7 +319,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     encryptionKeys,
     advance,
-    documentStoreDir: env['DOCUMENT_STORE_DIR'] || DEFAULT_DOCUMENT_STORE_DIR,
+    documentStore,
     reminderWebhook,
     shutdownGraceTimeMs: grace ?? 30_000,
     workflowBundlePath: bundle,

@@ -7,7 +7,7 @@ import {
   type AdvanceDocument,
   type TokenMetadata,
 } from '../advance';
-import type { DocumentStore } from '../documents/document-store';
+import { DocumentStoreError, type DocumentStore } from '../documents/document-store';
 import type { ReminderNotice, ReminderWebhook } from '../notifications/reminder-webhook';
 import type { BegunSessionInfo, LifecycleDocument } from '../workflows/definitions';
 import type { AdvanceClients } from './advance-clients';
@@ -149,19 +149,22 @@ export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
         for (const document of documents) {
           const download = await advance.downloadDocument(args.workItemId, document.id, { signal });
           const fileName = download.fileName ?? document.fileName ?? document.name;
-          const saved = await deps.documentStore.put(
-            { workItemId: args.workItemId, versionId: args.versionId, documentId: document.id, fileName },
-            download.body,
-            { contentType: download.contentType },
-          );
-          if (document.sha256 !== undefined && document.sha256.toLowerCase() !== saved.sha256) {
-            // A truncated or altered transfer: retrying the download can help.
-            throw ApplicationFailure.retryable(
-              `document ${document.id} of work item ${args.workItemId} arrived with checksum ${saved.sha256}, ` +
-                `Advance lists ${document.sha256}`,
-              'DocumentChecksumMismatch',
-            );
-          }
+          const saved = await deps.documentStore
+            .put(
+              { workItemId: args.workItemId, versionId: args.versionId, documentId: document.id, fileName },
+              download.body,
+              { contentType: download.contentType, expectedSha256: document.sha256 },
+            )
+            .catch((error: unknown) => {
+              if (error instanceof DocumentStoreError && error.code === 'checksum-mismatch') {
+                // A truncated or altered transfer (nothing was stored): retrying the download can help.
+                throw ApplicationFailure.retryable(
+                  `document ${document.id} of work item ${args.workItemId}: ${error.message}`,
+                  'DocumentChecksumMismatch',
+                );
+              }
+              throw error;
+            });
           stored.push({
             ...describeDocument(document),
             fileName,

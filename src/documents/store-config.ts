@@ -36,7 +36,7 @@ export const DOCUMENT_STORE_VARIABLES = {
   DOCUMENT_STORE_S3_ACCESS_KEY_ID:
     "s3: access key id (default: the AWS SDK's chain: AWS_* variables, profile, container or instance role)",
   DOCUMENT_STORE_S3_SECRET_ACCESS_KEY:
-    's3: secret access key, with DOCUMENT_STORE_S3_ACCESS_KEY_ID (or DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE)',
+    's3: secret access key, required with DOCUMENT_STORE_S3_ACCESS_KEY_ID (or DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE)',
   DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE: 's3: file holding the secret access key',
   DOCUMENT_STORE_S3_SSE:
     "s3: server-side encryption requested per object: AES256, aws:kms or aws:kms:dsse (default: the bucket's default)",
@@ -48,12 +48,12 @@ export const DOCUMENT_STORE_VARIABLES = {
   DOCUMENT_STORE_AZURE_PREFIX:
     'azure-blob: blob name prefix of every document, such as lifecycles/ (default: none)',
   DOCUMENT_STORE_AZURE_CONNECTION_STRING:
-    'azure-blob: storage connection string with the account key (or DOCUMENT_STORE_AZURE_CONNECTION_STRING_FILE); or use DOCUMENT_STORE_AZURE_ACCOUNT_URL',
+    'azure-blob: storage connection string with the account key (or DOCUMENT_STORE_AZURE_CONNECTION_STRING_FILE); required unless DOCUMENT_STORE_AZURE_ACCOUNT_URL is set',
   DOCUMENT_STORE_AZURE_CONNECTION_STRING_FILE: 'azure-blob: file holding the connection string',
   DOCUMENT_STORE_AZURE_ACCOUNT_URL:
-    'azure-blob: account URL, such as https://acme.blob.core.windows.net; signs in with DOCUMENT_STORE_AZURE_ACCOUNT_KEY or else Microsoft Entra ID (DefaultAzureCredential: managed identity, AZURE_* variables)',
+    'azure-blob: account URL such as https://acme.blob.core.windows.net, required without a connection string; signs in with DOCUMENT_STORE_AZURE_ACCOUNT_KEY or else Microsoft Entra ID (DefaultAzureCredential: managed identity, AZURE_* variables)',
   DOCUMENT_STORE_AZURE_ACCOUNT_KEY:
-    'azure-blob: an access key of the account, with DOCUMENT_STORE_AZURE_ACCOUNT_URL (or DOCUMENT_STORE_AZURE_ACCOUNT_KEY_FILE)',
+    'azure-blob: an access key of the account, with DOCUMENT_STORE_AZURE_ACCOUNT_URL (or DOCUMENT_STORE_AZURE_ACCOUNT_KEY_FILE; default: Microsoft Entra ID)',
   DOCUMENT_STORE_AZURE_ACCOUNT_KEY_FILE: 'azure-blob: file holding the account key',
   DOCUMENT_STORE_AZURE_ENCRYPTION_SCOPE:
     "azure-blob: encryption scope blobs are written with (default: the container's; Azure always encrypts at rest)",
@@ -73,21 +73,15 @@ export function loadDocumentStoreConfig(env: Env, problems: string[]): DocumentS
     problems.push(`DOCUMENT_STORE must be one of ${DOCUMENT_STORE_KINDS.join(', ')}`);
     return { kind: 'filesystem', dir: DEFAULT_DOCUMENT_STORE_DIR };
   }
-  // A variable of another store is a forgotten DOCUMENT_STORE more often than not.
-  const own =
-    kind === 'filesystem'
-      ? 'DOCUMENT_STORE_DIR'
-      : kind === 's3'
-        ? 'DOCUMENT_STORE_S3_'
-        : 'DOCUMENT_STORE_AZURE_';
+  // A variable of another store is a forgotten DOCUMENT_STORE more often than not. (Not
+  // DOCUMENT_STORE_DIR: images set it as the filesystem default, whatever store is chosen.)
   for (const name of Object.keys(DOCUMENT_STORE_VARIABLES)) {
-    if (name === 'DOCUMENT_STORE' || name.startsWith(own) || value(env, name) === undefined) continue;
-    const theirs =
-      name === 'DOCUMENT_STORE_DIR'
-        ? 'filesystem'
-        : name.startsWith('DOCUMENT_STORE_S3_')
-          ? 's3'
-          : 'azure-blob';
+    const theirs = name.startsWith('DOCUMENT_STORE_S3_')
+      ? 's3'
+      : name.startsWith('DOCUMENT_STORE_AZURE_')
+        ? 'azure-blob'
+        : undefined;
+    if (theirs === undefined || theirs === kind || value(env, name) === undefined) continue;
     problems.push(
       `${name} is set but DOCUMENT_STORE is ${kind}: set DOCUMENT_STORE=${theirs}, or remove ${name}`,
     );
@@ -175,7 +169,7 @@ function loadAzure(env: Env, problems: string[]): AzureBlobDocumentStoreOptions 
     return { ...common, connectionString };
   }
   if (accountUrl === undefined) {
-    if (!problems.some((p) => p.startsWith('DOCUMENT_STORE_AZURE_')))
+    if (!problems.some((p) => /^DOCUMENT_STORE_AZURE_(CONNECTION_STRING|ACCOUNT_URL|ACCOUNT_KEY)/.test(p)))
       problems.push(
         'DOCUMENT_STORE_AZURE_CONNECTION_STRING (or _FILE) or DOCUMENT_STORE_AZURE_ACCOUNT_URL is required with DOCUMENT_STORE=azure-blob',
       );
