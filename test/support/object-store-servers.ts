@@ -27,7 +27,7 @@ function pinnedVersions(): Record<string, string> {
 }
 
 /** The server's entry point, installing it when missing (minutes the first time for versitygw). */
-function ensureInstalled(server: 'versitygw' | 'azurite'): string {
+export function ensureInstalled(server: 'versitygw' | 'azurite'): string {
   const versions = pinnedVersions();
   const entry =
     server === 'versitygw'
@@ -53,7 +53,7 @@ function ensureInstalled(server: 'versitygw' | 'azurite'): string {
   return entry;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -65,7 +65,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A started server process: its output is kept for error messages; stopped on exit at the latest. */
-class ServerProcess {
+export class ServerProcess {
   private output = '';
   private readonly exited: Promise<void>;
 
