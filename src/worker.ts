@@ -8,7 +8,8 @@ import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
 import { prebuiltBundle } from './codec/workflow-bundles';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
-import { FileSystemDocumentStore } from './documents/filesystem-store';
+import type { DocumentStore } from './documents/document-store';
+import { createDocumentStore } from './documents/store-config';
 import { findFreePort } from './observability/free-port';
 import { ReminderWebhook } from './notifications/reminder-webhook';
 import { jsonLogger } from './observability/json-logger';
@@ -34,6 +35,7 @@ export interface LifecycleWorkerOptions {
 export interface LifecycleWorker {
   worker: Worker;
   clients: AdvanceClients;
+  documentStore: DocumentStore;
   /** Runs until shutdown, then closes the Advance connection pools. */
   run(): Promise<void>;
 }
@@ -61,9 +63,14 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     ),
     config.advance.defaultTenancy,
   );
+  const documentStore = createDocumentStore(config.documentStore);
+  // A missing bucket or container stops the start (a worker that cannot store documents should
+  // not take tasks); what cannot be confirmed (no permission to look) is only logged.
+  const { warning } = await documentStore.check();
+  if (warning !== undefined) Runtime.instance().logger.warn('document store not confirmed', { warning });
   const activities = createLifecycleActivities({
     clients,
-    documentStore: new FileSystemDocumentStore(config.documentStoreDir),
+    documentStore,
     reminderWebhook:
       config.reminderWebhook === undefined ? undefined : new ReminderWebhook(config.reminderWebhook),
   });
@@ -81,11 +88,13 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
   return {
     worker,
     clients,
+    documentStore,
     async run() {
       try {
         await worker.run();
       } finally {
         await clients.close();
+        await documentStore.close();
       }
     },
   };
@@ -148,6 +157,7 @@ export async function main(env: Env = process.env): Promise<number> {
       namespace,
       address,
       tenancies: [...config.advance.tenancies.keys()],
+      documentStore: worker.documentStore.describe(),
       payloadEncryption:
         config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
       http: httpUrl,

@@ -4,10 +4,11 @@ import {
   ensureSessionCompleted,
   ensureSessionSaved,
   ensureWorkItemCreated,
+  type AdvanceClient,
   type AdvanceDocument,
   type TokenMetadata,
 } from '../advance';
-import type { DocumentStore } from '../documents/document-store';
+import { DocumentStoreError, type DocumentStore } from '../documents/document-store';
 import type { ReminderNotice, ReminderWebhook } from '../notifications/reminder-webhook';
 import type { BegunSessionInfo, LifecycleDocument } from '../workflows/definitions';
 import { FailureType } from '../workflows/failure-types';
@@ -140,40 +141,9 @@ export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
 
     /** Lists the session's documents and streams each into the document store. */
     async storeDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
-      return runWithHeartbeats(async (signal) => {
-        const advance = client(args.tenancy);
-        const documents = documentsOf(
-          args.versionId,
-          await advance.listDocuments(args.workItemId, { signal }),
-        );
-        const stored: LifecycleDocument[] = [];
-        for (const document of documents) {
-          const download = await advance.downloadDocument(args.workItemId, document.id, { signal });
-          const fileName = download.fileName ?? document.fileName ?? document.name;
-          const saved = await deps.documentStore.put(
-            { workItemId: args.workItemId, versionId: args.versionId, documentId: document.id, fileName },
-            download.body,
-            { contentType: download.contentType },
-          );
-          if (document.sha256 !== undefined && document.sha256.toLowerCase() !== saved.sha256) {
-            // A truncated or altered transfer: retrying the download can help.
-            throw ApplicationFailure.retryable(
-              `document ${document.id} of work item ${args.workItemId} arrived with checksum ${saved.sha256}, ` +
-                `Advance lists ${document.sha256}`,
-              FailureType.DocumentChecksumMismatch,
-            );
-          }
-          stored.push({
-            ...describeDocument(document),
-            fileName,
-            contentType: download.contentType,
-            size: saved.size,
-            sha256: saved.sha256,
-            reference: saved.reference,
-          });
-        }
-        return stored;
-      });
+      return runWithHeartbeats((signal) =>
+        storeSessionDocuments(client(args.tenancy), deps.documentStore, args, signal),
+      );
     },
 
     /** Posts a signed reminder when a webhook is configured; otherwise records that none is. */
@@ -189,6 +159,50 @@ export function createLifecycleActivities(deps: LifecycleActivityDependencies) {
 }
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
+
+/**
+ * Lists a session's documents and streams each from Advance into the store: only references,
+ * sizes and checksums enter history. A checksum that differs from Advance's listing stores nothing
+ * and is retried (a truncated or altered transfer).
+ */
+async function storeSessionDocuments(
+  advance: AdvanceClient,
+  store: DocumentStore,
+  args: DocumentsArgs,
+  signal: AbortSignal,
+): Promise<LifecycleDocument[]> {
+  const documents = documentsOf(args.versionId, await advance.listDocuments(args.workItemId, { signal }));
+  const stored: LifecycleDocument[] = [];
+  for (const document of documents) {
+    const download = await advance.downloadDocument(args.workItemId, document.id, { signal });
+    const fileName = download.fileName ?? document.fileName ?? document.name;
+    const saved = await store
+      .put(
+        { workItemId: args.workItemId, versionId: args.versionId, documentId: document.id, fileName },
+        download.body,
+        { contentType: download.contentType, expectedSha256: document.sha256 },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof DocumentStoreError && error.code === 'checksum-mismatch') {
+          // A truncated or altered transfer (nothing was stored): retrying the download can help.
+          throw ApplicationFailure.retryable(
+            `document ${document.id} of work item ${args.workItemId}: ${error.message}`,
+            FailureType.DocumentChecksumMismatch,
+          );
+        }
+        throw error;
+      });
+    stored.push({
+      ...describeDocument(document),
+      fileName,
+      contentType: download.contentType,
+      size: saved.size,
+      sha256: saved.sha256,
+      reference: saved.reference,
+    });
+  }
+  return stored;
+}
 
 /**
  * Advance lists the documents of the latest completed session. When they carry a version id that

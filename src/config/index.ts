@@ -11,11 +11,13 @@ import { CODEC_VARIABLES } from './codec';
 import { ENCRYPTION_VARIABLES } from './encryption';
 import { GATEWAY_VARIABLES } from './gateway';
 import { WORKER_VARIABLES } from './worker';
+import { DOCUMENT_STORE_VARIABLES } from '../documents/store-config';
 
 export { ConfigError, type Env, type VariableDocs } from './env';
 export { loadAdvanceConfig, type AdvanceConfig } from './advance';
 export { loadEncryptionKeys } from './encryption';
-export { DEFAULT_DOCUMENT_STORE_DIR, loadWorkerConfig, type WorkerConfig } from './worker';
+export { loadWorkerConfig, type WorkerConfig } from './worker';
+export { DEFAULT_DOCUMENT_STORE_DIR } from '../documents/store-config';
 export * from './gateway';
 export { loadCodecServerConfig, type CodecServerConfig } from './codec';
 export { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
@@ -24,6 +26,7 @@ export { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 export const CONFIG_VARIABLES: Readonly<Record<string, string>> = {
   ...WORKER_VARIABLES,
   ...ADVANCE_VARIABLES,
+  ...DOCUMENT_STORE_VARIABLES,
   ...ENCRYPTION_VARIABLES,
   ...CODEC_VARIABLES,
   ...GATEWAY_VARIABLES,

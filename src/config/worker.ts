@@ -3,16 +3,15 @@ import type { EncryptionKey } from '../codec/aes-gcm-codec';
 import { bundleMismatch } from '../codec/workflow-bundles';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { parseDuration } from '../workflows/duration';
+import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
 import { loadAdvanceConfig, type AdvanceConfig } from './advance';
 import { loadEncryptionKeys } from './encryption';
 import { ConfigError, secretFrom, type Env, type VariableDocs } from './env';
 
-export const DEFAULT_DOCUMENT_STORE_DIR = '.data/documents';
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 export const WORKER_VARIABLES: VariableDocs = {
   TEMPORAL_TASK_QUEUE: `task queue the worker polls (default ${DEFAULT_TASK_QUEUE})`,
-  DOCUMENT_STORE_DIR: `where assembled documents are stored (default ${DEFAULT_DOCUMENT_STORE_DIR})`,
   REMINDER_WEBHOOK_URL: 'where interview reminders are posted (optional)',
   REMINDER_WEBHOOK_SECRET: 'HMAC key that signs reminder notices (or REMINDER_WEBHOOK_SECRET_FILE)',
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
@@ -33,8 +32,8 @@ export interface WorkerConfig {
   encryptionKeys: EncryptionKey[];
   /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
   advance: AdvanceConfig;
-  /** `DOCUMENT_STORE_DIR`. @default '.data/documents' */
-  documentStoreDir: string;
+  /** Where documents go: `DOCUMENT_STORE` and its variables (src/documents/store-config.ts). */
+  documentStore: DocumentStoreConfig;
   /** `REMINDER_WEBHOOK_URL` + `_SECRET`; absent: reminders are recorded only. */
   reminderWebhook?: { url: string; secret: string };
   /** `WORKER_SHUTDOWN_GRACE_TIME`: running activities may finish this long on SIGTERM. @default 30_000 */
@@ -61,6 +60,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const advance = loadAdvanceConfig(env, problems);
   const encryptionKeys = loadEncryptionKeys(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
+  const documentStore = loadDocumentStoreConfig(env, problems);
   const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
   if (grace === undefined)
     problems.push('WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 2m or 500ms');
@@ -77,7 +77,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     encryptionKeys,
     advance,
-    documentStoreDir: env['DOCUMENT_STORE_DIR'] || DEFAULT_DOCUMENT_STORE_DIR,
+    documentStore,
     reminderWebhook,
     shutdownGraceTimeMs: grace ?? 30_000,
     workflowBundlePath,

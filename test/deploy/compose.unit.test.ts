@@ -16,6 +16,7 @@ import {
   loadWorkerConfig,
   type Env,
 } from '../../src/config';
+import { DOCUMENT_STORE_VARIABLES, loadDocumentStoreConfig } from '../../src/documents/store-config';
 import { parseDuration } from '../../src/workflows/duration';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
@@ -145,8 +146,11 @@ const ENVCONFIG_VARIABLES = new Set([
 /** What the emulator command reads from the environment (src/emulator/cli.ts). */
 const EMULATOR_VARIABLES = new Set(['EMULATOR_PRINCIPAL_PASSWORD']);
 const OUR_VARIABLES = new Set(Object.keys(CONFIG_VARIABLES));
+/** The document store's variables (src/documents/store-config.ts): worker and gateway, one store's only. */
+const STORE_VARIABLES = new Set(Object.keys(DOCUMENT_STORE_VARIABLES));
 const KNOWN_VARIABLES = new Set([
   ...OUR_VARIABLES,
+  ...STORE_VARIABLES,
   ...ENVCONFIG_VARIABLES,
   ...EMULATOR_VARIABLES,
   'NODE_ENV',
@@ -156,7 +160,9 @@ const KNOWN_VARIABLES = new Set([
 const ADDITIVE_FILES = new Set(['GATEWAY_API_KEYS']);
 
 /** The variables each process reads, by the loader it calls (src/config.ts). */
-const WORKER_VARIABLES = [...OUR_VARIABLES].filter((v) => !/^(GATEWAY|CODEC)_/.test(v));
+const WORKER_VARIABLES = [...OUR_VARIABLES].filter(
+  (v) => !/^(GATEWAY|CODEC)_/.test(v) && !STORE_VARIABLES.has(v),
+);
 const GATEWAY_VARIABLES = [...OUR_VARIABLES].filter(
   (v) => v.startsWith('GATEWAY_') || v === 'TEMPORAL_TASK_QUEUE' || v.startsWith('PAYLOAD_ENCRYPTION_KEYS'),
 );
@@ -177,6 +183,7 @@ describe('services', () => {
         'gateway',
         'codec',
         'emulator',
+        'objects',
       ].sort(),
     );
   });
@@ -189,7 +196,9 @@ describe('services', () => {
       const match = /^([a-z0-9][a-z0-9._/-]*):([A-Za-z0-9._-]+)$/.exec(image);
       expect({ name, image, pinned: match !== null }).toEqual({ name, image, pinned: true });
       const tag = match?.[2] ?? '';
-      expect({ name, tag, versioned: /^\d+\.\d+(\.\d+)?($|-)/.test(tag) }).toEqual({
+      // Versity tags its releases as in git (v1.8.0); everyone else without the v.
+      const versionTag = image.startsWith('versity/') ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+(\.\d+)?($|-)/;
+      expect({ name, tag, versioned: versionTag.test(tag) }).toEqual({
         name,
         tag,
         versioned: true,
@@ -201,6 +210,10 @@ describe('services', () => {
     expect(service('postgresql').image).toMatch(/^postgres:/);
     expect(service('temporal').image).toMatch(/^temporalio\/server:/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+    // The same release the store tests run against (tools/object-stores/versions.env).
+    const versions = readFileSync(path.join(ROOT, 'tools', 'object-stores', 'versions.env'), 'utf8');
+    const versitygw = /^VERSITYGW_VERSION=(\S+)$/m.exec(versions)?.[1];
+    expect(service('objects').image).toBe(`versity/versitygw:${versitygw}`);
   });
 
   test('the schema tools are the same release as the server they migrate for', () => {
@@ -245,7 +258,9 @@ describe('services', () => {
       gateway: ['127.0.0.1:8081:8081'],
       codec: ['127.0.0.1:8888:8888'],
       emulator: ['127.0.0.1:8400:8400'],
+      objects: ['127.0.0.1:7070:7070'],
     });
+    expect(env('objects')['VGW_PORT']).toBe(':7070');
     // The container side of each mapping is where the process listens.
     expect(env('worker')['WORKER_HTTP_PORT']).toBe('8090');
     expect(env('worker')['WORKER_HTTP_HOST']).toBe('0.0.0.0');
@@ -288,6 +303,10 @@ describe('start-up order and health', () => {
     expect(probe('temporal-ui')).toContain('http://127.0.0.1:8080/');
     expect(probe('temporal')).toContain('7233');
     expect(probe('postgresql')).toContain('pg_isready');
+    expect(probe('objects')).toContain('http://127.0.0.1:7070/health');
+    expect(readFileSync(path.join(ROOT, 'deploy', 'objects', 'start-versitygw.sh'), 'utf8')).toContain(
+      '--health /health',
+    );
   });
 
   test('every dependency waits on the right condition', () => {
@@ -321,6 +340,8 @@ describe('start-up order and health', () => {
     expect(condition('temporal-namespace', 'temporal')).toBe('service_healthy');
     for (const name of ['worker', 'gateway', 'temporal-ui'])
       expect(condition(name, 'temporal-namespace')).toBe('service_completed_successfully');
+    // Worker and gateway need the document store from their first request.
+    for (const name of ['worker', 'gateway']) expect(condition(name, 'objects')).toBe('service_healthy');
     // The worker waits for the emulator only when the sandbox profile is on.
     expect(dependsOn('worker')['emulator']).toEqual({ condition: 'service_healthy', required: false });
   });
@@ -451,7 +472,7 @@ describe('environment', () => {
   test("each process gets only its own variables, and every one of them (a secret's NAME or NAME_FILE)", () => {
     const cases: [string, string[], RegExp][] = [
       ['worker', WORKER_VARIABLES, /^(GATEWAY|CODEC)_/],
-      ['gateway', GATEWAY_VARIABLES, /^(ADVANCE|CODEC|REMINDER|WORKER|DOCUMENT)_/],
+      ['gateway', GATEWAY_VARIABLES, /^(ADVANCE|CODEC|REMINDER|WORKER)_|^DOCUMENT_STORE_DIR$/],
       ['codec', CODEC_VARIABLES, /^(ADVANCE|GATEWAY|REMINDER|WORKER|DOCUMENT|TEMPORAL)_/],
     ];
     for (const [name, wanted, foreign] of cases) {
@@ -614,7 +635,33 @@ describe('the generated secrets and settings satisfy the configuration loaders',
     const workerConfig = loadWorkerConfig(worker);
     expect(workerConfig.advance.tenancies.size).toBe(1);
     expect(workerConfig.encryptionKeys).toHaveLength(1);
-    expect(workerConfig.documentStoreDir).toBe('/data/documents');
+    expect(workerConfig.documentStore).toEqual({
+      kind: 's3',
+      s3: {
+        bucket: 'documents',
+        endpoint: 'http://objects:7070',
+        forcePathStyle: true,
+        credentials: {
+          accessKeyId: 'hotdocs',
+          secretAccessKey: readFileSync(
+            path.join(dir, 'deploy', 'secrets', 'document_store_secret_key'),
+            'utf8',
+          ).trim(),
+        },
+        publicEndpoint: 'http://localhost:7070',
+      },
+    });
+    // The objects service is started with the same key and creates the bucket the store names.
+    const objects = environmentOf('objects', dotenv);
+    expect(objects['ROOT_ACCESS_KEY_ID']).toBe('hotdocs');
+    expect(objects['ROOT_SECRET_ACCESS_KEY_FILE']).toBe(worker['DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE']);
+    expect(objects['DOCUMENT_BUCKET']).toBe('documents');
+    // The gateway reads from the very store the worker writes to.
+    const storeProblems: string[] = [];
+    expect(loadDocumentStoreConfig(environmentOf('gateway', dotenv), storeProblems)).toEqual(
+      workerConfig.documentStore,
+    );
+    expect(storeProblems).toEqual([]);
     expect(workerConfig.http).toEqual({ host: '0.0.0.0', port: 8090 });
 
     const gateway = loadGatewayConfig(environmentOf('gateway', dotenv));

@@ -31,7 +31,7 @@ beforeAll(async () => {
 test('defaults for a single cloud tenancy', () => {
   const config = loadWorkerConfig(base);
   expect(config.taskQueue).toBe('hotdocs-assembly');
-  expect(config.documentStoreDir).toBe('.data/documents');
+  expect(config.documentStore).toEqual({ kind: 'filesystem', dir: '.data/documents' });
   expect(config.shutdownGraceTimeMs).toBe(30_000);
   expect(config.advance.defaultTenancy).toBe('acme');
   expect(config.advance.tenancies.get('acme')?.urls.apiBase).toBe(
