@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The production cluster's tests run on their own: npm run test:production (jest.production.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/production/'],
   transform: {
     // Type-checking happens in `npm run lint` (tsc --noEmit); jest only transpiles. ts-jest takes
     // that from `isolatedModules: true` in tsconfig.json (its own option of that name is deprecated).

@@ -9,7 +9,11 @@ const WORKER_READY_TEXT = '"worker started"';
  * A worker process exactly as `npm start` runs one, configured only by its environment; from the
  * TypeScript sources through tsx, so that the test runs the code of the checkout.
  */
-export function workerProcess(no: number, env: Record<string, string | undefined>, logDir: string): ManagedProcess {
+export function workerProcess(
+  no: number,
+  env: Record<string, string | undefined>,
+  logDir: string,
+): ManagedProcess {
   return new ManagedProcess({
     name: `worker-${no}`,
     command: process.execPath,
@@ -42,7 +46,11 @@ export function gatewayProcess(
 }
 
 /** `hotdocs-temporal codec-server`, configured only by its environment (CODEC_*, PAYLOAD_*). */
-export function codecProcess(env: Record<string, string | undefined>, url: string, logDir: string): ManagedProcess {
+export function codecProcess(
+  env: Record<string, string | undefined>,
+  url: string,
+  logDir: string,
+): ManagedProcess {
   return new ManagedProcess({
     name: 'codec',
     command: process.execPath,

@@ -87,7 +87,8 @@ export class ManagedProcess {
       this.log.write(chunk);
       this.tail = (this.tail + chunk.toString('utf8')).slice(-TAIL_CHARS);
       // Checked on every chunk: a chatty process could push the line out of the tail before a poll.
-      if (this.spec.readyText !== undefined && this.tail.includes(this.spec.readyText)) this.sawReadyText = true;
+      if (this.spec.readyText !== undefined && this.tail.includes(this.spec.readyText))
+        this.sawReadyText = true;
     };
     child.stdout?.on('data', onOutput);
     child.stderr?.on('data', onOutput);

@@ -108,7 +108,21 @@ export class LocalPostgres {
   async query(sql: string, database = 'postgres'): Promise<string[]> {
     const { stdout } = await run(
       'psql',
-      ['-X', '-A', '-t', '-h', this.host, '-p', String(this.port), '-U', this.user, '-d', database, '-c', sql],
+      [
+        '-X',
+        '-A',
+        '-t',
+        '-h',
+        this.host,
+        '-p',
+        String(this.port),
+        '-U',
+        this.user,
+        '-d',
+        database,
+        '-c',
+        sql,
+      ],
       { env: { ...process.env, PGPASSWORD: this.password, PGCONNECT_TIMEOUT: '5' } },
     );
     return stdout.split('\n').filter((line) => line !== '');

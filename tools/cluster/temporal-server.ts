@@ -70,7 +70,11 @@ export class TemporalServer {
   readonly kills: Record<TemporalService, number> = { history: 0, matching: 0, frontend: 0, worker: 0 };
 
   constructor(readonly settings: TemporalServerSettings) {
-    const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...temporalServerEnvironment(settings) };
+    const env = {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      ...temporalServerEnvironment(settings),
+    };
     this.address = `127.0.0.1:${settings.ports.frontend.grpc}`;
     const make = (service: TemporalService): ManagedProcess =>
       new ManagedProcess({
