@@ -2,3 +2,4 @@ export * from './aes-gcm-codec';
 export * from './data-converter';
 export * from './keys';
 export * from './codec-server';
+export * from './codec-session';
