@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { findFreePort } from '../../src/devserver/free-port';
+import { codecProcess } from './app-processes';
+import { sha256Hex, type ProductionCluster } from './cluster';
+import { ManagedProcess } from './managed-process';
+import { clusterBinaries } from './paths';
+
+export interface ClusterUi {
+  /** Temporal UI's origin, as the browser opens it. */
+  uiUrl: string;
+  /** The codec endpoint's origin (its routes are under /codec). */
+  codecUrl: string;
+  /** The operators' codec token (the endpoint has only its digest). */
+  codecToken: string;
+  ui: ManagedProcess;
+  codec: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Temporal UI (the UI server built from the pinned ui-server module, with the temporalio/ui
+ * image's own configuration file) and the codec endpoint (`hotdocs-temporal codec-server`) for a
+ * running cluster, each configured only by the variables docker-compose.yml gives its `temporal-ui`
+ * and `codec` services: the UI calls the codec endpoint with the browser's credentials, and the
+ * endpoint takes the operator's sign-in cookie (or the CLI's bearer token).
+ */
+export async function startClusterUi(cluster: ProductionCluster): Promise<ClusterUi> {
+  const binaries = clusterBinaries();
+  const uiPort = await findFreePort();
+  const codecPort = await findFreePort();
+  const uiUrl = `http://127.0.0.1:${uiPort}`;
+  const codecUrl = `http://127.0.0.1:${codecPort}`;
+  const codecToken = randomBytes(32).toString('hex');
+  const base = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+
+  const codec = codecProcess(
+    {
+      ...base,
+      NODE_ENV: 'production',
+      CODEC_HOST: '127.0.0.1',
+      CODEC_PORT: String(codecPort),
+      CODEC_AUTH_TOKEN_HASHES: sha256Hex(codecToken),
+      CODEC_CORS_ORIGINS: uiUrl,
+      CODEC_ALLOW_UNAUTHENTICATED: 'false',
+      PAYLOAD_ENCRYPTION_KEYS_FILE: cluster.secrets.payloadKeysFile,
+    },
+    codecUrl,
+    cluster.logDir,
+  );
+  const ui = new ManagedProcess({
+    name: 'temporal-ui',
+    command: binaries.uiServer,
+    args: ['--root', binaries.uiRoot, '--env', 'docker', 'start'],
+    env: {
+      ...base,
+      TEMPORAL_ADDRESS: cluster.address,
+      TEMPORAL_DEFAULT_NAMESPACE: cluster.namespace,
+      TEMPORAL_UI_PORT: String(uiPort),
+      TEMPORAL_CORS_ORIGINS: uiUrl,
+      TEMPORAL_CODEC_ENDPOINT: `${codecUrl}/codec`,
+      TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true',
+    },
+    cwd: binaries.uiRoot,
+    logFile: path.join(cluster.logDir, 'temporal-ui.log'),
+    ready: async () => (await fetch(uiUrl, { signal: AbortSignal.timeout(2_000) })).ok,
+  });
+  await codec.start();
+  try {
+    await ui.start();
+  } catch (error) {
+    await codec.stop();
+    throw error;
+  }
+  return {
+    uiUrl,
+    codecUrl,
+    codecToken,
+    ui,
+    codec,
+    async stop() {
+      await ui.stop();
+      await codec.stop();
+    },
+  };
+}
