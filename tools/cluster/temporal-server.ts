@@ -34,7 +34,7 @@ export function temporalServerEnvironment(settings: TemporalServerSettings): Rec
   const { postgres, ports } = settings;
   return {
     TEMPORAL_SERVER: settings.serverBinary,
-    TEMPORAL_SERVER_CONFIG_FILE: CLUSTER_FILES.serverConfig,
+    TEMPORAL_SERVER_CONFIG_FILE_PATH: CLUSTER_FILES.serverConfig,
     DYNAMIC_CONFIG_FILE_PATH: CLUSTER_FILES.dynamicConfig,
     DB: 'postgres12',
     POSTGRES_SEEDS: postgres.host,
@@ -44,6 +44,8 @@ export function temporalServerEnvironment(settings: TemporalServerSettings): Rec
     DBNAME: 'temporal',
     VISIBILITY_DBNAME: 'temporal_visibility',
     BIND_ON_IP: '127.0.0.1',
+    // Fixed when the database is created; the value compose gives.
+    NUM_HISTORY_SHARDS: '4',
     LOG_LEVEL: settings.logLevel ?? 'info',
     FRONTEND_GRPC_PORT: String(ports.frontend.grpc),
     FRONTEND_HTTP_PORT: String(ports.frontend.http ?? 0),

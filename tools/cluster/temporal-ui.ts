@@ -19,6 +19,45 @@ export interface ClusterUi {
 }
 
 /**
+ * What docker-compose.yml gives its `temporal-ui` service, for a UI at `uiUrl` in front of the
+ * frontend at `address`, calling the codec endpoint at `codecUrl` with the browser's credentials
+ * (the operator's sign-in cookie).
+ */
+export function temporalUiEnvironment(s: {
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  codecUrl: string;
+}): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: s.address,
+    TEMPORAL_DEFAULT_NAMESPACE: s.namespace,
+    TEMPORAL_UI_PORT: new URL(s.uiUrl).port,
+    TEMPORAL_CORS_ORIGINS: s.uiUrl,
+    TEMPORAL_CODEC_ENDPOINT: `${s.codecUrl}/codec`,
+    TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true',
+  };
+}
+
+/** What docker-compose.yml gives its `codec` service (but the host and port). */
+export function codecEnvironment(s: {
+  codecUrl: string;
+  uiUrl: string;
+  codecToken: string;
+  payloadKeysFile: string;
+}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    CODEC_HOST: new URL(s.codecUrl).hostname,
+    CODEC_PORT: new URL(s.codecUrl).port,
+    CODEC_AUTH_TOKEN_HASHES: sha256Hex(s.codecToken),
+    CODEC_CORS_ORIGINS: s.uiUrl,
+    CODEC_ALLOW_UNAUTHENTICATED: 'false',
+    PAYLOAD_ENCRYPTION_KEYS_FILE: s.payloadKeysFile,
+  };
+}
+
+/**
  * Temporal UI (the UI server built from the pinned ui-server module, with the temporalio/ui
  * image's own configuration file) and the codec endpoint (`hotdocs-temporal codec-server`) for a
  * running cluster, each configured only by the variables docker-compose.yml gives its `temporal-ui`
@@ -37,13 +76,7 @@ export async function startClusterUi(cluster: ProductionCluster): Promise<Cluste
   const codec = codecProcess(
     {
       ...base,
-      NODE_ENV: 'production',
-      CODEC_HOST: '127.0.0.1',
-      CODEC_PORT: String(codecPort),
-      CODEC_AUTH_TOKEN_HASHES: sha256Hex(codecToken),
-      CODEC_CORS_ORIGINS: uiUrl,
-      CODEC_ALLOW_UNAUTHENTICATED: 'false',
-      PAYLOAD_ENCRYPTION_KEYS_FILE: cluster.secrets.payloadKeysFile,
+      ...codecEnvironment({ codecUrl, uiUrl, codecToken, payloadKeysFile: cluster.secrets.payloadKeysFile }),
     },
     codecUrl,
     cluster.logDir,
@@ -54,12 +87,7 @@ export async function startClusterUi(cluster: ProductionCluster): Promise<Cluste
     args: ['--root', binaries.uiRoot, '--env', 'docker', 'start'],
     env: {
       ...base,
-      TEMPORAL_ADDRESS: cluster.address,
-      TEMPORAL_DEFAULT_NAMESPACE: cluster.namespace,
-      TEMPORAL_UI_PORT: String(uiPort),
-      TEMPORAL_CORS_ORIGINS: uiUrl,
-      TEMPORAL_CODEC_ENDPOINT: `${codecUrl}/codec`,
-      TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true',
+      ...temporalUiEnvironment({ address: cluster.address, namespace: cluster.namespace, uiUrl, codecUrl }),
     },
     cwd: binaries.uiRoot,
     logFile: path.join(cluster.logDir, 'temporal-ui.log'),

@@ -6,7 +6,9 @@
 #   start-server.sh --service history                   one service (repeatable)
 #
 #   TEMPORAL_SERVER              the server binary (default temporal-server, as in the image)
-#   TEMPORAL_SERVER_CONFIG_FILE  the configuration (default /etc/temporal/hotdocs/temporal-server.yaml)
+#   TEMPORAL_SERVER_CONFIG_FILE_PATH
+#                                the configuration (default /etc/temporal/hotdocs/temporal-server.yaml;
+#                                the server's own variable for --config-file)
 #   POSTGRES_PWD_FILE            read into POSTGRES_PWD: the password stays out of the compose file,
 #                                out of `docker inspect` and off command lines
 #   BIND_ON_IP                   0.0.0.0 in a container: then the services announce the container's
@@ -21,7 +23,7 @@ if [ -n "${POSTGRES_PWD_FILE:-}" ]; then
 fi
 
 TEMPORAL_SERVER=${TEMPORAL_SERVER:-temporal-server}
-CONFIG_FILE=${TEMPORAL_SERVER_CONFIG_FILE:-/etc/temporal/hotdocs/temporal-server.yaml}
+CONFIG_FILE=${TEMPORAL_SERVER_CONFIG_FILE_PATH:-/etc/temporal/hotdocs/temporal-server.yaml}
 
 BIND_ON_IP=${BIND_ON_IP:-127.0.0.1}
 export BIND_ON_IP
