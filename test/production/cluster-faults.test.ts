@@ -77,7 +77,11 @@ test('every lifecycle completes with exactly one work item through worker, histo
   expect(report.workerKills).toBe(4);
   expect(report.gatewayKills).toBe(1);
   expect(report.gatewayRequestsCut).toBeGreaterThan(0);
-  // The gateways share the work: every lifecycle was answered by both.
-  expect(report.lifecyclesAcrossGateways).toBe(report.lifecycles);
-  for (const count of Object.values(report.requestsByGateway)) expect(count).toBeGreaterThan(0);
+  // The gateways share the work: each answers a lifecycle's calls in turn, so without faults every
+  // lifecycle is answered by both (under faults a call may fail over to the same one twice).
+  expect(report.acrossGatewaysByPhase['steady']).toEqual({ lifecycles: 8, acrossGateways: 8 });
+  const requests = Object.values(report.requestsByGateway);
+  const total = requests.reduce((sum, n) => sum + n, 0);
+  expect(requests).toHaveLength(2);
+  for (const count of requests) expect(count).toBeGreaterThan(total / 4);
 });

@@ -48,8 +48,9 @@ export interface ClusterFaultReport {
   /** Gateway requests cut by a gateway kill (the business system repeated them elsewhere). */
   gatewayRequestsCut: number;
   seconds: number;
-  /** Lifecycles whose calls were answered by more than one gateway. */
+  /** Lifecycles whose calls were answered by more than one gateway, in all and by phase. */
   lifecyclesAcrossGateways: number;
+  acrossGatewaysByPhase: Record<string, { lifecycles: number; acrossGateways: number }>;
   requestsByGateway: Record<string, number>;
   /** Calls the business system repeated, by why the first answer was no answer. */
   gatewayRetries: Record<string, number>;
@@ -171,7 +172,8 @@ export function buildFaultReport(inputs: FaultReportInputs): ClusterFaultReport 
     gatewayKills: count('gateway-sigkill'),
     gatewayRequestsCut: inputs.traffic.cutMidRequest,
     seconds: Math.round(inputs.seconds),
-    lifecyclesAcrossGateways: outcomes.filter((o) => new Set(o.gatewaysUsed).size > 1).length,
+    lifecyclesAcrossGateways: outcomes.filter(acrossGateways).length,
+    acrossGatewaysByPhase: byPhase(outcomes),
     requestsByGateway: { ...inputs.traffic.requests },
     gatewayRetries: { ...inputs.traffic.retries },
     duplicatesAbsorbed: tally(
@@ -224,6 +226,20 @@ export function faultReportTable(report: ClusterFaultReport): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+function acrossGateways(outcome: GatewayLifecycleOutcome): boolean {
+  return new Set(outcome.gatewaysUsed).size > 1;
+}
+
+function byPhase(outcomes: GatewayLifecycleOutcome[]): ClusterFaultReport['acrossGatewaysByPhase'] {
+  const phases: ClusterFaultReport['acrossGatewaysByPhase'] = {};
+  for (const outcome of outcomes) {
+    const phase = (phases[outcome.plan.phase] ??= { lifecycles: 0, acrossGateways: 0 });
+    phase.lifecycles += 1;
+    if (acrossGateways(outcome)) phase.acrossGateways += 1;
+  }
+  return phases;
 }
 
 function percentiles(values: number[]): ClusterFaultReport['lifecycleSeconds'] {

@@ -72,9 +72,9 @@ export async function runClusterFaults(
   const faults: FaultEvent[] = [];
   const state = { open: 0, waiting: 0 };
   let index = 0;
-  const plans = (count: number, modes: LifecycleMode[]): LifecyclePlan[] =>
+  const plans = (phase: string, count: number, modes: LifecycleMode[]): LifecyclePlan[] =>
     Array.from({ length: count }, (_, i) =>
-      planLifecycle(runTag, index++, modes[i % modes.length] as LifecycleMode),
+      planLifecycle(runTag, index++, modes[i % modes.length] as LifecycleMode, phase),
     );
   const drive = async (
     plan: LifecyclePlan,
@@ -123,13 +123,15 @@ export async function runClusterFaults(
     // ---- steady: both gateways, both workers, nothing fails.
     log('steady: lifecycles through both gateways');
     outcomes.push(
-      ...(await pool(plans(options.steadyLifecycles ?? 8, ['interview', 'batch']), concurrency, (p) =>
-        drive(p),
+      ...(await pool(
+        plans('steady', options.steadyLifecycles ?? 8, ['interview', 'batch']),
+        concurrency,
+        (p) => drive(p),
       )),
     );
 
     // ---- parked: interviews wait while the cluster's storage and server go down.
-    const parkedPlans = plans(options.parkedLifecycles ?? 10, ['interview']);
+    const parkedPlans = plans('parked', options.parkedLifecycles ?? 10, ['interview']);
     log(`parked: ${parkedPlans.length} lifecycles wait for their interviews`);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -148,7 +150,7 @@ export async function runClusterFaults(
     // ---- in flight: activities run (slowed down) while parts fail under them.
     const [minLatency, maxLatency] = options.advanceLatencyMs ?? [200, 1_200];
     emulator.setFaults({ seed: 7, rules: [{ endpoint: '*', latencyMs: [minLatency, maxLatency] }] });
-    const inFlightPlans = plans(options.inFlightLifecycles ?? 30, ['batch', 'interview']);
+    const inFlightPlans = plans('in-flight', options.inFlightLifecycles ?? 30, ['batch', 'interview']);
     log(`in flight: ${inFlightPlans.length} lifecycles, Advance calls take ${minLatency}-${maxLatency} ms`);
     let scheduleDone = false;
     const busy = async (): Promise<void> => {

@@ -93,6 +93,8 @@ export type LifecycleMode = 'interview' | 'batch';
 export interface LifecyclePlan {
   index: number;
   mode: LifecycleMode;
+  /** The part of a run it belongs to (a report groups by it). */
+  phase: string;
   businessKey: string;
   /** The work item's name: lets the report find the lifecycle's work items in Advance. */
   workItemName: string;
@@ -113,10 +115,16 @@ export interface GatewayLifecycleOutcome {
   gatewaysUsed: string[];
 }
 
-export function planLifecycle(runTag: string, index: number, mode: LifecycleMode): LifecyclePlan {
+export function planLifecycle(
+  runTag: string,
+  index: number,
+  mode: LifecycleMode,
+  phase: string,
+): LifecyclePlan {
   return {
     index,
     mode,
+    phase,
     businessKey: `cluster-${runTag}-${index}`,
     workItemName: `Cluster ${runTag} #${index}`,
   };
