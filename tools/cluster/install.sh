@@ -116,6 +116,7 @@ else
   module_dir=$(go mod download -json "go.temporal.io/server@v$TEMPORAL_SERVER_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [[ -d "$module_dir/schema/postgresql/v12" ]] || fail "the module has no schema/postgresql/v12 ($module_dir)"
+  say "temporal-server $TEMPORAL_SERVER_VERSION from the build cache ${server_cache} into ${server_dir#"$repo_root"/}"
   staging="$server_dir.installing"
   rm -rf "$staging"
   mkdir -p "$staging/bin" "$staging/schema/postgresql"
@@ -142,6 +143,7 @@ else
   ui_module=$(go mod download -json "github.com/temporalio/ui-server/v2@v$TEMPORAL_UI_SERVER_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [[ -f "$ui_module/config/docker.yaml" ]] || fail "the UI module has no config/docker.yaml ($ui_module)"
+  say "temporal-ui-server $TEMPORAL_UI_SERVER_VERSION from the build cache ${ui_cache} into ${ui_dir#"$repo_root"/}"
   staging="$ui_dir.installing"
   rm -rf "$staging"
   mkdir -p "$staging/bin" "$staging/config"
