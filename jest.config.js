@@ -30,7 +30,8 @@ module.exports = {
       displayName: 'integration',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['\\.unit\\.test\\.ts$'],
+      // The production cluster's tests run on their own: npm run test:production.
+      testPathIgnorePatterns: ['\\.unit\\.test\\.ts$', '<rootDir>/test/production/'],
       // Jest transforms these two files with the `transform` above, so they are TypeScript too.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

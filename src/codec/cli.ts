@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadCodecServerConfig } from '../config';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import { buildCodecServer } from './codec-server';
+import { codecSessionKey } from './codec-session';
 
 /** `hotdocs-temporal codec-server`: the remote codec endpoint for Temporal UI and the CLI. */
 export function registerCodecServerCommand(program: Command): Command {
@@ -30,10 +31,13 @@ export function registerCodecServerCommand(program: Command): Command {
         tokenHashes: config.tokenHashes,
         allowUnauthenticated: config.allowUnauthenticated,
         corsOrigins: config.corsOrigins,
+        // Temporal UI decodes after an operator signs in at /codec/login (docs/deploy.md).
+        sessionKey: codecSessionKey(config.keys),
       });
       const address = await app.listen({ host: config.host, port: config.port });
       process.stdout.write(
-        `codec endpoint ready: ${address}/codec (CORS: ${config.corsOrigins.join(', ')})\n`,
+        `codec endpoint ready: ${address}/codec (CORS: ${config.corsOrigins.join(', ')}; ` +
+          `Temporal UI: sign in at ${address}/codec/login)\n`,
       );
       const stop = () => void app.close();
       process.once('SIGINT', stop);

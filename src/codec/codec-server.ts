@@ -1,14 +1,17 @@
 import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { bearerToken, HashedCredentialVerifier, sha256Hex } from '../security/hashed-credentials';
+import { CODEC_SESSION_COOKIE, CodecSessions, readCookie, sessionCookieHeader } from './codec-session';
 
 /**
  * The remote codec endpoint Temporal UI and the `temporal` CLI call to show encrypted payloads to
  * operators (`POST /codec/decode`, `POST /codec/encode`, JSON `{ payloads: [...] }` in Temporal's
  * proto-JSON form: metadata values and data in base64). Only authenticated callers may use it:
- * it turns ciphertext into personal data.
+ * it turns ciphertext into personal data. The CLI sends a bearer token; Temporal UI, which cannot
+ * send one without OIDC, sends the sign-in cookie of `/codec/login` (codec-session.ts).
  */
 
 export interface CodecEndpointOptions {
@@ -19,6 +22,12 @@ export interface CodecEndpointOptions {
   allowUnauthenticated?: boolean;
   /** Browser origins that may call it (Temporal UI's origin), for CORS. */
   corsOrigins: readonly string[];
+  /**
+   * Signs sign-in cookies (`codecSessionKey(keys)`): enables `/codec/login`, where an operator
+   * trades the codec token for a cookie that Temporal UI then sends with
+   * `TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true`. @default none: bearer tokens only
+   */
+  sessionKey?: Buffer;
 }
 
 const payloadJson = z.object({
@@ -59,6 +68,7 @@ export async function registerCodecRoutes(
   const tokens = new HashedCredentialVerifier(
     options.tokenHashes.map((hash) => ({ name: 'codec', sha256Hex: hash })),
   );
+  const sessions = options.sessionKey === undefined ? undefined : new CodecSessions(options.sessionKey);
   await app.register(async (scope) => {
     await scope.register(cors, {
       origin: [...options.corsOrigins],
@@ -69,12 +79,20 @@ export async function registerCodecRoutes(
     scope.addHook('onRequest', async (request, reply) => {
       if (request.method === 'OPTIONS') return;
       if (options.allowUnauthenticated === true) return;
-      if (tokens.identify(bearerToken(request.headers.authorization)) === undefined) {
-        await reply
-          .code(401)
-          .send({ error: { code: 'unauthorized', message: 'a valid bearer token is required' } });
-      }
+      if (request.routeOptions.config.signIn === true) return;
+      if (tokens.identify(bearerToken(request.headers.authorization)) !== undefined) return;
+      if (sessions?.valid(readCookie(request.headers.cookie, CODEC_SESSION_COOKIE)) === true) return;
+      await reply.code(401).send({
+        error: {
+          code: 'unauthorized',
+          message:
+            sessions === undefined
+              ? 'a valid bearer token is required'
+              : 'a valid bearer token or sign-in (/codec/login) is required',
+        },
+      });
     });
+    if (sessions !== undefined) await registerSignIn(scope, sessions, tokens, options.corsOrigins);
     for (const direction of ['encode', 'decode'] as const) {
       scope.post(`/codec/${direction}`, async (request, reply) => {
         const parsed = bodySchema.safeParse(request.body);
@@ -93,6 +111,88 @@ export async function registerCodecRoutes(
       });
     }
   });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The sign-in pages: reachable without being signed in. */
+    signIn?: boolean;
+  }
+}
+
+/**
+ * `GET /codec/login` (a form), `POST /codec/login` (the codec token, as a form field or JSON
+ * `{ token }`) and `POST /codec/logout`. A good token gets the session cookie.
+ */
+async function registerSignIn(
+  scope: FastifyInstance,
+  sessions: CodecSessions,
+  tokens: HashedCredentialVerifier,
+  uiOrigins: readonly string[],
+): Promise<void> {
+  await scope.register(formbody);
+  const signIn = { signIn: true };
+  scope.get('/codec/login', { config: signIn }, async (_request, reply) =>
+    page(reply, 200, 'Sign in to decode payloads', loginForm()),
+  );
+  scope.post('/codec/login', { config: signIn }, async (request, reply) => {
+    const token = (request.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || tokens.identify(token) === undefined) {
+      return page(
+        reply,
+        401,
+        'Sign in to decode payloads',
+        `<p>That is not a codec token.</p>${loginForm()}`,
+      );
+    }
+    const { value, expiresAt } = sessions.issue();
+    void reply.header('set-cookie', sessionCookieHeader(value, expiresAt, overHttps(request)));
+    const links = uiOrigins.map((o) => `<li><a href="${escapeHtml(o)}">${escapeHtml(o)}</a></li>`).join('');
+    return page(
+      reply,
+      200,
+      'Signed in',
+      `<p>Temporal UI can decode payloads in this browser until ${expiresAt.toISOString()}.</p><ul>${links}</ul>`,
+    );
+  });
+  scope.post('/codec/logout', { config: signIn }, async (request, reply) => {
+    void reply.header('set-cookie', sessionCookieHeader('', new Date(0), overHttps(request)));
+    return page(
+      reply,
+      200,
+      'Signed out',
+      '<p>Temporal UI can no longer decode payloads in this browser.</p>',
+    );
+  });
+}
+
+function loginForm(): string {
+  return (
+    '<form method="post" action="/codec/login"><label>Codec token ' +
+    '<input type="password" name="token" autocomplete="current-password" required></label> ' +
+    '<button type="submit">Sign in</button></form>'
+  );
+}
+
+async function page(reply: FastifyReply, status: number, title: string, body: string): Promise<FastifyReply> {
+  return reply
+    .code(status)
+    .header('content-security-policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+    .header('x-frame-options', 'DENY')
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(
+      `<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title><h1>${title}</h1>${body}</html>`,
+    );
+}
+
+/** Served over TLS, directly or behind a proxy that says so: the cookie then needs `Secure`. */
+function overHttps(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export async function buildCodecServer(options: CodecEndpointOptions): Promise<FastifyInstance> {

