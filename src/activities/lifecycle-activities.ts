@@ -175,6 +175,9 @@ async function storeSessionDocuments(
   const stored: LifecycleDocument[] = [];
   for (const document of documents) {
     const download = await advance.downloadDocument(args.workItemId, document.id, { signal });
+    // Until the store reads it (its pipeline reports errors), an abort of the body (the activity
+    // was cancelled) must not surface as an unhandled 'error' that ends the worker.
+    download.body.once('error', () => undefined);
     const fileName = download.fileName ?? document.fileName ?? document.name;
     const saved = await store
       .put(

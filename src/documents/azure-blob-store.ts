@@ -21,6 +21,7 @@ import {
   normalisePrefix,
 } from './document-layout';
 import {
+  discardBody,
   DocumentStoreError,
   type ByteRange,
   type DocumentContent,
@@ -145,7 +146,7 @@ export class AzureBlobDocumentStore implements DocumentStore {
     const existing = await this.properties(blob);
     const expected = options.expectedSha256?.toLowerCase();
     if (expected !== undefined && existing?.sha256 === expected) {
-      body.destroy();
+      discardBody(body);
       return { reference, size: existing.size, sha256: expected };
     }
     const meter = new Sha256Meter(expected, `blob ${blobName} in container ${this.containerName}`);

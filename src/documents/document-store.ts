@@ -122,3 +122,12 @@ export class DocumentStoreError extends Error {
 
 /** The longest a presigned URL may live: SigV4's limit, and a sensible ceiling for SAS too. */
 export const MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Throws a body away unread. An HTTP response body (undici) emits an `AbortError` when destroyed
+ * unread; without a listener that error would end the worker process.
+ */
+export function discardBody(body: Readable): void {
+  body.once('error', () => undefined);
+  body.destroy();
+}

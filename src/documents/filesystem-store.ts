@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { documentPath, isDocumentPath } from './document-layout';
 import {
+  discardBody,
   DocumentStoreError,
   type ByteRange,
   type DocumentContent,
@@ -69,7 +70,7 @@ export class FileSystemDocumentStore implements DocumentStore {
     const existing = await this.readSidecarFor(target);
     const expected = options.expectedSha256?.toLowerCase();
     if (expected !== undefined && existing?.sha256 === expected) {
-      body.destroy();
+      discardBody(body);
       return { reference, size: existing.size, sha256: existing.sha256 };
     }
     try {

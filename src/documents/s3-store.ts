@@ -28,6 +28,7 @@ import {
   normalisePrefix,
 } from './document-layout';
 import {
+  discardBody,
   DocumentStoreError,
   type ByteRange,
   type DocumentContent,
@@ -162,7 +163,7 @@ export class S3DocumentStore implements DocumentStore {
     const existing = await this.headKey(objectKey);
     const expected = options.expectedSha256?.toLowerCase();
     if (expected !== undefined && existing?.sha256 === expected) {
-      body.destroy();
+      discardBody(body);
       return { reference, size: existing.size, sha256: expected };
     }
     const headers = {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import {
+  discardBody,
   DocumentStoreError,
   MAX_PRESIGN_TTL_SECONDS,
   type ByteRange,
@@ -61,7 +62,7 @@ export function rangedContent(
   const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? '');
   const size = match === null ? info.size : Number(match[3]);
   if (range.start >= size) {
-    body.destroy();
+    discardBody(body);
     throw new DocumentStoreError(
       'range-not-satisfiable',
       `${reference}: range starts at byte ${range.start}, the document has ${size} bytes`,
@@ -69,7 +70,7 @@ export function rangedContent(
   }
   const served = match === null ? undefined : { start: Number(match[1]), end: Number(match[2]) };
   if (served === undefined || served.start !== range.start) {
-    body.destroy();
+    discardBody(body);
     throw new Error(
       `${reference}: the service answered range ${range.start}- with ${contentRange ?? 'the whole document'}`,
     );

@@ -10,6 +10,7 @@ import {
   type DocumentStoreErrorCode,
 } from '../../src/documents/document-store';
 import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { spawnChild, typeScriptProcess } from '../../tools/process/child-process';
 
 /**
  * The behaviour every document store must have, run once per store against a real server
@@ -190,6 +191,20 @@ export function documentStoreContract(title: string, start: () => Promise<StoreU
       expect((await collect(content.body)).equals(data)).toBe(true);
       expect(await listObjects()).toEqual([documentPath(key)]);
       expect(store.describe()).not.toMatch(/secret|AccountKey|password/i);
+    });
+
+    test('a retried put that finds the document stored throws an HTTP body away without ending the process', async () => {
+      // The activity hands the store an undici response body (a download from Advance); one that is
+      // destroyed unread emits an AbortError, which without a listener ends the worker process. In a
+      // child process configured like a worker, so that such an error would show as its exit code.
+      const { env } = await fresh();
+      const handle = spawnChild({
+        name: 'store retry probe',
+        ...typeScriptProcess(path.join(__dirname, 'store-retry-probe.ts')),
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+      });
+      expect(await handle.exited).toBe('exited with code 0');
+      expect(JSON.parse(handle.output('stdout'))).toEqual({ same: true });
     });
 
     test('a retried put of the same key stores one document and does not write it again', async () => {
