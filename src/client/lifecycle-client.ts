@@ -18,11 +18,14 @@ import {
   finishSignal,
   interviewCompletedSignal,
   LIFECYCLE_WORKFLOW_TYPE,
+  repairUpdate,
   requestFollowUpSessionSignal,
   statusQuery,
   type BegunSessionInfo,
   type LifecycleResult,
   type LifecycleStatus,
+  type RepairOutcome,
+  type RepairRequest,
 } from '../workflows/definitions';
 import {
   checkFollowUpRequestBySchema as checkFollowUpRequest,
@@ -180,6 +183,25 @@ export class LifecycleClient {
     });
   }
 
+  /**
+   * An operator's repair of a lifecycle in `needs-attention` (see `repairUpdate`); refused with
+   * `request-rejected` when the lifecycle does not need attention or the action does not fit.
+   */
+  async repair(lifecycleId: string, request: RepairRequest): Promise<RepairOutcome> {
+    const problems = repairRequestProblems(request);
+    if (problems.length > 0) throw new LifecycleInputError(problems, 'repair request');
+    return this.onRunning(lifecycleId, async (handle) => {
+      try {
+        return await handle.executeUpdate(repairUpdate, { args: [request] });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          throw new LifecycleRequestRejectedError(error.cause?.message ?? error.message, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
   /** Asks the lifecycle to close once no session is active. */
   async finish(lifecycleId: string): Promise<void> {
     await this.onRunning(lifecycleId, (handle) => handle.signal(finishSignal));
@@ -256,6 +278,20 @@ export class LifecycleClient {
       throw new LifecycleClosedError(lifecycleId, status);
     }
   }
+}
+
+const REPAIR_ACTIONS: readonly string[] = ['retry', 'accept-completed', 'abandon'];
+
+function repairRequestProblems(request: unknown): string[] {
+  if (typeof request !== 'object' || request === null) return ['expected { action, note? }'];
+  const { action, note, ...rest } = request as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof action !== 'string' || !REPAIR_ACTIONS.includes(action))
+    problems.push(`action must be one of ${REPAIR_ACTIONS.join(', ')}`);
+  if (note !== undefined && (typeof note !== 'string' || note.length > 500))
+    problems.push('note must be a string of at most 500 characters');
+  if (Object.keys(rest).length > 0) problems.push(`unknown field(s): ${Object.keys(rest).join(', ')}`);
+  return problems;
 }
 
 /** Schema checks plus the full answer-XML check: bad input never reaches Temporal. */

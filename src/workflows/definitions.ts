@@ -20,6 +20,12 @@ export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [Follow
 /** Close the lifecycle once no session is active (queued follow-ups still run). */
 export const finishSignal = defineSignal('finish');
 export const statusQuery = defineQuery<LifecycleStatus>('status');
+/**
+ * An operator's answer to a lifecycle in `needs-attention`: `retry` the failed call now (after
+ * fixing its cause), `accept-completed` (Advance did complete the session, though it could not
+ * confirm it: collect its documents and go on), or `abandon` (end the lifecycle as failed).
+ */
+export const repairUpdate = defineUpdate<RepairOutcome, [RepairRequest]>('repair');
 
 /** Every stage a lifecycle can be in, in the order a lifecycle meets them. */
 export const LIFECYCLE_STAGES = [
@@ -31,6 +37,7 @@ export const LIFECYCLE_STAGES = [
   'collecting-documents',
   'idle',
   'saving-session',
+  'needs-attention',
   'completed',
   'expired',
   'cancelled',
@@ -113,6 +120,42 @@ export interface ReminderStatus {
   detail?: string;
 }
 
+export type RepairAction = 'retry' | 'accept-completed' | 'abandon';
+
+export interface RepairRequest {
+  action: RepairAction;
+  /** Why, for the record (status and history); at most 500 characters. */
+  note?: string;
+}
+
+export interface RepairOutcome {
+  action: RepairAction;
+  /** The stage the lifecycle moved on to. */
+  stage: LifecycleStage;
+  at: string;
+}
+
+/** Why a lifecycle waits for an operator instead of failing. */
+export type AttentionReason =
+  /** ServicePrincipalLogIn refused the credentials (401/403): a rotated password, say. */
+  | 'credentials-refused'
+  /** A call was refused with 403: the API client's scope changed. */
+  | 'forbidden'
+  /** A completion that Advance's state cannot confirm or deny. */
+  | 'outcome-unconfirmed';
+
+export interface AttentionStatus {
+  reason: AttentionReason;
+  /** The activity that failed, e.g. `completeSession`. */
+  call: string;
+  /** What Advance (or the check) said. */
+  message: string;
+  since: string;
+  /** Automatic retries made on the slow schedule so far. */
+  retries: number;
+  nextRetryAt?: string;
+}
+
 export interface LifecycleStatus {
   stage: LifecycleStage;
   businessKey?: string;
@@ -126,6 +169,8 @@ export interface LifecycleStatus {
   reminders: ReminderStatus[];
   finishRequested: boolean;
   lastError?: { message: string; stage: LifecycleStage; at: string };
+  /** Set while the lifecycle waits in `needs-attention` for an operator (or its slow retry). */
+  attention?: AttentionStatus;
   /** How many times this lifecycle continued as new (history kept short). */
   continuedAsNew: number;
 }
