@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_ANSWER_XML_BYTES } from './answer-xml';
 import { AdvanceConfigError } from './errors';
-import { Secret } from './secret';
+import { FileSecret, Secret } from './secret';
 import {
   ADVANCE_API_VERSIONS,
   advanceUrls,
@@ -45,6 +45,11 @@ export interface AdvanceClientOptions {
   clientName: string;
   principalName: string;
   principalPassword: string;
+  /**
+   * The file `principalPassword` was read from: read again at every login, so that a rotated
+   * password is used without a restart.
+   */
+  principalPasswordFile?: string;
   /** The API client's token life span in Advance (not returned with the token). Default 3600. */
   tokenLifetimeSeconds?: number;
   /** Renew this long before expiry (capped at a fifth of the lifetime). Default 60. */
@@ -117,6 +122,7 @@ const schema = z
     clientName: text('clientName'),
     principalName: text('principalName'),
     principalPassword: z.string(required('principalPassword')).min(1, 'principalPassword is required'),
+    principalPasswordFile: z.string().min(1).optional(),
     tokenLifetimeSeconds: positiveInt('tokenLifetimeSeconds').default(3600),
     tokenRenewalMarginSeconds: z
       .number({ error: 'tokenRenewalMarginSeconds must be a number' })
@@ -191,7 +197,10 @@ export function resolveAdvanceClientOptions(input: unknown): ResolvedAdvanceClie
     credentials: {
       clientName: o.clientName,
       principalName: o.principalName,
-      principalPassword: new Secret(o.principalPassword),
+      principalPassword:
+        o.principalPasswordFile === undefined
+          ? new Secret(o.principalPassword)
+          : new FileSecret(o.principalPasswordFile, o.principalPassword),
     },
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     tokenRenewalMarginSeconds: o.tokenRenewalMarginSeconds,

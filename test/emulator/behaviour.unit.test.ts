@@ -20,6 +20,7 @@ describe('behaviour switches', () => {
       sessionInProgressStatus: 409,
       noActiveSessionStatus: 409,
       exposeActiveSession: true,
+      exposeVersions: true,
       documentListShape: 'array',
       completingMs: 0,
       postProcessingMs: 0,
@@ -173,6 +174,16 @@ describe('behaviour switches', () => {
     await test.begin(token, id, newId());
     const item = (await test.getWorkItem(token, id)).json<WorkItemJson>();
     expect('activeSession' in item).toBe(expose);
+    expect(item.activeVersionId).not.toBeNull();
+  });
+
+  it.each([true, false])('exposeVersions %s lists or omits the versions', async (expose) => {
+    const { test, token } = await startWith({ exposeVersions: expose });
+    const id = newId();
+    await test.createWorkItem(token, id);
+    await test.begin(token, id, newId());
+    const item = (await test.getWorkItem(token, id)).json<WorkItemJson>();
+    expect('versions' in item).toBe(expose);
     expect(item.activeVersionId).not.toBeNull();
   });
 

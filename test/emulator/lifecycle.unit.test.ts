@@ -69,13 +69,13 @@ describe('the assembly lifecycle state machine', () => {
     expect(item.activeVersionId).toBeNull();
     expect(item.activeSession).toBeNull();
     expect(
-      item.versions.map(({ versionId, status, assembled }) => ({ versionId, status, assembled })),
+      item.versions!.map(({ versionId, status, assembled }) => ({ versionId, status, assembled })),
     ).toEqual([
       { versionId: first, status: 'Saved', assembled: false },
       { versionId: second, status: 'Completed', assembled: true },
     ]);
-    expect(item.versions[1]?.completedAt).toEqual(expect.any(String));
-    expect(item.versions[0]?.completedAt).toBeNull();
+    expect(item.versions![1]?.completedAt).toEqual(expect.any(String));
+    expect(item.versions![0]?.completedAt).toBeNull();
 
     const listed = await test.listDocuments(token, id);
     expect(listed.status).toBe(200);

@@ -17,6 +17,11 @@ const behaviourShape = {
   noActiveSessionStatus: z.literal([409, 400, 404]),
   /** Whether GET WorkItems/{id} includes `activeSession` (a real server may not expose it). */
   exposeActiveSession: z.boolean(),
+  /**
+   * Whether GET WorkItems/{id} lists the work item's `versions` with their statuses (v1.1 documents
+   * no such list: with it off, a retried completion can be confirmed only by its documents).
+   */
+  exposeVersions: z.boolean(),
   /** Documents list as a bare array or wrapped as `{ "items": [...] }`. */
   documentListShape: z.enum(['array', 'wrapped']),
 
@@ -61,6 +66,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
   sessionInProgressStatus: 409,
   noActiveSessionStatus: 409,
   exposeActiveSession: true,
+  exposeVersions: true,
   documentListShape: 'array',
   completingMs: 0,
   postProcessingMs: 0,

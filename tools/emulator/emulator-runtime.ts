@@ -28,6 +28,8 @@ export class EmulatorRuntime {
   behaviour: EmulatorBehaviour;
   /** Origin for generated links; known once the server listens. */
   publicUrl = '';
+  /** The service principal's password: rotatable, as an administrator rotates it in Advance. */
+  principalPassword: string;
   private readonly shutdown = abortControllerForManyWaiters();
 
   constructor(readonly options: ResolvedEmulatorOptions) {
@@ -38,6 +40,7 @@ export class EmulatorRuntime {
       principalName: options.principalName,
       scope: options.scope,
     });
+    this.principalPassword = options.principalPassword;
     this.behaviour = this.initialBehaviour();
     this.faults.configure(options.faults ?? {});
     this.callbacks = new CallbackSender((message) => this.log(message));
@@ -75,6 +78,7 @@ export class EmulatorRuntime {
     this.callbacks.reset();
     this.faults.configure({ seed: this.options.faults?.seed });
     this.faults.clearInjected();
+    this.principalPassword = this.options.principalPassword;
     this.behaviour = this.initialBehaviour();
   }
 

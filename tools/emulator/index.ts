@@ -75,6 +75,8 @@ export interface RunningEmulator {
   behaviour(): EmulatorBehaviour;
   /** Invalidates every token issued so far. */
   expireTokens(): void;
+  /** Rotates the service principal's password: logins with the old one are refused from now on. */
+  setPrincipalPassword(password: string): void;
   /** Clears state, counters, logs, faults and tokens; keeps the options and credentials. */
   reset(): void;
   requests(): RequestLogEntry[];
@@ -150,6 +152,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setBehaviour: (patch) => runtime.setBehaviour(patch),
     behaviour: () => ({ ...runtime.behaviour }),
     expireTokens: () => runtime.tokens.expireAll(),
+    setPrincipalPassword: (password) => {
+      runtime.principalPassword = password;
+    },
     reset: () => runtime.reset(),
     requests: () => runtime.requestLog.list(),
     counts: () => runtime.requestLog.counts(),

@@ -23,7 +23,8 @@ export function registerAuthRoutes(app: FastifyInstance, runtime: EmulatorRuntim
         if (missing.length > 0) {
           throw EmulatorHttpError.badRequest(`Missing or empty credential fields: ${missing.join(', ')}`);
         }
-        const { clientName, principalName, principalPassword } = runtime.options;
+        const { clientName, principalName } = runtime.options;
+        const { principalPassword } = runtime;
         const matches =
           body.get('ClientName') === clientName &&
           body.get('PrincipalName') === principalName &&

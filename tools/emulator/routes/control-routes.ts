@@ -1,3 +1,4 @@
+import { EmulatorHttpError } from '../http-error';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorRuntime } from '../emulator-runtime';
 import { API_BASE_PATHS_BY_VERSION, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from '../endpoints';
@@ -52,6 +53,16 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
   app.get(at('/faults/injected'), async () => runtime.faults.injectedFaults());
   app.get(at('/behaviour'), async () => runtime.behaviour);
   app.put(at('/behaviour'), async (request) => runtime.setBehaviour(jsonBody(request)));
+  // Rotates the service principal's password, as an administrator does in Advance: logins with
+  // the old one are refused from now on (tokens already issued stay valid until they expire).
+  app.put(at('/credentials'), async (request) => {
+    const body = jsonBody(request) as { principalPassword?: unknown };
+    if (typeof body.principalPassword !== 'string' || body.principalPassword === '') {
+      throw EmulatorHttpError.badRequest('principalPassword (a non-empty string) is required');
+    }
+    runtime.principalPassword = body.principalPassword;
+    return { rotated: true };
+  });
   app.post(at('/tokens/expire'), async () => {
     runtime.tokens.expireAll();
     return { expired: true };

@@ -12,7 +12,8 @@ export interface WorkItemJson {
   activeVersionId: string | null;
   /** Omitted entirely when the `exposeActiveSession` switch is off. */
   activeSession?: ActiveSessionJson | null;
-  versions: Array<{
+  /** Omitted entirely when the `exposeVersions` switch is off. */
+  versions?: Array<{
     versionId: string;
     status: VersionStatus;
     createdAt: string;
@@ -49,13 +50,15 @@ export function workItemJson(item: WorkItemRecord, behaviour: EmulatorBehaviour)
     createdAt: item.createdAt,
     activeVersionId: item.activeVersionId,
     ...(behaviour.exposeActiveSession && { activeSession }),
-    versions: item.versions.map(({ versionId, status, createdAt, completedAt, assembled }) => ({
-      versionId,
-      status,
-      createdAt,
-      completedAt,
-      assembled,
-    })),
+    ...(behaviour.exposeVersions && {
+      versions: item.versions.map(({ versionId, status, createdAt, completedAt, assembled }) => ({
+        versionId,
+        status,
+        createdAt,
+        completedAt,
+        assembled,
+      })),
+    }),
   };
 }
 
