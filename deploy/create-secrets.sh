@@ -59,6 +59,8 @@ write_secret gateway_finish_link_secret "$(random_hex 32)"
 write_secret reminder_webhook_secret "$(random_hex 32)"
 # The document store's secret key: the objects service's root key, used by worker and gateway.
 write_secret document_store_secret_key "$(random_hex 32)"
+# Advance v2.0 callbacks: the worker signs callback URLs with it, the gateway checks them.
+write_secret advance_callback_secret "$(random_hex 32)"
 
 # The gateway's first API key: the key itself for you (not mounted), its digest for the gateway.
 write_secret gateway_api_key "$(random_hex 24)" 600

@@ -33,6 +33,9 @@ export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_BODY_LIMIT_BYTES: `largest request body in bytes (default ${DEFAULT_BODY_LIMIT_BYTES}, 2 MiB)`,
   GATEWAY_CORS_ORIGINS: 'comma-separated origins allowed to call the gateway from a browser (default: none)',
   GATEWAY_WAIT_LIMIT: `longest a ?wait=true request waits before answering (default ${DEFAULT_GATEWAY_WAIT_LIMIT})`,
+  GATEWAY_ADVANCE_CALLBACK_SECRET:
+    "the workers' ADVANCE_CALLBACK_SECRET: enables the route HotDocs Advance v2.0 calls back on (or _FILE; optional)",
+  GATEWAY_ADVANCE_CALLBACK_SECRET_FILE: 'file holding GATEWAY_ADVANCE_CALLBACK_SECRET',
 };
 
 /** An API key as configured: a name (for logs and rate limits) and the SHA-256 of the key. */
@@ -63,6 +66,8 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** `GATEWAY_WAIT_LIMIT`: the longest a `?wait=true` request is held open. @default 30s */
   waitLimitMs: number;
+  /** `GATEWAY_ADVANCE_CALLBACK_SECRET`: Advance v2.0 callbacks are accepted; absent: the route answers 404. */
+  advanceCallbackSecret?: string;
 }
 
 /** The gateway's configuration, or a `ConfigError` listing every problem. */
@@ -105,9 +110,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     // Evaluated in this order so that problems are listed as before: wait limit, then origins.
     waitLimitMs: duration(env, 'GATEWAY_WAIT_LIMIT', DEFAULT_GATEWAY_WAIT_LIMIT, 10 * 60_000, problems),
     corsOrigins: origins(env, 'GATEWAY_CORS_ORIGINS', problems),
+    ...optionalEntry('advanceCallbackSecret', secretFrom(env, 'GATEWAY_ADVANCE_CALLBACK_SECRET', problems)),
   };
   if (problems.length > 0 || secret === undefined) throw new ConfigError(problems);
   return config;
+}
+
+function optionalEntry<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function loadFinishLinkSecret(env: Env, problems: string[]): string | undefined {

@@ -17,6 +17,7 @@ import { FinishLinkSigner } from './finish-links';
 import { renderFinishErrorPage, wantsHtml } from './finish-pages';
 import { listeningOrigin, PublicLinks } from './links';
 import { loggerOptions, type GatewayLogOptions } from './logging';
+import { advanceCallbackRoutes } from './routes/advance-callbacks';
 import { assemblyRoutes } from './routes/assemblies';
 import { interviewRoutes } from './routes/interview';
 import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
@@ -153,6 +154,7 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
   await app.register(interviewRoutes, { context });
   await app.register(lifecycleMessageRoutes, { context });
   await app.register(finishRoutes, { context });
+  await app.register(advanceCallbackRoutes, { context });
   app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { CALLBACK_SIGNATURE_HEADER, verifyCallbackSignature } from '../../advance';
+import { LifecycleClientError } from '../../client';
+import { AdvanceCallbackSigner } from '../../security/advance-callbacks';
+import type { GatewayContext } from '../context';
+import { GatewayError } from '../errors';
+
+/**
+ * `POST /v1/advance-callbacks/{token}`: HotDocs Advance v2.0 posts here when a version is
+ * completed (Complete, CreateAndAssemble) or saved. The URL was handed out by the worker, signed
+ * with the secret both share; the body is signed with the version's callback secret (the assumed
+ * `X-HotDocs-Signature`, src/advance/callback-signature.ts). A callback is only a hint: the
+ * lifecycle reads the version's status now instead of at its next poll, so a callback for a
+ * lifecycle that has ended is acknowledged and dropped.
+ */
+export const advanceCallbackRoutes: FastifyPluginAsync<{ context: GatewayContext }> = async (
+  app,
+  { context },
+) => {
+  const secret = context.config.advanceCallbackSecret;
+  // Without the secret the route does not exist (404 like any unknown route).
+  if (secret === undefined) return;
+  const signer = new AdvanceCallbackSigner(secret);
+  // The signature covers the raw body: keep it as text.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.post<{ Params: { token: string }; Body: string | undefined }>(
+    '/v1/advance-callbacks/:token',
+    { schema: { hide: true } },
+    async (request) => {
+      const target = signer.verify(request.params.token);
+      if (target === undefined) throw new GatewayError('not-found', 'No such callback');
+      const signature = request.headers[CALLBACK_SIGNATURE_HEADER];
+      const valid = verifyCallbackSignature(
+        request.body ?? '',
+        signer.versionSecret(target.versionId),
+        typeof signature === 'string' ? signature : undefined,
+      );
+      if (!valid) throw new GatewayError('unauthorized', 'The callback signature is missing or wrong');
+      try {
+        await context.lifecycles.advanceCallback(target.lifecycleId, target.versionId);
+      } catch (error) {
+        if (!(error instanceof LifecycleClientError)) throw error;
+        if (error.code !== 'lifecycle-closed' && error.code !== 'lifecycle-not-found') throw error;
+        return { received: true, delivered: false };
+      }
+      return { received: true, delivered: true };
+    },
+  );
+};

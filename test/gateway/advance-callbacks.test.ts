@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { signCallbackBody } from '../../src/advance';
+import type { RunningGateway } from '../../src/gateway';
+import { AdvanceCallbackSigner } from '../../src/security/advance-callbacks';
+import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
+import { startTestGateway, call } from '../support/gateway-harness';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { connectTestEnvironment } from '../support/temporal';
+
+/**
+ * Advance v2.0 calls back when it has completed a version: the worker hands out a signed callback
+ * URL on the gateway and a per-version secret; the gateway checks both and tells the lifecycle to
+ * read the version's status now. The emulator signs callbacks as src/advance/callback-signature.ts
+ * assumes Advance does.
+ */
+
+const SECRET = randomBytes(32).toString('hex');
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  // Completing takes a while, as when post-assembly processing runs: the callback ends the wait.
+  h = await createHarness(env, { behaviour: { completingMs: 1_500 } });
+  gateway = await startTestGateway(h.lifecycles, { env: { GATEWAY_ADVANCE_CALLBACK_SECRET: SECRET } });
+  Object.assign(h.workerEnv, advanceEnvForEmulator(h.emulator, 'v2.0'), {
+    ADVANCE_CALLBACK_URL: gateway.url,
+    ADVANCE_CALLBACK_SECRET: SECRET,
+  });
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await h?.close();
+  await env?.teardown();
+});
+
+test('a completing v2.0 version: Advance calls back through the gateway and the lifecycle reads the status', async () => {
+  const { lifecycleId } = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
+  const result = await h.lifecycles.result(lifecycleId);
+  expect(result.outcome).toBe('completed');
+  const callbacks = await eventually(() => {
+    const sent = h.emulator.callbacks();
+    return sent.length > 0 && sent.every((c) => c.outcome !== 'pending') ? sent : undefined;
+  });
+  expect(callbacks).toEqual([expect.objectContaining({ outcome: 'delivered', httpStatus: 200, signed: true })]);
+  expect(callbacks[0]!.url.startsWith(`${gateway.url}/v1/advance-callbacks/`)).toBe(true);
+  const events = (await env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
+  const signals = events.filter(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'advanceCallback',
+  );
+  expect(signals).toHaveLength(1);
+});
+
+test('a callback with a forged signature or a URL not signed by this gateway is refused', async () => {
+  const signer = new AdvanceCallbackSigner(SECRET);
+  const target = {
+    lifecycleId: 'assembly-none',
+    workItemId: crypto.randomUUID(),
+    versionId: crypto.randomUUID(),
+  };
+  const { url, secret } = signer.callbackFor(gateway.url, target);
+  const body = JSON.stringify({ event: 'completed', versionId: target.versionId, status: 'Completed' });
+  const forged = await call(url, {
+    method: 'POST',
+    key: null,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hotdocs-signature': signCallbackBody(body, 'not-the-secret'),
+    },
+  });
+  expect(forged.status).toBe(401);
+  const foreign = new AdvanceCallbackSigner(randomBytes(32).toString('hex')).callbackFor(gateway.url, target);
+  const unknown = await call(foreign.url, {
+    method: 'POST',
+    key: null,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hotdocs-signature': signCallbackBody(body, foreign.secret),
+    },
+  });
+  expect(unknown.status).toBe(404);
+  // Rightly signed for a lifecycle that does not exist (any more): acknowledged, so Advance stops retrying.
+  const gone = await call(url, {
+    method: 'POST',
+    key: null,
+    body,
+    headers: { 'content-type': 'application/json', 'x-hotdocs-signature': signCallbackBody(body, secret) },
+  });
+  expect(gone.status).toBe(200);
+  expect(gone.json).toEqual({ received: true, delivered: false });
+});
