@@ -1,5 +1,6 @@
 /**
- * Two kinds of tests (`npm test` runs both, unit first):
+ * Two kinds of tests (`npm test` runs both, unit first; the lifecycle suites run a second time
+ * speaking HotDocs Advance API v2.0, project `integration-v2`):
  * - unit (`*.unit.test.ts`, `npm run test:unit`): no Temporal, no child processes, no browser;
  *   in-process HTTP over loopback at most (the emulator, the Advance client). Seconds.
  * - integration (every other `*.test.ts`, `npm run test:integration`): a real Temporal dev
@@ -33,6 +34,17 @@ module.exports = {
       // The production cluster's tests run on their own: npm run test:production.
       testPathIgnorePatterns: ['\\.unit\\.test\\.ts$', '<rootDir>/test/production/'],
       // Jest transforms these two files with the `transform` above, so they are TypeScript too.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // The lifecycle suites again, speaking HotDocs Advance API v2.0 to the emulator
+      // (test/support/protocol.ts); on the same dev server, which the first global setup started.
+      ...common,
+      displayName: 'integration-v2',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/lifecycle/**/*.test.ts'],
+      globals: { ADVANCE_PROTOCOL: 'v2.0' },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

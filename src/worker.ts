@@ -12,6 +12,7 @@ import type { DocumentStore } from './documents/document-store';
 import { createDocumentStore } from './documents/store-config';
 import { findFreePort } from './observability/free-port';
 import { ReminderWebhook } from './notifications/reminder-webhook';
+import { AdvanceCallbackSigner } from './security/advance-callbacks';
 import { jsonLogger } from './observability/json-logger';
 import { LifecycleMetrics } from './observability/metrics';
 import { buildWorkerHttp } from './observability/worker-http';
@@ -71,6 +72,12 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
   const activities = createLifecycleActivities({
     clients,
     documentStore,
+    ...(config.advanceCallbacks !== undefined && {
+      callbacks: {
+        baseUrl: config.advanceCallbacks.baseUrl,
+        signer: new AdvanceCallbackSigner(config.advanceCallbacks.secret),
+      },
+    }),
     reminderWebhook:
       config.reminderWebhook === undefined ? undefined : new ReminderWebhook(config.reminderWebhook),
   });

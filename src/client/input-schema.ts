@@ -78,6 +78,7 @@ export const lifecycleInputSchema = z
         .regex(PATTERNS.tenancy, MESSAGES.tenancyMalformed)
         .optional(),
       keepOpenFor: duration('keepOpenFor', { allowZero: true }).optional(),
+      attentionRetryEvery: duration('attentionRetryEvery').optional(),
     },
     { error: MESSAGES.lifecycleInputNotObject },
   )

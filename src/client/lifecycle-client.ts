@@ -13,6 +13,7 @@ import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { loadEncryptionKeys } from '../config';
 import {
+  advanceCallbackSignal,
   beginFollowUpSessionUpdate,
   DEFAULT_TASK_QUEUE,
   finishSignal,
@@ -200,6 +201,15 @@ export class LifecycleClient {
         throw error;
       }
     });
+  }
+
+  /**
+   * Tells the lifecycle that Advance v2.0 called back for `versionId` (the gateway's callback
+   * route): it reads the version's status now instead of at its next poll.
+   */
+  async advanceCallback(lifecycleId: string, versionId: string): Promise<void> {
+    if (!isGuid(versionId)) throw new LifecycleInputError(['versionId must be a GUID'], 'advanceCallback');
+    await this.onRunning(lifecycleId, (handle) => handle.signal(advanceCallbackSignal, { versionId }));
   }
 
   /** Asks the lifecycle to close once no session is active. */

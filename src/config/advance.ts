@@ -6,7 +6,10 @@ import {
   resolveAdvanceClientOptions,
   type ResolvedAdvanceClientOptions,
 } from '../advance';
-import { seconds, secretFrom, type Env, type VariableDocs } from './env';
+import { httpBaseUrl, seconds, secretFrom, type Env, type VariableDocs } from './env';
+
+/** Shorter is guessable enough to forge callback URLs offline. */
+const MIN_CALLBACK_SECRET_LENGTH = 32;
 
 /** HotDocs Advance connection: the worker's tenancies, from variables or from a tenancies file. */
 
@@ -25,7 +28,38 @@ export const ADVANCE_VARIABLES: VariableDocs = {
   ADVANCE_CREATE_AND_ASSEMBLE:
     'v2.0 batch assembly in one CreateAndAssemble call: auto, on or off (default auto)',
   ADVANCE_TENANCIES_FILE: 'JSON file with several tenancies, instead of the ADVANCE_* variables',
+  ADVANCE_CALLBACK_URL:
+    "v2.0: the gateway's public URL, where Advance posts when a version is completed (optional; without it the lifecycle polls)",
+  ADVANCE_CALLBACK_SECRET: `v2.0 callbacks: a secret of at least ${MIN_CALLBACK_SECRET_LENGTH} characters, the gateway's GATEWAY_ADVANCE_CALLBACK_SECRET (or _FILE)`,
+  ADVANCE_CALLBACK_SECRET_FILE: 'file holding ADVANCE_CALLBACK_SECRET',
 };
+
+export interface AdvanceCallbackConfig {
+  /** `ADVANCE_CALLBACK_URL`: the gateway's public base URL, which Advance can reach. */
+  baseUrl: string;
+  /**
+   * `ADVANCE_CALLBACK_SECRET`: signs callback URLs and derives each version's callback secret; the
+   * gateway holds the same secret as `GATEWAY_ADVANCE_CALLBACK_SECRET`.
+   */
+  secret: string;
+}
+
+/** v2.0 callbacks for the worker. Without `ADVANCE_CALLBACK_URL` lifecycles poll the version's status. */
+export function loadAdvanceCallbacks(env: Env, problems: string[]): AdvanceCallbackConfig | undefined {
+  const rawUrl = (env['ADVANCE_CALLBACK_URL'] ?? '').trim();
+  const secret = secretFrom(env, 'ADVANCE_CALLBACK_SECRET', problems);
+  // The secret alone (compose always mounts it) leaves callbacks off; the URL needs the secret.
+  if (rawUrl === '') return undefined;
+  if (secret === undefined) {
+    problems.push('ADVANCE_CALLBACK_SECRET (or _FILE) is required with ADVANCE_CALLBACK_URL');
+    return undefined;
+  }
+  if (secret.length < MIN_CALLBACK_SECRET_LENGTH) {
+    problems.push(`ADVANCE_CALLBACK_SECRET must be at least ${MIN_CALLBACK_SECRET_LENGTH} characters`);
+  }
+  const baseUrl = httpBaseUrl(rawUrl, 'ADVANCE_CALLBACK_URL', problems);
+  return baseUrl === undefined ? undefined : { baseUrl, secret };
+}
 
 export interface AdvanceConfig {
   defaultTenancy: string;
@@ -78,6 +112,8 @@ function advanceFromVariables(env: Env, problems: string[]): AdvanceConfig | und
     clientName: env['ADVANCE_CLIENT_NAME'] || undefined,
     principalName: env['ADVANCE_PRINCIPAL_NAME'] || undefined,
     principalPassword: secretFrom(env, 'ADVANCE_PRINCIPAL_PASSWORD', problems),
+    // Read again at every login: a rotated password is picked up without a restart.
+    principalPasswordFile: env['ADVANCE_PRINCIPAL_PASSWORD_FILE'] || undefined,
     tokenLifetimeSeconds: seconds(env, 'ADVANCE_TOKEN_LIFETIME_SECONDS', clientProblems),
     apiVersion: env['ADVANCE_API_VERSION'] || undefined,
     createAndAssemble: env['ADVANCE_CREATE_AND_ASSEMBLE'] || undefined,
@@ -143,11 +179,10 @@ function tenancyFromFileEntry(
   const where = `ADVANCE_TENANCIES_FILE (${file})`;
   const { principalPasswordFile, ...options } = entry;
   if (typeof principalPasswordFile === 'string') {
+    const passwordFile = path.resolve(path.dirname(file), principalPasswordFile);
     try {
-      options['principalPassword'] = readFileSync(
-        path.resolve(path.dirname(file), principalPasswordFile),
-        'utf8',
-      ).replace(/\r?\n$/, '');
+      options['principalPassword'] = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+      options['principalPasswordFile'] = passwordFile;
     } catch {
       problems.push(`${where}: tenancies.${name}.principalPasswordFile cannot be read`);
       return undefined;

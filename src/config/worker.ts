@@ -4,7 +4,12 @@ import { bundleMismatch } from '../codec/workflow-bundles';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { parseDuration } from '../workflows/duration';
 import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
-import { loadAdvanceConfig, type AdvanceConfig } from './advance';
+import {
+  loadAdvanceCallbacks,
+  loadAdvanceConfig,
+  type AdvanceCallbackConfig,
+  type AdvanceConfig,
+} from './advance';
 import { loadEncryptionKeys } from './encryption';
 import { ConfigError, secretFrom, type Env, type VariableDocs } from './env';
 
@@ -32,6 +37,8 @@ export interface WorkerConfig {
   encryptionKeys: EncryptionKey[];
   /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
   advance: AdvanceConfig;
+  /** `ADVANCE_CALLBACK_URL` + `_SECRET`: v2.0 callbacks through the gateway; absent: polling only. */
+  advanceCallbacks?: AdvanceCallbackConfig;
   /** Where documents go: `DOCUMENT_STORE` and its variables (src/documents/store-config.ts). */
   documentStore: DocumentStoreConfig;
   /** `REMINDER_WEBHOOK_URL` + `_SECRET`; absent: reminders are recorded only. */
@@ -58,6 +65,7 @@ export interface WorkerConfig {
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const problems: string[] = [];
   const advance = loadAdvanceConfig(env, problems);
+  const advanceCallbacks = loadAdvanceCallbacks(env, problems);
   const encryptionKeys = loadEncryptionKeys(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
   const documentStore = loadDocumentStoreConfig(env, problems);
@@ -77,6 +85,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     encryptionKeys,
     advance,
+    ...(advanceCallbacks !== undefined && { advanceCallbacks }),
     documentStore,
     reminderWebhook,
     shutdownGraceTimeMs: grace ?? 30_000,

@@ -9,9 +9,11 @@ import {
 } from '@temporalio/workflow';
 import { nowIso } from './clock';
 import {
+  advanceCallbackSignal,
   beginFollowUpSessionUpdate,
   finishSignal,
   interviewCompletedSignal,
+  repairUpdate,
   requestFollowUpSessionSignal,
   statusQuery,
   type LifecycleResult,
@@ -40,6 +42,10 @@ export async function assemblyLifecycle(
     validator: (request) => inbox.validateBeginFollowUp(request),
   });
   setHandler(finishSignal, () => inbox.finish());
+  setHandler(advanceCallbackSignal, (message) => inbox.advanceCallback(message));
+  setHandler(repairUpdate, (request) => lifecycle.attention.repair(request), {
+    validator: (request) => lifecycle.attention.validateRepair(request),
+  });
 
   const outcome = await runToEnd(lifecycle);
   if (outcome.kind === 'ended') return outcome.result;

@@ -21,6 +21,11 @@ export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [Follow
 export const finishSignal = defineSignal('finish');
 export const statusQuery = defineQuery<LifecycleStatus>('status');
 /**
+ * Advance v2.0 called back for version `versionId` (through the gateway): a hint to read the
+ * version's status now instead of at the next poll. The status read stays the truth.
+ */
+export const advanceCallbackSignal = defineSignal<[{ versionId: string }]>('advanceCallback');
+/**
  * An operator's answer to a lifecycle in `needs-attention`: `retry` the failed call now (after
  * fixing its cause), `accept-completed` (Advance did complete the session, though it could not
  * confirm it: collect its documents and go on), or `abandon` (end the lifecycle as failed).
@@ -156,6 +161,14 @@ export interface AttentionStatus {
   nextRetryAt?: string;
 }
 
+export interface RepairRecord {
+  action: RepairAction;
+  note?: string;
+  at: string;
+  reason: AttentionReason;
+  call: string;
+}
+
 export interface LifecycleStatus {
   stage: LifecycleStage;
   businessKey?: string;
@@ -171,6 +184,8 @@ export interface LifecycleStatus {
   lastError?: { message: string; stage: LifecycleStage; at: string };
   /** Set while the lifecycle waits in `needs-attention` for an operator (or its slow retry). */
   attention?: AttentionStatus;
+  /** Operators' repairs, the latest 20. */
+  repairs?: RepairRecord[];
   /** How many times this lifecycle continued as new (history kept short). */
   continuedAsNew: number;
 }

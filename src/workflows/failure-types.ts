@@ -11,6 +11,15 @@ export const FailureType = {
   LifecycleFailed: 'LifecycleFailed',
   /** `beginFollowUpSession` could not begin its session (the lifecycle ended first, or failed). */
   FollowUpSessionNotBegun: 'FollowUpSessionNotBegun',
+  /** An operator abandoned a lifecycle that needed attention (the cause of its LifecycleFailed). */
+  LifecycleAbandoned: 'LifecycleAbandoned',
+
+  /** Advance refused the credentials (login), or a fresh token: the lifecycle needs attention. */
+  AdvanceAuth: 'AdvanceAuthError',
+  /** Advance refused a call with 403 (the API client's scope): the lifecycle needs attention. */
+  AdvanceForbidden: 'AdvanceForbiddenError',
+  /** A documented conflict Advance's state could not settle (e.g. a completion it cannot confirm). */
+  AdvanceConflict: 'AdvanceConflictError',
 
   /**
    * A retried begin found our own session in progress, but Advance does not return its interview

@@ -36,6 +36,7 @@ export const FIELDS = {
     'interview',
     'tenancy',
     'keepOpenFor',
+    'attentionRetryEvery',
   ],
   workItem: ['id', 'name', 'workGroupId', 'templatePackageId', 'description'],
   interview: ['deadline', 'reminders'],

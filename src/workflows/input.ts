@@ -30,6 +30,12 @@ export interface LifecycleInput {
   interview?: { deadline?: string; reminders?: string[] };
   tenancy?: string;
   keepOpenFor?: string;
+  /**
+   * How often a lifecycle that needs attention (a refused login, a 403, a completion Advance cannot
+   * confirm) retries on its own, until an operator repairs it.
+   * @default '15m'
+   */
+  attentionRetryEvery?: string;
 }
 
 /** The input with its defaults applied. */
@@ -182,6 +188,9 @@ export function checkLifecycleInput(value: unknown): Checked<NormalizedLifecycle
   }
   if (value['keepOpenFor'] !== undefined) {
     input.keepOpenFor = p.duration(value['keepOpenFor'], 'keepOpenFor', { allowZero: true });
+  }
+  if (value['attentionRetryEvery'] !== undefined) {
+    input.attentionRetryEvery = p.duration(value['attentionRetryEvery'], 'attentionRetryEvery');
   }
   p.unknownKeys(value, FIELDS.lifecycleInput);
   checkRemindersBeforeDeadline(input, p);

@@ -60,6 +60,8 @@ export class LifecycleInbox {
     if (closed !== undefined) return this.reject('requestFollowUpSession', closed);
     const parsed = checkFollowUpRequest(request);
     if (!parsed.ok) return this.reject('requestFollowUpSession', parsed.problems.join('; '));
+    const refused = this.unsupported(parsed.value);
+    if (refused !== undefined) return this.reject('requestFollowUpSession', refused);
     if (this.isRepeat(request))
       return this.reject('requestFollowUpSession', `request ${request?.requestId} was already accepted`);
     this.enqueue(request, 'signal');
@@ -88,6 +90,8 @@ export class LifecycleInbox {
     if (closed !== undefined) throw new Error(`beginFollowUpSession refused: ${closed}`);
     const parsed = checkFollowUpRequest(request);
     if (!parsed.ok) throw new Error(`beginFollowUpSession refused: ${parsed.problems.join('; ')}`);
+    const refused = this.unsupported(parsed.value);
+    if (refused !== undefined) throw new Error(`beginFollowUpSession refused: ${refused}`);
     if (this.isRepeat(request) && this.requestedBefore(request.requestId) === undefined) {
       throw new Error(`beginFollowUpSession refused: request ${request.requestId} was already carried out`);
     }
@@ -98,6 +102,14 @@ export class LifecycleInbox {
       return this.reject('finish', `the lifecycle has ended (${this.state.stage})`);
     if (this.state.finishRequested) return this.reject('finish', 'finish was already requested');
     this.state.finishRequested = true;
+  }
+
+  /** Advance v2.0 called back for a version: if it is the active one, read its status now. */
+  advanceCallback(message: unknown): void {
+    const versionId = (message as { versionId?: unknown } | undefined)?.versionId;
+    if (typeof versionId === 'string' && this.state.active?.versionId === versionId) {
+      this.state.active.callbackReceived = true;
+    }
   }
 
   /** A session has begun: an update waiting for it returns. */
@@ -112,6 +124,15 @@ export class LifecycleInbox {
       if (session.via === 'update' && !this.updateOutcomes.has(session.requestId))
         this.updateOutcomes.set(session.requestId, { error: reason });
     }
+  }
+
+  /** What the tenancy's protocol cannot do for this request (v2.0: complete without assembly). */
+  private unsupported(request: FollowUpRequest): string | undefined {
+    const runAssembly = request.runAssembly ?? this.options.runAssembly;
+    if (!runAssembly && this.state.protocol?.completeWithoutAssembly === false) {
+      return `runAssembly: false is not possible on this tenancy's Advance API (${this.state.protocol.apiVersion})`;
+    }
+    return undefined;
   }
 
   private reject(name: string, reason: string, versionId?: string): void {

@@ -1,6 +1,8 @@
 import { TERMINAL_STAGES } from './definitions';
 import type {
   ActiveSessionStatus,
+  AttentionStatus,
+  RepairRecord,
   CompletedSessionStatus,
   InterviewData,
   LifecycleStage,
@@ -8,6 +10,7 @@ import type {
   RejectedMessage,
   ReminderStatus,
 } from './definitions';
+import type { AdvanceProtocolFacts } from '../activities/lifecycle-activities';
 import type { NormalizedLifecycleInput, SessionMode } from './input';
 
 /**
@@ -36,6 +39,10 @@ export interface ActiveSession extends RequestedSession {
   remindersSent: number;
   /** CompleteSession succeeded; documents come next. */
   completedInAdvance: boolean;
+  /** v2.0: Advance accepted the completion and is still completing (its status is read until done). */
+  completionAccepted?: boolean;
+  /** v2.0: Advance's callback said this version is done: read its status now. */
+  callbackReceived?: boolean;
   warning?: string;
 }
 
@@ -59,6 +66,15 @@ export interface LifecycleState {
   beginNotBefore?: string;
   /** Callers' follow-up request ids already accepted (bounded), for idempotent repeats. */
   requestIds?: string[];
+  /**
+   * What the tenancy's protocol allows, as the first token check reported it (absent in histories
+   * written before v2.0 support: those are v1.1).
+   */
+  protocol?: AdvanceProtocolFacts;
+  /** Set while the lifecycle needs attention (see lifecycle-attention.ts). */
+  attention?: AttentionStatus;
+  /** Operators' repairs, the latest 20. */
+  repairs?: RepairRecord[];
 }
 
 /** What the workflow function receives after continue-as-new, beside the original input. */
@@ -152,6 +168,8 @@ export function toStatus(
     reminders: state.reminders,
     finishRequested: state.finishRequested,
     lastError: state.lastError,
+    ...(state.attention === undefined ? {} : { attention: state.attention }),
+    ...(state.repairs === undefined ? {} : { repairs: state.repairs }),
     continuedAsNew: state.continuedAsNew,
   };
 }

@@ -67,5 +67,6 @@ export class LifecycleVisibility {
 }
 
 function isAtRest(stage: LifecycleStage | undefined): boolean {
-  return stage === 'waiting-for-interview' || stage === 'idle' || (stage !== undefined && isTerminal(stage));
+  if (stage === 'waiting-for-interview' || stage === 'idle' || stage === 'needs-attention') return true;
+  return stage !== undefined && isTerminal(stage);
 }

@@ -1,6 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { ENDPOINTS, PROTOCOL } from '../support/protocol';
+
+/** The writes of a batch session: begin + complete (v1.1) or one CreateAndAssemble (v2.0). */
+const BATCH_WRITES =
+  PROTOCOL === 'v2.0' ? (['createAndAssemble'] as const) : (['beginSession', 'completeSession'] as const);
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -18,14 +23,14 @@ afterAll(async () => {
 
 beforeEach(() => h.emulator.reset());
 
-test.each([
-  ['createWorkItem', 'apply-then-error'],
-  ['createWorkItem', 'apply-then-reset'],
-  ['beginSession', 'apply-then-error'],
-  ['beginSession', 'apply-then-reset'],
-  ['completeSession', 'apply-then-error'],
-  ['completeSession', 'apply-then-reset'],
-] as const)('%s %s: no duplicates, the lifecycle completes', async (endpoint, fault) => {
+const APPLY_THEN_FAIL = ['apply-then-error', 'apply-then-reset'] as const;
+
+test.each(
+  // Every write of a batch lifecycle: create, then begin + complete (v1.1) or CreateAndAssemble (v2.0).
+  ['createWorkItem' as const, ...BATCH_WRITES].flatMap((endpoint) =>
+    APPLY_THEN_FAIL.map((fault) => [endpoint, fault] as const),
+  ),
+)('%s %s: no duplicates, the lifecycle completes', async (endpoint, fault) => {
   h.emulator.setFaults({ script: [{ endpoint, fault }] });
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
   const result = await h.lifecycles.result(started.lifecycleId);
@@ -47,11 +52,11 @@ test.each([
 test("a 429 storm is ridden out at the server's pace (Retry-After, not backoff)", async () => {
   const retryAfterSeconds = 3;
   h.emulator.setFaults({
-    script: [{ endpoint: 'beginSession', fault: 'throttle', retryAfterSeconds, times: 3 }],
+    script: [{ endpoint: BATCH_WRITES[0], fault: 'throttle', retryAfterSeconds, times: 3 }],
   });
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', storeDocuments: false }));
   expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
-  const begins = h.emulator.requests().filter((r) => r.endpoint === 'beginSession');
+  const begins = h.emulator.requests().filter((r) => r.endpoint === BATCH_WRITES[0]);
   expect(begins.map((r) => r.status)).toEqual([429, 429, 429, 200]);
   // Backoff alone would retry after 1 s and 2 s; the server asked for 3 s each time.
   const gaps = begins.slice(1).map((r, i) => Date.parse(r.at) - Date.parse(begins[i]!.at));
@@ -63,24 +68,31 @@ test('transient 5xx and resets on every step are retried until the lifecycle com
     script: [
       { endpoint: 'login', fault: 'error', status: 503 },
       { endpoint: 'createWorkItem', fault: 'error', status: 500 },
-      { endpoint: 'beginSession', fault: 'reset' },
-      { endpoint: 'completeSession', fault: 'error', status: 502 },
-      { endpoint: 'listDocuments', fault: 'reset' },
-      { endpoint: 'downloadDocument', fault: 'error', status: 503 },
+      ...BATCH_WRITES.map((endpoint) => ({ endpoint, fault: 'error' as const, status: 502 })),
+      { endpoint: ENDPOINTS.listDocuments, fault: 'reset' },
+      { endpoint: ENDPOINTS.downloadDocument, fault: 'error', status: 503 },
     ],
   });
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
   const result = await h.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
   expect(result.sessions[0]!.documents.every((d) => d.reference !== undefined)).toBe(true);
-  expect(h.emulator.injectedFaults()).toHaveLength(6);
+  expect(h.emulator.injectedFaults()).toHaveLength(4 + BATCH_WRITES.length);
   expect(h.emulator.state.workItems).toHaveLength(1);
 }, 60_000);
 
-test.each([
-  [400, 'beginSession', /beginning-session.*400/],
-  [404, 'completeSession', /completing-session.*404/],
-] as const)('a permanent %d fails the lifecycle and names the cause', async (status, endpoint, message) => {
+test.each(
+  PROTOCOL === 'v2.0'
+    ? ([
+        [400, 'createWorkItem', /creating-work-item.*400/],
+        // A 404 would mean "no CreateAndAssemble here" (the client falls back): 400 is the permanent one.
+        [400, 'createAndAssemble', /completing-session.*400/],
+      ] as const)
+    : ([
+        [400, 'beginSession', /beginning-session.*400/],
+        [404, 'completeSession', /completing-session.*404/],
+      ] as const),
+)('a permanent %d fails the lifecycle and names the cause', async (status, endpoint, message) => {
   h.emulator.setFaults({ script: [{ endpoint, fault: 'error', status }] });
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
   const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);

@@ -9,6 +9,7 @@ import {
   LifecycleNotFoundError,
 } from '../../src/client';
 import { STAGE } from '../../src/workflows/search-attributes';
+import { assemblyCalls, documentCalls } from '../support/protocol';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
@@ -66,10 +67,8 @@ test('interview lifecycle end to end: documents stored with matching checksums',
   const workItemId = status.workItemId;
   expect(endpointsFor(workItemId)).toEqual([
     'createWorkItem',
-    `beginSession:${session.versionId}`,
-    `completeSession:${session.versionId}`,
-    'listDocuments',
-    ...documents.map(() => `downloadDocument:${session.versionId}`),
+    ...assemblyCalls(session.versionId, 'interview'),
+    ...documentCalls(session.versionId, documents.length),
   ]);
   const described = await env.client.workflow.getHandle(started.lifecycleId).describe();
   expect(described.typedSearchAttributes.get(STAGE)).toBe('completed');
@@ -84,9 +83,8 @@ test('batch lifecycle completes without waiting; documents listed only', async (
   ).toBe(true);
   expect(endpointsFor(result.workItemId)).toEqual([
     'createWorkItem',
-    `beginSession:${result.sessions[0]!.versionId}`,
-    `completeSession:${result.sessions[0]!.versionId}`,
-    'listDocuments',
+    ...assemblyCalls(result.sessions[0]!.versionId, 'batch'),
+    ...documentCalls(result.sessions[0]!.versionId, 0),
   ]);
 });
 
@@ -133,14 +131,11 @@ test('follow-ups requested during a session begin only after CompleteSession, in
     third.versionId,
   ]);
 
-  const order = endpointsFor(result.workItemId).filter((e) => /^(begin|complete)/.test(e));
+  const order = endpointsFor(result.workItemId).filter((e) => /^(begin|complete|createAndAssemble)/.test(e));
   expect(order).toEqual([
-    `beginSession:${first.versionId}`,
-    `completeSession:${first.versionId}`,
-    `beginSession:${queued[0]!.versionId}`,
-    `completeSession:${queued[0]!.versionId}`,
-    `beginSession:${third.versionId}`,
-    `completeSession:${third.versionId}`,
+    ...assemblyCalls(first.versionId, 'interview'),
+    ...assemblyCalls(queued[0]!.versionId, 'batch'),
+    ...assemblyCalls(third.versionId, 'interview'),
   ]);
 });
 
@@ -203,18 +198,18 @@ test('bad input is refused at the client edge, and at workflow start for other c
   expect(described.status.name).toBe('FAILED');
 });
 
-test('a permanent 403 fails the lifecycle with a message that names the cause', async () => {
-  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+test('an input error (400) fails the lifecycle at once with a message that names the cause', async () => {
+  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 400 }] });
   const started = await h.lifecycles.start(lifecycleInput());
   const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
   expect(error).toMatchObject({ code: 'lifecycle-failed', failureType: FailureType.LifecycleFailed });
-  expect((error as Error).message).toMatch(/creating-work-item.*403.*Command or Root scope/);
+  expect((error as Error).message).toMatch(/creating-work-item.*400/);
   // Without encryption the history holds the message itself, as Temporal UI and
   // `temporal workflow result` show it — not "Encoded failure".
   const history = await env.client.workflow.getHandle(started.lifecycleId).fetchHistory();
   const failed = history.events?.find((e) => e.workflowExecutionFailedEventAttributes != null);
   expect(failed?.workflowExecutionFailedEventAttributes?.failure?.message).toMatch(
-    /^Lifecycle failed while creating-work-item: .*403/,
+    /^Lifecycle failed while creating-work-item: .*400/,
   );
 });
 

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { ENDPOINTS } from '../support/protocol';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
@@ -50,10 +51,10 @@ test('SIGKILLed workers, while waiting and during CompleteSession, lose and dupl
   }
 
   // 2. A new worker picks them up; kill it while CompleteSession calls are in flight at Advance.
-  h.emulator.setFaults({ rules: [{ endpoint: 'completeSession', latencyMs: 3_000 }] });
+  h.emulator.setFaults({ rules: [{ endpoint: ENDPOINTS.complete, latencyMs: 3_000 }] });
   worker = await spawnWorker(h.workerEnv);
   await eventually(
-    () => (h.emulator.requests().some((r) => r.endpoint === 'completeSession') ? true : undefined),
+    () => (h.emulator.requests().some((r) => r.endpoint === ENDPOINTS.complete) ? true : undefined),
     { what: 'a CompleteSession call to be in flight' },
   );
   await worker.kill();

@@ -6,6 +6,8 @@ import { TEST_ADDRESS_ENV, TEST_NAMESPACE_ENV } from './test-server-env';
 /** Handed to global-teardown.ts, which jest runs in the same context as this module. */
 export interface TemporalGlobalState {
   startedServer?: RunningDevServer;
+  /** Projects of this run that use it (each project runs this setup and the teardown once). */
+  users: number;
 }
 export const TEMPORAL_GLOBAL_STATE = Symbol.for('hotdocs-advance-temporal.test-server');
 
@@ -14,7 +16,14 @@ export const TEMPORAL_GLOBAL_STATE = Symbol.for('hotdocs-advance-temporal.test-s
  * TEMPORAL_TEST_ADDRESS already names a server to attach to.
  */
 export default async function globalSetup(): Promise<void> {
-  const state: TemporalGlobalState = {};
+  // Several jest projects share the run's one server: the first starts it, the last stops it.
+  const existing = (globalThis as Record<symbol, unknown>)[TEMPORAL_GLOBAL_STATE] as
+    TemporalGlobalState | undefined;
+  if (existing?.startedServer !== undefined) {
+    existing.users += 1;
+    return;
+  }
+  const state: TemporalGlobalState = { users: 1 };
   (globalThis as Record<symbol, unknown>)[TEMPORAL_GLOBAL_STATE] = state;
 
   const userAddress = process.env[TEST_ADDRESS_ENV];

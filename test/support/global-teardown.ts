@@ -6,7 +6,10 @@ export default async function globalTeardown(): Promise<void> {
   const state = (globalThis as Record<symbol, unknown>)[TEMPORAL_GLOBAL_STATE] as
     TemporalGlobalState | undefined;
   const server = state?.startedServer;
-  if (server === undefined) return;
+  if (state === undefined || server === undefined) return;
+  state.users -= 1;
+  if (state.users > 0) return;
+  state.startedServer = undefined;
   // Forget the address too: in watch mode the next run happens in this same process and must
   // start a fresh server rather than attach to the stopped one.
   delete process.env[TEST_ADDRESS_ENV];

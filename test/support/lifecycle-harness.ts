@@ -11,6 +11,7 @@ import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/emulator';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { PROTOCOL } from './protocol';
 import { uniqueTaskQueue } from './temporal';
 
 export const WORK_GROUP_ID = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
@@ -23,7 +24,7 @@ export const ANSWERS =
 export function emulatorEnv(emulator: RunningEmulator, taskQueue: string, documentDir: string): Env {
   return {
     TEMPORAL_TASK_QUEUE: taskQueue,
-    ...advanceEnvForEmulator(emulator),
+    ...advanceEnvForEmulator(emulator, PROTOCOL),
     DOCUMENT_STORE_DIR: documentDir,
     WORKER_SHUTDOWN_GRACE_TIME: '2s',
   };

@@ -79,6 +79,9 @@ const lifecycleInputs: Array<[string, unknown]> = [
   ['tenancy bad', { ...valid, tenancy: '-acme' }],
   ['tenancy number', { ...valid, tenancy: 1 }],
   ['keepOpenFor bad', { ...valid, keepOpenFor: '-1d' }],
+  ['attentionRetryEvery', { ...valid, attentionRetryEvery: '5m' }],
+  ['attentionRetryEvery zero', { ...valid, attentionRetryEvery: '0s' }],
+  ['attentionRetryEvery not a duration', { ...valid, attentionRetryEvery: 15 }],
   [
     'compound durations',
     { ...valid, keepOpenFor: '1d12h', interview: { deadline: '1w', reminders: ['90m'] } },

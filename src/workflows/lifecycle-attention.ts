@@ -1,0 +1,162 @@
+import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { nowIso } from './clock';
+import type {
+  AttentionReason,
+  LifecycleStage,
+  RepairAction,
+  RepairOutcome,
+  RepairRequest,
+} from './definitions';
+import { formatDuration } from './duration';
+import { FailureType } from './failure-types';
+import type { LifecycleState } from './lifecycle-state';
+import { failureTypeOf, messageOf, truncate } from './workflow-errors';
+
+/** Guards the needs-attention path so that histories written before it replay as they ran. */
+const PATCH_NEEDS_ATTENTION = 'needs-attention';
+
+/** What `attend` returns when an operator accepted an unconfirmed completion as done. */
+export const ACCEPTED_AS_COMPLETED = Symbol('accepted-as-completed');
+
+/** An outcome Advance's state cannot settle, raised by the workflow itself (not by an activity). */
+export class UnconfirmedOutcome extends Error {}
+
+interface PendingRepair {
+  request: RepairRequest;
+  outcome?: RepairOutcome;
+}
+
+/**
+ * Faults an operator can fix do not end the lifecycle: a refused login (a rotated password), a
+ * `403` (the API client's scope changed), a completion Advance's state can neither confirm nor
+ * deny. The lifecycle waits in `needs-attention` — searchable, with the reason and the failed call
+ * in its status and current details — retries on a slow schedule, and takes an operator's
+ * `repair`: retry now, accept the session as completed, or abandon. Input errors still fail at
+ * once.
+ */
+export class LifecycleAttention {
+  private pending: PendingRepair | undefined;
+
+  constructor(
+    private readonly state: LifecycleState,
+    private readonly setStage: (stage: LifecycleStage, details: string) => void,
+    private readonly retryEveryMs: number,
+  ) {}
+
+  /**
+   * Runs one step (an Advance activity); while it fails with an operator-fixable fault the
+   * lifecycle needs attention. `canAcceptCompleted`: the step is a completion, which an operator
+   * may declare done.
+   */
+  async attend<T>(
+    call: string,
+    step: () => Promise<T>,
+    { canAcceptCompleted = false } = {},
+  ): Promise<T | typeof ACCEPTED_AS_COMPLETED> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        const reason = attentionReason(error, call);
+        if (reason === undefined || !patched(PATCH_NEEDS_ATTENTION)) throw error;
+        const action = await this.waitForRepair(reason, call, error, canAcceptCompleted);
+        if (action === 'accept-completed') return ACCEPTED_AS_COMPLETED;
+        if (action === 'abandon') {
+          throw ApplicationFailure.create({
+            type: FailureType.LifecycleAbandoned,
+            message: `abandoned by an operator while it needed attention (${reason} at ${call})`,
+            nonRetryable: true,
+          });
+        }
+      }
+    }
+  }
+
+  /** The update's validator: only a lifecycle that needs attention takes a repair. */
+  validateRepair(request: RepairRequest): void {
+    const action: unknown = request?.action;
+    if (action !== 'retry' && action !== 'accept-completed' && action !== 'abandon') {
+      throw new Error('repair refused: action must be retry, accept-completed or abandon');
+    }
+    if (request.note !== undefined && (typeof request.note !== 'string' || request.note.length > 500)) {
+      throw new Error('repair refused: note must be a string of at most 500 characters');
+    }
+    const attention = this.state.attention;
+    if (attention === undefined) {
+      throw new Error(`repair refused: the lifecycle does not need attention (it is ${this.state.stage})`);
+    }
+    if (this.pending !== undefined) throw new Error('repair refused: another repair is being carried out');
+    if (request.action === 'accept-completed' && attention.reason !== 'outcome-unconfirmed') {
+      throw new Error(
+        `repair refused: accept-completed is for an unconfirmed completion, not for ${attention.reason}`,
+      );
+    }
+  }
+
+  /** The update: hands the repair to the waiting step and returns once it has been taken up. */
+  async repair(request: RepairRequest): Promise<RepairOutcome> {
+    const pending: PendingRepair = { request };
+    this.pending = pending;
+    await condition(() => pending.outcome !== undefined);
+    return pending.outcome as RepairOutcome;
+  }
+
+  private async waitForRepair(
+    reason: AttentionReason,
+    call: string,
+    error: unknown,
+    canAcceptCompleted: boolean,
+  ): Promise<RepairAction> {
+    const resumeStage = this.state.stage;
+    const message = truncate(messageOf(error), 500);
+    const since = nowIso();
+    for (let retries = 0; ; retries += 1) {
+      const nextRetryAt = new Date(Date.now() + this.retryEveryMs).toISOString();
+      this.state.attention = { reason, call, message, since, retries, nextRetryAt };
+      this.setStage(
+        'needs-attention',
+        `${reason} at ${call}: ${message}\n\nretrying every ${formatDuration(this.retryEveryMs)} (next ${nextRetryAt}); ` +
+          `or repair it: retry${canAcceptCompleted ? ', accept-completed' : ''} or abandon`,
+      );
+      const repaired = await condition(() => this.pending !== undefined, this.retryEveryMs);
+      if (!repaired) {
+        this.resume(resumeStage, `retrying ${call} (automatic retry ${retries + 1})`);
+        return 'retry';
+      }
+      const pending = this.pending as PendingRepair;
+      const { action, note } = pending.request;
+      this.pending = undefined;
+      const next: LifecycleStage = action === 'abandon' ? 'failed' : resumeStage;
+      pending.outcome = { action, stage: next, at: nowIso() };
+      this.state.repairs = [
+        ...(this.state.repairs ?? []),
+        { action, note, at: nowIso(), reason, call },
+      ].slice(-20);
+      if (action !== 'abandon')
+        this.resume(resumeStage, `${action} by an operator${note ? `: ${note}` : ''}`);
+      return action;
+    }
+  }
+
+  private resume(stage: LifecycleStage, details: string): void {
+    this.state.attention = undefined;
+    this.setStage(stage, details);
+  }
+}
+
+/** Which operator-fixable fault an error is, if any. */
+export function attentionReason(error: unknown, call: string): AttentionReason | undefined {
+  if (error instanceof UnconfirmedOutcome) return 'outcome-unconfirmed';
+  switch (failureTypeOf(error)) {
+    case FailureType.AdvanceAuth:
+      return 'credentials-refused';
+    case FailureType.AdvanceForbidden:
+      return 'forbidden';
+    case FailureType.AdvanceConflict:
+      // A completion that a retry found "no session in progress", and Advance's state could not
+      // confirm (no version list, no documents to check).
+      return call === 'completeSession' ? 'outcome-unconfirmed' : undefined;
+    default:
+      return undefined;
+  }
+}

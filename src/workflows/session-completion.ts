@@ -1,0 +1,199 @@
+import { condition, patched, sleep } from '@temporalio/workflow';
+import type { CompleteSessionResult, LifecycleActivities } from '../activities/lifecycle-activities';
+import { ADVANCE_CALL_TIMEOUT_MS, advance, documentActivities } from './activity-stubs';
+import { nowIso } from './clock';
+import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
+import type { ActiveSession } from './lifecycle-state';
+import type { LifecycleSteps } from './lifecycle-steps';
+
+const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
+/** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
+const FIRST_STATUS_READ_MS = 1_000;
+const MAX_STATUS_READ_INTERVAL_MS = 60_000;
+
+const ACCEPTED_WARNING =
+  'an operator accepted this session as completed in Advance, which could not confirm it; ' +
+  'its documents were collected as Advance lists them';
+
+/**
+ * A session from its completion to its documents: CompleteSession (or, for a v2.0 batch session,
+ * one CreateAndAssemble), the wait while Advance is still completing (v2.0), the quarantine after
+ * a retried v1.1 completion, and collecting the documents.
+ */
+export class SessionCompletion {
+  constructor(private readonly steps: LifecycleSteps) {}
+
+  async complete(session: ActiveSession): Promise<void> {
+    const { state, tenancy } = this.steps;
+    this.steps.setStage('completing-session', `completing session ${session.versionId}`);
+    if (!session.completionAccepted) {
+      const args = {
+        tenancy,
+        workItemId: state.workItemId,
+        versionId: session.versionId,
+        runAssembly: session.runAssembly,
+      };
+      const result = await this.steps.attend(
+        'completeSession',
+        () =>
+          advance.completeSession.executeWithOptions({ summary: `Complete session ${session.versionId}` }, [
+            args,
+          ]),
+        { canAcceptCompleted: true },
+      );
+      if (!this.stillCompleting(session, result)) return;
+    }
+    await this.waitUntilCompleted(session);
+  }
+
+  /**
+   * v2.0 batch: creates the version and assembles it in one call (CreateAndAssemble where Advance
+   * has it, else create + Complete inside the activity).
+   */
+  async assemble(session: ActiveSession): Promise<void> {
+    const { state, tenancy } = this.steps;
+    this.steps.setStage('completing-session', `assembling batch session ${session.versionId}`);
+    if (!session.completionAccepted) {
+      const args = {
+        tenancy,
+        workItemId: state.workItemId,
+        versionId: session.versionId,
+        answerXml: session.answerXml,
+      };
+      const result = await this.steps.attend(
+        'assembleVersion',
+        () =>
+          advance.assembleVersion.executeWithOptions({ summary: `Assemble session ${session.versionId}` }, [
+            args,
+          ]),
+        { canAcceptCompleted: true },
+      );
+      session.begunAt = nowIso();
+      session.answerXml = undefined; // sent; no need to carry personal data further
+      if (!this.stillCompleting(session, result)) return;
+    }
+    await this.waitUntilCompleted(session);
+  }
+
+  /**
+   * CompleteSession names no version on v1.1, so a request of a lost attempt could still complete
+   * the next session: after a retried completion, no session begins until that request is dead.
+   */
+  async waitOutStrayCompletion(): Promise<void> {
+    const { beginNotBefore } = this.steps.state;
+    const remaining = beginNotBefore === undefined ? 0 : Date.parse(beginNotBefore) - Date.now();
+    if (remaining <= 0) return;
+    this.steps.setStage(
+      'beginning-session',
+      `waiting until ${beginNotBefore} before the next session: a CompleteSession needed a retry, ` +
+        'and a request of the lost attempt could still reach Advance',
+    );
+    await sleep(remaining);
+  }
+
+  async collectDocuments(session: ActiveSession): Promise<void> {
+    const { state, options, tenancy } = this.steps;
+    let documents: Awaited<ReturnType<LifecycleActivities['listDocuments']>> = [];
+    if (session.runAssembly) {
+      this.steps.setStage('collecting-documents', `collecting the documents of session ${session.versionId}`);
+      const args = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
+      const collected = await this.steps.attend(
+        options.storeDocuments ? 'storeDocuments' : 'listDocuments',
+        () =>
+          options.storeDocuments
+            ? documentActivities.storeDocuments.executeWithOptions({ summary: 'Store assembled documents' }, [
+                args,
+              ])
+            : advance.listDocuments.executeWithOptions({ summary: 'List assembled documents' }, [args]),
+      );
+      if (collected !== ACCEPTED_AS_COMPLETED) documents = collected;
+    }
+    state.completed.push({
+      versionId: session.versionId,
+      mode: session.mode,
+      completedAt: nowIso(),
+      assembled: session.runAssembly,
+      documents,
+      ...(session.warning === undefined ? {} : { warning: session.warning }),
+    });
+    state.active = undefined;
+  }
+
+  /**
+   * Records what a completion call did; true when Advance accepted it but is still completing it.
+   * The order of the steps here is the order recorded histories replay.
+   */
+  private stillCompleting(
+    session: ActiveSession,
+    result: CompleteSessionResult | typeof ACCEPTED_AS_COMPLETED,
+  ): boolean {
+    if (result === ACCEPTED_AS_COMPLETED) {
+      session.completedInAdvance = true;
+      session.warning = ACCEPTED_WARNING;
+      return false;
+    }
+    const { outcome, attempt, namesVersion } = result;
+    if (outcome === 'completing') {
+      session.completionAccepted = true;
+      return true;
+    }
+    session.completedInAdvance = true;
+    if (outcome === 'completed-elsewhere') {
+      session.warning =
+        'Advance had already completed this session before this lifecycle asked (a stray CompleteSession ' +
+        'of an earlier session?): its documents may not reflect the finished interview';
+    }
+    // v2.0 names the version: a late request of a lost attempt can only act on this one.
+    if (
+      namesVersion !== true &&
+      attempt !== undefined &&
+      attempt > 1 &&
+      patched(PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE)
+    ) {
+      this.steps.state.beginNotBefore = new Date(Date.now() + ADVANCE_CALL_TIMEOUT_MS).toISOString();
+    }
+    return false;
+  }
+
+  /**
+   * v2.0: Advance accepted the completion and is completing (or post-processing) the version.
+   * Its status is read with a growing pause — or at once when Advance's callback arrives — until
+   * it reads Completed; only then are documents collected.
+   */
+  private async waitUntilCompleted(session: ActiveSession): Promise<void> {
+    const { state, tenancy } = this.steps;
+    const args = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
+    for (let pauseMs = FIRST_STATUS_READ_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_STATUS_READ_INTERVAL_MS)) {
+      this.steps.setStage(
+        'completing-session',
+        `Advance is completing session ${session.versionId}; reading its status in ${Math.round(pauseMs / 1000)} s ` +
+          '(or when Advance calls back)',
+      );
+      await condition(() => session.callbackReceived === true, pauseMs);
+      session.callbackReceived = false;
+      const read = await this.steps.attend(
+        'readVersionStatus',
+        async () => {
+          const status = await advance.readVersionStatus.executeWithOptions(
+            { summary: `Read the status of session ${session.versionId}` },
+            [args],
+          );
+          if (status.phase !== 'completed' && status.phase !== 'completing') {
+            throw new UnconfirmedOutcome(
+              `Advance accepted the completion, but the version is now ${status.status}`,
+            );
+          }
+          return status;
+        },
+        { canAcceptCompleted: true },
+      );
+      if (read === ACCEPTED_AS_COMPLETED) {
+        session.warning = ACCEPTED_WARNING;
+        break;
+      }
+      if (read.phase === 'completed') break;
+    }
+    session.completionAccepted = false;
+    session.completedInAdvance = true;
+  }
+}
