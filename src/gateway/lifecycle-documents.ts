@@ -1,4 +1,9 @@
-import type { LifecycleDocument, LifecycleStatus } from '../client';
+import {
+  LifecycleClientError,
+  type CompletedSessionStatus,
+  type LifecycleClient,
+  type LifecycleDocument,
+} from '../client';
 import { GatewayError } from './errors';
 
 /** A stored document of a lifecycle, with the session that produced it. */
@@ -8,11 +13,29 @@ export interface StoredLifecycleDocument {
 }
 
 /**
+ * The completed sessions of a lifecycle. An ended one is read from its result, which Temporal
+ * answers from history: a status query on a closed workflow would make a worker replay the whole
+ * history for every download. A running (or failed, or cancelled) one answers its status query.
+ */
+export async function completedSessions(
+  lifecycles: LifecycleClient,
+  id: string,
+): Promise<CompletedSessionStatus[]> {
+  try {
+    return (await lifecycles.result(id, { wait: false })).sessions;
+  } catch (error) {
+    const code: string | undefined = error instanceof LifecycleClientError ? error.code : undefined;
+    if (code !== 'lifecycle-still-running' && code !== 'lifecycle-failed') throw error;
+    return (await lifecycles.status(id)).completedSessions;
+  }
+}
+
+/**
  * Every stored document of every completed session, oldest session first. Documents listed but
  * not stored (`storeDocuments: false`) have no reference and cannot be downloaded.
  */
-export function storedDocuments(status: LifecycleStatus): StoredLifecycleDocument[] {
-  return status.completedSessions.flatMap((session) =>
+export function storedDocuments(sessions: CompletedSessionStatus[]): StoredLifecycleDocument[] {
+  return sessions.flatMap((session) =>
     session.documents
       .filter(
         (document): document is LifecycleDocument & { reference: string } => document.reference !== undefined,
@@ -28,12 +51,12 @@ export function storedDocuments(status: LifecycleStatus): StoredLifecycleDocumen
  */
 export function findStoredDocument(
   id: string,
-  status: LifecycleStatus,
+  sessions: CompletedSessionStatus[],
   documentId: string,
   versionId: string | undefined,
 ): StoredLifecycleDocument {
   const wanted = documentId.toLowerCase();
-  const found = storedDocuments(status).filter(
+  const found = storedDocuments(sessions).filter(
     (entry) =>
       entry.document.documentId.toLowerCase() === wanted &&
       (versionId === undefined || entry.versionId.toLowerCase() === versionId.toLowerCase()),

@@ -146,7 +146,11 @@ async function runLifecycle(index: number): Promise<Completed> {
 let completed: Completed[] = [];
 
 test(`${LIFECYCLES} lifecycles complete on two worker processes storing into S3`, async () => {
+  const started = Date.now();
   completed = await Promise.all(Array.from({ length: LIFECYCLES }, (_, index) => runLifecycle(index)));
+  console.log(
+    `${LIFECYCLES} lifecycles started, finished and completed in ${(Date.now() - started) / 1000} s`,
+  );
   expect(completed).toHaveLength(LIFECYCLES);
   expect(new Set(completed.map((c) => c.workItemId)).size).toBe(LIFECYCLES);
   for (const worker of workers) expect(worker.child.exitCode).toBeNull();
@@ -155,6 +159,7 @@ test(`${LIFECYCLES} lifecycles complete on two worker processes storing into S3`
 test('every document downloaded through the gateway is what the emulator assembled', async () => {
   expect(completed).toHaveLength(LIFECYCLES);
   let downloaded = 0;
+  const started = Date.now();
   for (const { id, workItemId } of completed) {
     const list = await gatewayCall(`${gateway.url}/v1/assemblies/${encodeURIComponent(id)}/documents`);
     expect(list.status).toBe(200);
@@ -173,6 +178,9 @@ test('every document downloaded through the gateway is what the emulator assembl
     }
   }
   expect(downloaded).toBe(LIFECYCLES * 2);
+  console.log(
+    `${LIFECYCLES} lists and ${downloaded} downloads, one at a time: ${(Date.now() - started) / 1000} s`,
+  );
 });
 
 test('a Range request returns exactly those bytes (206), from the S3 store', async () => {

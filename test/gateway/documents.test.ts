@@ -232,3 +232,13 @@ test('the status keeps the store reference as it is (the list is where callers g
   const status = await call(assembly(lifecycle.id));
   expect(status.json.completedSessions[0].documents[0].reference).toMatch(/^file:\/\//);
 });
+
+test('an ended lifecycle is served from its history: no worker needed (runs last: it stops the worker)', async () => {
+  await bed.h.stopWorker();
+  const list = await call(assembly(lifecycle.id, '/documents'));
+  expect(list.json.documents).toEqual(lifecycle.documents);
+  const listed = lifecycle.documents[0] as ListedDocument;
+  const answer = await download(listed.href);
+  expect(answer.status).toBe(200);
+  expect(sha256(answer.bytes)).toBe(listed.sha256);
+});

@@ -7,7 +7,12 @@ import { requireApiKey } from '../auth';
 import type { GatewayContext } from '../context';
 import { etagOf, notModified, rangeRequest } from '../download-headers';
 import { GatewayError } from '../errors';
-import { findStoredDocument, storedDocuments, type StoredLifecycleDocument } from '../lifecycle-documents';
+import {
+  completedSessions,
+  findStoredDocument,
+  storedDocuments,
+  type StoredLifecycleDocument,
+} from '../lifecycle-documents';
 import {
   assemblyParamsSchema,
   documentDownloadResponses,
@@ -22,7 +27,7 @@ import { lifecycleId, SECURITY, TAGS } from './route-common';
 const CACHE_CONTROL = 'private, no-cache';
 
 /**
- * The documents of a lifecycle: the list (from its status), and each document's bytes, streamed
+ * The documents of a lifecycle: the list (from its result, or its status while it runs), and each document's bytes, streamed
  * from the store the workers write to, or a redirect to a signed URL of that store. Callers see
  * gateway links, never the store's references.
  */
@@ -46,18 +51,19 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     },
     async (request) => {
       const id = lifecycleId(request.params.id);
-      const status = await lifecycles.status(id);
       return {
         id,
-        documents: storedDocuments(status).map(({ versionId, document }) => ({
-          documentId: document.documentId,
-          versionId,
-          fileName: document.fileName ?? document.name,
-          contentType: document.contentType ?? 'application/octet-stream',
-          ...(document.size !== undefined && { size: document.size }),
-          ...(document.sha256 !== undefined && { sha256: document.sha256 }),
-          href: links.document(id, document.documentId, versionId),
-        })),
+        documents: storedDocuments(await completedSessions(lifecycles, id)).map(
+          ({ versionId, document }) => ({
+            documentId: document.documentId,
+            versionId,
+            fileName: document.fileName ?? document.name,
+            contentType: document.contentType ?? 'application/octet-stream',
+            ...(document.size !== undefined && { size: document.size }),
+            ...(document.sha256 !== undefined && { sha256: document.sha256 }),
+            href: links.document(id, document.documentId, versionId),
+          }),
+        ),
       };
     },
   );
@@ -84,7 +90,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
       const id = lifecycleId(request.params.id);
       const found = findStoredDocument(
         id,
-        await lifecycles.status(id),
+        await completedSessions(lifecycles, id),
         request.params.documentId,
         request.query.versionId,
       );
