@@ -101,8 +101,13 @@ export async function buildGateway({
     await app.register(cors, {
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'x-api-key', 'content-type'],
+      // Range and the conditional headers: a browser script can resume and revalidate downloads.
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'range', 'if-range', 'if-none-match'],
       exposedHeaders: [
+        'content-disposition',
+        'content-range',
+        'accept-ranges',
+        'etag',
         'location',
         'retry-after',
         'x-ratelimit-limit',

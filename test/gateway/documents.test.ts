@@ -3,7 +3,13 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
+import {
+  call,
+  createGatewayTestbed,
+  KEYS,
+  startTestGateway,
+  type GatewayTestbed,
+} from '../support/gateway-harness';
 
 /**
  * The document routes over real HTTP, with the filesystem store the in-process worker writes to:
@@ -241,4 +247,31 @@ test('an ended lifecycle is served from its history: no worker needed (runs last
   const answer = await download(listed.href);
   expect(answer.status).toBe(200);
   expect(sha256(answer.bytes)).toBe(listed.sha256);
+});
+
+test('CORS: a browser script may send Range and conditional headers and read the download headers', async () => {
+  const withCors = await startTestGateway(bed.h.lifecycles, {
+    env: { GATEWAY_CORS_ORIGINS: 'https://app.example.com', DOCUMENT_STORE_DIR: bed.h.documentDir },
+  });
+  try {
+    const listed = lifecycle.documents[0] as ListedDocument;
+    const href = listed.href.replace(base, withCors.url);
+    const preflight = await call(href, {
+      method: 'OPTIONS',
+      key: null,
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization,range,if-none-match',
+      },
+    });
+    expect(String(preflight.headers['access-control-allow-headers'])).toMatch(/range.*if-none-match/);
+    const ranged = await download(href, { origin: 'https://app.example.com', range: 'bytes=0-3' });
+    expect(ranged.status).toBe(206);
+    expect(String(ranged.headers['access-control-expose-headers']).split(/,\s*/)).toEqual(
+      expect.arrayContaining(['content-disposition', 'content-range', 'etag']),
+    );
+  } finally {
+    await withCors.close();
+  }
 });
