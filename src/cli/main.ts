@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCodecServerCommand } from '../codec/cli';
 import { registerGatewayCommand } from '../gateway/cli';
+import { registerDocumentsCommand } from './documents-command';
 import { registerLifecycleCommands } from './lifecycle-commands';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
@@ -10,6 +11,7 @@ const program = new Command('hotdocs-temporal').description(
 );
 
 registerLifecycleCommands(program);
+registerDocumentsCommand(program);
 registerGatewayCommand(program);
 registerCodecServerCommand(program);
 

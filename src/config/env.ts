@@ -69,6 +69,17 @@ export function wholeNumber(
   return value;
 }
 
+/** "true" or "false" (any case); `fallback` when unset. */
+export function booleanFlag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const text = (env[name] ?? '').trim().toLowerCase();
+  if (text === '') return fallback;
+  if (text !== 'true' && text !== 'false') {
+    problems.push(`${name} must be "true" or "false"`);
+    return fallback;
+  }
+  return text === 'true';
+}
+
 /** A duration such as "30s" or "24h", in milliseconds, at most `maxMs`; `fallback` when unset. */
 export function duration(
   env: Env,

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
 import {
+  booleanFlag,
   ConfigError,
   duration,
   errorCode,
@@ -17,6 +19,7 @@ export const DEFAULT_FINISH_LINK_TTL = '24h';
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_GATEWAY_WAIT_LIMIT = '30s';
+export const DEFAULT_DOCUMENT_LINK_TTL = '5m';
 /** An HMAC key shorter than this is guessable enough to forge finish links offline. */
 export const MIN_FINISH_LINK_SECRET_LENGTH = 32;
 
@@ -36,6 +39,9 @@ export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_ADVANCE_CALLBACK_SECRET:
     "the workers' ADVANCE_CALLBACK_SECRET: enables the route HotDocs Advance v2.0 calls back on (or _FILE; optional)",
   GATEWAY_ADVANCE_CALLBACK_SECRET_FILE: 'file holding GATEWAY_ADVANCE_CALLBACK_SECRET',
+  GATEWAY_DOCUMENT_REDIRECT:
+    '"true": document downloads answer 302 to a short-lived signed URL of the store (s3, azure-blob) instead of streaming (default false)',
+  GATEWAY_DOCUMENT_LINK_TTL: `how long such a signed document URL works (default ${DEFAULT_DOCUMENT_LINK_TTL}, at most 7d)`,
 };
 
 /** An API key as configured: a name (for logs and rate limits) and the SHA-256 of the key. */
@@ -68,6 +74,18 @@ export interface GatewayConfig {
   waitLimitMs: number;
   /** `GATEWAY_ADVANCE_CALLBACK_SECRET`: Advance v2.0 callbacks are accepted; absent: the route answers 404. */
   advanceCallbackSecret?: string;
+  /**
+   * Where the documents the gateway serves are read: `DOCUMENT_STORE` and its variables, the same
+   * as the worker's (src/documents/store-config.ts). @default filesystem .data/documents
+   */
+  documentStore: DocumentStoreConfig;
+  /**
+   * `GATEWAY_DOCUMENT_REDIRECT`: downloads answer `302` to a signed URL when the store can sign
+   * (s3, azure-blob); the filesystem store is always streamed. @default false
+   */
+  documentRedirect: boolean;
+  /** `GATEWAY_DOCUMENT_LINK_TTL`: the life of those signed URLs. @default 5m */
+  documentLinkTtlMs: number;
 }
 
 /** The gateway's configuration, or a `ConfigError` listing every problem. */
@@ -111,6 +129,15 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     waitLimitMs: duration(env, 'GATEWAY_WAIT_LIMIT', DEFAULT_GATEWAY_WAIT_LIMIT, 10 * 60_000, problems),
     corsOrigins: origins(env, 'GATEWAY_CORS_ORIGINS', problems),
     ...optionalEntry('advanceCallbackSecret', secretFrom(env, 'GATEWAY_ADVANCE_CALLBACK_SECRET', problems)),
+    documentStore: loadDocumentStoreConfig(env, problems),
+    documentRedirect: booleanFlag(env, 'GATEWAY_DOCUMENT_REDIRECT', false, problems),
+    documentLinkTtlMs: duration(
+      env,
+      'GATEWAY_DOCUMENT_LINK_TTL',
+      DEFAULT_DOCUMENT_LINK_TTL,
+      7 * 86_400_000,
+      problems,
+    ),
   };
   if (problems.length > 0 || secret === undefined) throw new ConfigError(problems);
   return config;

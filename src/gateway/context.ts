@@ -1,5 +1,6 @@
 import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
+import type { DocumentStore } from '../documents/document-store';
 import type { FinishLinkSigner } from './finish-links';
 import type { PublicLinks } from './links';
 import type { UsedNonces } from './used-nonces';
@@ -11,6 +12,8 @@ export interface GatewayContext {
   links: PublicLinks;
   finishLinks: FinishLinkSigner;
   usedNonces: UsedNonces;
+  /** Where the documents are read: the store the workers write to (DOCUMENT_STORE). */
+  documents: DocumentStore;
   /** Aborted when the gateway closes, so held-open requests answer at once instead of delaying it. */
   closing: AbortSignal;
 }

@@ -21,6 +21,10 @@ export type GatewayErrorCode =
   | 'finish-link-expired'
   | 'finish-link-used'
   | 'wait-timeout'
+  | 'document-not-found'
+  | 'document-ambiguous'
+  | 'range-not-satisfiable'
+  | 'document-store-failed'
   | 'temporal-unavailable'
   | 'internal-error'
   // the lifecycle client's codes, passed through
@@ -53,6 +57,10 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'finish-link-expired': 410,
   'finish-link-used': 410,
   'wait-timeout': 504,
+  'document-not-found': 404,
+  'document-ambiguous': 409,
+  'range-not-satisfiable': 416,
+  'document-store-failed': 502,
   'temporal-unavailable': 503,
   'internal-error': 500,
   'lifecycle-not-found': 404,

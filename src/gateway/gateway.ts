@@ -11,6 +11,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
+import type { DocumentStore } from '../documents/document-store';
+import { createDocumentStore } from '../documents/store-config';
 import type { GatewayContext } from './context';
 import { GatewayError, toGatewayError } from './errors';
 import { FinishLinkSigner } from './finish-links';
@@ -19,6 +21,7 @@ import { listeningOrigin, PublicLinks } from './links';
 import { loggerOptions, type GatewayLogOptions } from './logging';
 import { advanceCallbackRoutes } from './routes/advance-callbacks';
 import { assemblyRoutes } from './routes/assemblies';
+import { documentRoutes } from './routes/documents';
 import { interviewRoutes } from './routes/interview';
 import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
 import { finishRoutes } from './routes/finish';
@@ -31,6 +34,11 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** JSON log lines (default: info to stdout); false for none. */
   log?: GatewayLogOptions;
+  /**
+   * Where documents are read; the caller owns (and closes) it.
+   * @default the store `config.documentStore` names, closed with the gateway
+   */
+  documentStore?: DocumentStore;
 }
 
 export interface RunningGateway {
@@ -48,7 +56,12 @@ export interface RunningGateway {
  * (API key, rate limit, schema validation), the interview's finish link, health and the OpenAPI
  * document. It talks to Temporal only through `lifecycles`; the caller owns that client.
  */
-export async function buildGateway({ lifecycles, config, log }: GatewayOptions): Promise<FastifyInstance> {
+export async function buildGateway({
+  lifecycles,
+  config,
+  log,
+  documentStore,
+}: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(log),
     bodyLimit: config.bodyLimitBytes,
@@ -63,6 +76,8 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
 
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
+  const documents = documentStore ?? createDocumentStore(config.documentStore);
+  if (documentStore === undefined) app.addHook('onClose', async () => documents.close());
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = toGatewayError(error);
@@ -87,8 +102,13 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     await app.register(cors, {
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'x-api-key', 'content-type'],
+      // Range and the conditional headers: a browser script can resume and revalidate downloads.
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'range', 'if-range', 'if-none-match'],
       exposedHeaders: [
+        'content-disposition',
+        'content-range',
+        'accept-ranges',
+        'etag',
         'location',
         'retry-after',
         'x-ratelimit-limit',
@@ -98,27 +118,7 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     });
   }
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'hotdocs-advance-temporal gateway',
-        version: '1',
-        description:
-          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Errors are always ' +
-          '{ "error": { "code", "message", "problems"? } }.',
-      },
-      ...(config.publicUrl !== undefined && { servers: [{ url: config.publicUrl }] }),
-      components: {
-        securitySchemes: {
-          bearerKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
-          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        },
-      },
-    },
-    transform: createJsonSchemaTransform({ schemaRegistry: gatewaySchemaRegistry }),
-    transformObject: createJsonSchemaTransformObject({ schemaRegistry: gatewaySchemaRegistry }),
-  });
+  await registerOpenApi(app, config);
 
   // Registered before the routes: it adds its hook to each route as the route is declared. The
   // hook runs after the API key check (route hooks follow instance hooks), so a key's budget is
@@ -147,10 +147,12 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     }),
     finishLinks: new FinishLinkSigner(config.finishLinkSecret),
     usedNonces: new UsedNonces(),
+    documents,
     closing: closing.signal,
   };
   await app.register(healthRoutes, { context });
   await app.register(assemblyRoutes, { context });
+  await app.register(documentRoutes, { context });
   await app.register(interviewRoutes, { context });
   await app.register(lifecycleMessageRoutes, { context });
   await app.register(finishRoutes, { context });
@@ -160,6 +162,31 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
   );
   await app.ready();
   return app;
+}
+
+/** The OpenAPI document (/v1/openapi.json), generated from the routes' zod schemas. */
+async function registerOpenApi(app: FastifyInstance, config: GatewayConfig): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hotdocs-advance-temporal gateway',
+        version: '1',
+        description:
+          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Errors are always ' +
+          '{ "error": { "code", "message", "problems"? } }.',
+      },
+      ...(config.publicUrl !== undefined && { servers: [{ url: config.publicUrl }] }),
+      components: {
+        securitySchemes: {
+          bearerKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+    transform: createJsonSchemaTransform({ schemaRegistry: gatewaySchemaRegistry }),
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: gatewaySchemaRegistry }),
+  });
 }
 
 /** Builds the gateway and listens on the configured host and port. */

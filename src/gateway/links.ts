@@ -19,6 +19,15 @@ export class PublicLinks {
     return `${this.assembly(id)}/result`;
   }
 
+  documents(id: string): string {
+    return `${this.assembly(id)}/documents`;
+  }
+
+  /** A document's download link; it names the session, so that it keeps working whatever comes later. */
+  document(id: string, documentId: string, versionId: string): string {
+    return `${this.documents(id)}/${encodeURIComponent(documentId)}?versionId=${encodeURIComponent(versionId)}`;
+  }
+
   finish(token: string): string {
     return `${this.base()}/v1/finish/${token}`;
   }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { LIFECYCLE_STAGES, type LifecycleResult, type LifecycleStatus } from '../client';
 import { followUpRequestSchema, lifecycleInputSchema } from '../client/input-schema';
+import {
+  begunSessionInfoSchema,
+  lifecycleResultSchema,
+  lifecycleStatusSchema,
+} from '../client/lifecycle-schemas';
 
 /**
  * The zod schemas of the gateway's requests and answers. The same objects validate requests
@@ -110,89 +114,11 @@ export const interviewResponseSchema = named(
   'What a host page needs to show the interview; never an access token',
 );
 
-const sessionModeSchema = z.enum(['interview', 'batch']);
-
-const documentSchema = z.object({
-  documentId: z.string(),
-  name: z.string(),
-  fileName: z.string().optional(),
-  contentType: z.string().optional(),
-  size: z.number().optional(),
-  sha256: z.string().optional(),
-  reference: z.string().optional().describe('Where the document store keeps it, when documents are stored'),
-});
-
-const completedSessionSchema = z.object({
-  versionId: z.string(),
-  mode: sessionModeSchema,
-  completedAt: z.string(),
-  assembled: z.boolean(),
-  documents: z.array(documentSchema),
-  warning: z.string().optional(),
-});
-
-const stageSchema = z.enum(LIFECYCLE_STAGES);
-
-/** The lifecycle's status query, field for field (checked against the type below). */
-const lifecycleStatusSchema = z.object({
-  stage: stageSchema,
-  businessKey: z.string().optional(),
-  tenancy: z.string().optional(),
-  workItemId: z.string(),
-  workItemCreated: z.boolean(),
-  activeSession: z
-    .object({
-      versionId: z.string(),
-      mode: sessionModeSchema,
-      runAssembly: z.boolean(),
-      interview: z
-        .object({ hdaSessionId: z.string(), coreSessionId: z.string(), interviewJsUrl: z.string() })
-        .optional(),
-      begunAt: z.string().optional(),
-      waitingSince: z.string().optional(),
-      deadlineAt: z.string().optional(),
-      interviewCompleted: z.boolean(),
-    })
-    .optional(),
-  completedSessions: z.array(completedSessionSchema),
-  queuedFollowUps: z.array(
-    z.object({
-      requestId: z.string(),
-      versionId: z.string(),
-      mode: sessionModeSchema,
-      runAssembly: z.boolean(),
-      requestedAt: z.string(),
-      via: z.enum(['signal', 'update']),
-    }),
-  ),
-  rejectedSignals: z.array(
-    z.object({ name: z.string(), reason: z.string(), at: z.string(), versionId: z.string().optional() }),
-  ),
-  reminders: z.array(
-    z.object({
-      versionId: z.string(),
-      sentAt: z.string(),
-      delivered: z.boolean(),
-      detail: z.string().optional(),
-    }),
-  ),
-  finishRequested: z.boolean(),
-  lastError: z.object({ message: z.string(), stage: stageSchema, at: z.string() }).optional(),
-  continuedAsNew: z.number(),
-});
-
 export const statusResponseSchema = named(
   lifecycleStatusSchema.extend({ id: z.string(), links: linksSchema }),
   'AssemblyStatus',
   "The lifecycle's status: stage, active session, completed sessions, queue",
 );
-
-const lifecycleResultSchema = z.object({
-  outcome: z.enum(['completed', 'expired']),
-  workItemId: z.string(),
-  sessions: z.array(completedSessionSchema),
-  expiredVersionId: z.string().optional(),
-});
 
 export const resultResponseSchema = named(
   lifecycleResultSchema.extend({ id: z.string() }),
@@ -200,24 +126,8 @@ export const resultResponseSchema = named(
   'The outcome of an ended lifecycle, with the documents of every session',
 );
 
-// The answer schemas strip what they do not name: fail the build, not the answer, when the
-// lifecycle's types and these schemas drift apart.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const statusInSync: Same<z.output<typeof lifecycleStatusSchema>, LifecycleStatus> = true;
-const resultInSync: Same<z.output<typeof lifecycleResultSchema>, LifecycleResult> = true;
-void statusInSync;
-void resultInSync;
-
 export const begunSessionSchema = named(
-  z.object({
-    id: z.string(),
-    workItemId: z.string(),
-    versionId: z.string(),
-    mode: sessionModeSchema,
-    hdaSessionId: z.string(),
-    coreSessionId: z.string(),
-    interviewJsUrl: z.string(),
-  }),
+  begunSessionInfoSchema.extend({ id: z.string() }),
   'BegunSession',
   'A follow-up session Advance has begun',
 );
@@ -230,8 +140,66 @@ export const interviewFinishedSchema = named(
   'InterviewFinished',
   'The finish link was accepted and the lifecycle told',
 );
+export const documentParamsSchema = assemblyParamsSchema.extend({
+  documentId: z.string().min(1).max(255).describe("The document's id, as the document list gives it"),
+});
+
+export const documentQuerySchema = z.object({
+  versionId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'The session the document belongs to. Needed only when two sessions of the lifecycle have a ' +
+        'document with this id; the links of the document list always carry it.',
+    ),
+});
+
+export const documentListSchema = named(
+  z.object({
+    id: z.string(),
+    documents: z.array(
+      z.object({
+        documentId: z.string(),
+        versionId: z.string().describe('The session that produced it'),
+        fileName: z.string(),
+        contentType: z.string(),
+        size: z.number().optional().describe('Bytes'),
+        sha256: z.string().optional().describe("SHA-256 (hex) of the bytes; also the download's ETag"),
+        href: z.string().describe('Where the gateway serves the bytes (GET, with the API key)'),
+      }),
+    ),
+  }),
+  'AssemblyDocuments',
+  'Every stored document of every completed session, oldest session first',
+);
+
 export const healthSchema = z.object({ status: z.literal('ok') });
 export const readySchema = z.object({ status: z.literal('ready') });
 
 /** The error answers every route documents. */
 export const errorResponses = { '4xx': errorResponseSchema, '5xx': errorResponseSchema } as const;
+
+/** The download's answers besides errors: bytes (whole or a range), not modified, or a redirect. */
+export const documentDownloadResponses = {
+  200: {
+    description:
+      'The whole document, streamed; Content-Type, Content-Disposition, Content-Length, ETag (its sha256)',
+    content: { 'application/octet-stream': { schema: z.file() } },
+  },
+  206: {
+    description: 'The byte range asked for with Range: bytes=…; Content-Range names it',
+    content: { 'application/octet-stream': { schema: z.file() } },
+  },
+  302: {
+    description:
+      'With GATEWAY_DOCUMENT_REDIRECT=true and a store that signs URLs: Location is a short-lived signed URL',
+    content: { 'text/plain': { schema: z.string() } },
+  },
+  304: {
+    description: 'If-None-Match named the ETag: the copy the client has is current',
+    content: { 'text/plain': { schema: z.string() } },
+  },
+  ...errorResponses,
+} as const;

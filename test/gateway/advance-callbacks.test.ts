@@ -46,7 +46,9 @@ test('a completing v2.0 version: Advance calls back through the gateway and the 
     const sent = h.emulator.callbacks();
     return sent.length > 0 && sent.every((c) => c.outcome !== 'pending') ? sent : undefined;
   });
-  expect(callbacks).toEqual([expect.objectContaining({ outcome: 'delivered', httpStatus: 200, signed: true })]);
+  expect(callbacks).toEqual([
+    expect.objectContaining({ outcome: 'delivered', httpStatus: 200, signed: true }),
+  ]);
   expect(callbacks[0]!.url.startsWith(`${gateway.url}/v1/advance-callbacks/`)).toBe(true);
   const events = (await env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
   const signals = events.filter(

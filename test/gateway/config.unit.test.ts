@@ -43,6 +43,9 @@ test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120
     bodyLimitBytes: 2 * 1024 * 1024,
     corsOrigins: [],
     waitLimitMs: 30_000,
+    documentStore: { kind: 'filesystem', dir: '.data/documents' },
+    documentRedirect: false,
+    documentLinkTtlMs: 5 * 60_000,
   });
 });
 
@@ -160,5 +163,41 @@ test('every gateway variable is listed in CONFIG_VARIABLES', () => {
     'GATEWAY_WAIT_LIMIT',
     'GATEWAY_ADVANCE_CALLBACK_SECRET',
     'GATEWAY_ADVANCE_CALLBACK_SECRET_FILE',
+    'GATEWAY_DOCUMENT_REDIRECT',
+    'GATEWAY_DOCUMENT_LINK_TTL',
+  ]);
+});
+
+test('documents: the store of the worker (DOCUMENT_STORE and its variables), redirects and their link life', () => {
+  const config = loadGatewayConfig({
+    GATEWAY_API_KEYS: `ops:${OPS_HASH}`,
+    GATEWAY_FINISH_LINK_SECRET: SECRET,
+    DOCUMENT_STORE: 's3',
+    DOCUMENT_STORE_S3_BUCKET: 'documents',
+    DOCUMENT_STORE_S3_ENDPOINT: 'http://127.0.0.1:7070',
+    GATEWAY_DOCUMENT_REDIRECT: 'TRUE',
+    GATEWAY_DOCUMENT_LINK_TTL: '90s',
+  });
+  expect(config.documentStore).toEqual({
+    kind: 's3',
+    s3: { bucket: 'documents', endpoint: 'http://127.0.0.1:7070' },
+  });
+  expect(config.documentRedirect).toBe(true);
+  expect(config.documentLinkTtlMs).toBe(90_000);
+});
+
+test('document settings: every problem by variable, including those of the store', () => {
+  expect(
+    problemsOf({
+      GATEWAY_API_KEYS: `ops:${OPS_HASH}`,
+      GATEWAY_FINISH_LINK_SECRET: SECRET,
+      DOCUMENT_STORE: 's3',
+      GATEWAY_DOCUMENT_REDIRECT: 'yes',
+      GATEWAY_DOCUMENT_LINK_TTL: '30d',
+    }),
+  ).toEqual([
+    'DOCUMENT_STORE_S3_BUCKET is required with DOCUMENT_STORE=s3',
+    'GATEWAY_DOCUMENT_REDIRECT must be "true" or "false"',
+    'GATEWAY_DOCUMENT_LINK_TTL must be a duration such as 30s, 15m or 24h, at most 7d',
   ]);
 });

@@ -55,7 +55,10 @@ export async function createGatewayTestbed(options: { env?: Env } = {}): Promise
   const env = await connectTestEnvironment();
   const h = await createHarness(env);
   await h.startWorker();
-  const gateway = await startTestGateway(h.lifecycles, options);
+  // The gateway reads documents where the harness's worker stores them.
+  const gateway = await startTestGateway(h.lifecycles, {
+    env: { DOCUMENT_STORE_DIR: h.documentDir, ...options.env },
+  });
   return {
     env,
     h,

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const server = await startTemporal(dataDir);
   const emulator = await startEmulatorStep(dataDir);
   await startWorker(server, emulator, secrets, dataDir);
-  const { lifecycles, gateway, temporal } = await startGatewayStep(server, secrets);
+  const { lifecycles, gateway, temporal } = await startGatewayStep(server, secrets, dataDir);
   const uiUrl = server.uiUrl ?? `http://localhost:${port('ui-port')}`;
   if (options.encrypt) await startCodec(secrets, uiUrl);
 
@@ -177,6 +177,7 @@ async function startWorker(
 async function startGatewayStep(
   server: RunningDevServer,
   secrets: DevSecrets,
+  dataDir: string,
 ): Promise<{ lifecycles: LifecycleClient; gateway: RunningGateway; temporal: Client }> {
   progress('HTTP gateway');
   const keys = options.encrypt ? parseEncryptionKeys(secrets.payloadKey, 'dev key', []) : [];
@@ -193,6 +194,8 @@ async function startGatewayStep(
       GATEWAY_PORT: String(port('gateway-port')),
       GATEWAY_API_KEYS: `dev:${sha256Hex(secrets.apiKey)}`,
       GATEWAY_FINISH_LINK_SECRET: secrets.finishLinkSecret,
+      // It serves the documents the worker stored.
+      DOCUMENT_STORE_DIR: path.join(dataDir, 'documents'),
     }),
     log: false,
   });

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import {
+  beginFollowUpSessionUpdate,
+  finishSignal,
+  interviewCompletedSignal,
+  LIFECYCLE_WORKFLOW_TYPE,
+  requestFollowUpSessionSignal,
+  statusQuery,
+} from '../workflows/definitions';
+import { followUpRequestSchema, interviewCompletedSchema, lifecycleInputSchema } from './input-schema';
+import { begunSessionInfoSchema, lifecycleResultSchema, lifecycleStatusSchema } from './lifecycle-schemas';
+
+/**
+ * The lifecycle's contract for business systems in any language, as zod schemas: what goes in
+ * (workflow input, signals, the update) and what comes out (update result, status, result).
+ * `npm run build` writes each as a JSON Schema file, `schemas/<name>.json`
+ * (tools/schemas/write-contract-schemas.ts), and a unit test fails when a committed file is stale.
+ * A new part of the contract (an event a webhook posts, say) is one more entry here.
+ */
+export interface ContractSchema {
+  schema: z.ZodType;
+  /** `input`: what a caller sends (defaults may be left out); `output`: what it receives. */
+  io: 'input' | 'output';
+  title: string;
+  description: string;
+}
+
+export const CONTRACT_SCHEMAS: Record<string, ContractSchema> = {
+  'lifecycle-input': {
+    schema: lifecycleInputSchema,
+    io: 'input',
+    title: 'LifecycleInput',
+    description:
+      `The input of the ${LIFECYCLE_WORKFLOW_TYPE} workflow (workflow id assembly-<businessKey>, task ` +
+      'queue hotdocs-assembly by default). Durations are strings such as "90s", "30m", "14d", "1d12h"; ' +
+      'every reminder must come before the deadline.',
+  },
+  'interview-completed-signal': {
+    schema: interviewCompletedSchema,
+    io: 'input',
+    title: 'InterviewCompletedSignal',
+    description: `Signal ${interviewCompletedSignal.name}: the interview of session versionId is finished.`,
+  },
+  'request-follow-up-session-signal': {
+    schema: followUpRequestSchema,
+    io: 'input',
+    title: 'RequestFollowUpSessionSignal',
+    description:
+      `Signal ${requestFollowUpSessionSignal.name}: queue a follow-up session (the argument may be left ` +
+      'out). A repeated requestId queues nothing new.',
+  },
+  'finish-signal': {
+    schema: z.null(),
+    io: 'input',
+    title: 'FinishSignal',
+    description:
+      `Signal ${finishSignal.name} takes no argument (send none; a null is ignored): close the lifecycle ` +
+      'once no session is active.',
+  },
+  'begin-follow-up-session-update': {
+    schema: followUpRequestSchema,
+    io: 'input',
+    title: 'BeginFollowUpSessionUpdate',
+    description: `Update ${beginFollowUpSessionUpdate.name}: queue a follow-up session and wait until it has begun.`,
+  },
+  'begin-follow-up-session-update-result': {
+    schema: begunSessionInfoSchema,
+    io: 'output',
+    title: 'BegunSession',
+    description: `What update ${beginFollowUpSessionUpdate.name} returns: the begun session and its interview.`,
+  },
+  'status-query-result': {
+    schema: lifecycleStatusSchema,
+    io: 'output',
+    title: 'LifecycleStatus',
+    description:
+      `What query ${statusQuery.name} returns: stage, active session with its interview, completed ` +
+      'sessions with their documents, queued follow-ups, rejected signals, reminders, last error.',
+  },
+  'lifecycle-result': {
+    schema: lifecycleResultSchema,
+    io: 'output',
+    title: 'LifecycleResult',
+    description: `What the ${LIFECYCLE_WORKFLOW_TYPE} workflow returns when it ends as completed or expired.`,
+  },
+};
+
+/** The JSON Schema (draft 2020-12) of one contract schema, as `schemas/<name>.json` holds it. */
+export function contractJsonSchema(name: string): Record<string, unknown> {
+  const entry = CONTRACT_SCHEMAS[name];
+  if (entry === undefined) throw new RangeError(`no contract schema named "${name}"`);
+  const generated = z.toJSONSchema(entry.schema, {
+    target: 'draft-2020-12',
+    io: entry.io,
+    // Refinements (duration syntax, reminders before the deadline) have no JSON Schema form;
+    // the descriptions say them, and the workflow checks them.
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => keepCaseInsensitivePatterns(zodSchema, jsonSchema),
+  });
+  const { $schema, ...rest } = generated;
+  return { $schema, $id: `${name}.json`, title: entry.title, description: entry.description, ...rest };
+}
+
+/**
+ * JSON Schema patterns have no flags: a zod regex with `i` (GUIDs are accepted in either case)
+ * would come out stricter than the check it describes. Its letters are spelt in both cases.
+ */
+function keepCaseInsensitivePatterns(zodSchema: unknown, jsonSchema: { pattern?: string }): void {
+  const checks = (zodSchema as { _zod?: { def?: { checks?: { _zod?: { def?: { pattern?: unknown } } }[] } } })
+    ._zod?.def?.checks;
+  for (const check of checks ?? []) {
+    const pattern = check._zod?.def?.pattern;
+    if (pattern instanceof RegExp && pattern.flags.includes('i') && jsonSchema.pattern === pattern.source) {
+      jsonSchema.pattern = caseInsensitiveSource(pattern.source);
+    }
+  }
+}
+
+/** `[0-9a-f]` → `[0-9a-fA-F]`, `x` → `[xX]`; escapes are kept as they are. */
+export function caseInsensitiveSource(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i += 1) {
+    const char = source[i] as string;
+    if (char === '\\') {
+      out += source.slice(i, i + 2);
+      i += 1;
+    } else if (inClass) {
+      const range = /^([a-zA-Z])-([a-zA-Z])/.exec(source.slice(i));
+      if (range !== null) {
+        const [text, from = '', to = ''] = range;
+        out += `${text}${swapCase(from)}-${swapCase(to)}`;
+        i += text.length - 1;
+      } else {
+        out += /[a-zA-Z]/.test(char) ? `${char}${swapCase(char)}` : char;
+        if (char === ']') inClass = false;
+      }
+    } else if (char === '[') {
+      inClass = true;
+      out += char;
+    } else {
+      out += /[a-zA-Z]/.test(char) ? `[${char}${swapCase(char)}]` : char;
+    }
+  }
+  return out;
+}
+
+function swapCase(char: string): string {
+  return char === char.toLowerCase() ? char.toUpperCase() : char.toLowerCase();
+}

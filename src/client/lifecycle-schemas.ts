@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import {
+  LIFECYCLE_STAGES,
+  type ActiveSessionStatus,
+  type AttentionStatus,
+  type RepairRecord,
+  type BegunSessionInfo,
+  type CompletedSessionStatus,
+  type LifecycleDocument,
+  type LifecycleResult,
+  type LifecycleStatus,
+  type QueuedFollowUpStatus,
+  type RejectedMessage,
+  type ReminderStatus,
+} from '../workflows/definitions';
+
+/**
+ * What a lifecycle answers, as zod schemas: the `status` query's result, the lifecycle's result
+ * and the session `beginFollowUpSession` returns. The workflow's own types are plain interfaces
+ * (src/workflows/definitions.ts, no zod in the workflow); these schemas describe them field for
+ * field (checked at compile time below), so the gateway's answers and the published JSON Schema
+ * files (contract-schemas.ts) cannot drift from what the workflow returns.
+ */
+
+const sessionModeSchema = z.enum(['interview', 'batch']);
+const stageSchema = z.enum(LIFECYCLE_STAGES);
+const timestamp = (what: string) => z.string().describe(`${what} (ISO 8601)`);
+
+export const lifecycleDocumentSchema = z.object({
+  documentId: z.string().describe("Advance's document id"),
+  name: z.string(),
+  fileName: z.string().optional(),
+  contentType: z.string().optional(),
+  size: z.number().optional().describe('Bytes, when the document was stored'),
+  sha256: z.string().optional().describe('SHA-256 (hex) of the stored bytes'),
+  reference: z.string().optional().describe('Where the document store keeps it, when documents are stored'),
+});
+
+export const completedSessionSchema = z.object({
+  versionId: z.string(),
+  mode: sessionModeSchema,
+  completedAt: timestamp('When CompleteSession succeeded'),
+  assembled: z.boolean(),
+  documents: z.array(lifecycleDocumentSchema),
+  warning: z.string().optional().describe('Something an operator should look at'),
+});
+
+const interviewDataSchema = z.object({
+  hdaSessionId: z.string(),
+  coreSessionId: z.string(),
+  interviewJsUrl: z.string(),
+});
+
+const activeSessionSchema = z.object({
+  versionId: z.string(),
+  mode: sessionModeSchema,
+  runAssembly: z.boolean(),
+  interview: interviewDataSchema.optional().describe('Absent until Advance has begun the session'),
+  begunAt: z.string().optional(),
+  waitingSince: z.string().optional(),
+  deadlineAt: z.string().optional(),
+  interviewCompleted: z.boolean().describe('The interview was reported finished; CompleteSession comes next'),
+});
+
+const queuedFollowUpSchema = z.object({
+  requestId: z.string(),
+  versionId: z.string(),
+  mode: sessionModeSchema,
+  runAssembly: z.boolean(),
+  requestedAt: z.string(),
+  via: z.enum(['signal', 'update']),
+});
+
+const rejectedMessageSchema = z.object({
+  name: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  versionId: z.string().optional(),
+});
+
+const reminderSchema = z.object({
+  versionId: z.string(),
+  sentAt: z.string(),
+  delivered: z.boolean(),
+  detail: z.string().optional(),
+});
+
+const attentionReasonSchema = z.enum(['credentials-refused', 'forbidden', 'outcome-unconfirmed']);
+
+const attentionSchema = z.object({
+  reason: attentionReasonSchema,
+  call: z.string().describe('The activity that failed, e.g. completeSession'),
+  message: z.string(),
+  since: z.string(),
+  retries: z.number(),
+  nextRetryAt: z.string().optional(),
+});
+
+const repairRecordSchema = z.object({
+  action: z.enum(['retry', 'accept-completed', 'abandon']),
+  note: z.string().optional(),
+  at: z.string(),
+  reason: attentionReasonSchema,
+  call: z.string(),
+});
+
+/** The `status` query's result. */
+export const lifecycleStatusSchema = z.object({
+  stage: stageSchema,
+  businessKey: z.string().optional(),
+  tenancy: z.string().optional(),
+  workItemId: z.string(),
+  workItemCreated: z.boolean(),
+  activeSession: activeSessionSchema.optional(),
+  completedSessions: z.array(completedSessionSchema),
+  queuedFollowUps: z.array(queuedFollowUpSchema),
+  rejectedSignals: z.array(rejectedMessageSchema),
+  reminders: z.array(reminderSchema),
+  finishRequested: z.boolean(),
+  lastError: z.object({ message: z.string(), stage: stageSchema, at: z.string() }).optional(),
+  attention: attentionSchema
+    .optional()
+    .describe('Set while the lifecycle waits in needs-attention for an operator'),
+  repairs: z.array(repairRecordSchema).optional().describe("Operators' repairs, the latest 20"),
+  continuedAsNew: z.number(),
+});
+
+/** What an ended lifecycle returns. */
+export const lifecycleResultSchema = z.object({
+  outcome: z.enum(['completed', 'expired']),
+  workItemId: z.string(),
+  sessions: z.array(completedSessionSchema),
+  expiredVersionId: z.string().optional(),
+});
+
+/** What the `beginFollowUpSession` update returns. */
+export const begunSessionInfoSchema = z.object({
+  workItemId: z.string(),
+  versionId: z.string(),
+  mode: sessionModeSchema,
+  hdaSessionId: z.string(),
+  coreSessionId: z.string(),
+  interviewJsUrl: z.string(),
+});
+
+// Answer schemas strip what they do not name: fail the build, not the answer, when the
+// workflow's types and these schemas drift apart. Assignability alone lets an optional field
+// go missing, so the keys of every nested object are compared as well.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type SameKeys<A, B> = Same<keyof A, keyof B>;
+type Status = z.output<typeof lifecycleStatusSchema>;
+const schemasMatchTypes: [
+  Same<Status, LifecycleStatus>,
+  SameKeys<Status, LifecycleStatus>,
+  SameKeys<NonNullable<Status['activeSession']>, ActiveSessionStatus>,
+  SameKeys<Status['completedSessions'][number], CompletedSessionStatus>,
+  SameKeys<Status['completedSessions'][number]['documents'][number], LifecycleDocument>,
+  SameKeys<Status['queuedFollowUps'][number], QueuedFollowUpStatus>,
+  SameKeys<Status['rejectedSignals'][number], RejectedMessage>,
+  SameKeys<Status['reminders'][number], ReminderStatus>,
+  SameKeys<NonNullable<Status['attention']>, AttentionStatus>,
+  SameKeys<NonNullable<Status['repairs']>[number], RepairRecord>,
+  Same<z.output<typeof lifecycleResultSchema>, LifecycleResult>,
+  SameKeys<z.output<typeof lifecycleResultSchema>, LifecycleResult>,
+  Same<z.output<typeof begunSessionInfoSchema>, BegunSessionInfo>,
+  SameKeys<z.output<typeof begunSessionInfoSchema>, BegunSessionInfo>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+void schemasMatchTypes;

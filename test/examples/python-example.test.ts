@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
+import { PYTHON_EXAMPLE, pythonForExample } from '../support/python-example';
+import { testServerLocation } from '../support/temporal';
+
+/**
+ * examples/python, run as its README says, with the Temporal Python SDK against the run's dev
+ * server, an in-process worker on a task queue of its own, the emulator and the gateway: it starts
+ * a lifecycle, finishes its interview by signal, waits for the result and downloads the documents.
+ */
+
+let bed: GatewayTestbed;
+let python: string;
+let scratch: string;
+
+beforeAll(async () => {
+  python = pythonForExample();
+  scratch = await mkdtemp(path.join(tmpdir(), 'hotdocs-python-example-'));
+  bed = await createGatewayTestbed();
+}, 600_000);
+
+afterAll(async () => {
+  await bed?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function runExample(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { address, namespace } = testServerLocation();
+  return new Promise((resolve) => {
+    execFile(
+      python,
+      [PYTHON_EXAMPLE, ...args],
+      {
+        cwd: scratch,
+        timeout: 120_000,
+        env: {
+          PATH: process.env['PATH'],
+          TEMPORAL_ADDRESS: address,
+          TEMPORAL_NAMESPACE: namespace,
+          TEMPORAL_TASK_QUEUE: bed.h.taskQueue,
+          HOTDOCS_GATEWAY_URL: bed.gateway.url,
+          HOTDOCS_GATEWAY_API_KEY: KEYS.crm,
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+          stdout,
+          stderr,
+        }),
+    );
+  });
+}
+
+test('the Python business system completes a lifecycle and downloads its documents, checked', async () => {
+  const businessKey = `python-${randomUUID()}`;
+  const run = await runExample(['--business-key', businessKey, '--out', 'out']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const output = JSON.parse(run.stdout);
+  expect(output).toMatchObject({ lifecycleId: `assembly-${businessKey}`, outcome: 'completed' });
+
+  // The lifecycle it drove is a real one, completed, with the interview it signalled.
+  const result = await bed.h.lifecycles.result(output.lifecycleId);
+  expect(result.sessions.map((s) => s.versionId)).toEqual([output.versionId]);
+  expect(output.documents).toHaveLength(2);
+  for (const document of output.documents) {
+    const bytes = await readFile(path.join(scratch, document.path));
+    const original = bed.h.emulator.documentContent(output.workItemId, document.documentId) as Buffer;
+    expect(bytes.equals(original)).toBe(true);
+    expect(document.sha256).toBe(createHash('sha256').update(original).digest('hex'));
+  }
+}, 180_000);
+
+test('without an API key it says which variable to set', async () => {
+  const { address } = testServerLocation();
+  const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(
+      python,
+      [PYTHON_EXAMPLE],
+      { env: { PATH: process.env['PATH'], TEMPORAL_ADDRESS: address } },
+      (error, _o, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stderr }),
+    );
+  });
+  expect(run.code).toBe(1);
+  expect(JSON.parse(run.stderr).error).toContain('HOTDOCS_GATEWAY_API_KEY');
+});
