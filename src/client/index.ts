@@ -4,3 +4,4 @@ export * from './lifecycle-client';
 export * from '../workflows/definitions';
 export * from '../workflows/failure-types';
 export type { FollowUpRequest, LifecycleInput } from './input-schema';
+export { lifecycleEventSchema } from './lifecycle-event-schema';
