@@ -3,7 +3,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { AdvanceClients, createLifecycleActivities } from './activities';
+import { AdvanceClients, createEventDeliveryActivities, createLifecycleActivities } from './activities';
 import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
 import { prebuiltBundle } from './codec/workflow-bundles';
@@ -11,6 +11,7 @@ import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './co
 import type { DocumentStore } from './documents/document-store';
 import { createDocumentStore } from './documents/store-config';
 import { findFreePort } from './observability/free-port';
+import { CompletionWebhook } from './notifications/completion-webhook';
 import { ReminderWebhook } from './notifications/reminder-webhook';
 import { AdvanceCallbackSigner } from './security/advance-callbacks';
 import { jsonLogger } from './observability/json-logger';
@@ -37,6 +38,8 @@ export interface LifecycleWorker {
   worker: Worker;
   clients: AdvanceClients;
   documentStore: DocumentStore;
+  /** Where lifecycle events go; undefined without `COMPLETION_WEBHOOK_URL`. */
+  completionWebhook?: CompletionWebhook;
   /** Runs until shutdown, then closes the Advance connection pools. */
   run(): Promise<void>;
 }
@@ -69,18 +72,23 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
   // not take tasks); what cannot be confirmed (no permission to look) is only logged.
   const { warning } = await documentStore.check();
   if (warning !== undefined) Runtime.instance().logger.warn('document store not confirmed', { warning });
-  const activities = createLifecycleActivities({
-    clients,
-    documentStore,
-    ...(config.advanceCallbacks !== undefined && {
-      callbacks: {
-        baseUrl: config.advanceCallbacks.baseUrl,
-        signer: new AdvanceCallbackSigner(config.advanceCallbacks.secret),
-      },
+  const completionWebhook =
+    config.completionWebhook === undefined ? undefined : new CompletionWebhook(config.completionWebhook);
+  const activities = {
+    ...createLifecycleActivities({
+      clients,
+      documentStore,
+      ...(config.advanceCallbacks !== undefined && {
+        callbacks: {
+          baseUrl: config.advanceCallbacks.baseUrl,
+          signer: new AdvanceCallbackSigner(config.advanceCallbacks.secret),
+        },
+      }),
+      reminderWebhook:
+        config.reminderWebhook === undefined ? undefined : new ReminderWebhook(config.reminderWebhook),
     }),
-    reminderWebhook:
-      config.reminderWebhook === undefined ? undefined : new ReminderWebhook(config.reminderWebhook),
-  });
+    ...createEventDeliveryActivities({ completionWebhook, gatewayPublicUrl: config.gatewayPublicUrl }),
+  };
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -96,6 +104,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     worker,
     clients,
     documentStore,
+    completionWebhook,
     async run() {
       try {
         await worker.run();
@@ -165,6 +174,7 @@ export async function main(env: Env = process.env): Promise<number> {
       address,
       tenancies: [...config.advance.tenancies.keys()],
       documentStore: worker.documentStore.describe(),
+      completionWebhook: worker.completionWebhook?.describe() ?? 'off',
       payloadEncryption:
         config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
       http: httpUrl,

@@ -5,7 +5,7 @@ import {
   AdvanceThrottledError,
   AdvanceTransientError,
 } from '../advance';
-import { ReminderDeliveryError } from '../notifications/reminder-webhook';
+import { WebhookDeliveryError } from '../notifications/webhook-post';
 import { FailureType, type FailureTypeName } from '../workflows/failure-types';
 
 /**
@@ -30,15 +30,25 @@ export function toActivityFailure(error: unknown): unknown {
       nextRetryDelay: retryAfterMs,
     });
   }
-  if (error instanceof ReminderDeliveryError) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: FailureType.ReminderDeliveryFailed,
-      nonRetryable: !error.retryable,
-      details: [{ status: error.status }],
-    });
-  }
+  if (error instanceof WebhookDeliveryError) return webhookFailure(error);
   return error;
+}
+
+/** A receiver's `Retry-After` is honoured like Advance's. `attempt` lets the workflow report it. */
+export function webhookFailure(error: WebhookDeliveryError, attempt?: number): ApplicationFailure {
+  const type =
+    error.webhook === 'reminder'
+      ? FailureType.ReminderDeliveryFailed
+      : error.retryable
+        ? FailureType.LifecycleEventNotDelivered
+        : FailureType.LifecycleEventRefused;
+  return ApplicationFailure.create({
+    message: error.message,
+    type,
+    nonRetryable: !error.retryable,
+    details: [{ status: error.status, ...(attempt === undefined ? {} : { attempt }) }],
+    nextRetryDelay: error.retryAfterMs,
+  });
 }
 
 /** A failure the lifecycle cannot get past by retrying, raised by the activities themselves. */

@@ -5,3 +5,4 @@ export * from '../workflows/definitions';
 export * from '../workflows/failure-types';
 export type { FollowUpRequest, LifecycleInput } from './input-schema';
 export * from './gateway-documents';
+export { lifecycleEventSchema } from './lifecycle-event-schema';

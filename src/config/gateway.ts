@@ -26,7 +26,8 @@ export const MIN_FINISH_LINK_SECRET_LENGTH = 32;
 export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_PORT: `port the HTTP gateway listens on (default ${DEFAULT_GATEWAY_PORT}; 0 picks a free one)`,
   GATEWAY_HOST: `interface the HTTP gateway listens on (default ${DEFAULT_GATEWAY_HOST})`,
-  GATEWAY_PUBLIC_URL: 'base URL of links the gateway hands out (default: http://<host>:<port> it listens on)',
+  GATEWAY_PUBLIC_URL:
+    'base URL of links the gateway hands out (default: http://<host>:<port> it listens on); on the worker: document links in completion webhook events (default: none)',
   GATEWAY_API_KEYS: 'API keys as "name:sha256hex,name2:sha256hex" (printf %s "$KEY" | sha256sum)',
   GATEWAY_API_KEYS_FILE: 'file with one "name:sha256hex" per line (# comments); adds to GATEWAY_API_KEYS',
   GATEWAY_FINISH_LINK_SECRET: `HMAC key of the signed finish links, at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters (or _FILE); required`,

@@ -11,7 +11,7 @@ import {
   type AdvanceConfig,
 } from './advance';
 import { loadEncryptionKeys } from './encryption';
-import { ConfigError, secretFrom, type Env, type VariableDocs } from './env';
+import { ConfigError, duration, httpBaseUrl, secretFrom, type Env, type VariableDocs } from './env';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
@@ -20,6 +20,13 @@ export const WORKER_VARIABLES: VariableDocs = {
   REMINDER_WEBHOOK_URL: 'where interview reminders are posted (optional)',
   REMINDER_WEBHOOK_SECRET: 'HMAC key that signs reminder notices (or REMINDER_WEBHOOK_SECRET_FILE)',
   REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
+  COMPLETION_WEBHOOK_URL:
+    'where lifecycle events (session.completed, lifecycle.completed/expired/failed/cancelled) are posted, signed (optional; docs/webhooks.md)',
+  COMPLETION_WEBHOOK_SECRET:
+    'HMAC key that signs lifecycle events (or COMPLETION_WEBHOOK_SECRET_FILE); required with COMPLETION_WEBHOOK_URL',
+  COMPLETION_WEBHOOK_SECRET_FILE: 'file holding the lifecycle events HMAC key',
+  COMPLETION_WEBHOOK_TIMEOUT:
+    "how long one delivery attempt waits for the receiver's answer (default 10s, at most 1m); failed attempts are retried for 24h",
   WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
   WORKFLOW_BUNDLE_PATH:
     'prebuilt workflow bundle (default when it exists: dist/workflow-bundle.js, or dist/workflow-bundle.encrypted.js with PAYLOAD_ENCRYPTION_KEYS)',
@@ -43,6 +50,16 @@ export interface WorkerConfig {
   documentStore: DocumentStoreConfig;
   /** `REMINDER_WEBHOOK_URL` + `_SECRET`; absent: reminders are recorded only. */
   reminderWebhook?: { url: string; secret: string };
+  /**
+   * `COMPLETION_WEBHOOK_URL` + `_SECRET` + `_TIMEOUT` (timeoutMs @default 10_000); absent: lifecycle
+   * events are recorded as not delivered ("not configured") and nothing is retried.
+   */
+  completionWebhook?: { url: string; secret: string; timeoutMs: number };
+  /**
+   * `GATEWAY_PUBLIC_URL`, read by the worker too: lifecycle events then link each document to the
+   * gateway's download route. @default none: events carry no links
+   */
+  gatewayPublicUrl?: string;
   /** `WORKER_SHUTDOWN_GRACE_TIME`: running activities may finish this long on SIGTERM. @default 30_000 */
   shutdownGraceTimeMs: number;
   /**
@@ -68,6 +85,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const advanceCallbacks = loadAdvanceCallbacks(env, problems);
   const encryptionKeys = loadEncryptionKeys(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
+  const completionWebhook = loadCompletionWebhook(env, problems);
+  const publicUrl = (env['GATEWAY_PUBLIC_URL'] ?? '').trim();
+  const gatewayPublicUrl =
+    publicUrl === '' ? undefined : httpBaseUrl(publicUrl, 'GATEWAY_PUBLIC_URL', problems);
   const documentStore = loadDocumentStoreConfig(env, problems);
   const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
   if (grace === undefined)
@@ -88,6 +109,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     ...(advanceCallbacks !== undefined && { advanceCallbacks }),
     documentStore,
     reminderWebhook,
+    completionWebhook,
+    gatewayPublicUrl,
     shutdownGraceTimeMs: grace ?? 30_000,
     workflowBundlePath,
     logLevel: logLevel as WorkerConfig['logLevel'],
@@ -116,6 +139,22 @@ function loadReminderWebhook(env: Env, problems: string[]): WorkerConfig['remind
   if (secret === undefined)
     problems.push('REMINDER_WEBHOOK_SECRET (or _FILE) is required with REMINDER_WEBHOOK_URL');
   return secret === undefined ? undefined : { url, secret };
+}
+
+function loadCompletionWebhook(env: Env, problems: string[]): WorkerConfig['completionWebhook'] {
+  const url = (env['COMPLETION_WEBHOOK_URL'] ?? '').trim();
+  const secret = secretFrom(env, 'COMPLETION_WEBHOOK_SECRET', problems);
+  const timeoutMs = duration(env, 'COMPLETION_WEBHOOK_TIMEOUT', '10s', 60_000, problems);
+  if (url === '') return undefined;
+  if (!/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url))
+    problems.push('COMPLETION_WEBHOOK_URL must be an http(s) URL');
+  // A secret that was given but unusable (unreadable file, both forms) is reported by secretFrom.
+  const given = [env['COMPLETION_WEBHOOK_SECRET'], env['COMPLETION_WEBHOOK_SECRET_FILE']].some(
+    (value) => value !== undefined && value !== '',
+  );
+  if (secret === undefined && !given)
+    problems.push('COMPLETION_WEBHOOK_SECRET (or _FILE) is required with COMPLETION_WEBHOOK_URL');
+  return secret === undefined ? undefined : { url, secret, timeoutMs };
 }
 
 /** A prebuilt bundle that can be read and fits the deployment (its failure converter). */

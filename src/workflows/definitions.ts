@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LifecycleEventType } from '../notifications/lifecycle-events';
 import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './input';
 
 /**
@@ -31,6 +32,13 @@ export const advanceCallbackSignal = defineSignal<[{ versionId: string }]>('adva
  * confirm it: collect its documents and go on), or `abandon` (end the lifecycle as failed).
  */
 export const repairUpdate = defineUpdate<RepairOutcome, [RepairRequest]>('repair');
+/**
+ * Sent to the lifecycle by its event delivery (`lifecycleEventDelivery`, a child workflow) once
+ * an event was delivered to the completion webhook or given up on; ignored once the lifecycle
+ * has closed.
+ */
+export const lifecycleEventDeliveredSignal =
+  defineSignal<[LifecycleEventDelivery]>('lifecycleEventDelivered');
 
 /** Every stage a lifecycle can be in, in the order a lifecycle meets them. */
 export const LIFECYCLE_STAGES = [
@@ -123,6 +131,26 @@ export interface ReminderStatus {
   sentAt: string;
   delivered: boolean;
   detail?: string;
+}
+
+/**
+ * How the delivery of one lifecycle event ended: `delivered` (a 2xx), `not-configured` (the worker
+ * has no `COMPLETION_WEBHOOK_URL`), `refused` (a 3xx or 4xx, not retried) or `gave-up` (still
+ * failing when the delivery's time ran out).
+ */
+export type LifecycleEventDeliveryOutcome = 'delivered' | 'not-configured' | 'refused' | 'gave-up';
+
+export interface LifecycleEventDelivery {
+  eventId: string;
+  eventType: LifecycleEventType;
+  delivered: boolean;
+  outcome: LifecycleEventDeliveryOutcome;
+  /** POST attempts made (the successful one included); 0 when none was made. */
+  attempts: number;
+  /** The last attempt's error, or why nothing was sent. */
+  lastError?: string;
+  /** When the delivery ended (workflow time, ISO 8601). */
+  at: string;
 }
 
 export type RepairAction = 'retry' | 'accept-completed' | 'abandon';

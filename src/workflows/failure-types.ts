@@ -34,6 +34,12 @@ export const FailureType = {
   DocumentsNotYetListed: 'DocumentsNotYetListed',
   /** A reminder webhook refused or could not be reached. */
   ReminderDeliveryFailed: 'ReminderDeliveryError',
+  /** The completion webhook could not be reached or answered "later" (retried for hours). */
+  LifecycleEventNotDelivered: 'LifecycleEventNotDelivered',
+  /** The completion webhook refused a lifecycle event (a 3xx or 4xx): not retried. */
+  LifecycleEventRefused: 'LifecycleEventRefused',
+  /** `lifecycleEventDelivery` was started with a policy that is not positive milliseconds. */
+  InvalidEventDeliveryPolicy: 'InvalidEventDeliveryPolicy',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

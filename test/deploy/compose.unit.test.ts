@@ -168,8 +168,10 @@ const KNOWN_VARIABLES = new Set([
 const ADDITIVE_FILES = new Set(['GATEWAY_API_KEYS']);
 
 /** The variables each process reads, by the loader it calls (src/config.ts). */
+/** Gateway variables the worker reads too (document links in completion webhook events). */
+const SHARED_WITH_WORKER = /^GATEWAY_PUBLIC_URL$/;
 const WORKER_VARIABLES = [...OUR_VARIABLES].filter(
-  (v) => !/^(GATEWAY|CODEC)_/.test(v) && !STORE_VARIABLES.has(v),
+  (v) => (!/^(GATEWAY|CODEC)_/.test(v) || SHARED_WITH_WORKER.test(v)) && !STORE_VARIABLES.has(v),
 );
 const GATEWAY_VARIABLES = [...OUR_VARIABLES].filter(
   (v) => v.startsWith('GATEWAY_') || v === 'TEMPORAL_TASK_QUEUE' || v.startsWith('PAYLOAD_ENCRYPTION_KEYS'),
@@ -560,7 +562,7 @@ describe('environment', () => {
 
   test("each process gets only its own variables, and every one of them (a secret's NAME or NAME_FILE)", () => {
     const cases: [string, string[], RegExp][] = [
-      ['worker', WORKER_VARIABLES, /^(GATEWAY|CODEC)_/],
+      ['worker', WORKER_VARIABLES, /^(GATEWAY_(?!PUBLIC_URL$)|CODEC_)/],
       ['gateway', GATEWAY_VARIABLES, /^(ADVANCE|CODEC|REMINDER|WORKER)_|^DOCUMENT_STORE_DIR$/],
       ['codec', CODEC_VARIABLES, /^(ADVANCE|GATEWAY|REMINDER|WORKER|DOCUMENT|TEMPORAL)_/],
     ];

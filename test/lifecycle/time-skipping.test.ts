@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AdvanceClient } from '../../src/advance';
-import { signNotice, SIGNATURE_HEADER, type ReminderNotice } from '../../src/notifications/reminder-webhook';
+import type { ReminderNotice } from '../../src/notifications/reminder-webhook';
+import { SIGNATURE_HEADER, signWebhookBody } from '../../src/notifications/webhook-signature';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
 import { createTimeSkippingEnvironment } from '../support/temporal';
 import {
@@ -33,7 +34,7 @@ beforeAll(async () => {
       const timestamp = Number(/t=(\d+)/.exec(header)?.[1]);
       notices.push({
         notice: JSON.parse(body) as ReminderNotice,
-        signatureValid: header === signNotice(body, WEBHOOK_SECRET, timestamp),
+        signatureValid: header === signWebhookBody(body, WEBHOOK_SECRET, timestamp),
       });
       res.writeHead(204).end();
     });

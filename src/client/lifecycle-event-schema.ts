@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import {
+  LIFECYCLE_EVENT_OUTCOMES,
+  LIFECYCLE_EVENT_TYPES,
+  type LifecycleEvent,
+  type LifecycleEventDocument,
+} from '../notifications/lifecycle-events';
+
+/**
+ * The completion webhook's event (src/notifications/lifecycle-events.ts) as a zod schema: for
+ * receivers that validate what they got, and for the published JSON Schema (`z.toJSONSchema`).
+ * Objects are loose: a receiver must accept fields added later.
+ */
+
+const lifecycleEventDocumentSchema = z
+  .looseObject({
+    documentId: z.string().min(1),
+    fileName: z.string(),
+    contentType: z.string().optional(),
+    size: z.number().int().nonnegative().optional(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    href: z.url().optional(),
+  })
+  .meta({ description: 'A stored document; href is the gateway download link, when configured.' });
+
+export const lifecycleEventSchema = z
+  .looseObject({
+    id: z.string().min(1).meta({ description: 'Unique per event, the same on every delivery attempt.' }),
+    type: z.enum(LIFECYCLE_EVENT_TYPES),
+    occurredAt: z.iso.datetime(),
+    lifecycleId: z.string().min(1),
+    businessKey: z.string().optional(),
+    tenancy: z.string().optional(),
+    workItemId: z.string().min(1),
+    versionId: z.string().optional(),
+    documents: z.array(lifecycleEventDocumentSchema).optional(),
+    outcome: z.enum(LIFECYCLE_EVENT_OUTCOMES).optional(),
+    reason: z.string().optional(),
+  })
+  .meta({
+    id: 'LifecycleEvent',
+    title: 'Lifecycle event',
+    description:
+      'What the completion webhook posts (docs/webhooks.md), signed in X-HotDocs-Signature; its id also in X-HotDocs-Event-Id.',
+  });
+
+// The schema must describe exactly the events the workflow builds (a compile error otherwise);
+// loose objects add an index signature, which the comparison leaves out.
+type Same<A, B> =
+  (<T>() => T extends Flat<A> ? 1 : 2) extends <T>() => T extends Flat<B> ? 1 : 2 ? true : false;
+type Flat<T> = { [K in keyof T]: T[K] };
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+type ParsedEvent = Known<z.output<typeof lifecycleEventSchema>>;
+const eventTypesAgree: [
+  Same<Omit<ParsedEvent, 'documents'>, Omit<LifecycleEvent, 'documents'>>,
+  Same<Known<z.output<typeof lifecycleEventDocumentSchema>>, LifecycleEventDocument>,
+] = [true, true];
+void eventTypesAgree;

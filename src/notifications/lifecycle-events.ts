@@ -1,0 +1,179 @@
+/**
+ * The events a lifecycle announces to business systems through the completion webhook
+ * (docs/webhooks.md). Dependency-free on purpose: the workflow builds events with
+ * `lifecycleEvent`, the delivery activity sends them, the client's zod schema describes them.
+ */
+
+export const LIFECYCLE_EVENT_TYPES = [
+  /** A session was completed and its documents are stored (or listed, without a store). */
+  'session.completed',
+  /** The lifecycle closed after its last session. */
+  'lifecycle.completed',
+  /** The interview deadline passed; the session was saved and the lifecycle closed. */
+  'lifecycle.expired',
+  /** The lifecycle failed on a permanent error (`reason` says which). */
+  'lifecycle.failed',
+  /** The lifecycle was cancelled; an active session was saved first. */
+  'lifecycle.cancelled',
+] as const;
+
+export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
+
+/**
+ * How the announced thing ended: `assembled` / `not-assembled` for `session.completed`
+ * (`runAssembly: false`), and the lifecycle's end (`completed`, `expired`, `failed`, `cancelled`)
+ * for the `lifecycle.*` events, so a receiver can switch on one field.
+ */
+export const LIFECYCLE_EVENT_OUTCOMES = [
+  'assembled',
+  'not-assembled',
+  'completed',
+  'expired',
+  'failed',
+  'cancelled',
+] as const;
+
+export type LifecycleEventOutcome = (typeof LIFECYCLE_EVENT_OUTCOMES)[number];
+
+/** A stored document as an event names it: enough to fetch it and check what was fetched. */
+export interface LifecycleEventDocument {
+  documentId: string;
+  fileName: string;
+  contentType?: string;
+  size?: number;
+  /** Hex sha256 of the bytes, as the document store recorded them. */
+  sha256?: string;
+  /**
+   * `<GATEWAY_PUBLIC_URL>/v1/assemblies/<lifecycleId>/documents/<documentId>`, added at delivery
+   * when the worker knows the gateway's public URL; absent otherwise.
+   */
+  href?: string;
+}
+
+/** The JSON body the completion webhook posts. Receivers must ignore fields they do not know. */
+export interface LifecycleEvent {
+  /** Unique per event and the same on every delivery attempt: receivers deduplicate by it. */
+  id: string;
+  type: LifecycleEventType;
+  /** When it happened (workflow time, ISO 8601): not when this attempt was sent. */
+  occurredAt: string;
+  /** The lifecycle's workflow id, also the gateway's assembly id. */
+  lifecycleId: string;
+  businessKey?: string;
+  tenancy?: string;
+  workItemId: string;
+  /** The session concerned: the completed one, or the one saved when the lifecycle expired. */
+  versionId?: string;
+  documents?: LifecycleEventDocument[];
+  outcome?: LifecycleEventOutcome;
+  /** Why a lifecycle failed, expired or was cancelled, in words. */
+  reason?: string;
+}
+
+/** What a lifecycle knows about itself, as its status reports it. */
+export interface LifecycleFacts {
+  lifecycleId: string;
+  businessKey?: string;
+  tenancy?: string;
+  workItemId: string;
+  versionId?: string;
+  /** The completed session's documents (the lifecycle's `LifecycleDocument`s fit). */
+  documents?: readonly DocumentFacts[];
+  /** For `session.completed`: whether Advance assembled documents. @default true */
+  assembled?: boolean;
+  reason?: string;
+}
+
+/** The fields of a lifecycle's document record an event uses (`reference` stays internal). */
+export interface DocumentFacts {
+  documentId: string;
+  name: string;
+  fileName?: string;
+  contentType?: string;
+  size?: number;
+  sha256?: string;
+}
+
+/** The event's identity: chosen by the workflow so that every retry and replay repeats it. */
+export interface EventStamp {
+  /** Unique per event, e.g. the workflow's deterministic `uuid4()`. */
+  id: string;
+  /** Workflow time, ISO 8601. */
+  occurredAt: string;
+}
+
+/** Longest `reason` an event carries: it travels in history and in every delivery. */
+export const MAX_EVENT_REASON_CHARS = 1000;
+
+/** Builds an event from lifecycle facts. Pure: safe in workflow code. */
+export function lifecycleEvent(
+  type: LifecycleEventType,
+  facts: LifecycleFacts,
+  stamp: EventStamp,
+): LifecycleEvent {
+  const event: LifecycleEvent = {
+    id: stamp.id,
+    type,
+    occurredAt: stamp.occurredAt,
+    lifecycleId: facts.lifecycleId,
+    workItemId: facts.workItemId,
+    outcome: outcomeOf(type, facts),
+  };
+  if (facts.businessKey !== undefined) event.businessKey = facts.businessKey;
+  if (facts.tenancy !== undefined) event.tenancy = facts.tenancy;
+  if (facts.versionId !== undefined) event.versionId = facts.versionId;
+  if (facts.documents !== undefined) event.documents = facts.documents.map(eventDocument);
+  if (facts.reason !== undefined) event.reason = clip(facts.reason, MAX_EVENT_REASON_CHARS);
+  return event;
+}
+
+/** The gateway route that streams a document (docs/gateway.md). */
+export function documentHref(gatewayPublicUrl: string, lifecycleId: string, documentId: string): string {
+  const base = gatewayPublicUrl.replace(/\/+$/, '');
+  return `${base}/v1/assemblies/${encodeURIComponent(lifecycleId)}/documents/${encodeURIComponent(documentId)}`;
+}
+
+/** The event with a download link on each document; unchanged without a gateway URL. */
+export function withDocumentLinks(
+  event: LifecycleEvent,
+  gatewayPublicUrl: string | undefined,
+): LifecycleEvent {
+  if (gatewayPublicUrl === undefined || event.documents === undefined) return event;
+  return {
+    ...event,
+    documents: event.documents.map((document) => ({
+      ...document,
+      href: documentHref(gatewayPublicUrl, event.lifecycleId, document.documentId),
+    })),
+  };
+}
+
+function outcomeOf(type: LifecycleEventType, facts: LifecycleFacts): LifecycleEventOutcome {
+  switch (type) {
+    case 'session.completed':
+      return facts.assembled === false ? 'not-assembled' : 'assembled';
+    case 'lifecycle.completed':
+      return 'completed';
+    case 'lifecycle.expired':
+      return 'expired';
+    case 'lifecycle.failed':
+      return 'failed';
+    case 'lifecycle.cancelled':
+      return 'cancelled';
+  }
+}
+
+function eventDocument(document: DocumentFacts): LifecycleEventDocument {
+  const described: LifecycleEventDocument = {
+    documentId: document.documentId,
+    fileName: document.fileName ?? document.name,
+  };
+  if (document.contentType !== undefined) described.contentType = document.contentType;
+  if (document.size !== undefined) described.size = document.size;
+  if (document.sha256 !== undefined) described.sha256 = document.sha256;
+  return described;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
