@@ -78,6 +78,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     ...createLifecycleActivities({
       clients,
       documentStore,
+      announcesEvents: completionWebhook !== undefined,
       ...(config.advanceCallbacks !== undefined && {
         callbacks: {
           baseUrl: config.advanceCallbacks.baseUrl,

@@ -31,6 +31,8 @@ export interface AdvanceActivityDependencies {
    * lifecycle polls the version's status only.
    */
   callbacks?: { baseUrl: string; signer: AdvanceCallbackSigner };
+  /** A completion webhook is configured: lifecycles announce their events (COMPLETION_WEBHOOK_URL). */
+  announcesEvents?: boolean;
 }
 
 export interface OnTenancy {
@@ -91,14 +93,19 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
   return {
     ...completionActivities(deps),
     /**
-     * Proves the credentials work and warms this worker's token cache. Returns metadata only, and
-     * the protocol's capabilities, which the lifecycle keeps (it must not branch on versions).
+     * Proves the credentials work and warms this worker's token cache. Returns metadata only, the
+     * protocol's capabilities, which the lifecycle keeps (it must not branch on versions), and
+     * whether this deployment announces lifecycle events.
      */
-    async acquireToken(args: OnTenancy): Promise<TokenMetadata & { protocol: AdvanceProtocolFacts }> {
+    async acquireToken(
+      args: OnTenancy,
+    ): Promise<TokenMetadata & { protocol: AdvanceProtocolFacts; announcesEvents: boolean }> {
       return runWithHeartbeats(async (signal) => {
         const advance = client(args.tenancy);
         const metadata = await advance.acquireToken({ signal });
-        return { ...metadata, protocol: advance.capabilities };
+        // Recorded in the lifecycle's history with the token check: whether it announces its events
+        // (only then does it start a delivery per event, so lifecycles without a webhook pay nothing).
+        return { ...metadata, protocol: advance.capabilities, announcesEvents: deps.announcesEvents === true };
       });
     },
 

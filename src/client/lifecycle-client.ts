@@ -8,6 +8,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { EventDeliveryOutcome } from '../workflows/event-delivery';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
@@ -218,7 +219,27 @@ export class LifecycleClient {
   }
 
   async status(lifecycleId: string): Promise<LifecycleStatus> {
-    return this.onExisting(lifecycleId, (handle) => handle.query(statusQuery));
+    const status = await this.onExisting(lifecycleId, (handle) => handle.query(statusQuery));
+    return this.withEndedDeliveries(status);
+  }
+
+  /**
+   * A delivery that ended after its lifecycle had closed could not report back to it: its outcome
+   * is read from the delivery workflow itself, so that every delivery shows in `status.events`.
+   */
+  private async withEndedDeliveries(status: LifecycleStatus): Promise<LifecycleStatus> {
+    const pending = (status.events ?? []).filter((event) => event.delivery === undefined);
+    if (pending.length === 0) return status;
+    await Promise.all(
+      pending.map(async (event) => {
+        const handle = this.temporal.workflow.getHandle(event.deliveryWorkflowId);
+        const { status: execution } = await handle.describe().catch(() => ({ status: undefined }));
+        if (execution?.name !== 'COMPLETED') return;
+        const { lifecycleNotified: _, ...delivery } = (await handle.result()) as EventDeliveryOutcome;
+        event.delivery = delivery;
+      }),
+    );
+    return status;
   }
 
   /** The outcome; waits for the lifecycle to end unless `wait` is false. */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
 import {
   LIFECYCLE_STAGES,
   type ActiveSessionStatus,
   type AttentionStatus,
+  type LifecycleEventRecord,
   type RepairRecord,
   type BegunSessionInfo,
   type CompletedSessionStatus,
@@ -104,6 +106,24 @@ const repairRecordSchema = z.object({
   call: z.string(),
 });
 
+const eventRecordSchema = z.object({
+  id: z.string(),
+  type: z.enum(LIFECYCLE_EVENT_TYPES),
+  occurredAt: z.string(),
+  deliveryWorkflowId: z.string(),
+  delivery: z
+    .object({
+      eventId: z.string(),
+      eventType: z.enum(LIFECYCLE_EVENT_TYPES),
+      delivered: z.boolean(),
+      outcome: z.enum(['delivered', 'not-configured', 'refused', 'gave-up']),
+      attempts: z.number(),
+      lastError: z.string().optional(),
+      at: z.string(),
+    })
+    .optional(),
+});
+
 /** The `status` query's result. */
 export const lifecycleStatusSchema = z.object({
   stage: stageSchema,
@@ -122,6 +142,10 @@ export const lifecycleStatusSchema = z.object({
     .optional()
     .describe('Set while the lifecycle waits in needs-attention for an operator'),
   repairs: z.array(repairRecordSchema).optional().describe("Operators' repairs, the latest 20"),
+  events: z
+    .array(eventRecordSchema)
+    .optional()
+    .describe('Events announced to the completion webhook, the latest 50, with their deliveries'),
   continuedAsNew: z.number(),
 });
 
@@ -160,9 +184,10 @@ const schemasMatchTypes: [
   SameKeys<Status['reminders'][number], ReminderStatus>,
   SameKeys<NonNullable<Status['attention']>, AttentionStatus>,
   SameKeys<NonNullable<Status['repairs']>[number], RepairRecord>,
+  SameKeys<NonNullable<Status['events']>[number], LifecycleEventRecord>,
   Same<z.output<typeof lifecycleResultSchema>, LifecycleResult>,
   SameKeys<z.output<typeof lifecycleResultSchema>, LifecycleResult>,
   Same<z.output<typeof begunSessionInfoSchema>, BegunSessionInfo>,
   SameKeys<z.output<typeof begunSessionInfoSchema>, BegunSessionInfo>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void schemasMatchTypes;

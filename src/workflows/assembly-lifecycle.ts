@@ -13,6 +13,7 @@ import {
   beginFollowUpSessionUpdate,
   finishSignal,
   interviewCompletedSignal,
+  lifecycleEventDeliveredSignal,
   repairUpdate,
   requestFollowUpSessionSignal,
   statusQuery,
@@ -43,6 +44,7 @@ export async function assemblyLifecycle(
   });
   setHandler(finishSignal, () => inbox.finish());
   setHandler(advanceCallbackSignal, (message) => inbox.advanceCallback(message));
+  setHandler(lifecycleEventDeliveredSignal, (report) => lifecycle.events.delivered(report));
   setHandler(repairUpdate, (request) => lifecycle.attention.repair(request), {
     validator: (request) => lifecycle.attention.validateRepair(request),
   });
@@ -78,6 +80,7 @@ async function runToEnd(lifecycle: AssemblyLifecycle): ReturnType<AssemblyLifecy
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         await lifecycle.saveActiveIfOpen();
+        await lifecycle.events.announce('lifecycle.cancelled');
         lifecycle.setStage('cancelled', 'cancelled; an active session was saved');
       });
       inbox.settleWaitingUpdates('the lifecycle was cancelled');
@@ -85,6 +88,9 @@ async function runToEnd(lifecycle: AssemblyLifecycle): ReturnType<AssemblyLifecy
     }
     state.lastError = { message: messageOf(error), stage: state.stage, at: nowIso() };
     const failedStage = state.stage;
+    await lifecycle.events.announce('lifecycle.failed', {
+      reason: `failed while ${failedStage}: ${messageOf(error)}`,
+    });
     lifecycle.setStage('failed', `failed while ${failedStage}: ${truncate(messageOf(error), 300)}`);
     inbox.settleWaitingUpdates(`the lifecycle failed: ${messageOf(error)}`);
     throw ApplicationFailure.create({

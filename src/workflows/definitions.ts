@@ -153,6 +153,17 @@ export interface LifecycleEventDelivery {
   at: string;
 }
 
+/** An event the lifecycle announced to the completion webhook, and how its delivery ended. */
+export interface LifecycleEventRecord {
+  id: string;
+  type: LifecycleEventType;
+  occurredAt: string;
+  /** The delivery workflow: its status tells how far the delivery is while it runs. */
+  deliveryWorkflowId: string;
+  /** Set once the delivery has ended (delivered, refused, given up, or not configured). */
+  delivery?: LifecycleEventDelivery;
+}
+
 export type RepairAction = 'retry' | 'accept-completed' | 'abandon';
 
 export interface RepairRequest {
@@ -214,6 +225,8 @@ export interface LifecycleStatus {
   attention?: AttentionStatus;
   /** Operators' repairs, the latest 20. */
   repairs?: RepairRecord[];
+  /** Events announced to the completion webhook, the latest 50, with their deliveries. */
+  events?: LifecycleEventRecord[];
   /** How many times this lifecycle continued as new (history kept short). */
   continuedAsNew: number;
 }

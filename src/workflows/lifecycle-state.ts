@@ -2,6 +2,7 @@ import { TERMINAL_STAGES } from './definitions';
 import type {
   ActiveSessionStatus,
   AttentionStatus,
+  LifecycleEventRecord,
   RepairRecord,
   CompletedSessionStatus,
   InterviewData,
@@ -75,6 +76,10 @@ export interface LifecycleState {
   attention?: AttentionStatus;
   /** Operators' repairs, the latest 20. */
   repairs?: RepairRecord[];
+  /** This lifecycle announces its events (a completion webhook was configured at its start). */
+  announcesEvents?: boolean;
+  /** The events announced, the latest 50, with their delivery once it has ended. */
+  events?: LifecycleEventRecord[];
 }
 
 /** What the workflow function receives after continue-as-new, beside the original input. */
@@ -86,6 +91,7 @@ export interface CarriedState {
 export const MAX_REJECTED = 50;
 export const MAX_REMINDER_RECORDS = 100;
 export const MAX_REQUEST_IDS = 500;
+export const MAX_EVENT_RECORDS = 50;
 
 export function initialState(
   input: NormalizedLifecycleInput,
@@ -170,6 +176,7 @@ export function toStatus(
     lastError: state.lastError,
     ...(state.attention === undefined ? {} : { attention: state.attention }),
     ...(state.repairs === undefined ? {} : { repairs: state.repairs }),
+    ...(state.events === undefined ? {} : { events: state.events }),
     continuedAsNew: state.continuedAsNew,
   };
 }

@@ -13,6 +13,7 @@ import { FailureType } from './failure-types';
 import type { NormalizedLifecycleInput } from './input';
 import { InterviewWait } from './interview-wait';
 import { ACCEPTED_AS_COMPLETED, LifecycleAttention } from './lifecycle-attention';
+import { LifecycleEvents } from './lifecycle-events';
 import { LifecycleInbox } from './lifecycle-inbox';
 import { initialState, toStatus, type ActiveSession, type LifecycleState } from './lifecycle-state';
 import type { LifecycleSteps, WaitOutcome } from './lifecycle-steps';
@@ -37,6 +38,7 @@ export class AssemblyLifecycle implements LifecycleSteps {
   readonly state: LifecycleState;
   readonly inbox: LifecycleInbox;
   readonly attention: LifecycleAttention;
+  readonly events: LifecycleEvents;
   readonly tenancy: string | undefined;
   private readonly visibility: LifecycleVisibility;
   private readonly interviewWait = new InterviewWait(this);
@@ -59,6 +61,7 @@ export class AssemblyLifecycle implements LifecycleSteps {
     const retryEveryMs =
       parseDuration(options.attentionRetryEvery ?? DEFAULT_ATTENTION_RETRY_EVERY) ?? 900_000;
     this.attention = new LifecycleAttention(this.state, this.setStage, retryEveryMs);
+    this.events = new LifecycleEvents(this.state, options);
   }
 
   status(): LifecycleStatus {
@@ -98,7 +101,16 @@ export class AssemblyLifecycle implements LifecycleSteps {
       }
       if (!session.completedInAdvance) await this.completion.complete(session);
       await this.completion.collectDocuments(session);
+      const completed = state.completed[state.completed.length - 1];
+      if (completed !== undefined) {
+        await this.events.announce('session.completed', {
+          versionId: completed.versionId,
+          documents: completed.documents,
+          assembled: completed.assembled,
+        });
+      }
     }
+    await this.events.announce('lifecycle.completed');
     this.setStage('completed', `${state.completed.length} session(s) completed`);
     return {
       kind: 'ended',
@@ -137,7 +149,10 @@ export class AssemblyLifecycle implements LifecycleSteps {
       ]),
     );
     // Histories written before v2.0 support carry no protocol: those lifecycles speak v1.1.
-    if (token !== ACCEPTED_AS_COMPLETED && token.protocol !== undefined) state.protocol = token.protocol;
+    if (token !== ACCEPTED_AS_COMPLETED) {
+      if (token.protocol !== undefined) state.protocol = token.protocol;
+      if (token.announcesEvents === true) state.announcesEvents = true;
+    }
     if (state.protocol?.completeWithoutAssembly === false && !options.runAssembly) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidLifecycleInput,
@@ -230,6 +245,10 @@ export class AssemblyLifecycle implements LifecycleSteps {
   /** The interview deadline passed: the session is saved for a later resume, the lifecycle ends. */
   private async expire(session: ActiveSession): Promise<LifecycleResult> {
     await this.saveActive(session);
+    await this.events.announce('lifecycle.expired', {
+      versionId: session.versionId,
+      reason: `the interview deadline (${session.deadlineAt ?? 'unknown'}) passed; the session was saved`,
+    });
     this.setStage('expired', `the interview deadline passed; session ${session.versionId} was saved`);
     return {
       outcome: 'expired',

@@ -1,0 +1,58 @@
+import { uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  lifecycleEvent,
+  type LifecycleEventType,
+  type LifecycleFacts,
+} from '../notifications/lifecycle-events';
+import { nowIso } from './clock';
+import type { LifecycleEventDelivery } from './definitions';
+import { announceLifecycleEvent } from './event-delivery';
+import type { NormalizedLifecycleInput } from './input';
+import { MAX_EVENT_RECORDS, recordBounded, type LifecycleState } from './lifecycle-state';
+
+/**
+ * What the lifecycle tells the business system's completion webhook: a session's documents are
+ * stored, the lifecycle ended. Each event gets a delivery workflow of its own (it retries for
+ * hours and never holds the lifecycle up); its outcome comes back as a signal and shows in
+ * `status.events`. Only lifecycles started while a webhook was configured announce anything.
+ */
+export class LifecycleEvents {
+  constructor(
+    private readonly state: LifecycleState,
+    private readonly options: NormalizedLifecycleInput,
+  ) {}
+
+  async announce(
+    type: LifecycleEventType,
+    facts: Omit<LifecycleFacts, 'lifecycleId' | 'workItemId' | 'businessKey' | 'tenancy'> = {},
+  ): Promise<void> {
+    // Decided by the recorded token check: histories written before events replay untouched.
+    if (this.state.announcesEvents !== true) return;
+    const event = lifecycleEvent(
+      type,
+      {
+        lifecycleId: workflowInfo().workflowId,
+        workItemId: this.state.workItemId,
+        ...(this.options.businessKey === undefined ? {} : { businessKey: this.options.businessKey }),
+        ...(this.options.tenancy === undefined ? {} : { tenancy: this.options.tenancy }),
+        ...facts,
+      },
+      // uuid4() rather than a counter: a business key used again must not repeat event ids, which
+      // receivers drop as duplicates.
+      { id: uuid4(), occurredAt: nowIso() },
+    );
+    const { workflowId } = await announceLifecycleEvent(event);
+    this.state.events ??= [];
+    recordBounded(
+      this.state.events,
+      { id: event.id, type, occurredAt: event.occurredAt, deliveryWorkflowId: workflowId },
+      MAX_EVENT_RECORDS,
+    );
+  }
+
+  /** The delivery workflow's report: kept beside its event in `status.events`. */
+  delivered(report: LifecycleEventDelivery): void {
+    const record = this.state.events?.find((e) => e.id === report?.eventId);
+    if (record !== undefined) record.delivery = report;
+  }
+}
