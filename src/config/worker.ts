@@ -138,17 +138,23 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 }
 
 /**
- * A worker deployment name or build id as the server accepts them (Temporal 1.32: at most 255
- * characters, not starting with "__"; no "." or ":" in a deployment name, which the server
- * uses to join the two), and without spaces, so it reads as one word in logs and metrics.
+ * A worker deployment name or build id as the server accepts them: not starting with "__", no
+ * "." or ":" in a deployment name (the server joins the two with them), and short enough for
+ * the id of the server's per-version workflow — at most 108 characters under the
+ * `limit.maxIDLength` of 255 that deploy/temporal/dynamicconfig sets ((255 - 39) / 2, Temporal
+ * 1.32). No spaces either, so that it reads as one word in logs and metrics.
  */
+const MAX_VERSION_FIELD = 108;
+
 function versionField(env: Env, name: string, problems: string[]): string | undefined {
   const value = (env[name] ?? '').trim();
   if (value === '') return undefined;
   const separators = name === 'WORKER_DEPLOYMENT_NAME' ? /[.:\s]/ : /\s/;
-  if (value.length > 255 || value.startsWith('__') || separators.test(value)) {
+  if (value.length > MAX_VERSION_FIELD || value.startsWith('__') || separators.test(value)) {
     const banned = name === 'WORKER_DEPLOYMENT_NAME' ? 'no ".", ":" or spaces' : 'no spaces';
-    problems.push(`${name} must be at most 255 characters, ${banned}, not starting with "__"`);
+    problems.push(
+      `${name} must be at most ${MAX_VERSION_FIELD} characters, ${banned}, not starting with "__"`,
+    );
     return undefined;
   }
   return value;

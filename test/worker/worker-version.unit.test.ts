@@ -87,16 +87,19 @@ test('a versioned worker on workflow sources needs WORKER_BUILD_ID', () => {
 });
 
 test('names the server would refuse are refused at start-up, by variable', () => {
-  for (const name of ['hot.docs', 'hot:docs', '__hotdocs', 'hot docs', 'x'.repeat(256)]) {
+  for (const name of ['hot.docs', 'hot:docs', '__hotdocs', 'hot docs', 'x'.repeat(109)]) {
     expect(problems({ WORKER_DEPLOYMENT_NAME: name })).toEqual([
-      'WORKER_DEPLOYMENT_NAME must be at most 255 characters, no ".", ":" or spaces, not starting with "__"',
+      'WORKER_DEPLOYMENT_NAME must be at most 108 characters, no ".", ":" or spaces, not starting with "__"',
     ]);
   }
-  for (const id of ['build 7', '__7', 'x'.repeat(256)]) {
+  for (const id of ['build 7', '__7', 'x'.repeat(109)]) {
     expect(problems({ WORKER_BUILD_ID: id })).toEqual([
-      'WORKER_BUILD_ID must be at most 255 characters, no spaces, not starting with "__"',
+      'WORKER_BUILD_ID must be at most 108 characters, no spaces, not starting with "__"',
     ]);
   }
+  expect(loadWorkerConfig({ ...base, WORKER_DEPLOYMENT_NAME: 'x'.repeat(108) }).deploymentName).toHaveLength(
+    108,
+  );
   // A build id may hold the dots and plus of a version.
   expect(loadWorkerConfig({ ...base, WORKER_BUILD_ID: '1.2.3+4f5e6d' }).buildId).toBe('1.2.3+4f5e6d');
 });
