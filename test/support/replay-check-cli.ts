@@ -13,15 +13,15 @@ export interface ReplayCheckRun {
 
 /**
  * Runs `hotdocs-temporal replay-check` as a user runs it (the bin script in its own process)
- * against the run's Temporal dev server; resolves with its exit code and output.
+ * against the run's Temporal dev server, or the server `env` names (TEMPORAL_ADDRESS); resolves
+ * with its exit code and output.
  */
 export function runReplayCheck(args: readonly string[], env: Env = {}): Promise<ReplayCheckRun> {
-  const { address, namespace } = testServerLocation();
+  const server = env['TEMPORAL_ADDRESS'] === undefined ? devServerEnv() : {};
   const child = spawn(process.execPath, [BIN, 'replay-check', ...args], {
     env: {
       PATH: process.env['PATH'],
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: namespace,
+      ...server,
       // Keep a developer's own Temporal profile (TLS, API key) out of the test.
       TEMPORAL_CONFIG_FILE: path.join(__dirname, 'no-such-temporal.toml'),
       ...env,
@@ -36,4 +36,9 @@ export function runReplayCheck(args: readonly string[], env: Env = {}): Promise<
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+function devServerEnv(): Env {
+  const { address, namespace } = testServerLocation();
+  return { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
 }

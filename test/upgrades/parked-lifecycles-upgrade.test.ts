@@ -1,15 +1,20 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { defaultReplayQuery } from '../../src/cli/replay-histories';
-import { resolveTemporalCli } from '../../tools/temporal';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
+import {
+  activityTypes,
+  historyEvents,
+  patchMarkers,
+  routedTo,
+  setCurrentVersion,
+  taskBuildIds,
+  versioningBehavior,
+} from '../support/upgrade-checks';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 import { bundleLifecycleVariant, RENEW_TOKEN_PATCH } from '../support/workflow-variants';
 
@@ -25,8 +30,6 @@ import { bundleLifecycleVariant, RENEW_TOKEN_PATCH } from '../support/workflow-v
  * The second test deploys the same N+1 with Worker Versioning (WORKER_DEPLOYMENT_NAME): beside
  * a running N, idle until `temporal worker deployment set-current-version` makes it current.
  */
-
-const temporalEnums = temporal.api.enums.v1;
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -70,32 +73,7 @@ async function parkedIn(lifecycleId: string, stage: 'waiting-for-interview' | 'i
 const ours = () =>
   `${defaultReplayQuery(new Date(Date.now() - 7 * DAY_MS))} AND TaskQueue = "${h.taskQueue}"`;
 
-async function history(lifecycleId: string): Promise<temporal.api.history.v1.IHistoryEvent[]> {
-  return (await env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
-}
-
-function activityTypes(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
-  return events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-}
-
-/** The build id each completed workflow task was stamped with, in order. */
-function taskBuildIds(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
-  return events.flatMap((e) => {
-    const completed = e.workflowTaskCompletedEventAttributes;
-    if (completed == null) return [];
-    return [completed.deploymentVersion?.buildId ?? completed.workerVersion?.buildId ?? '(none)'];
-  });
-}
-
-/** The ids of the patches the history recorded. */
-function patchMarkers(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
-  return events.flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_patch') return [];
-    const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
-    return [data == null ? '(no id)' : (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id];
-  });
-}
+const history = (lifecycleId: string) => historyEvents(env.client, lifecycleId);
 
 /** Saves what replay-check printed, for the report (test/artifacts is git-ignored). */
 async function keep(name: string, run: ReplayCheckRun): Promise<void> {
@@ -205,47 +183,6 @@ test('an incompatible change is caught by replay-check; the patched one is deplo
   expect((await env.client.workflow.count(ours())).count).toBe(total);
 }, 300_000);
 
-/** `temporal worker deployment set-current-version`, as the runbook has operators run it. */
-async function setCurrentVersion(deploymentName: string, buildId: string): Promise<void> {
-  const { address, namespace } = testServerLocation();
-  const cli = resolveTemporalCli().path;
-  if (cli === undefined) throw new Error('no temporal CLI (the global setup installs it)');
-  // The version exists once one of its workers has polled: retried until then.
-  await eventually(
-    () =>
-      promisify(execFile)(cli, [
-        'worker',
-        'deployment',
-        'set-current-version',
-        '--deployment-name',
-        deploymentName,
-        '--build-id',
-        buildId,
-        '--address',
-        address,
-        '--namespace',
-        namespace,
-        '--yes',
-      ]).then(() => true),
-    { what: `${deploymentName} ${buildId} to become the current version` },
-  );
-}
-
-/** Waits until the task queue routes its workflow tasks to `buildId` (its current version). */
-async function routedTo(taskQueue: string, buildId: string): Promise<void> {
-  await eventually(
-    async () => {
-      const { versioningInfo } = await env.client.workflowService.describeTaskQueue({
-        namespace: env.namespace ?? 'default',
-        taskQueue: { name: taskQueue },
-        taskQueueType: temporalEnums.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      return versioningInfo?.currentDeploymentVersion?.buildId === buildId ? true : undefined;
-    },
-    { what: `${taskQueue} to route to ${buildId}`, intervalMs: 200 },
-  );
-}
-
 test('with Worker Versioning: N+1 runs beside N, takes no task until made current, then the parked lifecycles move to it', async () => {
   const deploymentName = `hotdocs-upgrade-${RUN}`;
   const buildN = `upgrade-n-${RUN}`;
@@ -258,7 +195,7 @@ test('with Worker Versioning: N+1 runs beside N, takes no task until made curren
       deploymentName,
       buildIdSource: 'WORKER_BUILD_ID',
     });
-    await setCurrentVersion(deploymentName, buildN);
+    await setCurrentVersion(testServerLocation(), deploymentName, buildN);
     const start = (name: string, extra: Record<string, unknown>) =>
       v.lifecycles.start(lifecycleInput({ businessKey: `versioned-${name}-${RUN}`, ...extra }));
     const waiting = await start('waiting', {});
@@ -280,10 +217,9 @@ test('with Worker Versioning: N+1 runs beside N, takes no task until made curren
     expect((await v.lifecycles.result(meanwhile.lifecycleId)).outcome).toBe('completed');
     expect(new Set(taskBuildIds(await history(meanwhile.lifecycleId)))).toEqual(new Set([buildN]));
 
-    await setCurrentVersion(deploymentName, buildNext!);
-    // The switch reaches the task queue a moment after the command returns; until then N may
-    // still take a task (docs/deploy.md). Messages go out once it routes to N+1.
-    await routedTo(v.taskQueue, buildNext!);
+    await setCurrentVersion(testServerLocation(), deploymentName, buildNext!);
+    // Messages go out once the task queue routes to N+1 (until then N may still take a task).
+    await routedTo(env.client, v.taskQueue, buildNext!);
     await v.lifecycles.interviewCompleted(waiting.lifecycleId, activeSession!.versionId);
     await v.lifecycles.requestFollowUp(idle.lifecycleId, { mode: 'batch' });
     await v.lifecycles.finish(idle.lifecycleId);
@@ -305,10 +241,7 @@ test('with Worker Versioning: N+1 runs beside N, takes no task until made curren
     }
     expect(patchMarkers(await history(idle.lifecycleId))).toEqual([RENEW_TOKEN_PATCH]);
     expect(new Set(taskBuildIds(await history(after.lifecycleId)))).toEqual(new Set([buildNext]));
-    const { raw } = await env.client.workflow.getHandle(after.lifecycleId).describe();
-    expect(raw.workflowExecutionInfo?.versioningInfo?.behavior).toBe(
-      temporalEnums.VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
-    );
+    expect(await versioningBehavior(env.client, after.lifecycleId)).toBe('VERSIONING_BEHAVIOR_AUTO_UPGRADE');
   } finally {
     await next?.kill('SIGTERM');
     await v.close();
