@@ -1,14 +1,17 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DefaultLogger, Runtime, type ReplayWorkerOptions } from '@temporalio/worker';
+import type { ReplayWorkerOptions } from '@temporalio/worker';
 import { Option, type Command } from 'commander';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { bundleMismatch, prebuiltBundle } from '../codec/workflow-bundles';
 import { loadEncryptionKeys } from '../config/encryption';
+import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/definitions';
 import { parseDuration } from '../workflows/duration';
-import { defaultReplayQuery, replayLifecycles, type ReplayCheckResult } from './replay-histories';
+// Types only: the replay machinery (the SDK's worker, its native module) loads when the command
+// runs, not with every other command of the CLI.
+import type { ReplayCheckResult } from './replay-histories';
 
 /**
  * `hotdocs-temporal replay-check`: before a new build is deployed, replay the histories of the
@@ -16,12 +19,20 @@ import { defaultReplayQuery, replayLifecycles, type ReplayCheckResult } from './
  * whose history does not replay would fail its next workflow task on the new build: the change
  * needs `patched()` (docs/deploy.md, "Upgrading the worker").
  *
- * Exit codes: 0 every history replays; 1 at least one lifecycle would break; 2 bad flags or
- * configuration; 3 the check could not be completed (Temporal unreachable, a history that could
- * not be fetched or decoded).
+ * Exit codes: 0 every history replays; 1 at least one lifecycle would break; 2 bad flags,
+ * configuration or a query the server refuses; 3 the check could not be completed (Temporal
+ * unreachable, a history that could not be fetched or decoded).
  */
 
 export const REPLAY_CHECK_EXIT = { clean: 0, breaks: 1, badInput: 2, incomplete: 3 } as const;
+
+/** The visibility query of the lifecycles to check when none is given: running, or closed since `since`. */
+export function defaultReplayQuery(since: Date): string {
+  return (
+    `WorkflowType = "${LIFECYCLE_WORKFLOW_TYPE}" AND ` +
+    `(ExecutionStatus = "Running" OR CloseTime > "${since.toISOString()}")`
+  );
+}
 
 export interface ReplayCheckFlags {
   address?: string;
@@ -73,7 +84,7 @@ export function registerReplayCheckCommand(program: Command): Command {
       [
         '',
         'Payloads encrypted by the workers are decrypted with PAYLOAD_ENCRYPTION_KEYS (or _FILE).',
-        'Exit codes: 0 all replay, 1 some would break, 2 bad flags, 3 the check could not be completed.',
+        'Exit codes: 0 all replay, 1 some would break, 2 bad flags or query, 3 the check could not be completed.',
         '',
         'Examples:',
         '  $ npm run build && hotdocs-temporal replay-check --address temporal.example.com:7233',
@@ -99,12 +110,10 @@ async function replayCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Pro
     reportError('invalid-input', error.message);
     return REPLAY_CHECK_EXIT.badInput;
   }
-  // The replay worker logs every failed workflow task (the SDK's core on its own console unless
-  // forwarded); the report says it once, so both are silenced.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR', () => undefined),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
+  // require, not import(): it must resolve in the compiled CommonJS and under tsx alike.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const replay = require('./replay-histories') as typeof import('./replay-histories');
+  const { replayLifecycles } = replay;
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect(plan.connectionOptions).catch((error: unknown) => {
@@ -114,11 +123,23 @@ async function replayCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Pro
     out(`replay-check: namespace ${plan.namespace} at ${plan.address}`);
     out(`  workflow code: ${plan.codeDescription}`);
     out(`  query: ${plan.query}`);
-    const { count } = await client.workflow.count(plan.query);
+    const count = await countMatching(client, plan.query);
     out(`  matching executions: ${count}; replaying ${Math.min(count, plan.limit)} (--limit ${plan.limit})`);
-    const tally = await replayAll(client, plan, Math.min(count, plan.limit), out);
+    const results = replayLifecycles({
+      client,
+      query: plan.query,
+      limit: plan.limit,
+      replay: plan.replay,
+      keyIds: plan.keyIds,
+      quiet: true,
+    });
+    const tally = await tallyResults(results, plan, Math.min(count, plan.limit), out);
     return summarize(tally, out);
   } catch (error) {
+    if (error instanceof ReplayCheckInputError) {
+      reportError('invalid-input', error.message);
+      return REPLAY_CHECK_EXIT.badInput;
+    }
     reportError('check-incomplete', (error as Error).message);
     return REPLAY_CHECK_EXIT.incomplete;
   } finally {
@@ -210,6 +231,21 @@ function loadConnection(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv) {
   }
 }
 
+const GRPC_INVALID_ARGUMENT = 3;
+
+/** How many executions the query selects; a query the server refuses is the caller's to fix. */
+async function countMatching(client: Client, query: string): Promise<number> {
+  try {
+    return (await client.workflow.count(query)).count;
+  } catch (error) {
+    const grpc = error instanceof Error && isGrpcServiceError(error.cause) ? error.cause : error;
+    if (isGrpcServiceError(grpc) && grpc.code === GRPC_INVALID_ARGUMENT) {
+      throw new ReplayCheckInputError(`--query: the server refuses it: ${grpc.details}`);
+    }
+    throw error;
+  }
+}
+
 interface Tally {
   replayed: number;
   clean: number;
@@ -217,20 +253,13 @@ interface Tally {
   errors: ReplayCheckResult[];
 }
 
-async function replayAll(
-  client: Client,
+async function tallyResults(
+  results: AsyncIterable<ReplayCheckResult>,
   plan: CheckPlan,
   expected: number,
   out: (line: string) => void,
 ): Promise<Tally> {
   const tally: Tally = { replayed: 0, clean: 0, breaks: [], errors: [] };
-  const results = replayLifecycles({
-    client,
-    query: plan.query,
-    limit: plan.limit,
-    replay: plan.replay,
-    keyIds: plan.keyIds,
-  });
   for await (const result of results) {
     tally.replayed += 1;
     const { verdict } = result;

@@ -1,9 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../codec/aes-gcm-codec';
-import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/definitions';
 
 /**
  * The engine of `hotdocs-temporal replay-check`: lists lifecycles with a visibility query, fetches
@@ -13,12 +12,16 @@ import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/definitions';
 
 type History = temporal.api.history.v1.IHistory;
 
-/** The visibility query of the lifecycles to check when none is given: running, or closed since `since`. */
-export function defaultReplayQuery(since: Date): string {
-  return (
-    `WorkflowType = "${LIFECYCLE_WORKFLOW_TYPE}" AND ` +
-    `(ExecutionStatus = "Running" OR CloseTime > "${since.toISOString()}")`
-  );
+/**
+ * The replay worker logs every failed workflow task (the SDK's core on its own console unless
+ * forwarded); `replay-check` reports each once, so both are silenced. Installed just before the
+ * replay worker: a runtime that no worker ever used would keep the process from exiting.
+ */
+function silenceReplayLogs(): void {
+  Runtime.install({
+    logger: new DefaultLogger('ERROR', () => undefined),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
 }
 
 /** The outcome of one history. */
@@ -48,6 +51,8 @@ export interface ReplayCheckOptions {
   keyIds: readonly string[];
   /** Histories fetched ahead of the replay. @default 5 */
   prefetch?: number;
+  /** Install a Temporal runtime that logs nothing (a command's own process only). @default false */
+  quiet?: boolean;
 }
 
 /** Replays every selected history, yielding one result per history in the order listed. */
@@ -72,6 +77,7 @@ export async function* replayLifecycles(options: ReplayCheckOptions): AsyncGener
       yield { workflowId, history };
     }
   }
+  if (options.quiet === true) silenceReplayLogs();
   let index = 0;
   for await (const result of Worker.runReplayHistories(options.replay, replayable())) {
     yield* undecodable.splice(0);

@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { planCheck, ReplayCheckInputError, type ReplayCheckFlags } from '../../src/cli/replay-check';
-import { defaultReplayQuery, firstNondeterminism } from '../../src/cli/replay-histories';
+import {
+  defaultReplayQuery,
+  planCheck,
+  ReplayCheckInputError,
+  type ReplayCheckFlags,
+} from '../../src/cli/replay-check';
+import { firstNondeterminism } from '../../src/cli/replay-histories';
 import { FAILURE_CONVERTER_MARKER as ENCODED_MARKER } from '../../src/codec/failure-converter-encoded';
 
 /**

@@ -105,3 +105,14 @@ test('a bundle built without encryption is refused for an encrypted deployment, 
   expect(run.stdout).toBe('');
   expect(run.code).toBe(2);
 }, 60_000);
+
+test('a query the server refuses is bad input, named as such', async () => {
+  const run = await runReplayCheck(['--workflows-path', SOURCES, '--query', 'NoSuchAttribute = "x"']);
+  expect(JSON.parse(run.stderr)).toEqual({
+    error: {
+      code: 'invalid-input',
+      message: expect.stringMatching(/^--query: the server refuses it: .*NoSuchAttribute/),
+    },
+  });
+  expect(run.code).toBe(2);
+}, 60_000);
