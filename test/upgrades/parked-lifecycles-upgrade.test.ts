@@ -126,9 +126,17 @@ test('an incompatible change is caught by replay-check; the patched one is deplo
   }
 
   // ---- N+1 with patched(): clean ----
-  const clean = await runReplayCheck(['--bundle', variants.compatible!.bundlePath, ...query]);
+  const clean = await runReplayCheck([
+    '--bundle',
+    variants.compatible!.bundlePath,
+    ...query,
+    '--progress-every',
+    '2',
+  ]);
   await keep('compatible', clean);
   expect(clean.stderr).toBe('');
+  expect(clean.stdout).toContain('  replayed 2/4: 2 clean, 0 would break, 0 not checked\n');
+  expect(clean.stdout).toContain('  replayed 4/4: 4 clean, 0 would break, 0 not checked\n');
   expect(clean.stdout).toContain(
     `${parked.length} replayed: ${parked.length} clean, 0 would break, 0 could not be checked`,
   );
@@ -181,6 +189,17 @@ test('an incompatible change is caught by replay-check; the patched one is deplo
   expect(after.code).toBe(0);
   // Closed within --since: the default query still selects them.
   expect((await env.client.workflow.count(ours())).count).toBe(total);
+  // --limit: only that many are replayed.
+  const limited = await runReplayCheck([
+    '--bundle',
+    variants.compatible!.bundlePath,
+    ...query,
+    '--limit',
+    '2',
+  ]);
+  expect(limited.stdout).toContain(`matching executions: ${total}; replaying 2 (--limit 2)`);
+  expect(limited.stdout).toContain('replay-check: 2 replayed: 2 clean, 0 would break');
+  expect(limited.code).toBe(0);
 }, 300_000);
 
 test('with Worker Versioning: N+1 runs beside N, takes no task until made current, then the parked lifecycles move to it', async () => {
