@@ -17,6 +17,7 @@ import { AdvanceCallbackSigner } from './security/advance-callbacks';
 import { jsonLogger } from './observability/json-logger';
 import { LifecycleMetrics } from './observability/metrics';
 import { buildWorkerHttp } from './observability/worker-http';
+import { resolveWorkerVersion, workerVersionOptions, type WorkerVersion } from './worker-version';
 
 /**
  * The long-lived worker: polls the lifecycle task queue, runs the workflow and the Advance
@@ -32,6 +33,8 @@ export interface LifecycleWorkerOptions {
   onAdvanceRequest?: (event: AdvanceRequestEvent) => void;
   /** Extra worker options (tuning, a test's identity, ...). */
   workerOptions?: Partial<WorkerOptions>;
+  /** This build's version, when already resolved. @default resolveWorkerVersion(config, ...) */
+  version?: WorkerVersion;
 }
 
 export interface LifecycleWorker {
@@ -40,6 +43,8 @@ export interface LifecycleWorker {
   documentStore: DocumentStore;
   /** Where lifecycle events go; undefined without `COMPLETION_WEBHOOK_URL`. */
   completionWebhook?: CompletionWebhook;
+  /** The build id (and worker deployment) it reports to Temporal. */
+  version: WorkerVersion;
   /** Runs until shutdown, then closes the Advance connection pools. */
   run(): Promise<void>;
 }
@@ -58,6 +63,8 @@ export function workflowSource(
 
 export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<LifecycleWorker> {
   const { config } = options;
+  const workflowCode = workflowSource(config);
+  const version = options.version ?? resolveWorkerVersion(config, workflowCode);
   const clients = new AdvanceClients(
     new Map(
       [...config.advance.tenancies].map(([name, resolved]) => [
@@ -98,7 +105,8 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     dataConverter: lifecycleDataConverter(config.encryptionKeys),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
-    ...workflowSource(config),
+    ...workflowCode,
+    ...workerVersionOptions(version),
     ...options.workerOptions,
   });
   return {
@@ -106,6 +114,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     clients,
     documentStore,
     completionWebhook,
+    version,
     async run() {
       try {
         await worker.run();
@@ -120,8 +129,10 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
 /** `npm start` / `hotdocs-temporal worker`: configuration problems are printed all at once. */
 export async function main(env: Env = process.env): Promise<number> {
   let config: WorkerConfig;
+  let version: WorkerVersion;
   try {
     config = loadWorkerConfig(env);
+    version = resolveWorkerVersion(config, workflowSource(config));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -149,7 +160,7 @@ export async function main(env: Env = process.env): Promise<number> {
   let worker: LifecycleWorker | undefined;
   let http: FastifyInstance | undefined;
   try {
-    const metrics = new LifecycleMetrics(new Client({ connection: visibility, namespace }));
+    const metrics = new LifecycleMetrics(new Client({ connection: visibility, namespace }), version);
     let httpUrl = 'off';
     if (config.http !== undefined) {
       http = buildWorkerHttp({
@@ -168,6 +179,7 @@ export async function main(env: Env = process.env): Promise<number> {
       connection,
       namespace,
       onAdvanceRequest: metrics.onAdvanceRequest,
+      version,
     });
     log.info('worker started', {
       taskQueue: config.taskQueue,
@@ -179,6 +191,8 @@ export async function main(env: Env = process.env): Promise<number> {
       payloadEncryption:
         config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
       http: httpUrl,
+      buildId: version.buildId,
+      deployment: version.deploymentName ?? 'none (unversioned)',
     });
     await worker.run();
     log.info('worker stopped', {});

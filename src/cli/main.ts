@@ -3,6 +3,7 @@ import { registerCodecServerCommand } from '../codec/cli';
 import { registerGatewayCommand } from '../gateway/cli';
 import { registerDocumentsCommand } from './documents-command';
 import { registerLifecycleCommands } from './lifecycle-commands';
+import { registerReplayCheckCommand } from './replay-check';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
 // `register...Command(program)` function; this file only wires them together.
@@ -14,6 +15,7 @@ registerLifecycleCommands(program);
 registerDocumentsCommand(program);
 registerGatewayCommand(program);
 registerCodecServerCommand(program);
+registerReplayCheckCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

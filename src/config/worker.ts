@@ -35,6 +35,10 @@ export const WORKER_VARIABLES: VariableDocs = {
   LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
   WORKER_HTTP_PORT: 'port of the worker\'s /healthz, /readyz and /metrics (default 8090; "off" disables)',
   WORKER_HTTP_HOST: 'interface of those endpoints (default 127.0.0.1; 0.0.0.0 in containers)',
+  WORKER_DEPLOYMENT_NAME:
+    'Temporal worker deployment of this worker; when set, Worker Versioning with auto-upgrade: a new build takes tasks once made current (default unset: unversioned)',
+  WORKER_BUILD_ID:
+    "this build's id in histories, logs and /metrics (default <package version>+<12 hex of the workflow bundle's SHA-256>; required with WORKER_DEPLOYMENT_NAME when the worker runs workflow sources)",
 };
 
 export interface WorkerConfig {
@@ -76,6 +80,16 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   /** `WORKER_HTTP_HOST`/`_PORT`: health and metrics; undefined when switched off. @default 127.0.0.1:8090 */
   http?: { host: string; port: number };
+  /**
+   * `WORKER_DEPLOYMENT_NAME`: the worker deployment (Worker Versioning) this worker polls as;
+   * undefined: an unversioned worker. See src/worker-version.ts. @default undefined
+   */
+  deploymentName?: string;
+  /**
+   * `WORKER_BUILD_ID`: this build's id. @default undefined: derived from the package version and
+   * the workflow bundle (src/worker-version.ts)
+   */
+  buildId?: string;
 }
 
 /** The worker's configuration, or a `ConfigError` listing every problem. */
@@ -101,6 +115,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '250';
   if (!/^\d+$/.test(cacheText)) problems.push('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
   const workflowBundlePath = readableBundle(env, encryptionKeys.length > 0, problems);
+  const deploymentName = versionField(env, 'WORKER_DEPLOYMENT_NAME', problems);
+  const buildId = versionField(env, 'WORKER_BUILD_ID', problems);
   if (problems.length > 0 || advance === undefined) throw new ConfigError(problems);
   return {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
@@ -116,7 +132,32 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     logLevel: logLevel as WorkerConfig['logLevel'],
     maxCachedWorkflows: Number(cacheText),
     http,
+    deploymentName,
+    buildId,
   };
+}
+
+/**
+ * A worker deployment name or build id as the server accepts them: not starting with "__", no
+ * "." or ":" in a deployment name (the server joins the two with them), and short enough for
+ * the id of the server's per-version workflow — at most 108 characters under the
+ * `limit.maxIDLength` of 255 that deploy/temporal/dynamicconfig sets ((255 - 39) / 2, Temporal
+ * 1.32). No spaces either, so that it reads as one word in logs and metrics.
+ */
+const MAX_VERSION_FIELD = 108;
+
+function versionField(env: Env, name: string, problems: string[]): string | undefined {
+  const value = (env[name] ?? '').trim();
+  if (value === '') return undefined;
+  const separators = name === 'WORKER_DEPLOYMENT_NAME' ? /[.:\s]/ : /\s/;
+  if (value.length > MAX_VERSION_FIELD || value.startsWith('__') || separators.test(value)) {
+    const banned = name === 'WORKER_DEPLOYMENT_NAME' ? 'no ".", ":" or spaces' : 'no spaces';
+    problems.push(
+      `${name} must be at most ${MAX_VERSION_FIELD} characters, ${banned}, not starting with "__"`,
+    );
+    return undefined;
+  }
+  return value;
 }
 
 function loadWorkerHttp(env: Env, problems: string[]): WorkerConfig['http'] {

@@ -21,7 +21,11 @@ export class LifecycleMetrics {
   private readonly durations: Histogram<'operation'>;
   private cached?: { at: number; byStage: Map<string, number>; oldestWaitingSeconds: number };
 
-  constructor(private readonly temporal: Client) {
+  /** `build`: this worker's build id and deployment, reported as `hotdocs_worker_build_info`. */
+  constructor(
+    private readonly temporal: Client,
+    build?: { buildId: string; deploymentName?: string },
+  ) {
     this.requests = new Counter({
       name: 'hotdocs_advance_requests_total',
       help: 'HotDocs Advance HTTP requests by call and outcome (ok, or the error class)',
@@ -35,6 +39,22 @@ export class LifecycleMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [this.registry],
     });
+    if (build !== undefined) {
+      // The Prometheus "info" idiom: a constant 1 whose labels say which build is running.
+      new Gauge({
+        name: 'hotdocs_worker_build_info',
+        help: 'The build of this worker (WORKER_BUILD_ID) and its worker deployment; always 1',
+        labelNames: ['build_id', 'deployment_name', 'versioning'],
+        registers: [this.registry],
+      }).set(
+        {
+          build_id: build.buildId,
+          deployment_name: build.deploymentName ?? '',
+          versioning: build.deploymentName === undefined ? 'off' : 'auto-upgrade',
+        },
+        1,
+      );
+    }
     const visibility = () => this.visibility();
     new Gauge({
       name: 'hotdocs_lifecycles',

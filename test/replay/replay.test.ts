@@ -7,12 +7,13 @@ import '../support/temporal'; // quiet worker logs
 /**
  * Replays recorded lifecycle histories (test/histories, made by test/support/record-histories.ts)
  * against the current workflow code. A failure here means a change would break lifecycles that
- * are running in production: guard it with `patched()` or worker versioning.
+ * are running in production: guard it with `patched()` (docs/deploy.md, "Upgrading the worker").
+ * Subfolders keep the histories of earlier releases (test/histories/v0.1.0/...), replayed too.
  */
 const HISTORIES = path.resolve(__dirname, '..', 'histories');
 
 test('every recorded history replays without non-determinism', async () => {
-  const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
+  const files = (await readdir(HISTORIES, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
   expect(files.length).toBeGreaterThanOrEqual(8);
   const histories = await Promise.all(
     files.map(async (file) => {

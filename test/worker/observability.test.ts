@@ -57,6 +57,10 @@ test('health, readiness and metrics of a running worker', async () => {
     /hotdocs_advance_request_duration_seconds_bucket\{le="[^"]+",operation="beginSession"\}/,
   );
   expect(metrics).toMatch(/hotdocs_oldest_waiting_interview_age_seconds \d/);
+  // Which build runs (from the sources here: no bundle to derive the id from), unversioned.
+  expect(metrics).toMatch(
+    /^hotdocs_worker_build_info\{build_id="\d+\.\d+\.\d+[^"]*\+sources",deployment_name="",versioning="off"\} 1$/m,
+  );
   expect(metrics).toMatch(/^temporal_\w+/m); // the SDK's own runtime metrics, same scrape
   await h.lifecycles.cancel(started.lifecycleId);
 }, 60_000);
