@@ -79,7 +79,9 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     namespace: options.namespace,
     taskQueue: config.taskQueue,
     activities,
-    dataConverter: lifecycleDataConverter(config.encryptionKeys),
+    dataConverter: lifecycleDataConverter(config.encryptionKeys, {
+      requireEncrypted: config.encryptionRequired,
+    }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...workflowSource(config),
@@ -159,7 +161,9 @@ export async function main(env: Env = process.env): Promise<number> {
       tenancies: [...config.advance.tenancies.keys()],
       documentStore: worker.documentStore.describe(),
       payloadEncryption:
-        config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
+        config.encryptionKeys.length === 0
+          ? 'off'
+          : `on (key ${config.encryptionKeys[0]?.id}${config.encryptionRequired ? ', required' : ''})`,
       http: httpUrl,
     });
     await worker.run();

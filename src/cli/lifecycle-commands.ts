@@ -235,6 +235,8 @@ async function execute(flags: ConnectionFlags, work: (connect: Connect) => Promi
     try {
       client = await LifecycleClient.connect(env);
     } catch (error) {
+      // Bad configuration (PAYLOAD_ENCRYPTION_*) is reported as such, not as an unreachable server.
+      if (error instanceof LifecycleClientError) throw error;
       throw new CliFailure('temporal-unreachable', `cannot reach Temporal at ${address}: ${describe(error)}`);
     }
     return client;
@@ -286,7 +288,8 @@ function failureReport(
   address: string | undefined,
 ): { exitCode: number; body: Record<string, unknown> } {
   if (error instanceof LifecycleClientError) {
-    return { exitCode: error.code === 'invalid-input' ? 2 : 1, body: error.toJSON() };
+    const usage = error.code === 'invalid-input' || error.code === 'invalid-configuration';
+    return { exitCode: usage ? 2 : 1, body: error.toJSON() };
   }
   if (error instanceof CliFailure) return { exitCode: 1, body: { code: error.code, message: error.message } };
   if (isUnavailable(error)) {

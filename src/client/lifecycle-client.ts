@@ -11,7 +11,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
-import { loadEncryptionKeys } from '../config';
+import { loadPayloadEncryption } from '../config';
 import {
   beginFollowUpSessionUpdate,
   DEFAULT_TASK_QUEUE,
@@ -86,7 +86,7 @@ export class LifecycleClient {
       ),
     });
     const problems: string[] = [];
-    const keys = loadEncryptionKeys(env, problems);
+    const { keys, required } = loadPayloadEncryption(env, problems);
     if (problems.length > 0) {
       throw new LifecycleClientError(
         'invalid-configuration',
@@ -95,7 +95,7 @@ export class LifecycleClient {
       );
     }
     const connection = await Connection.connect(connectionOptions);
-    const dataConverter = lifecycleDataConverter(keys);
+    const dataConverter = lifecycleDataConverter(keys, { requireEncrypted: required });
     return new LifecycleClient(new Client({ connection, namespace, dataConverter }), {
       taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     });

@@ -5,7 +5,7 @@ import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { parseDuration } from '../workflows/duration';
 import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
 import { loadAdvanceConfig, type AdvanceConfig } from './advance';
-import { loadEncryptionKeys } from './encryption';
+import { loadPayloadEncryption } from './encryption';
 import { ConfigError, secretFrom, type Env, type VariableDocs } from './env';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -30,6 +30,8 @@ export interface WorkerConfig {
   taskQueue: string;
   /** `PAYLOAD_ENCRYPTION_KEYS`; empty: payloads are not encrypted. @default [] */
   encryptionKeys: EncryptionKey[];
+  /** `PAYLOAD_ENCRYPTION_REQUIRED=true`: keys required, unencrypted payloads refused. @default false */
+  encryptionRequired: boolean;
   /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
   advance: AdvanceConfig;
   /** Where documents go: `DOCUMENT_STORE` and its variables (src/documents/store-config.ts). */
@@ -58,7 +60,7 @@ export interface WorkerConfig {
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const problems: string[] = [];
   const advance = loadAdvanceConfig(env, problems);
-  const encryptionKeys = loadEncryptionKeys(env, problems);
+  const { keys: encryptionKeys, required: encryptionRequired } = loadPayloadEncryption(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
   const documentStore = loadDocumentStoreConfig(env, problems);
   const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
@@ -76,6 +78,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     encryptionKeys,
+    encryptionRequired,
     advance,
     documentStore,
     reminderWebhook,
