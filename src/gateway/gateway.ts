@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifySchemaCompiler,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   createJsonSchemaTransform,
   createJsonSchemaTransformObject,
@@ -11,17 +16,21 @@ import {
 } from 'fastify-type-provider-zod';
 import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
+import { ApiKeyRing, unscopedKeyWarnings } from './api-keys';
 import type { GatewayContext } from './context';
 import { GatewayError, toGatewayError } from './errors';
 import { FinishLinkSigner } from './finish-links';
 import { renderFinishErrorPage, wantsHtml } from './finish-pages';
+import { answerClientError, answerFrameworkError, answerUnmatched, RouteTable } from './framework-answers';
+import { ApiKeyFileReloader } from './key-reload';
 import { listeningOrigin, PublicLinks } from './links';
-import { loggerOptions, type GatewayLogOptions } from './logging';
+import { GatewayLogController, loggerOptions, type GatewayLogOptions } from './logging';
 import { assemblyRoutes } from './routes/assemblies';
 import { interviewRoutes } from './routes/interview';
 import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
 import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
+import { repairRoutes } from './routes/repair';
 import { gatewaySchemaRegistry } from './schemas';
 import { UsedNonces } from './used-nonces';
 
@@ -38,8 +47,17 @@ export interface RunningGateway {
   url: string;
   /** The base of the links it hands out. */
   publicUrl: string;
+  /** Re-reads GATEWAY_API_KEYS_FILE (as on SIGHUP); false when it has problems and the old keys stay. */
+  reloadApiKeys(): boolean;
   /** Stops accepting, answers held-open requests at once, waits for the rest. */
   close(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Re-reads GATEWAY_API_KEYS_FILE now; false when there is none or it has problems. */
+    reloadApiKeys(): boolean;
+  }
 }
 
 /**
@@ -50,9 +68,16 @@ export interface RunningGateway {
 export async function buildGateway({ lifecycles, config, log }: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(log),
+    // One line per request, when it is answered, naming the key.
+    logController: new GatewayLogController(),
     bodyLimit: config.bodyLimitBytes,
     // Long ids and tokens are fine; a megabyte of URL is not.
     routerOptions: { maxParamLength: 1000 },
+    trustProxy: trustProxyOption(config),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Our own answer (below), in our error shape, instead of fastify's.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(absentBodyAsUndefined);
   app.setSerializerCompiler(serializerCompiler);
@@ -62,6 +87,12 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
 
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
+  app.addHook('onRequest', async () => {
+    if (closing.signal.aborted)
+      throw new GatewayError('shutting-down', 'The gateway is shutting down; try again');
+  });
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => routes.add(route));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = toGatewayError(error);
@@ -76,11 +107,7 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     }
     return reply.send(answer.toBody());
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send(new GatewayError('not-found', `No route ${request.method} ${pathOf(request.url)}`).toBody()),
-  );
+  app.setNotFoundHandler(answerUnmatched(routes));
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -97,31 +124,12 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     });
   }
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'hotdocs-advance-temporal gateway',
-        version: '1',
-        description:
-          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Errors are always ' +
-          '{ "error": { "code", "message", "problems"? } }.',
-      },
-      ...(config.publicUrl !== undefined && { servers: [{ url: config.publicUrl }] }),
-      components: {
-        securitySchemes: {
-          bearerKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
-          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        },
-      },
-    },
-    transform: createJsonSchemaTransform({ schemaRegistry: gatewaySchemaRegistry }),
-    transformObject: createJsonSchemaTransformObject({ schemaRegistry: gatewaySchemaRegistry }),
-  });
+  await app.register(swagger, openApiOptions(config));
 
   // Registered before the routes: it adds its hook to each route as the route is declared. The
   // hook runs after the API key check (route hooks follow instance hooks), so a key's budget is
-  // counted under its name; the finish route, which has no key, is counted per client address.
+  // counted under its name; the finish route, which has no key, is counted per client address
+  // (the real one behind a proxy: GATEWAY_TRUST_PROXY).
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
@@ -133,10 +141,32 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
       ),
   });
 
+  const context = gatewayContext(app, lifecycles, config, closing.signal);
+  watchApiKeys(app, context);
+  await app.register(healthRoutes, { context });
+  await app.register(assemblyRoutes, { context });
+  await app.register(interviewRoutes, { context });
+  await app.register(lifecycleMessageRoutes, { context });
+  await app.register(repairRoutes, { context });
+  await app.register(finishRoutes, { context });
+  app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  await app.ready();
+  return app;
+}
+
+function gatewayContext(
+  app: FastifyInstance,
+  lifecycles: LifecycleClient,
+  config: GatewayConfig,
+  closing: AbortSignal,
+): GatewayContext {
   const fallbackOrigin = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-  const context: GatewayContext = {
+  return {
     lifecycles,
     config,
+    apiKeys: new ApiKeyRing(config.apiKeys),
     links: new PublicLinks(() => {
       if (config.publicUrl !== undefined) return config.publicUrl;
       const address = app.server.address();
@@ -146,18 +176,64 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     }),
     finishLinks: new FinishLinkSigner(config.finishLinkSecret),
     usedNonces: new UsedNonces(),
-    closing: closing.signal,
+    closing,
   };
-  await app.register(healthRoutes, { context });
-  await app.register(assemblyRoutes, { context });
-  await app.register(interviewRoutes, { context });
-  await app.register(lifecycleMessageRoutes, { context });
-  await app.register(finishRoutes, { context });
-  app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
-    app.swagger(),
-  );
-  await app.ready();
-  return app;
+}
+
+/** Warns about unscoped keys; re-reads the key file when it changes and on `reloadApiKeys()`. */
+function watchApiKeys(app: FastifyInstance, context: GatewayContext): void {
+  for (const warning of unscopedKeyWarnings(context.apiKeys.keys())) app.log.warn(warning);
+  const file = context.config.apiKeysFile;
+  if (file === undefined) {
+    app.decorate('reloadApiKeys', () => false);
+    return;
+  }
+  const reloader = new ApiKeyFileReloader(file, context.apiKeys, app.log);
+  reloader.watch();
+  app.addHook('onClose', async () => reloader.close());
+  app.decorate('reloadApiKeys', () => reloader.reload('asked to (SIGHUP)'));
+}
+
+/**
+ * GATEWAY_TRUST_PROXY as fastify takes it. A hop count is given as a function: fastify itself
+ * ignores a plain number (it cannot tell a proxy from a client that adds its own header), and the
+ * operator who chose hops has said that only proxies can reach the gateway.
+ */
+function trustProxyOption(config: GatewayConfig): FastifyServerOptions['trustProxy'] {
+  const trust = config.trustProxy;
+  if (trust === undefined) return false;
+  if ('hops' in trust) return (_address: string, hop: number) => hop < trust.hops;
+  return trust.addresses;
+}
+
+function openApiOptions(config: GatewayConfig) {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hotdocs-advance-temporal gateway',
+        version: '1',
+        description:
+          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Every error, on every ' +
+          'path (unknown routes 404, other methods 405, over-long URLs 414, bodies over the limit ' +
+          '413, other media types 415, malformed JSON 400 included), is ' +
+          '{ "error": { "code", "message", "problems"? } }; the codes are listed in the Error schema.',
+      },
+      ...(config.publicUrl !== undefined && { servers: [{ url: config.publicUrl }] }),
+      components: {
+        securitySchemes: {
+          bearerKey: {
+            type: 'http' as const,
+            scheme: 'bearer',
+            description: 'Authorization: Bearer <API key>',
+          },
+          apiKeyHeader: { type: 'apiKey' as const, in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+    transform: createJsonSchemaTransform({ schemaRegistry: gatewaySchemaRegistry }),
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: gatewaySchemaRegistry }),
+  };
 }
 
 /** Builds the gateway and listens on the configured host and port. */
@@ -165,7 +241,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const app = await buildGateway(options);
   await app.listen({ host: options.config.host, port: options.config.port });
   const url = listeningOrigin(app.server.address() as AddressInfo);
-  return { app, url, publicUrl: options.config.publicUrl ?? url, close: () => app.close() };
+  return {
+    app,
+    url,
+    publicUrl: options.config.publicUrl ?? url,
+    reloadApiKeys: () => app.reloadApiKeys(),
+    close: () => app.close(),
+  };
 }
 
 /**
@@ -178,7 +260,3 @@ const absentBodyAsUndefined: FastifySchemaCompiler<Parameters<typeof validatorCo
   const validate = validatorCompiler(route);
   return route.httpPart === 'body' ? (data: unknown) => validate(data === null ? undefined : data) : validate;
 };
-
-function pathOf(url: string): string {
-  return url.replace(/[?#].*$/s, '').replace(/\/finish\/[^/]*/gi, '/finish/…');
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIFECYCLE_STAGES, type LifecycleResult, type LifecycleStatus } from '../client';
 import { followUpRequestSchema, lifecycleInputSchema } from '../client/input-schema';
+import { GATEWAY_ERROR_CODES } from './errors';
 
 /**
  * The zod schemas of the gateway's requests and answers. The same objects validate requests
@@ -49,6 +50,28 @@ export const finishBodySchema = named(
   'The fields the interview posts on Finish; all optional',
 ).optional();
 
+/** An operator's repair of a lifecycle in needs-attention (the `repair` update). */
+export const repairRequestSchema = named(
+  z.strictObject({
+    action: z
+      .enum(['retry', 'accept-completed', 'abandon'], {
+        error: 'action must be one of retry, accept-completed, abandon',
+      })
+      .describe(
+        'retry: the failed call again, now (after fixing its cause); accept-completed: Advance did ' +
+          'complete the session though it could not confirm it, collect its documents and go on; ' +
+          'abandon: end the lifecycle as failed',
+      ),
+    note: z
+      .string({ error: 'note must be a string' })
+      .max(500, 'note must be at most 500 characters')
+      .optional()
+      .describe('Why, for the record (status and history)'),
+  }),
+  'RepairRequest',
+  "An operator's answer to a lifecycle in needs-attention",
+);
+
 export const assemblyParamsSchema = z.object({
   id: z.string().min(1).max(255).describe('The lifecycle id returned by POST /v1/assemblies'),
 });
@@ -69,7 +92,7 @@ export const waitQuerySchema = z.object({
 export const errorResponseSchema = named(
   z.object({
     error: z.object({
-      code: z.string().describe('Stable machine-readable code, e.g. validation-failed'),
+      code: z.enum(GATEWAY_ERROR_CODES).describe('Stable machine-readable code (docs/gateway.md, "Errors")'),
       message: z.string(),
       problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     }),
@@ -178,6 +201,17 @@ const lifecycleStatusSchema = z.object({
   ),
   finishRequested: z.boolean(),
   lastError: z.object({ message: z.string(), stage: stageSchema, at: z.string() }).optional(),
+  attention: z
+    .object({
+      reason: z.enum(['credentials-refused', 'forbidden', 'outcome-unconfirmed']),
+      call: z.string(),
+      message: z.string(),
+      since: z.string(),
+      retries: z.number(),
+      nextRetryAt: z.string().optional(),
+    })
+    .optional()
+    .describe('Set while the lifecycle waits in needs-attention for an operator (POST .../repair)'),
   continuedAsNew: z.number(),
 });
 
@@ -220,6 +254,17 @@ export const begunSessionSchema = named(
   }),
   'BegunSession',
   'A follow-up session Advance has begun',
+);
+
+export const repairOutcomeSchema = named(
+  z.object({
+    id: z.string(),
+    action: z.enum(['retry', 'accept-completed', 'abandon']),
+    stage: stageSchema.describe('The stage the lifecycle moved on to'),
+    at: z.string(),
+  }),
+  'RepairOutcome',
+  'The repair was taken',
 );
 
 export const queuedSchema = z.object({ id: z.string(), queued: z.literal(true) });

@@ -63,6 +63,7 @@ test('the OpenAPI document lists every path, the request schemas and the API key
       '/v1/assemblies/{id}/follow-ups',
       '/v1/assemblies/{id}/finish',
       '/v1/assemblies/{id}/cancel',
+      '/v1/assemblies/{id}/repair',
       '/v1/finish/{token}',
     ].sort(),
   );
