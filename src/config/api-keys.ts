@@ -107,7 +107,7 @@ export function reloadApiKeys(
   const inline = current.filter((key) => !key.where.startsWith('GATEWAY_API_KEYS_FILE'));
   const keys = [...inline, ...fromFile.flatMap((entry) => parseApiKeyEntry(entry, problems) ?? [])];
   problems.push(...duplicateProblems(keys));
-  if (keys.length === 0)
+  if (inline.length === 0 && fromFile.length === 0)
     problems.push('GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required: at least one API key');
   return keys;
 }

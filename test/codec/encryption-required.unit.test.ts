@@ -68,10 +68,12 @@ test('with keys it starts; the setting is a strict true/false; unset means not r
     PAYLOAD_ENCRYPTION_REQUIRED: 'true',
   });
   expect(worker.encryptionRequired).toBe(true);
-  expect(loadWorkerConfig({ ...WORKER_ENV, PAYLOAD_ENCRYPTION_KEYS: KEYS_TEXT }).encryptionRequired).toBe(false);
-  expect(problemsOf(() => loadGatewayConfig({ ...GATEWAY_ENV, PAYLOAD_ENCRYPTION_REQUIRED: 'yes' }))).toEqual([
-    'PAYLOAD_ENCRYPTION_REQUIRED must be "true" or "false"',
-  ]);
+  expect(loadWorkerConfig({ ...WORKER_ENV, PAYLOAD_ENCRYPTION_KEYS: KEYS_TEXT }).encryptionRequired).toBe(
+    false,
+  );
+  expect(problemsOf(() => loadGatewayConfig({ ...GATEWAY_ENV, PAYLOAD_ENCRYPTION_REQUIRED: 'yes' }))).toEqual(
+    ['PAYLOAD_ENCRYPTION_REQUIRED must be "true" or "false"'],
+  );
 });
 
 test('the codec refuses an unencrypted payload when encryption is required, and still reads encrypted ones', async () => {
