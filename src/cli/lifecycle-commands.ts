@@ -20,7 +20,7 @@ import {
  * stderr with exit code 2 for bad input and 1 for anything else, so scripts can branch on both.
  */
 
-interface ConnectionFlags {
+export interface ConnectionFlags {
   address?: string;
   namespace?: string;
   taskQueue?: string;
@@ -190,7 +190,7 @@ function registerReadCommands(program: Command): void {
     );
 }
 
-function withConnectionOptions(command: Command): Command {
+export function withConnectionOptions(command: Command): Command {
   return command
     .addOption(new Option('--address <host:port>', 'Temporal frontend address (overrides TEMPORAL_ADDRESS)'))
     .addOption(new Option('--namespace <namespace>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)'))
@@ -202,7 +202,7 @@ function withConnectionOptions(command: Command): Command {
     );
 }
 
-function examples(...lines: string[]): string {
+export function examples(...lines: string[]): string {
   return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
 }
 
@@ -225,7 +225,10 @@ type Connect = () => Promise<LifecycleClient>;
  * Runs one command: connects only when `work` asks (so input is checked first), prints its
  * result as JSON, reports failures as JSON on stderr, and always closes the connection.
  */
-async function execute(flags: ConnectionFlags, work: (connect: Connect) => Promise<unknown>): Promise<void> {
+export async function execute(
+  flags: ConnectionFlags,
+  work: (connect: Connect) => Promise<unknown>,
+): Promise<void> {
   const env = connectionEnv(flags);
   let address: string | undefined;
   let client: LifecycleClient | undefined;

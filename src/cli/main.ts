@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCodecServerCommand } from '../codec/cli';
 import { registerGatewayCommand } from '../gateway/cli';
 import { registerLifecycleCommands } from './lifecycle-commands';
+import { registerRepairCommand } from './repair-command';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
 // `register...Command(program)` function; this file only wires them together.
@@ -10,6 +11,7 @@ const program = new Command('hotdocs-temporal').description(
 );
 
 registerLifecycleCommands(program);
+registerRepairCommand(program);
 registerGatewayCommand(program);
 registerCodecServerCommand(program);
 
