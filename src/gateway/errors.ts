@@ -31,6 +31,7 @@ const STATUS = {
   'wait-timeout': 409,
   'request-timeout': 408,
   'temporal-unavailable': 503,
+  'worker-unavailable': 503,
   'shutting-down': 503,
   'internal-error': 500,
   // the lifecycle client's codes, passed through
@@ -84,6 +85,13 @@ export class GatewayError extends Error {
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof LifecycleClientError) return fromLifecycleError(error);
+  // Before Temporal's own unavailability: a query no worker answered also ends in a deadline.
+  if (isWorkerUnavailable(error)) {
+    return new GatewayError(
+      'worker-unavailable',
+      'No worker is serving lifecycles right now, and a status needs one to answer; try again shortly',
+    );
+  }
   if (isTemporalUnavailable(error)) {
     return new GatewayError('temporal-unavailable', 'Temporal is not reachable; try again shortly');
   }
@@ -190,6 +198,26 @@ const GRPC_UNAVAILABLE = 14;
 export function isTemporalUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
     if (isGrpcServiceError(e)) return e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
+const GRPC_FAILED_PRECONDITION = 9;
+
+/**
+ * A query Temporal could not deliver: no worker polls the lifecycle's task queue (any more:
+ * FAILED_PRECONDITION "no poller seen"; or ever: the query's deadline passed unanswered).
+ */
+export function isWorkerUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
+    if (isGrpcServiceError(e)) {
+      const text = e.details ?? e.message;
+      return (
+        (e.code === GRPC_FAILED_PRECONDITION && /no poller seen/i.test(text)) ||
+        (e.code === GRPC_DEADLINE_EXCEEDED && /query timed out before a worker/i.test(text))
+      );
+    }
     e = e instanceof Error ? e.cause : undefined;
   }
   return false;

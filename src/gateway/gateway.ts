@@ -71,8 +71,9 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     // One line per request, when it is answered, naming the key.
     logController: new GatewayLogController(),
     bodyLimit: config.bodyLimitBytes,
-    // Long ids and tokens are fine; a megabyte of URL is not.
-    routerOptions: { maxParamLength: 1000 },
+    // Long ids and tokens are fine; a megabyte of URL is not. Above the longest value the schemas
+    // take (a token: 1000), so that a slightly long one is a 400 naming the field, not a 414.
+    routerOptions: { maxParamLength: 2048 },
     trustProxy: trustProxyOption(config),
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
@@ -93,13 +94,23 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
   });
   const routes = new RouteTable();
   app.addHook('onRoute', (route) => routes.add(route));
+  // An unmatched request is answered before its body is parsed: a method such as QUERY would
+  // otherwise fail on its missing content type (400) instead of being told it is not allowed.
+  const unmatched = answerUnmatched(routes);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return unmatched(request, reply);
+    return undefined;
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = toGatewayError(error);
     // Our own refusals are expected; what is logged is what an operator must look at.
     if (answer.code === 'internal-error') request.log.error({ err: error }, 'request failed unexpectedly');
-    else if (answer.code === 'temporal-unavailable' && answer !== error)
-      request.log.warn({ err: error }, 'Temporal unavailable');
+    else if (
+      (answer.code === 'temporal-unavailable' || answer.code === 'worker-unavailable') &&
+      answer !== error
+    )
+      request.log.warn({ err: error }, answer.message);
     if (answer.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer');
     reply.code(answer.statusCode);
     if (request.routeOptions.config.htmlErrors === true && wantsHtml(request)) {
@@ -107,7 +118,7 @@ export async function buildGateway({ lifecycles, config, log }: GatewayOptions):
     }
     return reply.send(answer.toBody());
   });
-  app.setNotFoundHandler(answerUnmatched(routes));
+  app.setNotFoundHandler(unmatched);
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {

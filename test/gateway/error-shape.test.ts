@@ -90,7 +90,13 @@ test('a bad percent-encoding 400; a path segment over the limit 414; headers ove
     400,
     'malformed-request',
   );
-  expectErrorShape(await call(`${base}/v1/assemblies/assembly-${'x'.repeat(1100)}`), 414, 'uri-too-long');
+  expectErrorShape(await call(`${base}/v1/assemblies/assembly-${'x'.repeat(2100)}`), 414, 'uri-too-long');
+  // Just over the schema's own limit: a 400 naming the field.
+  expectErrorShape(
+    await call(`${base}/v1/assemblies/assembly-${'x'.repeat(1100)}`),
+    400,
+    'validation-failed',
+  );
   const huge = await rawRequest(
     `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: ${'y'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
   );
