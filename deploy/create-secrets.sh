@@ -63,9 +63,10 @@ write_secret document_store_secret_key "$(random_hex 32)"
 # Advance v2.0 callbacks: the worker signs callback URLs with it, the gateway checks them.
 write_secret advance_callback_secret "$(random_hex 32)"
 
-# The gateway's first API key: the key itself for you (not mounted), its digest for the gateway.
+# The gateway's first API key: the key itself for you (not mounted), its digest for the gateway,
+# scoped explicitly to everything (an operator's key); add narrower keys per business system.
 write_secret gateway_api_key "$(random_hex 24)" 600
-write_secret gateway_api_keys "ops:$(sha256_hex "$(head -n 1 "$dir/gateway_api_key")")"
+write_secret gateway_api_keys "ops:$(sha256_hex "$(head -n 1 "$dir/gateway_api_key")") tenancies=* permissions=admin"
 
 # The codec endpoint's bearer token: the token for you (not mounted), its digest goes into .env.
 write_secret codec_token "$(random_hex 32)" 600

@@ -102,7 +102,9 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     namespace: options.namespace,
     taskQueue: config.taskQueue,
     activities,
-    dataConverter: lifecycleDataConverter(config.encryptionKeys),
+    dataConverter: lifecycleDataConverter(config.encryptionKeys, {
+      requireEncrypted: config.encryptionRequired,
+    }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...workflowCode,
@@ -189,7 +191,9 @@ export async function main(env: Env = process.env): Promise<number> {
       documentStore: worker.documentStore.describe(),
       completionWebhook: worker.completionWebhook?.describe() ?? 'off',
       payloadEncryption:
-        config.encryptionKeys.length > 0 ? `on (key ${config.encryptionKeys[0]?.id})` : 'off',
+        config.encryptionKeys.length === 0
+          ? 'off'
+          : `on (key ${config.encryptionKeys[0]?.id}${config.encryptionRequired ? ', required' : ''})`,
       http: httpUrl,
       buildId: version.buildId,
       deployment: version.deploymentName ?? 'none (unversioned)',

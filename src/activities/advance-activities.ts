@@ -105,7 +105,11 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
         const metadata = await advance.acquireToken({ signal });
         // Recorded in the lifecycle's history with the token check: whether it announces its events
         // (only then does it start a delivery per event, so lifecycles without a webhook pay nothing).
-        return { ...metadata, protocol: advance.capabilities, announcesEvents: deps.announcesEvents === true };
+        return {
+          ...metadata,
+          protocol: advance.capabilities,
+          announcesEvents: deps.announcesEvents === true,
+        };
       });
     },
 

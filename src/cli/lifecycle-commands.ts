@@ -20,7 +20,7 @@ import {
  * stderr with exit code 2 for bad input and 1 for anything else, so scripts can branch on both.
  */
 
-interface ConnectionFlags {
+export interface ConnectionFlags {
   address?: string;
   namespace?: string;
   taskQueue?: string;
@@ -190,7 +190,7 @@ function registerReadCommands(program: Command): void {
     );
 }
 
-function withConnectionOptions(command: Command): Command {
+export function withConnectionOptions(command: Command): Command {
   return command
     .addOption(new Option('--address <host:port>', 'Temporal frontend address (overrides TEMPORAL_ADDRESS)'))
     .addOption(new Option('--namespace <namespace>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)'))
@@ -202,7 +202,7 @@ function withConnectionOptions(command: Command): Command {
     );
 }
 
-function examples(...lines: string[]): string {
+export function examples(...lines: string[]): string {
   return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
 }
 
@@ -225,7 +225,10 @@ type Connect = () => Promise<LifecycleClient>;
  * Runs one command: connects only when `work` asks (so input is checked first), prints its
  * result as JSON, reports failures as JSON on stderr, and always closes the connection.
  */
-async function execute(flags: ConnectionFlags, work: (connect: Connect) => Promise<unknown>): Promise<void> {
+export async function execute(
+  flags: ConnectionFlags,
+  work: (connect: Connect) => Promise<unknown>,
+): Promise<void> {
   const env = connectionEnv(flags);
   let address: string | undefined;
   let client: LifecycleClient | undefined;
@@ -235,6 +238,8 @@ async function execute(flags: ConnectionFlags, work: (connect: Connect) => Promi
     try {
       client = await LifecycleClient.connect(env);
     } catch (error) {
+      // Bad configuration (PAYLOAD_ENCRYPTION_*) is reported as such, not as an unreachable server.
+      if (error instanceof LifecycleClientError) throw error;
       throw new CliFailure('temporal-unreachable', `cannot reach Temporal at ${address}: ${describe(error)}`);
     }
     return client;
@@ -286,7 +291,8 @@ function failureReport(
   address: string | undefined,
 ): { exitCode: number; body: Record<string, unknown> } {
   if (error instanceof LifecycleClientError) {
-    return { exitCode: error.code === 'invalid-input' ? 2 : 1, body: error.toJSON() };
+    const usage = error.code === 'invalid-input' || error.code === 'invalid-configuration';
+    return { exitCode: usage ? 2 : 1, body: error.toJSON() };
   }
   if (error instanceof CliFailure) return { exitCode: 1, body: { code: error.code, message: error.message } };
   if (isUnavailable(error)) {

@@ -4,6 +4,7 @@ import { registerGatewayCommand } from '../gateway/cli';
 import { registerDocumentsCommand } from './documents-command';
 import { registerLifecycleCommands } from './lifecycle-commands';
 import { registerReplayCheckCommand } from './replay-check';
+import { registerRepairCommand } from './repair-command';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
 // `register...Command(program)` function; this file only wires them together.
@@ -13,6 +14,7 @@ const program = new Command('hotdocs-temporal').description(
 
 registerLifecycleCommands(program);
 registerDocumentsCommand(program);
+registerRepairCommand(program);
 registerGatewayCommand(program);
 registerCodecServerCommand(program);
 registerReplayCheckCommand(program);

@@ -5,6 +5,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -12,7 +13,7 @@ import type { EventDeliveryOutcome } from '../workflows/event-delivery';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
-import { loadEncryptionKeys } from '../config';
+import { loadPayloadEncryption } from '../config';
 import {
   advanceCallbackSignal,
   beginFollowUpSessionUpdate,
@@ -35,7 +36,7 @@ import {
   type FollowUpRequest,
   type NormalizedLifecycleInput,
 } from './input-schema';
-import { BUSINESS_KEY, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
+import { BUSINESS_KEY, OWNER, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
 import {
   LifecycleClientError,
   LifecycleClosedError,
@@ -52,7 +53,32 @@ export interface StartedLifecycle {
   created: boolean;
   /** Temporal's execution status: RUNNING, COMPLETED, FAILED, ... */
   status: string;
+  /** The lifecycle's own (the first one's, when it already existed): search attributes. */
+  businessKey?: string;
+  tenancy?: string;
+  owner?: string;
 }
+
+export interface StartOptions {
+  /**
+   * Who starts it (the gateway: its API key's name), recorded as memo `owner` and the
+   * `HotDocsOwner` search attribute; letters, digits, `. _ -`, at most 64. @default none
+   */
+  owner?: string;
+}
+
+/** Who a lifecycle belongs to and where it stands, from one DescribeWorkflowExecution call. */
+export interface LifecycleDescription {
+  lifecycleId: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, ... */
+  status: string;
+  businessKey?: string;
+  tenancy?: string;
+  workItemId?: string;
+  owner?: string;
+}
+
+const OWNER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * The workflow id of a lifecycle: from the business key when there is one, else from the work
@@ -88,7 +114,7 @@ export class LifecycleClient {
       ),
     });
     const problems: string[] = [];
-    const keys = loadEncryptionKeys(env, problems);
+    const { keys, required } = loadPayloadEncryption(env, problems);
     if (problems.length > 0) {
       throw new LifecycleClientError(
         'invalid-configuration',
@@ -97,7 +123,7 @@ export class LifecycleClient {
       );
     }
     const connection = await Connection.connect(connectionOptions);
-    const dataConverter = lifecycleDataConverter(keys);
+    const dataConverter = lifecycleDataConverter(keys, { requireEncrypted: required });
     return new LifecycleClient(new Client({ connection, namespace, dataConverter }), {
       taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     });
@@ -108,8 +134,10 @@ export class LifecycleClient {
   }
 
   /** Starts a lifecycle, or returns the one already started with the same business key. */
-  async start(input: unknown): Promise<StartedLifecycle> {
+  async start(input: unknown, { owner }: StartOptions = {}): Promise<StartedLifecycle> {
     const normalized = validateLifecycleInput(input);
+    if (owner !== undefined && !OWNER_PATTERN.test(owner))
+      throw new LifecycleInputError(['owner must be 1 to 64 letters, digits, . _ -'], 'start options');
     // The work item GUID is fixed here when the caller did not choose one, so that it is known
     // (and searchable) from the start; a repeated start with the same business key still finds
     // the first lifecycle, whose own id wins.
@@ -126,7 +154,9 @@ export class LifecycleClient {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
         staticSummary: truncate(`Assembly: ${withIds.workItem.name}`, 190),
+        ...(owner !== undefined && { memo: { owner } }),
         typedSearchAttributes: [
+          ...(owner === undefined ? [] : [{ key: OWNER, value: owner }]),
           { key: STAGE, value: 'starting' },
           ...(withIds.businessKey === undefined ? [] : [{ key: BUSINESS_KEY, value: withIds.businessKey }]),
           ...(withIds.workItem.id === undefined ? [] : [{ key: WORK_ITEM_ID, value: withIds.workItem.id }]),
@@ -139,19 +169,25 @@ export class LifecycleClient {
         workItemId: withIds.workItem.id,
         created: true,
         status: 'RUNNING',
+        ...(withIds.businessKey !== undefined && { businessKey: withIds.businessKey }),
+        ...(withIds.tenancy !== undefined && { tenancy: withIds.tenancy }),
+        ...(owner !== undefined && { owner }),
       };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const description = await this.temporal.workflow.getHandle(lifecycleId).describe();
-      const workItemId = description.typedSearchAttributes.get(WORK_ITEM_ID);
-      return {
-        lifecycleId,
-        runId: description.runId,
-        workItemId,
-        created: false,
-        status: description.status.name,
-      };
+      return { ...describedLifecycle(lifecycleId, description), runId: description.runId, created: false };
     }
+  }
+
+  /**
+   * Who the lifecycle belongs to (business key, tenancy, owner) and its execution status, from
+   * its search attributes: one cheap call, no workflow task (unlike `status`).
+   */
+  async describe(lifecycleId: string): Promise<LifecycleDescription> {
+    return this.onExisting(lifecycleId, async (handle) =>
+      describedLifecycle(lifecycleId, await handle.describe()),
+    );
   }
 
   /** Reports the interview of session `versionId` as finished. */
@@ -309,6 +345,22 @@ export class LifecycleClient {
       throw new LifecycleClosedError(lifecycleId, status);
     }
   }
+}
+
+function describedLifecycle(
+  lifecycleId: string,
+  description: WorkflowExecutionDescription,
+): LifecycleDescription {
+  const attributes = description.typedSearchAttributes;
+  const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    lifecycleId,
+    status: description.status.name,
+    ...optional('businessKey', attributes.get(BUSINESS_KEY)),
+    ...optional('tenancy', attributes.get(TENANCY)),
+    ...optional('workItemId', attributes.get(WORK_ITEM_ID)),
+    ...optional('owner', attributes.get(OWNER)),
+  };
 }
 
 const REPAIR_ACTIONS: readonly string[] = ['retry', 'accept-completed', 'abandon'];

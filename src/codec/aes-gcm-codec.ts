@@ -26,18 +26,30 @@ export class PayloadDecryptionError extends Error {
   }
 }
 
+export interface AesGcmPayloadCodecOptions {
+  /**
+   * Refuse to decode a payload that is not encrypted (`PAYLOAD_ENCRYPTION_REQUIRED=true`):
+   * whoever can reach Temporal without the keys cannot inject plain input or signals. Off, such a
+   * payload passes through as it is, which a deployment moving to encryption needs for the
+   * lifecycles started before. @default false
+   */
+  requireEncrypted?: boolean;
+}
+
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly current: EncryptionKey;
   private readonly byId: Map<string, EncryptionKey>;
+  private readonly requireEncrypted: boolean;
 
   /** `keys[0]` encrypts; all of them decrypt. */
-  constructor(keys: readonly EncryptionKey[]) {
+  constructor(keys: readonly EncryptionKey[], options: AesGcmPayloadCodecOptions = {}) {
     const [current] = keys;
     if (current === undefined) throw new Error('at least one encryption key is needed');
     for (const { id, key } of keys) {
       if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes, not ${key.length}`);
     }
     this.current = current;
+    this.requireEncrypted = options.requireEncrypted ?? false;
     this.byId = new Map(keys.map((k) => [k.id, k]));
     if (this.byId.size !== keys.length) throw new Error('encryption key ids must be unique');
   }
@@ -72,7 +84,15 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   private decrypt(payload: Payload): Payload {
     const encoding = payload.metadata?.['encoding'];
-    if (encoding === undefined || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) return payload;
+    const encodingName = encoding === undefined ? undefined : Buffer.from(encoding).toString();
+    if (encodingName !== ENCRYPTED_ENCODING) {
+      if (!this.requireEncrypted) return payload;
+      throw new PayloadDecryptionError(
+        `refused an unencrypted payload (encoding ${JSON.stringify(encodingName ?? 'none')}): with ` +
+          'PAYLOAD_ENCRYPTION_REQUIRED=true only payloads encrypted with a configured key are read; ' +
+          'it was sent by a client without the payload encryption keys',
+      );
+    }
     const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
     const keyId = keyIdBytes === undefined ? '' : Buffer.from(keyIdBytes).toString('utf8');
     const key = this.byId.get(keyId);

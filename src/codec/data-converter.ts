@@ -13,12 +13,17 @@ export function failureConverterPath(encrypted: boolean): string {
 
 /**
  * The data converter every part of the project uses (worker, clients, gateway): AES-GCM
- * encryption of all payloads, failure messages included, when keys are configured.
+ * encryption of all payloads, failure messages included, when keys are configured; with
+ * `requireEncrypted` (PAYLOAD_ENCRYPTION_REQUIRED) a payload that is not encrypted is refused.
  */
-export function lifecycleDataConverter(keys: readonly EncryptionKey[] = []): DataConverter {
+export function lifecycleDataConverter(
+  keys: readonly EncryptionKey[] = [],
+  { requireEncrypted = false }: { requireEncrypted?: boolean } = {},
+): DataConverter {
   const encrypted = keys.length > 0;
+  if (requireEncrypted && !encrypted) throw new Error('encryption is required, but no key is configured');
   return {
     failureConverterPath: failureConverterPath(encrypted),
-    payloadCodecs: encrypted ? [new AesGcmPayloadCodec(keys)] : [],
+    payloadCodecs: encrypted ? [new AesGcmPayloadCodec(keys, { requireEncrypted })] : [],
   };
 }

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
+import { compile as compileTrustedProxies } from '@fastify/proxy-addr';
+import { loadApiKeys, type GatewayApiKey } from './api-keys';
+import { loadPayloadEncryption } from './encryption';
 import {
   booleanFlag,
   ConfigError,
   duration,
-  errorCode,
   httpBaseUrl,
   origins,
   secretFrom,
@@ -20,6 +21,7 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_GATEWAY_WAIT_LIMIT = '30s';
 export const DEFAULT_DOCUMENT_LINK_TTL = '5m';
+export const DEFAULT_FINISH_LINK_RATE_LIMIT_PER_MINUTE = 10;
 /** An HMAC key shorter than this is guessable enough to forge finish links offline. */
 export const MIN_FINISH_LINK_SECRET_LENGTH = 32;
 
@@ -28,12 +30,17 @@ export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_HOST: `interface the HTTP gateway listens on (default ${DEFAULT_GATEWAY_HOST})`,
   GATEWAY_PUBLIC_URL:
     'base URL of links the gateway hands out (default: http://<host>:<port> it listens on); on the worker: document links in completion webhook events (default: none)',
-  GATEWAY_API_KEYS: 'API keys as "name:sha256hex,name2:sha256hex" (printf %s "$KEY" | sha256sum)',
-  GATEWAY_API_KEYS_FILE: 'file with one "name:sha256hex" per line (# comments); adds to GATEWAY_API_KEYS',
+  GATEWAY_API_KEYS:
+    'API keys "name:sha256hex [tenancies=a,b|*] [prefixes=p-] [permissions=read,start,…]", separated by ; (bare "name:sha256hex": every tenancy and permission)',
+  GATEWAY_API_KEYS_FILE:
+    'file with one API key per line, as in GATEWAY_API_KEYS (# comments); adds to it; re-read on SIGHUP and when it changes',
   GATEWAY_FINISH_LINK_SECRET: `HMAC key of the signed finish links, at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters (or _FILE); required`,
   GATEWAY_FINISH_LINK_SECRET_FILE: 'file holding the finish-link HMAC key',
   GATEWAY_FINISH_LINK_TTL: `how long a finish link stays valid (default ${DEFAULT_FINISH_LINK_TTL})`,
-  GATEWAY_RATE_LIMIT_PER_MINUTE: `requests per minute and API key (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})`,
+  GATEWAY_RATE_LIMIT_PER_MINUTE: `requests per minute and API key, or client address on the finish link (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})`,
+  GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE: `finish posts per minute for one interview session, whatever the address (default ${DEFAULT_FINISH_LINK_RATE_LIMIT_PER_MINUTE})`,
+  GATEWAY_TRUST_PROXY:
+    'proxies whose X-Forwarded-For is believed: addresses/CIDRs "10.0.0.0/8,::1" (or loopback, linklocal, uniquelocal), or a hop count (default: none)',
   GATEWAY_BODY_LIMIT_BYTES: `largest request body in bytes (default ${DEFAULT_BODY_LIMIT_BYTES}, 2 MiB)`,
   GATEWAY_CORS_ORIGINS: 'comma-separated origins allowed to call the gateway from a browser (default: none)',
   GATEWAY_WAIT_LIMIT: `longest a ?wait=true request waits before answering (default ${DEFAULT_GATEWAY_WAIT_LIMIT})`,
@@ -45,12 +52,8 @@ export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_DOCUMENT_LINK_TTL: `how long such a signed document URL works (default ${DEFAULT_DOCUMENT_LINK_TTL}, at most 7d)`,
 };
 
-/** An API key as configured: a name (for logs and rate limits) and the SHA-256 of the key. */
-export interface GatewayApiKey {
-  name: string;
-  /** Lower-case hex SHA-256 of the key; the key itself is never configured or stored. */
-  sha256Hex: string;
-}
+/** Trusted proxies: by address (recommended), or the nearest `hops` whatever their address. */
+export type TrustProxy = { addresses: string[] } | { hops: number };
 
 export interface GatewayConfig {
   /** `GATEWAY_HOST`. @default '127.0.0.1' */
@@ -59,14 +62,26 @@ export interface GatewayConfig {
   port: number;
   /** `GATEWAY_PUBLIC_URL`: base of the links the gateway hands out. @default the address it listens on */
   publicUrl?: string;
-  /** `GATEWAY_API_KEYS` and `GATEWAY_API_KEYS_FILE`: at least one is required. */
+  /** `GATEWAY_API_KEYS` and `GATEWAY_API_KEYS_FILE`: at least one key is required. */
   apiKeys: GatewayApiKey[];
+  /** `GATEWAY_API_KEYS_FILE`: re-read on SIGHUP and when it changes. @default none */
+  apiKeysFile?: string;
   /** `GATEWAY_FINISH_LINK_SECRET`: required, at least 32 characters. */
   finishLinkSecret: string;
   /** `GATEWAY_FINISH_LINK_TTL`. @default 24h */
   finishLinkTtlMs: number;
   /** `GATEWAY_RATE_LIMIT_PER_MINUTE`, per API key (per address on the finish route). @default 120 */
   rateLimitPerMinute: number;
+  /**
+   * `GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE`: finish posts per interview session (the link's
+   * lifecycle and version), beside the per-address limit. @default 10
+   */
+  finishLinkRateLimitPerMinute: number;
+  /**
+   * `GATEWAY_TRUST_PROXY`: whose `X-Forwarded-For` gives the client address (rate limits, logs).
+   * @default undefined: none, the client address is the peer's
+   */
+  trustProxy?: TrustProxy;
   /** `GATEWAY_BODY_LIMIT_BYTES`. @default 2 MiB */
   bodyLimitBytes: number;
   /** `GATEWAY_CORS_ORIGINS`. @default [] (no browser calls) */
@@ -98,12 +113,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const publicUrl =
     rawPublicUrl === '' ? undefined : httpBaseUrl(rawPublicUrl, 'GATEWAY_PUBLIC_URL', problems);
   const apiKeys = loadApiKeys(env, problems);
+  const apiKeysFile = (env['GATEWAY_API_KEYS_FILE'] ?? '').trim();
   const secret = loadFinishLinkSecret(env, problems);
   const config = {
     host,
     port,
     ...(publicUrl !== undefined && { publicUrl }),
     apiKeys,
+    ...(apiKeysFile !== '' && { apiKeysFile }),
     finishLinkSecret: secret ?? '',
     finishLinkTtlMs: duration(
       env,
@@ -117,6 +134,13 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       'GATEWAY_RATE_LIMIT_PER_MINUTE',
       DEFAULT_RATE_LIMIT_PER_MINUTE,
       { min: 1, max: 1_000_000 },
+      problems,
+    ),
+    finishLinkRateLimitPerMinute: wholeNumber(
+      env,
+      'GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE',
+      DEFAULT_FINISH_LINK_RATE_LIMIT_PER_MINUTE,
+      { min: 1, max: 10_000 },
       problems,
     ),
     bodyLimitBytes: wholeNumber(
@@ -140,8 +164,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       problems,
     ),
   };
+  const trustProxy = trustedProxies(env, problems);
+  // The gateway's lifecycle client encrypts with these (LifecycleClient.connect): checked here so
+  // that PAYLOAD_ENCRYPTION_REQUIRED without keys stops the gateway with the other problems.
+  loadPayloadEncryption(env, problems);
   if (problems.length > 0 || secret === undefined) throw new ConfigError(problems);
-  return config;
+  return { ...config, ...(trustProxy !== undefined && { trustProxy }) };
 }
 
 function optionalEntry<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -162,68 +190,34 @@ function loadFinishLinkSecret(env: Env, problems: string[]): string | undefined 
   return secret;
 }
 
-const API_KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
-
-function loadApiKeys(env: Env, problems: string[]): GatewayApiKey[] {
-  const entries = apiKeyEntries(env, problems);
-  if (entries === undefined) return [];
-  const keys = parseApiKeyEntries(entries, problems);
-  if (entries.length === 0) {
-    problems.push('GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required: at least one API key');
-  }
-  const names = new Set<string>();
-  const hashes = new Set<string>();
-  for (const key of keys) {
-    if (names.has(key.name)) problems.push(`API key name "${key.name}" is configured twice`);
-    if (hashes.has(key.sha256Hex)) problems.push(`API key "${key.name}" has the same key as another one`);
-    names.add(key.name);
-    hashes.add(key.sha256Hex);
-  }
-  return keys;
-}
-
-/** The entries of both sources, each with where it came from; undefined when the file cannot be read. */
-function apiKeyEntries(env: Env, problems: string[]): { text: string; where: string }[] | undefined {
-  const entries: { text: string; where: string }[] = [];
-  (env['GATEWAY_API_KEYS'] ?? '')
-    .split(',')
-    .map((text) => text.trim())
-    .forEach((text, index) => {
-      if (text !== '') entries.push({ text, where: `GATEWAY_API_KEYS entry ${index + 1}` });
-    });
-  const file = env['GATEWAY_API_KEYS_FILE'];
-  if (file === undefined || file === '') return entries;
-  try {
-    readFileSync(file, 'utf8')
-      .split(/\r?\n/)
-      .forEach((line, index) => {
-        const text = line.trim();
-        if (text !== '' && !text.startsWith('#'))
-          entries.push({ text, where: `GATEWAY_API_KEYS_FILE line ${index + 1}` });
-      });
-    return entries;
-  } catch (error) {
-    problems.push(`GATEWAY_API_KEYS_FILE: cannot read ${file} (${errorCode(error)})`);
+/**
+ * `GATEWAY_TRUST_PROXY`: a hop count, or addresses and CIDR ranges as fastify's `trustProxy` (and
+ * proxy-addr) take them. `true` ("trust everyone") is refused: any client could then choose its
+ * own address, and with it its rate-limit bucket.
+ */
+function trustedProxies(env: Env, problems: string[]): TrustProxy | undefined {
+  const raw = (env['GATEWAY_TRUST_PROXY'] ?? '').trim();
+  if (raw === '') return undefined;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops >= 1 && hops <= 10) return { hops };
+    problems.push('GATEWAY_TRUST_PROXY: a hop count must be from 1 to 10');
     return undefined;
   }
-}
-
-/** `name:sha256hex` entries; a problem names the entry by where it came from, never its value. */
-function parseApiKeyEntries(entries: { text: string; where: string }[], problems: string[]): GatewayApiKey[] {
-  const keys: GatewayApiKey[] = [];
-  for (const { text, where } of entries) {
-    const colon = text.indexOf(':');
-    const name = colon < 0 ? '' : text.slice(0, colon).trim();
-    const hash = colon < 0 ? '' : text.slice(colon + 1).trim();
-    if (colon < 0 || !API_KEY_NAME.test(name) || !SHA256_HEX.test(hash)) {
-      problems.push(
-        `${where} must be "name:sha256hex" (name of letters, digits, . _ -; 64 hex digits, ` +
-          'as printed by: printf %s "$KEY" | sha256sum)',
-      );
-      continue;
+  const addresses = raw.split(',').map((a) => a.trim());
+  const bad = addresses.filter((address) => {
+    try {
+      compileTrustedProxies(address);
+      return false;
+    } catch {
+      return true;
     }
-    keys.push({ name, sha256Hex: hash.toLowerCase() });
+  });
+  for (const address of bad) {
+    problems.push(
+      `GATEWAY_TRUST_PROXY: "${address}" is not an IP address, a CIDR range (10.0.0.0/8) or one of ` +
+        'loopback, linklocal, uniquelocal; or give a hop count such as 1',
+    );
   }
-  return keys;
+  return bad.length > 0 ? undefined : { addresses };
 }

@@ -15,7 +15,8 @@ import { DOCUMENT_STORE_VARIABLES } from '../documents/store-config';
 
 export { ConfigError, type Env, type VariableDocs } from './env';
 export { loadAdvanceConfig, type AdvanceConfig } from './advance';
-export { loadEncryptionKeys } from './encryption';
+export { loadEncryptionKeys, loadPayloadEncryption, type PayloadEncryption } from './encryption';
+export * from './api-keys';
 export { loadWorkerConfig, type WorkerConfig } from './worker';
 export { DEFAULT_DOCUMENT_STORE_DIR } from '../documents/store-config';
 export * from './gateway';

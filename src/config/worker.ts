@@ -10,7 +10,7 @@ import {
   type AdvanceCallbackConfig,
   type AdvanceConfig,
 } from './advance';
-import { loadEncryptionKeys } from './encryption';
+import { loadPayloadEncryption } from './encryption';
 import { ConfigError, duration, httpBaseUrl, secretFrom, type Env, type VariableDocs } from './env';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -46,6 +46,8 @@ export interface WorkerConfig {
   taskQueue: string;
   /** `PAYLOAD_ENCRYPTION_KEYS`; empty: payloads are not encrypted. @default [] */
   encryptionKeys: EncryptionKey[];
+  /** `PAYLOAD_ENCRYPTION_REQUIRED=true`: keys required, unencrypted payloads refused. @default false */
+  encryptionRequired: boolean;
   /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
   advance: AdvanceConfig;
   /** `ADVANCE_CALLBACK_URL` + `_SECRET`: v2.0 callbacks through the gateway; absent: polling only. */
@@ -97,7 +99,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const problems: string[] = [];
   const advance = loadAdvanceConfig(env, problems);
   const advanceCallbacks = loadAdvanceCallbacks(env, problems);
-  const encryptionKeys = loadEncryptionKeys(env, problems);
+  const { keys: encryptionKeys, required: encryptionRequired } = loadPayloadEncryption(env, problems);
   const reminderWebhook = loadReminderWebhook(env, problems);
   const completionWebhook = loadCompletionWebhook(env, problems);
   const publicUrl = (env['GATEWAY_PUBLIC_URL'] ?? '').trim();
@@ -121,6 +123,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
     taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     encryptionKeys,
+    encryptionRequired,
     advance,
     ...(advanceCallbacks !== undefined && { advanceCallbacks }),
     documentStore,

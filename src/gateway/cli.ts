@@ -13,12 +13,13 @@ export function registerGatewayCommand(program: Command): Command {
     .command('gateway')
     .description(
       'Run the HTTP gateway: REST API over lifecycles (API keys), the interview finish link, ' +
-        '/healthz, /readyz and /v1/openapi.json. Configured by GATEWAY_* and TEMPORAL_* variables.',
+        '/healthz, /readyz and /v1/openapi.json. Configured by GATEWAY_* and TEMPORAL_* variables; ' +
+        'SIGHUP re-reads GATEWAY_API_KEYS_FILE.',
     )
     .addHelpText(
       'after',
       '\nExample:\n' +
-        '  $ export GATEWAY_API_KEYS="ops:$(printf %s "$KEY" | sha256sum | cut -d" " -f1)"\n' +
+        '  $ export GATEWAY_API_KEYS="crm:$(printf %s "$KEY" | sha256sum | cut -d" " -f1) tenancies=acme permissions=start,read,interview"\n' +
         '  $ export GATEWAY_FINISH_LINK_SECRET="$(openssl rand -hex 32)"\n' +
         '  $ hotdocs-temporal gateway',
     )
@@ -49,6 +50,11 @@ export function registerGatewayCommand(program: Command): Command {
           `task queue ${lifecycles.taskQueue}, ${config.apiKeys.length} API key(s))`,
       );
       closeOnSignals(gateway, lifecycles);
+      // SIGHUP: re-read GATEWAY_API_KEYS_FILE (it is also watched); requests in flight go on.
+      process.on('SIGHUP', () => {
+        if (config.apiKeysFile === undefined) console.log('SIGHUP: no GATEWAY_API_KEYS_FILE to re-read');
+        else gateway.reloadApiKeys();
+      });
     });
 }
 

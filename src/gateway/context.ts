@@ -1,4 +1,5 @@
 import type { LifecycleClient } from '../client';
+import type { ApiKeyRing } from './api-keys';
 import type { GatewayConfig } from '../config';
 import type { DocumentStore } from '../documents/document-store';
 import type { FinishLinkSigner } from './finish-links';
@@ -9,6 +10,8 @@ import type { UsedNonces } from './used-nonces';
 export interface GatewayContext {
   lifecycles: LifecycleClient;
   config: GatewayConfig;
+  /** The API keys in use (replaced whole when the key file is reloaded). */
+  apiKeys: ApiKeyRing;
   links: PublicLinks;
   finishLinks: FinishLinkSigner;
   usedNonces: UsedNonces;

@@ -5,34 +5,51 @@ import { LifecycleClientError } from '../client';
 /**
  * The gateway's one error shape, `{ "error": { code, message, problems? } }`, and the mapping of
  * everything that can go wrong (our own refusals, the lifecycle client's typed errors, fastify's
- * errors, Temporal being away) onto it. Codes are a public contract: clients branch on them.
+ * errors, Temporal being away) onto it.
  */
 
-export type GatewayErrorCode =
-  | 'unauthorized'
-  | 'not-found'
-  | 'validation-failed'
-  | 'malformed-body'
-  | 'payload-too-large'
-  | 'unsupported-media-type'
-  | 'rate-limited'
-  | 'no-interview-waiting'
-  | 'finish-link-invalid'
-  | 'finish-link-expired'
-  | 'finish-link-used'
-  | 'wait-timeout'
-  | 'document-not-found'
-  | 'document-ambiguous'
-  | 'range-not-satisfiable'
-  | 'document-store-failed'
-  | 'temporal-unavailable'
-  | 'internal-error'
+/** Every code the gateway answers with, and its HTTP status: a public contract, clients branch on them. */
+const STATUS = {
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'validation-failed': 400,
+  'malformed-body': 400,
+  'malformed-request': 400,
+  'payload-too-large': 413,
+  'uri-too-long': 414,
+  'unsupported-media-type': 415,
+  'headers-too-large': 431,
+  'rate-limited': 429,
+  'no-interview-waiting': 409,
+  'business-key-in-use': 409,
+  'finish-in-progress': 409,
+  'finish-link-invalid': 403,
+  'finish-link-expired': 410,
+  'finish-link-used': 410,
+  'wait-timeout': 409,
+  'request-timeout': 408,
+  'document-not-found': 404,
+  'document-ambiguous': 409,
+  'range-not-satisfiable': 416,
+  'document-store-failed': 502,
+  'temporal-unavailable': 503,
+  'worker-unavailable': 503,
+  'shutting-down': 503,
+  'internal-error': 500,
   // the lifecycle client's codes, passed through
-  | 'lifecycle-not-found'
-  | 'lifecycle-closed'
-  | 'request-rejected'
-  | 'lifecycle-failed'
-  | 'lifecycle-still-running';
+  'lifecycle-not-found': 404,
+  'lifecycle-closed': 409,
+  'request-rejected': 409,
+  'lifecycle-failed': 409,
+  'lifecycle-still-running': 409,
+} as const satisfies Record<string, number>;
+
+export type GatewayErrorCode = keyof typeof STATUS;
+
+/** The codes, for the OpenAPI document's `Error.code` enum. */
+export const GATEWAY_ERROR_CODES = Object.keys(STATUS) as [GatewayErrorCode, ...GatewayErrorCode[]];
 
 /** One offending field: `path` is dotted (`workItem.name`), empty for the body as a whole. */
 export interface Problem {
@@ -43,32 +60,6 @@ export interface Problem {
 export interface ErrorBody {
   error: { code: GatewayErrorCode; message: string; problems?: Problem[] };
 }
-
-const STATUS: Record<GatewayErrorCode, number> = {
-  unauthorized: 401,
-  'not-found': 404,
-  'validation-failed': 400,
-  'malformed-body': 400,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-  'rate-limited': 429,
-  'no-interview-waiting': 409,
-  'finish-link-invalid': 403,
-  'finish-link-expired': 410,
-  'finish-link-used': 410,
-  'wait-timeout': 504,
-  'document-not-found': 404,
-  'document-ambiguous': 409,
-  'range-not-satisfiable': 416,
-  'document-store-failed': 502,
-  'temporal-unavailable': 503,
-  'internal-error': 500,
-  'lifecycle-not-found': 404,
-  'lifecycle-closed': 409,
-  'request-rejected': 409,
-  'lifecycle-failed': 409,
-  'lifecycle-still-running': 409,
-};
 
 export class GatewayError extends Error {
   readonly statusCode: number;
@@ -98,6 +89,13 @@ export class GatewayError extends Error {
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof LifecycleClientError) return fromLifecycleError(error);
+  // Before Temporal's own unavailability: a query no worker answered also ends in a deadline.
+  if (isWorkerUnavailable(error)) {
+    return new GatewayError(
+      'worker-unavailable',
+      'No worker is serving lifecycles right now, and a status needs one to answer; try again shortly',
+    );
+  }
   if (isTemporalUnavailable(error)) {
     return new GatewayError('temporal-unavailable', 'Temporal is not reachable; try again shortly');
   }
@@ -122,12 +120,35 @@ export function toGatewayError(error: unknown): GatewayError {
       return new GatewayError('malformed-body', 'The body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new GatewayError('malformed-body', 'The body is not valid JSON');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new GatewayError('uri-too-long', 'A path segment of the URL is too long');
+    case 'FST_ERR_BAD_URL':
+      return new GatewayError('malformed-request', 'The URL is not valid (a bad percent-encoding?)');
   }
-  // fastify's own 400s (bad content length, malformed form body, ...) say what is wrong.
+  return fromFrameworkStatus(error);
+}
+
+/**
+ * fastify's (and its plugins') other client errors, by status: they say what is wrong, in their
+ * own words. Anything else is not the caller's fault.
+ */
+function fromFrameworkStatus(error: unknown): GatewayError {
   const status = (error as { statusCode?: unknown }).statusCode;
-  if (status === 400 && error instanceof Error)
-    return new GatewayError('malformed-body', `Malformed request: ${error.message}`);
-  return new GatewayError('internal-error', 'The gateway failed to handle the request');
+  const message = error instanceof Error ? error.message : String(error);
+  const byStatus: Partial<Record<number, GatewayErrorCode>> = {
+    400: 'malformed-body',
+    404: 'not-found',
+    405: 'method-not-allowed',
+    408: 'request-timeout',
+    413: 'payload-too-large',
+    414: 'uri-too-long',
+    415: 'unsupported-media-type',
+    431: 'headers-too-large',
+  };
+  const code = typeof status === 'number' ? byStatus[status] : undefined;
+  if (code === undefined)
+    return new GatewayError('internal-error', 'The gateway failed to handle the request');
+  return new GatewayError(code, code === 'malformed-body' ? `Malformed request: ${message}` : message);
 }
 
 function fromLifecycleError(error: LifecycleClientError): GatewayError {
@@ -181,6 +202,26 @@ const GRPC_UNAVAILABLE = 14;
 export function isTemporalUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
     if (isGrpcServiceError(e)) return e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
+const GRPC_FAILED_PRECONDITION = 9;
+
+/**
+ * A query Temporal could not deliver: no worker polls the lifecycle's task queue (any more:
+ * FAILED_PRECONDITION "no poller seen"; or ever: the query's deadline passed unanswered).
+ */
+export function isWorkerUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
+    if (isGrpcServiceError(e)) {
+      const text = e.details ?? e.message;
+      return (
+        (e.code === GRPC_FAILED_PRECONDITION && /no poller seen/i.test(text)) ||
+        (e.code === GRPC_DEADLINE_EXCEEDED && /query timed out before a worker/i.test(text))
+      );
+    }
     e = e instanceof Error ? e.cause : undefined;
   }
   return false;

@@ -30,6 +30,9 @@ export function renderFinishErrorPage(error: GatewayError): string {
     'finish-link-used': 'This interview has already been finished. Nothing more is needed.',
     'finish-link-expired': 'This link has expired. Please ask for a new one.',
     'finish-link-invalid': 'This link is not valid.',
+    'finish-in-progress': 'Your answers are being sent right now. Please try again in a moment.',
+    'rate-limited': 'Too many attempts. Please wait a minute and try again.',
+    'temporal-unavailable': 'Your answers could not be sent just now. Please try again in a moment.',
   };
   const message = text[error.code] ?? 'Something went wrong; please try again in a moment.';
   return page(

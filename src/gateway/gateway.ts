@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifySchemaCompiler,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   createJsonSchemaTransform,
   createJsonSchemaTransformObject,
@@ -13,12 +18,15 @@ import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
 import type { DocumentStore } from '../documents/document-store';
 import { createDocumentStore } from '../documents/store-config';
+import { ApiKeyRing, unscopedKeyWarnings } from './api-keys';
 import type { GatewayContext } from './context';
 import { GatewayError, toGatewayError } from './errors';
 import { FinishLinkSigner } from './finish-links';
 import { renderFinishErrorPage, wantsHtml } from './finish-pages';
+import { answerClientError, answerFrameworkError, answerUnmatched, RouteTable } from './framework-answers';
+import { ApiKeyFileReloader } from './key-reload';
 import { listeningOrigin, PublicLinks } from './links';
-import { loggerOptions, type GatewayLogOptions } from './logging';
+import { GatewayLogController, loggerOptions, type GatewayLogOptions } from './logging';
 import { advanceCallbackRoutes } from './routes/advance-callbacks';
 import { assemblyRoutes } from './routes/assemblies';
 import { documentRoutes } from './routes/documents';
@@ -26,6 +34,7 @@ import { interviewRoutes } from './routes/interview';
 import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
 import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
+import { repairRoutes } from './routes/repair';
 import { gatewaySchemaRegistry } from './schemas';
 import { UsedNonces } from './used-nonces';
 
@@ -35,7 +44,7 @@ export interface GatewayOptions {
   /** JSON log lines (default: info to stdout); false for none. */
   log?: GatewayLogOptions;
   /**
-   * Where documents are read; the caller owns (and closes) it.
+   * Where the documents the gateway serves are read (tests hand in one they inspect).
    * @default the store `config.documentStore` names, closed with the gateway
    */
   documentStore?: DocumentStore;
@@ -47,8 +56,17 @@ export interface RunningGateway {
   url: string;
   /** The base of the links it hands out. */
   publicUrl: string;
+  /** Re-reads GATEWAY_API_KEYS_FILE (as on SIGHUP); false when it has problems and the old keys stay. */
+  reloadApiKeys(): boolean;
   /** Stops accepting, answers held-open requests at once, waits for the rest. */
   close(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Re-reads GATEWAY_API_KEYS_FILE now; false when there is none or it has problems. */
+    reloadApiKeys(): boolean;
+  }
 }
 
 /**
@@ -64,9 +82,17 @@ export async function buildGateway({
 }: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(log),
+    // One line per request, when it is answered, naming the key.
+    logController: new GatewayLogController(),
     bodyLimit: config.bodyLimitBytes,
-    // Long ids and tokens are fine; a megabyte of URL is not.
-    routerOptions: { maxParamLength: 1000 },
+    // Long ids and tokens are fine; a megabyte of URL is not. Above the longest value the schemas
+    // take (a token: 1000), so that a slightly long one is a 400 naming the field, not a 414.
+    routerOptions: { maxParamLength: 2048 },
+    trustProxy: trustProxyOption(config),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Our own answer (below), in our error shape, instead of fastify's.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(absentBodyAsUndefined);
   app.setSerializerCompiler(serializerCompiler);
@@ -78,13 +104,29 @@ export async function buildGateway({
   app.addHook('preClose', async () => closing.abort());
   const documents = documentStore ?? createDocumentStore(config.documentStore);
   if (documentStore === undefined) app.addHook('onClose', async () => documents.close());
+  app.addHook('onRequest', async () => {
+    if (closing.signal.aborted)
+      throw new GatewayError('shutting-down', 'The gateway is shutting down; try again');
+  });
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => routes.add(route));
+  // An unmatched request is answered before its body is parsed: a method such as QUERY would
+  // otherwise fail on its missing content type (400) instead of being told it is not allowed.
+  const unmatched = answerUnmatched(routes);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return unmatched(request, reply);
+    return undefined;
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = toGatewayError(error);
     // Our own refusals are expected; what is logged is what an operator must look at.
     if (answer.code === 'internal-error') request.log.error({ err: error }, 'request failed unexpectedly');
-    else if (answer.code === 'temporal-unavailable' && answer !== error)
-      request.log.warn({ err: error }, 'Temporal unavailable');
+    else if (
+      (answer.code === 'temporal-unavailable' || answer.code === 'worker-unavailable') &&
+      answer !== error
+    )
+      request.log.warn({ err: error }, answer.message);
     if (answer.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer');
     reply.code(answer.statusCode);
     if (request.routeOptions.config.htmlErrors === true && wantsHtml(request)) {
@@ -92,11 +134,7 @@ export async function buildGateway({
     }
     return reply.send(answer.toBody());
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send(new GatewayError('not-found', `No route ${request.method} ${pathOf(request.url)}`).toBody()),
-  );
+  app.setNotFoundHandler(unmatched);
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -118,11 +156,12 @@ export async function buildGateway({
     });
   }
 
-  await registerOpenApi(app, config);
+  await app.register(swagger, openApiOptions(config));
 
   // Registered before the routes: it adds its hook to each route as the route is declared. The
   // hook runs after the API key check (route hooks follow instance hooks), so a key's budget is
-  // counted under its name; the finish route, which has no key, is counted per client address.
+  // counted under its name; the finish route, which has no key, is counted per client address
+  // (the real one behind a proxy: GATEWAY_TRUST_PROXY).
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
@@ -134,10 +173,39 @@ export async function buildGateway({
       ),
   });
 
+  const context = gatewayContext(app, lifecycles, config, closing.signal, documents);
+  watchApiKeys(app, context);
+  for (const routes of [
+    healthRoutes,
+    assemblyRoutes,
+    documentRoutes,
+    interviewRoutes,
+    lifecycleMessageRoutes,
+    repairRoutes,
+    finishRoutes,
+    advanceCallbackRoutes,
+  ]) {
+    await app.register(routes, { context });
+  }
+  app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  await app.ready();
+  return app;
+}
+
+function gatewayContext(
+  app: FastifyInstance,
+  lifecycles: LifecycleClient,
+  config: GatewayConfig,
+  closing: AbortSignal,
+  documents: DocumentStore,
+): GatewayContext {
   const fallbackOrigin = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-  const context: GatewayContext = {
+  return {
     lifecycles,
     config,
+    apiKeys: new ApiKeyRing(config.apiKeys),
     links: new PublicLinks(() => {
       if (config.publicUrl !== undefined) return config.publicUrl;
       const address = app.server.address();
@@ -148,45 +216,64 @@ export async function buildGateway({
     finishLinks: new FinishLinkSigner(config.finishLinkSecret),
     usedNonces: new UsedNonces(),
     documents,
-    closing: closing.signal,
+    closing,
   };
-  await app.register(healthRoutes, { context });
-  await app.register(assemblyRoutes, { context });
-  await app.register(documentRoutes, { context });
-  await app.register(interviewRoutes, { context });
-  await app.register(lifecycleMessageRoutes, { context });
-  await app.register(finishRoutes, { context });
-  await app.register(advanceCallbackRoutes, { context });
-  app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
-    app.swagger(),
-  );
-  await app.ready();
-  return app;
 }
 
-/** The OpenAPI document (/v1/openapi.json), generated from the routes' zod schemas. */
-async function registerOpenApi(app: FastifyInstance, config: GatewayConfig): Promise<void> {
-  await app.register(swagger, {
+/** Warns about unscoped keys; re-reads the key file when it changes and on `reloadApiKeys()`. */
+function watchApiKeys(app: FastifyInstance, context: GatewayContext): void {
+  for (const warning of unscopedKeyWarnings(context.apiKeys.keys())) app.log.warn(warning);
+  const file = context.config.apiKeysFile;
+  if (file === undefined) {
+    app.decorate('reloadApiKeys', () => false);
+    return;
+  }
+  const reloader = new ApiKeyFileReloader(file, context.apiKeys, app.log);
+  reloader.watch();
+  app.addHook('onClose', async () => reloader.close());
+  app.decorate('reloadApiKeys', () => reloader.reload('asked to (SIGHUP)'));
+}
+
+/**
+ * GATEWAY_TRUST_PROXY as fastify takes it. A hop count is given as a function: fastify itself
+ * ignores a plain number (it cannot tell a proxy from a client that adds its own header), and the
+ * operator who chose hops has said that only proxies can reach the gateway.
+ */
+function trustProxyOption(config: GatewayConfig): FastifyServerOptions['trustProxy'] {
+  const trust = config.trustProxy;
+  if (trust === undefined) return false;
+  if ('hops' in trust) return (_address: string, hop: number) => hop < trust.hops;
+  return trust.addresses;
+}
+
+function openApiOptions(config: GatewayConfig) {
+  return {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'hotdocs-advance-temporal gateway',
         version: '1',
         description:
-          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Errors are always ' +
-          '{ "error": { "code", "message", "problems"? } }.',
+          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Every error, on every ' +
+          'path (unknown routes 404, other methods 405, over-long URLs 414, bodies over the limit ' +
+          '413, other media types 415, malformed JSON 400 included), is ' +
+          '{ "error": { "code", "message", "problems"? } }; the codes are listed in the Error schema.',
       },
       ...(config.publicUrl !== undefined && { servers: [{ url: config.publicUrl }] }),
       components: {
         securitySchemes: {
-          bearerKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
-          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearerKey: {
+            type: 'http' as const,
+            scheme: 'bearer',
+            description: 'Authorization: Bearer <API key>',
+          },
+          apiKeyHeader: { type: 'apiKey' as const, in: 'header', name: 'X-API-Key' },
         },
       },
     },
     transform: createJsonSchemaTransform({ schemaRegistry: gatewaySchemaRegistry }),
     transformObject: createJsonSchemaTransformObject({ schemaRegistry: gatewaySchemaRegistry }),
-  });
+  };
 }
 
 /** Builds the gateway and listens on the configured host and port. */
@@ -194,7 +281,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const app = await buildGateway(options);
   await app.listen({ host: options.config.host, port: options.config.port });
   const url = listeningOrigin(app.server.address() as AddressInfo);
-  return { app, url, publicUrl: options.config.publicUrl ?? url, close: () => app.close() };
+  return {
+    app,
+    url,
+    publicUrl: options.config.publicUrl ?? url,
+    reloadApiKeys: () => app.reloadApiKeys(),
+    close: () => app.close(),
+  };
 }
 
 /**
@@ -207,7 +300,3 @@ const absentBodyAsUndefined: FastifySchemaCompiler<Parameters<typeof validatorCo
   const validate = validatorCompiler(route);
   return route.httpPart === 'body' ? (data: unknown) => validate(data === null ? undefined : data) : validate;
 };
-
-function pathOf(url: string): string {
-  return url.replace(/[?#].*$/s, '').replace(/\/finish\/[^/]*/gi, '/finish/…');
-}

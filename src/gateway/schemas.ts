@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { LIFECYCLE_STAGES } from '../client';
 import { followUpRequestSchema, lifecycleInputSchema } from '../client/input-schema';
+import { GATEWAY_ERROR_CODES } from './errors';
 import {
   begunSessionInfoSchema,
   lifecycleResultSchema,
@@ -53,6 +55,28 @@ export const finishBodySchema = named(
   'The fields the interview posts on Finish; all optional',
 ).optional();
 
+/** An operator's repair of a lifecycle in needs-attention (the `repair` update). */
+export const repairRequestSchema = named(
+  z.strictObject({
+    action: z
+      .enum(['retry', 'accept-completed', 'abandon'], {
+        error: 'action must be one of retry, accept-completed, abandon',
+      })
+      .describe(
+        'retry: the failed call again, now (after fixing its cause); accept-completed: Advance did ' +
+          'complete the session though it could not confirm it, collect its documents and go on; ' +
+          'abandon: end the lifecycle as failed',
+      ),
+    note: z
+      .string({ error: 'note must be a string' })
+      .max(500, 'note must be at most 500 characters')
+      .optional()
+      .describe('Why, for the record (status and history)'),
+  }),
+  'RepairRequest',
+  "An operator's answer to a lifecycle in needs-attention",
+);
+
 export const assemblyParamsSchema = z.object({
   id: z.string().min(1).max(255).describe('The lifecycle id returned by POST /v1/assemblies'),
 });
@@ -73,7 +97,7 @@ export const waitQuerySchema = z.object({
 export const errorResponseSchema = named(
   z.object({
     error: z.object({
-      code: z.string().describe('Stable machine-readable code, e.g. validation-failed'),
+      code: z.enum(GATEWAY_ERROR_CODES).describe('Stable machine-readable code (docs/gateway.md, "Errors")'),
       message: z.string(),
       problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     }),
@@ -130,6 +154,17 @@ export const begunSessionSchema = named(
   begunSessionInfoSchema.extend({ id: z.string() }),
   'BegunSession',
   'A follow-up session Advance has begun',
+);
+
+export const repairOutcomeSchema = named(
+  z.object({
+    id: z.string(),
+    action: z.enum(['retry', 'accept-completed', 'abandon']),
+    stage: z.enum(LIFECYCLE_STAGES).describe('The stage the lifecycle moved on to'),
+    at: z.string(),
+  }),
+  'RepairOutcome',
+  'The repair was taken',
 );
 
 export const queuedSchema = z.object({ id: z.string(), queued: z.literal(true) });

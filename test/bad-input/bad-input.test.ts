@@ -1,13 +1,32 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { decodeFailure } from '@temporalio/common/lib/internal-non-workflow';
 import { AdvanceClient, AdvanceValidationError, AnswerXmlError } from '../../src/advance';
-import { LifecycleClientError } from '../../src/client';
+import { LifecycleClient, LifecycleClientError, type RepairRequest } from '../../src/client';
+import { AesGcmPayloadCodec, lifecycleDataConverter } from '../../src/codec';
+import { ConfigError, loadGatewayConfig, type Env } from '../../src/config';
+import type { RunningGateway } from '../../src/gateway';
 import { testServerLocation } from '../support/temporal';
-import { call, createGatewayTestbed, type GatewayTestbed } from '../support/gateway-harness';
-import { eventually, lifecycleInput, TEMPLATE_PACKAGE_ID, WORK_GROUP_ID } from '../support/lifecycle-harness';
+import {
+  call,
+  createGatewayTestbed,
+  sha256Hex,
+  startTestGateway,
+  type GatewayTestbed,
+} from '../support/gateway-harness';
+import {
+  createHarness,
+  eventually,
+  lifecycleInput,
+  TEMPLATE_PACKAGE_ID,
+  WORK_GROUP_ID,
+} from '../support/lifecycle-harness';
 
 /**
  * Bad input, table-driven, at every edge: the Advance client, the lifecycle client, the CLI, the
@@ -174,6 +193,22 @@ describe('lifecycle client: messages', () => {
       () => t.h.lifecycles.result(running, { wait: false }),
       'lifecycle-still-running',
     ],
+    [
+      'repair with an unknown action',
+      () => t.h.lifecycles.repair(running, { action: 'reboot' } as unknown as RepairRequest),
+      'invalid-input',
+      /action must be one of retry, accept-completed, abandon/,
+    ],
+    [
+      'repair of a lifecycle that does not need attention',
+      () => t.h.lifecycles.repair(running, { action: 'retry' }),
+      'request-rejected',
+    ],
+    [
+      'repair of a finished lifecycle',
+      () => t.h.lifecycles.repair(finished, { action: 'abandon' }),
+      'lifecycle-closed',
+    ],
   ];
   test.each(cases)('%s', async (...[, action, code, message]) => {
     const error = await clientError(action);
@@ -331,6 +366,14 @@ describe('CLI', () => {
       'invalid-input',
     ],
     ['status of an unknown lifecycle', ['status', 'assembly-unknown'], 1, 'lifecycle-not-found'],
+    ['repair without an action', ['repair', 'assembly-x'], 2, 'invalid-input'],
+    ['repair with two actions', ['repair', 'assembly-x', '--retry', '--abandon'], 2, 'invalid-input'],
+    [
+      'repair with an over-long note',
+      ['repair', 'assembly-x', '--retry', '--note', 'n'.repeat(501)],
+      2,
+      'invalid-input',
+    ],
   ];
   test.each(cases)('%s', async (...[, args, exitCode, code]) => {
     const answer = await cli(args);
@@ -397,6 +440,24 @@ describe('gateway', () => {
       'lifecycle-closed',
     ],
     [
+      'repair with an unknown action',
+      () => call(url(`/v1/assemblies/${running}/repair`), { method: 'POST', body: { action: 'reboot' } }),
+      400,
+      'validation-failed',
+    ],
+    [
+      'repair of a lifecycle that does not need attention',
+      () => call(url(`/v1/assemblies/${running}/repair`), { method: 'POST', body: { action: 'retry' } }),
+      409,
+      'request-rejected',
+    ],
+    [
+      'a method the route does not take',
+      () => call(url(`/v1/assemblies/${running}`), { method: 'DELETE' }),
+      405,
+      'method-not-allowed',
+    ],
+    [
       'tampered finish link',
       () =>
         call(url(`/v1/finish/${'A'.repeat(40)}.${'B'.repeat(43)}`), { method: 'POST', key: null, body: {} }),
@@ -408,6 +469,228 @@ describe('gateway', () => {
     const answer = await request();
     expect(answer.status).toBe(status);
     expect(answer.json?.error?.code).toBe(code);
+  });
+});
+
+// ---- API keys: scopes, key lines, trusted proxies ---------------------------------------------
+
+describe('gateway: keys outside their scope', () => {
+  const ACME = `acme-${randomBytes(16).toString('hex')}`;
+  const READER = `reader-${randomBytes(16).toString('hex')}`;
+  let scoped: RunningGateway;
+  beforeAll(async () => {
+    scoped = await startTestGateway(t.h.lifecycles, {
+      env: {
+        GATEWAY_API_KEYS:
+          `acme:${sha256Hex(ACME)} tenancies=acme prefixes=acme- permissions=start,read,interview; ` +
+          `reader:${sha256Hex(READER)} tenancies=* permissions=read`,
+      },
+    });
+  });
+  afterAll(async () => {
+    await scoped?.close();
+  });
+  const at = (p: string) => `${scoped.url}${p}`;
+  const cases: Array<[string, () => ReturnType<typeof call>, number, string]> = [
+    [
+      'start in another tenancy',
+      () =>
+        call(at('/v1/assemblies'), {
+          method: 'POST',
+          key: ACME,
+          body: { ...valid(), businessKey: 'acme-1', tenancy: 'globex' },
+        }),
+      403,
+      'forbidden',
+    ],
+    [
+      'start without naming the tenancy',
+      () =>
+        call(at('/v1/assemblies'), {
+          method: 'POST',
+          key: ACME,
+          body: { ...valid(), businessKey: 'acme-2' },
+        }),
+      403,
+      'forbidden',
+    ],
+    [
+      'start outside the business-key prefix',
+      () =>
+        call(at('/v1/assemblies'), {
+          method: 'POST',
+          key: ACME,
+          body: { ...valid(), businessKey: 'nda-1', tenancy: 'acme' },
+        }),
+      403,
+      'forbidden',
+    ],
+    [
+      'read a lifecycle of no tenancy it covers',
+      () => call(at(`/v1/assemblies/${running}`), { key: ACME }),
+      404,
+      'lifecycle-not-found',
+    ],
+    [
+      'interview link for a lifecycle out of scope',
+      () => call(at(`/v1/assemblies/${running}/interview`), { key: ACME }),
+      404,
+      'lifecycle-not-found',
+    ],
+    [
+      'cancel with a read-only key',
+      () => call(at(`/v1/assemblies/${running}/cancel`), { method: 'POST', key: READER }),
+      403,
+      'forbidden',
+    ],
+    [
+      'finish with a read-only key',
+      () => call(at(`/v1/assemblies/${running}/finish`), { method: 'POST', key: READER }),
+      403,
+      'forbidden',
+    ],
+    [
+      'repair with a read-only key',
+      () =>
+        call(at(`/v1/assemblies/${running}/repair`), {
+          method: 'POST',
+          key: READER,
+          body: { action: 'abandon' },
+        }),
+      403,
+      'forbidden',
+    ],
+  ];
+  test.each(cases)('%s', async (...[, request, status, code]) => {
+    const answer = await request();
+    expect([answer.status, answer.json?.error?.code]).toEqual([status, code]);
+  });
+  test('nothing the refused keys asked for happened', async () => {
+    const status = await t.h.lifecycles.status(running);
+    expect([status.stage, status.finishRequested]).toEqual(['waiting-for-interview', false]);
+  });
+});
+
+describe('gateway configuration: key lines and trusted proxies', () => {
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'bad-keys-'));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+  const HASH = sha256Hex('k');
+  const problemsOf = (env: Env): readonly string[] => {
+    try {
+      loadGatewayConfig({ GATEWAY_FINISH_LINK_SECRET: 'f'.repeat(64), ...env });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  };
+  const keyLines: Array<[string, string, RegExp]> = [
+    ['not name:hash', 'ops', /^GATEWAY_API_KEYS_FILE line 1 must be "name:sha256hex"/],
+    [
+      'a hash too short',
+      'ops:abc123 tenancies=* permissions=read',
+      /^GATEWAY_API_KEYS_FILE line 1 must be "name:sha256hex"/,
+    ],
+    [
+      'an unknown permission',
+      `ops:${HASH} tenancies=* permissions=delete`,
+      /permissions: "delete" is not one of/,
+    ],
+    ['a scope without tenancies', `ops:${HASH} permissions=read`, /a scoped key needs tenancies=/],
+    ['a scope without permissions', `ops:${HASH} tenancies=acme`, /a scoped key needs permissions=/],
+    ['an unknown setting', `ops:${HASH} tenancies=* permissions=read owner=me`, /unknown setting "owner"/],
+    [
+      'a bad tenancy name',
+      `ops:${HASH} tenancies=a/b permissions=read`,
+      /tenancies: "a\/b" is not a tenancy name/,
+    ],
+  ];
+  test.each(keyLines)('key file: %s', async (...[, line, problem]) => {
+    const file = path.join(scratch, `keys-${randomUUID()}`);
+    await writeFile(file, `${line}\n`);
+    const problems = problemsOf({ GATEWAY_API_KEYS_FILE: file });
+    expect(problems).toEqual([expect.stringMatching(problem)]);
+    expect(problems.join('\n')).not.toContain(HASH);
+  });
+  const proxies: Array<[string, RegExp]> = [
+    ['true', /GATEWAY_TRUST_PROXY: "true" is not an IP address/],
+    ['0', /GATEWAY_TRUST_PROXY: a hop count must be from 1 to 10/],
+    ['10.0.0.0/40', /GATEWAY_TRUST_PROXY: "10.0.0.0\/40" is not an IP address/],
+    ['proxy.internal', /GATEWAY_TRUST_PROXY: "proxy.internal" is not an IP address/],
+  ];
+  test.each(proxies)('GATEWAY_TRUST_PROXY=%s', (value, problem) => {
+    expect(problemsOf({ GATEWAY_API_KEYS: `ops:${HASH}`, GATEWAY_TRUST_PROXY: value })).toEqual([
+      expect.stringMatching(problem),
+    ]);
+  });
+});
+
+// ---- PAYLOAD_ENCRYPTION_REQUIRED: a plain payload from someone with Temporal access -----------
+
+describe('a plain signal to a lifecycle whose worker requires encryption', () => {
+  const KEY = { id: 'k1', key: randomBytes(32) };
+  const keysText = `k1:${KEY.key.toString('base64')}`;
+
+  test('the workflow task fails with a message naming PAYLOAD_ENCRYPTION_REQUIRED; the signal is not taken', async () => {
+    const h = await createHarness(
+      t.env,
+      {},
+      { PAYLOAD_ENCRYPTION_KEYS: keysText, PAYLOAD_ENCRYPTION_REQUIRED: 'true' },
+    );
+    try {
+      await h.startWorker();
+      const encrypted = new LifecycleClient(
+        new Client({
+          connection: t.env.connection,
+          namespace: t.env.namespace ?? 'default',
+          dataConverter: lifecycleDataConverter([KEY], { requireEncrypted: true }),
+        }),
+        { taskQueue: h.taskQueue },
+      );
+      const { lifecycleId } = await encrypted.start(lifecycleInput());
+      const waiting = await eventually(async () => {
+        const s = await encrypted.status(lifecycleId);
+        return s.stage === 'waiting-for-interview' ? s : undefined;
+      });
+      // Someone with Temporal access but without the keys: a raw client, plain JSON payloads.
+      const plain = t.env.client.workflow.getHandle(lifecycleId);
+      await plain.signal('interviewCompleted', { versionId: waiting.activeSession!.versionId });
+      const failure = await eventually(async () => {
+        for (const event of (await plain.fetchHistory()).events ?? []) {
+          const failed = event.workflowTaskFailedEventAttributes?.failure;
+          if (failed) return failed;
+        }
+        return undefined;
+      });
+      // The worker encrypts failure messages too: decoded here as Temporal UI's codec endpoint would.
+      const decoded = await decodeFailure([new AesGcmPayloadCodec([KEY])], failure);
+      const attributes = defaultPayloadConverter.fromPayload<{ message: string }>(decoded.encodedAttributes!);
+      expect(attributes.message).toMatch(
+        /refused an unencrypted payload \(encoding "json\/plain"\): with PAYLOAD_ENCRYPTION_REQUIRED=true/,
+      );
+      // The interview was not taken as finished: nothing was completed in Advance.
+      expect(h.emulator.requests().filter((r) => r.endpoint === 'completeSession')).toEqual([]);
+      // A plain start fails the same way, at its first workflow task, before any activity.
+      const raw = await t.env.client.workflow.start('assemblyLifecycle', {
+        workflowId: `plain-${randomUUID()}`,
+        taskQueue: h.taskQueue,
+        args: [lifecycleInput()],
+      });
+      await eventually(async () => {
+        const events = (await raw.fetchHistory()).events ?? [];
+        return events.some((e) => e.workflowTaskFailedEventAttributes) ? true : undefined;
+      });
+      expect(h.emulator.requests().filter((r) => r.endpoint === 'createWorkItem')).toHaveLength(1);
+      // Such a lifecycle stays stuck until an operator resets or terminates it (docs/deploy.md).
+      for (const handle of [plain, raw]) await handle.terminate('bad-input test: plain payload refused');
+    } finally {
+      await h.close();
+    }
   });
 });
 

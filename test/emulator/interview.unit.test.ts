@@ -87,6 +87,31 @@ describe('the standalone interview page', () => {
     expect(explicit.text).toContain('{"finishUrl":"http://host.test/done\\u003c/script\\u003e"}');
   });
 
+  it('refuses a finish URL that is not http(s): Finish must never run script on this origin', async () => {
+    const { test, session } = await begunSession();
+    for (const finishUrl of [
+      'javascript:alert(document.cookie)',
+      'data:text/html,<p>x',
+      'relative/path',
+      'ftp://x.test/',
+    ]) {
+      const page = await http(
+        'GET',
+        test.control(`/interview/${session.coreSessionId}?finishUrl=${encodeURIComponent(finishUrl)}`),
+      );
+      expect([finishUrl, page.status]).toEqual([finishUrl, 400]);
+      expect(page.text).toContain('finishUrl must be an absolute http(s) URL');
+      expect(page.text).not.toContain('HDInterview.attach');
+    }
+    const https = await http(
+      'GET',
+      test.control(
+        `/interview/${session.coreSessionId}?finishUrl=${encodeURIComponent('https://gw.test/v1/finish/t')}`,
+      ),
+    );
+    expect(https.status).toBe(200);
+  });
+
   it('answers 404 pages for unknown sessions and sessions no longer in progress', async () => {
     const { test, token, id, session } = await begunSession();
     const unknown = await http('GET', test.control(`/interview/${newId()}`));

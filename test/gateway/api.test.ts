@@ -247,11 +247,16 @@ test('unknown ids and unknown routes: 404 in the one error shape', async () => {
   const route = await call(`${base}/v1/nothing-here`);
   expect(route.status).toBe(404);
   expect(route.json).toEqual({ error: { code: 'not-found', message: 'No route GET /v1/nothing-here' } });
+  // A path we serve, with a method it does not take: 405 and what it does take.
   const method = await call(`${base}/v1/assemblies`, { method: 'DELETE' });
-  expect([method.status, method.json.error.code]).toEqual([404, 'not-found']);
+  expect([method.status, method.json.error.code, method.headers['allow']]).toEqual([
+    405,
+    'method-not-allowed',
+    'POST',
+  ]);
 });
 
-test('waits are bounded: ?wait=true answers 409 still-running / 504 wait-timeout at the wait limit', async () => {
+test('waits are bounded: ?wait=true answers 409 still-running / 409 wait-timeout at the wait limit (never a 5xx)', async () => {
   const bounded = await startTestGateway(bed.h.lifecycles, { env: { GATEWAY_WAIT_LIMIT: '300ms' } });
   try {
     const { id } = await start();
@@ -263,7 +268,7 @@ test('waits are bounded: ?wait=true answers 409 still-running / 504 wait-timeout
       method: 'POST',
       body: { mode: 'batch' },
     });
-    expect([followUp.status, followUp.json.error.code]).toEqual([504, 'wait-timeout']);
+    expect([followUp.status, followUp.json.error.code]).toEqual([409, 'wait-timeout']);
     expect(followUp.json.error.message).toMatch(/queuedFollowUps/);
     await call(assembly(id, '/cancel'), { method: 'POST' });
   } finally {

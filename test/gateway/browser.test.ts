@@ -94,7 +94,7 @@ test("the emulator's interview page, Finish through the signed link: the PDF hol
 
   // Back and Finish again (a resubmitted form): the link is spent.
   const again = await page.goto(interview.finishUrl, { waitUntil: 'load' }).catch(() => null);
-  expect(again?.status()).toBe(404); // a GET of the link is no route: only POST finishes
+  expect(again?.status()).toBe(405); // a GET of the link is not allowed: only POST finishes
   await page.close();
 });
 

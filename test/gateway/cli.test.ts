@@ -1,6 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnChild, type ChildHandle } from '../../tools/process/child-process';
-import { call, gatewayEnv, KEYS } from '../support/gateway-harness';
+import { call, gatewayEnv, KEYS, sha256Hex } from '../support/gateway-harness';
 import { testServerLocation } from '../support/temporal';
 
 /** `hotdocs-temporal gateway` as an operator runs it: configured by the environment, stopped by a signal. */
@@ -55,4 +57,30 @@ test('bad configuration: every problem on stderr, exit code 2, nothing listens',
   expect(stderr).toContain('GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required');
   expect(stderr).toContain('GATEWAY_FINISH_LINK_SECRET must be at least 32 characters');
   expect(stderr).not.toContain('short');
+});
+
+test('SIGHUP re-reads GATEWAY_API_KEYS_FILE; the process keeps serving', async () => {
+  const { address, namespace } = testServerLocation();
+  const scratch = await mkdtemp(path.join(tmpdir(), 'gateway-sighup-'));
+  const keyFile = path.join(scratch, 'keys');
+  await writeFile(keyFile, `ops:${sha256Hex(KEYS.ops)} tenancies=* permissions=read\n`);
+  const gateway = run({
+    ...gatewayEnv({ GATEWAY_API_KEYS: '', GATEWAY_API_KEYS_FILE: keyFile }),
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+  });
+  try {
+    const [, url] = await lineMatching(gateway, /HotDocs gateway listening on (http:\/\/127\.0\.0\.1:\d+) /);
+    const status = async (key: string) => (await call(`${url}/v1/assemblies/assembly-none`, { key })).status;
+    expect(await status(KEYS.crm)).toBe(401);
+    await writeFile(keyFile, `crm:${sha256Hex(KEYS.crm)} tenancies=* permissions=read\n`);
+    gateway.child.kill('SIGHUP');
+    await lineMatching(gateway, /"reason":"asked to \(SIGHUP\)".*"msg":"API keys reloaded"/);
+    expect(await status(KEYS.crm)).toBe(404);
+    expect(await status(KEYS.ops)).toBe(401);
+  } finally {
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+    await rm(scratch, { recursive: true, force: true });
+  }
 });

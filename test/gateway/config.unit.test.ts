@@ -36,10 +36,11 @@ test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120
   expect(config).toEqual({
     host: '127.0.0.1',
     port: 8080,
-    apiKeys: [{ name: 'ops', sha256Hex: OPS_HASH }],
+    apiKeys: [{ name: 'ops', sha256Hex: OPS_HASH, where: 'GATEWAY_API_KEYS entry 1' }],
     finishLinkSecret: SECRET,
     finishLinkTtlMs: 24 * 3_600_000,
     rateLimitPerMinute: 120,
+    finishLinkRateLimitPerMinute: 10,
     bodyLimitBytes: 2 * 1024 * 1024,
     corsOrigins: [],
     waitLimitMs: 30_000,
@@ -58,6 +59,8 @@ test('every variable read', () => {
     GATEWAY_FINISH_LINK_SECRET: SECRET,
     GATEWAY_FINISH_LINK_TTL: '2h30m',
     GATEWAY_RATE_LIMIT_PER_MINUTE: '600',
+    GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE: '5',
+    GATEWAY_TRUST_PROXY: '10.0.0.0/8, loopback',
     GATEWAY_BODY_LIMIT_BYTES: '65536',
     GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000/',
     GATEWAY_WAIT_LIMIT: '45s',
@@ -67,11 +70,13 @@ test('every variable read', () => {
     port: 9000,
     publicUrl: 'https://docs.example.com/gateway',
     apiKeys: [
-      { name: 'ops', sha256Hex: OPS_HASH },
-      { name: 'crm', sha256Hex: sha256Hex('crm-key') },
+      { name: 'ops', sha256Hex: OPS_HASH, where: 'GATEWAY_API_KEYS entry 1' },
+      { name: 'crm', sha256Hex: sha256Hex('crm-key'), where: 'GATEWAY_API_KEYS entry 2' },
     ],
     finishLinkTtlMs: 2.5 * 3_600_000,
     rateLimitPerMinute: 600,
+    finishLinkRateLimitPerMinute: 5,
+    trustProxy: { addresses: ['10.0.0.0/8', 'loopback'] },
     bodyLimitBytes: 65_536,
     corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
     waitLimitMs: 45_000,
@@ -158,6 +163,8 @@ test('every gateway variable is listed in CONFIG_VARIABLES', () => {
     'GATEWAY_FINISH_LINK_SECRET_FILE',
     'GATEWAY_FINISH_LINK_TTL',
     'GATEWAY_RATE_LIMIT_PER_MINUTE',
+    'GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE',
+    'GATEWAY_TRUST_PROXY',
     'GATEWAY_BODY_LIMIT_BYTES',
     'GATEWAY_CORS_ORIGINS',
     'GATEWAY_WAIT_LIMIT',
@@ -200,4 +207,126 @@ test('document settings: every problem by variable, including those of the store
     'GATEWAY_DOCUMENT_REDIRECT must be "true" or "false"',
     'GATEWAY_DOCUMENT_LINK_TTL must be a duration such as 30s, 15m or 24h, at most 7d',
   ]);
+});
+
+// ---- scoped keys ---------------------------------------------------------------------------
+
+test('the key file: scopes per line, inline comments, and bare lines that keep their old meaning', async () => {
+  const keysFile = path.join(scratch, 'scoped-keys');
+  await writeFile(
+    keysFile,
+    [
+      '# name:sha256hex [tenancies=…] [prefixes=…] [permissions=…]',
+      `crm:${sha256Hex('crm-key')}  tenancies=acme,globex prefixes=lease-,nda- permissions=start,read,interview`,
+      `ops:${OPS_HASH} tenancies=* permissions=admin   # the operators`,
+      `legacy:${sha256Hex('legacy-key')}`,
+    ].join('\n'),
+  );
+  const config = loadGatewayConfig({ GATEWAY_API_KEYS_FILE: keysFile, GATEWAY_FINISH_LINK_SECRET: SECRET });
+  expect(config.apiKeysFile).toBe(keysFile);
+  expect(config.apiKeys).toEqual([
+    {
+      name: 'crm',
+      sha256Hex: sha256Hex('crm-key'),
+      where: 'GATEWAY_API_KEYS_FILE line 2',
+      scope: {
+        tenancies: ['acme', 'globex'],
+        businessKeyPrefixes: ['lease-', 'nda-'],
+        permissions: ['start', 'read', 'interview'],
+      },
+    },
+    {
+      name: 'ops',
+      sha256Hex: OPS_HASH,
+      where: 'GATEWAY_API_KEYS_FILE line 3',
+      scope: { tenancies: '*', permissions: ['admin'] },
+    },
+    // No scope at all: every tenancy, every permission (the gateway warns about it).
+    { name: 'legacy', sha256Hex: sha256Hex('legacy-key'), where: 'GATEWAY_API_KEYS_FILE line 4' },
+  ]);
+});
+
+test('scoped entries in GATEWAY_API_KEYS are separated by ; (commas belong to the lists)', () => {
+  const config = loadGatewayConfig({
+    GATEWAY_API_KEYS: `crm:${sha256Hex('crm-key')} tenancies=acme,globex permissions=read; ops:${OPS_HASH}`,
+    GATEWAY_FINISH_LINK_SECRET: SECRET,
+  });
+  expect(config.apiKeys.map((k) => [k.name, k.scope?.tenancies ?? 'unscoped'])).toEqual([
+    ['crm', ['acme', 'globex']],
+    ['ops', 'unscoped'],
+  ]);
+});
+
+test('bad key lines: a typed problem per line and setting, never the hash', async () => {
+  const keysFile = path.join(scratch, 'bad-scoped-keys');
+  const crm = sha256Hex('crm-key');
+  await writeFile(
+    keysFile,
+    [
+      `a:${crm} tenancies=acme`,
+      `b:${sha256Hex('b')} permissions=read`,
+      `c:${sha256Hex('c')} tenancies=acme permissions=read,delete`,
+      `d:${sha256Hex('d')} tenancy=acme permissions=read`,
+      `e:${sha256Hex('e')} tenancies=Acme&Co permissions=read`,
+      `f:${sha256Hex('f')} tenancies=*,acme permissions=read`,
+      `g:${sha256Hex('g')} tenancies=acme permissions=read prefixes=lease-,`,
+      `h:${sha256Hex('h')} tenancies=acme tenancies=globex permissions=read`,
+      `i:${sha256Hex('i')} tenancies=acme permissions=read prefixes=lease~`,
+    ].join('\n'),
+  );
+  const problems = problemsOf({ GATEWAY_API_KEYS_FILE: keysFile, GATEWAY_FINISH_LINK_SECRET: SECRET });
+  expect(problems).toEqual([
+    'GATEWAY_API_KEYS_FILE line 1 (key "a"): a scoped key needs permissions= (start, read, interview, follow-up, finish, cancel, documents, repair, admin)',
+    'GATEWAY_API_KEYS_FILE line 2 (key "b"): a scoped key needs tenancies= (tenancies=* for every tenancy)',
+    'GATEWAY_API_KEYS_FILE line 3 (key "c"): permissions: "delete" is not one of start, read, interview, follow-up, finish, cancel, documents, repair, admin',
+    'GATEWAY_API_KEYS_FILE line 4 (key "d"): unknown setting "tenancy" (known: tenancies, prefixes, permissions; write name=a,b)',
+    'GATEWAY_API_KEYS_FILE line 4 (key "d"): a scoped key needs tenancies= (tenancies=* for every tenancy)',
+    'GATEWAY_API_KEYS_FILE line 5 (key "e"): tenancies: "Acme&Co" is not a tenancy name (letters, digits, . : -)',
+    'GATEWAY_API_KEYS_FILE line 6 (key "f"): tenancies=* stands alone',
+    'GATEWAY_API_KEYS_FILE line 7 (key "g"): prefixes needs a comma-separated list without empty items',
+    'GATEWAY_API_KEYS_FILE line 8 (key "h"): tenancies is given twice',
+    'GATEWAY_API_KEYS_FILE line 9 (key "i"): prefixes: "lease~" is not a business-key prefix (letters, digits, . _ : @ / -)',
+  ]);
+  expect(problems.join('\n')).not.toContain(crm);
+  // Old and new separators mixed up: the entry is named and the fix said.
+  expect(
+    problemsOf({
+      GATEWAY_API_KEYS: `ops:${OPS_HASH},crm:${crm} permissions=read tenancies=acme`,
+      GATEWAY_FINISH_LINK_SECRET: SECRET,
+    }),
+  ).toEqual([
+    expect.stringMatching(
+      /^GATEWAY_API_KEYS entry 1 must be .*separate the entries of GATEWAY_API_KEYS with ;$/,
+    ),
+  ]);
+});
+
+test('GATEWAY_TRUST_PROXY: addresses and ranges, or a hop count; anything else named', () => {
+  const base = { GATEWAY_API_KEYS: `ops:${OPS_HASH}`, GATEWAY_FINISH_LINK_SECRET: SECRET };
+  expect(loadGatewayConfig({ ...base, GATEWAY_TRUST_PROXY: '2' }).trustProxy).toEqual({ hops: 2 });
+  expect(loadGatewayConfig({ ...base, GATEWAY_TRUST_PROXY: '::1,192.168.0.0/16' }).trustProxy).toEqual({
+    addresses: ['::1', '192.168.0.0/16'],
+  });
+  expect(loadGatewayConfig(base).trustProxy).toBeUndefined();
+  const notAnAddress = (value: string) =>
+    `GATEWAY_TRUST_PROXY: "${value}" is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal; or give a hop count such as 1`;
+  for (const [value, expected] of [
+    ['true', [notAnAddress('true')]],
+    ['0', ['GATEWAY_TRUST_PROXY: a hop count must be from 1 to 10']],
+    ['11', ['GATEWAY_TRUST_PROXY: a hop count must be from 1 to 10']],
+    ['10.0.0.0/33', [notAnAddress('10.0.0.0/33')]],
+    ['10.0.0.1,,proxy.example.com', [notAnAddress(''), notAnAddress('proxy.example.com')]],
+  ] as const) {
+    expect([value, problemsOf({ ...base, GATEWAY_TRUST_PROXY: value })]).toEqual([value, expected]);
+  }
+});
+
+test('GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE is bounded', () => {
+  expect(
+    problemsOf({
+      GATEWAY_API_KEYS: `ops:${OPS_HASH}`,
+      GATEWAY_FINISH_LINK_SECRET: SECRET,
+      GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE: '0',
+    }),
+  ).toEqual(['GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 10000']);
 });

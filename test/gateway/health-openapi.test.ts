@@ -65,6 +65,7 @@ test('the OpenAPI document lists every path, the request schemas and the API key
       '/v1/assemblies/{id}/cancel',
       '/v1/assemblies/{id}/documents',
       '/v1/assemblies/{id}/documents/{documentId}',
+      '/v1/assemblies/{id}/repair',
       '/v1/finish/{token}',
     ].sort(),
   );

@@ -217,3 +217,14 @@ test('CORS: only GATEWAY_CORS_ORIGINS may call from a browser; preflights need n
     await withCors.close();
   }
 });
+
+test('a status no worker answers: 503 worker-unavailable (Temporal gives up on the query after 30 s)', async () => {
+  const started = await call(`${base}/v1/assemblies`, {
+    method: 'POST',
+    body: lifecycleInput({ businessKey: `no-worker-${randomUUID()}` }),
+  });
+  expect(started.status).toBe(201);
+  const status = await call(`${base}/v1/assemblies/${started.json.id}`);
+  expect([status.status, status.json.error.code]).toEqual([503, 'worker-unavailable']);
+  await env.client.workflow.getHandle(started.json.id).terminate('limits test: no worker');
+}, 90_000);

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import type { LifecycleClient } from '../../src/client';
 import { loadGatewayConfig, type Env, type GatewayConfig } from '../../src/config';
 import { sha256Hex } from '../../src/security/hashed-credentials';
 import { startGateway, type GatewayLogOptions, type RunningGateway } from '../../src/gateway';
+import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { connectTestEnvironment } from './temporal';
 import { createHarness, eventually, type Harness } from './lifecycle-harness';
 
@@ -50,14 +53,22 @@ export interface GatewayTestbed {
   close(): Promise<void>;
 }
 
-/** Temporal environment, harness with a running worker, and a gateway on port 0. */
-export async function createGatewayTestbed(options: { env?: Env } = {}): Promise<GatewayTestbed> {
+/**
+ * Temporal environment, harness with a running worker, and a gateway on port 0. With
+ * `tenancies`, the worker knows each name as a tenancy of its own (ADVANCE_TENANCIES_FILE), all
+ * of them served by the harness's emulator, so lifecycles of several tenancies really run.
+ */
+export async function createGatewayTestbed(
+  options: { env?: Env; tenancies?: string[]; log?: GatewayLogOptions } = {},
+): Promise<GatewayTestbed> {
   const env = await connectTestEnvironment();
   const h = await createHarness(env);
+  if (options.tenancies !== undefined) await useTenancies(h, options.tenancies);
   await h.startWorker();
   // The gateway reads documents where the harness's worker stores them.
   const gateway = await startTestGateway(h.lifecycles, {
     env: { DOCUMENT_STORE_DIR: h.documentDir, ...options.env },
+    ...(options.log !== undefined && { log: options.log }),
   });
   return {
     env,
@@ -69,6 +80,22 @@ export async function createGatewayTestbed(options: { env?: Env } = {}): Promise
       await env.teardown();
     },
   };
+}
+
+/** Points the harness's worker at a tenancies file naming each tenancy, all on its emulator. */
+async function useTenancies(h: Harness, names: string[]): Promise<void> {
+  const { cloud, credentials } = h.emulator;
+  const file = path.join(h.documentDir, '..', `tenancies-${path.basename(h.documentDir)}.json`);
+  const tenancy = { baseUrl: cloud.baseUrl, authUrl: cloud.authUrl, ...credentials };
+  await writeFile(
+    file,
+    JSON.stringify({
+      tenancies: Object.fromEntries(names.map((name) => [name, { ...tenancy, tenancy: name }])),
+    }),
+  );
+  // The single-tenancy variables must go: the worker refuses both ways at once.
+  for (const name of Object.keys(advanceEnvForEmulator(h.emulator))) h.workerEnv[name] = '';
+  h.workerEnv['ADVANCE_TENANCIES_FILE'] = file;
 }
 
 export interface HttpAnswer {

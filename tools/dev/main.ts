@@ -192,7 +192,7 @@ async function startGatewayStep(
     lifecycles,
     config: loadGatewayConfig({
       GATEWAY_PORT: String(port('gateway-port')),
-      GATEWAY_API_KEYS: `dev:${sha256Hex(secrets.apiKey)}`,
+      GATEWAY_API_KEYS: `dev:${sha256Hex(secrets.apiKey)} tenancies=* permissions=admin`,
       GATEWAY_FINISH_LINK_SECRET: secrets.finishLinkSecret,
       // It serves the documents the worker stored.
       DOCUMENT_STORE_DIR: path.join(dataDir, 'documents'),

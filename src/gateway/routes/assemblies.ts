@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiKeyVerifier } from '../api-keys';
-import { requireApiKey } from '../auth';
+import { apiKeyOf, protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
 import {
@@ -12,6 +11,7 @@ import {
   statusResponseSchema,
   waitQuerySchema,
 } from '../schemas';
+import { coversLifecycle, startProblems } from '../scopes';
 import { withinWaitLimit } from '../wait-limit';
 import { lifecycleId, SECURITY, TAGS } from './route-common';
 
@@ -26,16 +26,20 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
 ) => {
   const { lifecycles, links, config } = context;
   const waitOptions = { limitMs: config.waitLimitMs, closing: context.closing };
-  app.addHook('onRequest', requireApiKey(new ApiKeyVerifier(config.apiKeys)));
+  protectWithApiKeys(app, context);
 
   app.post(
     '/v1/assemblies',
     {
+      config: { permission: 'start' },
       schema: {
         summary: 'Start an assembly lifecycle (idempotent by businessKey)',
         description:
           '201 when this call started it; 200 with created: false when a lifecycle with this ' +
-          'businessKey already exists (the body of a repeat is not compared with the first).',
+          'businessKey already exists (the body of a repeat is not compared with the first). Needs ' +
+          "the permission start, and tenancy and businessKey within the key's scope (403 forbidden); " +
+          '409 business-key-in-use when the business key belongs to a lifecycle outside it. The ' +
+          "key's name is recorded as the lifecycle's owner (memo owner, search attribute HotDocsOwner).",
         tags: TAGS,
         security: SECURITY,
         body: assemblyRequestSchema,
@@ -43,7 +47,19 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
       },
     },
     async (request, reply) => {
-      const started = await lifecycles.start(request.body);
+      const key = apiKeyOf(request);
+      const refusals = startProblems(key, request.body);
+      if (refusals.length > 0) {
+        throw new GatewayError('forbidden', `API key "${key.name}" may not start this lifecycle`, refusals);
+      }
+      const started = await lifecycles.start(request.body, { owner: key.name });
+      if (!started.created && !coversLifecycle(key, started)) {
+        // Lifecycle ids are global: say that the key is taken, nothing about whose it is.
+        throw new GatewayError(
+          'business-key-in-use',
+          `Business key "${request.body.businessKey}" is already in use; choose another`,
+        );
+      }
       const id = started.lifecycleId;
       return reply
         .code(started.created ? 201 : 200)
@@ -61,6 +77,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
   app.get(
     '/v1/assemblies/:id',
     {
+      config: { permission: 'read' },
       schema: {
         summary: "A lifecycle's status",
         tags: TAGS,
@@ -79,6 +96,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
   app.get(
     '/v1/assemblies/:id/result',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'The outcome of an ended lifecycle',
         description:

@@ -2,8 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attachmentDisposition } from '../../documents/document-layout';
 import { DocumentStoreError, type ByteRange, type DocumentStore } from '../../documents/document-store';
-import { ApiKeyVerifier } from '../api-keys';
-import { requireApiKey } from '../auth';
+import { protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
 import { etagOf, notModified, rangeRequest } from '../download-headers';
 import { GatewayError } from '../errors';
@@ -36,11 +35,12 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
   { context },
 ) => {
   const { lifecycles, links, config, documents } = context;
-  app.addHook('onRequest', requireApiKey(new ApiKeyVerifier(config.apiKeys)));
+  protectWithApiKeys(app, context);
 
   app.get(
     '/v1/assemblies/:id/documents',
     {
+      config: { permission: 'documents' },
       schema: {
         summary: 'Every stored document of every completed session, with its download link',
         tags: TAGS,
@@ -71,6 +71,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
   app.get(
     '/v1/assemblies/:id/documents/:documentId',
     {
+      config: { permission: 'documents' },
       schema: {
         summary: "A document's bytes",
         description:

@@ -17,7 +17,11 @@ export const healthRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     '/healthz',
     {
       config: { rateLimit: false },
-      schema: { summary: 'The gateway process is up', tags: ['health'], response: { 200: healthSchema } },
+      schema: {
+        summary: 'The gateway process is up',
+        tags: ['health'],
+        response: { 200: healthSchema, ...errorResponses },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { LifecycleStatus } from '../../client';
-import { ApiKeyVerifier } from '../api-keys';
-import { requireApiKey } from '../auth';
+import { protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
 import { assemblyParamsSchema, errorResponses, interviewResponseSchema } from '../schemas';
@@ -13,11 +12,12 @@ export const interviewRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }>
   { context },
 ) => {
   const { lifecycles, links, config } = context;
-  app.addHook('onRequest', requireApiKey(new ApiKeyVerifier(config.apiKeys)));
+  protectWithApiKeys(app, context);
 
   app.get(
     '/v1/assemblies/:id/interview',
     {
+      config: { permission: 'interview' },
       schema: {
         summary: 'What a host page needs to show the waiting interview, with a signed finish link',
         description:

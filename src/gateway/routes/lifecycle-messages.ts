@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LifecycleClientError, type LifecycleClient } from '../../client';
-import { ApiKeyVerifier } from '../api-keys';
-import { requireApiKey } from '../auth';
+import { protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
 import {
@@ -24,17 +23,19 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
 ) => {
   const { lifecycles, config } = context;
   const waitOptions = { limitMs: config.waitLimitMs, closing: context.closing };
-  app.addHook('onRequest', requireApiKey(new ApiKeyVerifier(config.apiKeys)));
+  protectWithApiKeys(app, context);
 
   app.post(
     '/v1/assemblies/:id/follow-ups',
     {
+      config: { permission: 'follow-up' },
       schema: {
         summary: 'Ask for a follow-up session',
         description:
           'It begins once the active session is completed. Without wait: 202, queued. With ' +
-          '?wait=true: 200 with the begun session; 504 wait-timeout when it has not begun within the ' +
-          'wait limit (the request may still be queued: check queuedFollowUps before asking again).',
+          '?wait=true: 200 with the begun session; 409 wait-timeout when it has not begun within the ' +
+          'wait limit (the active session is still open; the request may still be queued: check ' +
+          'queuedFollowUps before asking again).',
         tags: TAGS,
         security: SECURITY,
         params: assemblyParamsSchema,
@@ -67,6 +68,7 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
   app.post(
     '/v1/assemblies/:id/finish',
     {
+      config: { permission: 'finish' },
       schema: {
         summary: 'Close the lifecycle once no session is active (queued follow-ups still run)',
         tags: TAGS,
@@ -85,6 +87,7 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
   app.post(
     '/v1/assemblies/:id/cancel',
     {
+      config: { permission: 'cancel' },
       schema: {
         summary: 'Cancel the lifecycle; an active session is saved in Advance first',
         tags: TAGS,

@@ -29,7 +29,10 @@ export function renderInterviewScript(session: InterviewSession): string {
   }
 
   // The Finish post the integrator's server receives: a plain form post, as a browser would send.
+  // Only to an http(s) URL: a javascript: or data: "finish URL" would run script on this page.
   function postFinish(finishUrl) {
+    var protocol = new URL(finishUrl, window.location.href).protocol;
+    if (protocol !== 'http:' && protocol !== 'https:') throw new Error('finishUrl must be an http(s) URL');
     var form = document.createElement('form');
     form.method = 'post';
     form.action = finishUrl;

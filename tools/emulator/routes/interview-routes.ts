@@ -31,6 +31,14 @@ export function registerInterviewRoutes(app: FastifyInstance, runtime: EmulatorR
       }
       const session = sessionView(runtime, found);
       const queryFinishUrl = typeof request.query.finishUrl === 'string' ? request.query.finishUrl : '';
+      // The page's Finish navigates to this URL: a javascript: or data: one would run script on
+      // this origin, so only http(s) is taken.
+      if (queryFinishUrl !== '' && !isHttpUrl(queryFinishUrl)) {
+        return reply
+          .code(400)
+          .type('text/html; charset=utf-8')
+          .send(renderInterviewUnavailablePage('finishUrl must be an absolute http(s) URL'));
+      }
       const finishUrl = queryFinishUrl !== '' ? queryFinishUrl : session.finishUrl;
       return reply.type('text/html; charset=utf-8').send(renderInterviewPage(session, finishUrl));
     },
@@ -104,4 +112,9 @@ function sessionView(
 
 function allowCors(reply: FastifyReply): void {
   reply.header('access-control-allow-origin', '*');
+}
+
+/** An absolute http: or https: URL (the only kind a Finish may be posted to). */
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
 }

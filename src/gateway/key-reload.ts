@@ -1,0 +1,65 @@
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { reloadApiKeys, type GatewayApiKey } from '../config';
+import { unscopedKeyWarnings, type ApiKeyRing } from './api-keys';
+
+/** How long the file must be quiet before it is read: an editor's save is several events. */
+const DEBOUNCE_MS = 200;
+
+/**
+ * Re-reads `GATEWAY_API_KEYS_FILE` when asked (SIGHUP) and when it changes, and swaps the keys in
+ * at once: requests in flight finish with the keys they were authenticated with, none is dropped.
+ * A file that no longer parses changes nothing: the old keys stay, and the problems are logged
+ * (by line, never a hash).
+ */
+export class ApiKeyFileReloader {
+  private watcher?: FSWatcher;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly file: string,
+    private readonly ring: ApiKeyRing,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Reads the file now; true when the new keys are in use. */
+  reload(reason: string): boolean {
+    const problems: string[] = [];
+    const keys = reloadApiKeys(this.ring.keys(), this.file, problems);
+    if (problems.length > 0) {
+      this.log.error(
+        { reason, file: this.file, problems },
+        'API key file not reloaded: it has problems; the keys in use stay as they were',
+      );
+      return false;
+    }
+    this.ring.replace(keys);
+    this.log.info({ reason, file: this.file, apiKeys: names(keys) }, 'API keys reloaded');
+    for (const warning of unscopedKeyWarnings(keys)) this.log.warn(warning);
+    return true;
+  }
+
+  /**
+   * Watches the file's folder, not the file: editors and secret managers replace a file by
+   * renaming another over it, which ends a watch on the file itself.
+   */
+  watch(): void {
+    const name = path.basename(this.file);
+    this.watcher = watch(path.dirname(this.file), (_event, changed) => {
+      if (changed !== null && changed !== name) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.reload('the file changed'), DEBOUNCE_MS);
+    });
+    this.watcher.on('error', (error) => this.log.error({ err: error }, 'cannot watch the API key file'));
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+  }
+}
+
+function names(keys: readonly GatewayApiKey[]): string[] {
+  return keys.map((key) => key.name);
+}

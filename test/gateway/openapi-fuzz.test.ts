@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { lifecycleInput } from '../support/lifecycle-harness';
+import {
+  call,
+  createGatewayTestbed,
+  KEYS,
+  waitForInterview,
+  type GatewayTestbed,
+} from '../support/gateway-harness';
+
+/**
+ * The OpenAPI fuzzer schemathesis (PyPI, pinned in tools/schemathesis/install.sh) against the
+ * gateway's own /v1/openapi.json, with a valid API key, in front of the run's Temporal dev server,
+ * an in-process worker and the emulator: for a bounded time it generates valid and invalid
+ * requests for every operation. No answer may be a server error, and every answer must be what
+ * the document says (status codes, content types, headers, bodies).
+ *
+ * SCHEMATHESIS_MAX_TIME (seconds, default 120) and SCHEMATHESIS_SEED (default fixed, so CI runs
+ * are repeatable) change the run.
+ */
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+const MAX_TIME_SECONDS = Number(process.env['SCHEMATHESIS_MAX_TIME'] ?? '120');
+const SEED = process.env['SCHEMATHESIS_SEED'] ?? '20261128';
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_headers_conformance',
+  'response_schema_conformance',
+  'negative_data_rejection',
+  'unsupported_method',
+  'allow_header_conformance',
+];
+
+let bed: GatewayTestbed;
+let schemathesis: string;
+let reports: string;
+
+beforeAll(async () => {
+  const installed = await run('bash', [path.join(ROOT, 'tools', 'schemathesis', 'install.sh')], {
+    cwd: ROOT,
+    timeout: 10 * 60_000,
+  });
+  schemathesis = installed.stdout.trim().split('\n').pop() ?? '';
+  reports = await mkdtemp(path.join(tmpdir(), 'schemathesis-'));
+  bed = await createGatewayTestbed({
+    // The fuzzer sends thousands of requests a minute with one key and from one address.
+    env: { GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000', GATEWAY_WAIT_LIMIT: '1s' },
+  });
+  // A lifecycle that exists, waiting for its interview, so the fuzzer meets real ones too.
+  const started = await call(`${bed.gateway.url}/v1/assemblies`, {
+    method: 'POST',
+    body: lifecycleInput({ businessKey: 'fuzz-waiting' }),
+  });
+  await waitForInterview(bed.gateway.url, started.json.id);
+}, 12 * 60_000);
+
+afterAll(async () => {
+  await bed?.close();
+  if (reports !== undefined) await rm(reports, { recursive: true, force: true });
+});
+
+test(
+  'schemathesis finds no server error and no answer that breaks the OpenAPI document',
+  async () => {
+    const junit = path.join(reports, 'junit.xml');
+    const args = [
+      'run',
+      `${bed.gateway.url}/v1/openapi.json`,
+      '--header',
+      `Authorization: Bearer ${KEYS.ops}`,
+      '--checks',
+      CHECKS.join(','),
+      '--max-time',
+      String(MAX_TIME_SECONDS),
+      '--seed',
+      SEED,
+      '--workers',
+      '1',
+      '--request-timeout',
+      '10',
+      '--report',
+      'junit',
+      '--report-junit-path',
+      junit,
+    ];
+    const outcome = await run(schemathesis, args, {
+      cwd: reports,
+      timeout: (MAX_TIME_SECONDS + 120) * 1000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+      }),
+    );
+    // What it did, for the record of the run (and what failed, when something did).
+    process.stdout.write(`${outcome.stdout.split('\n').slice(-40).join('\n')}\n`);
+    const report = await readFile(junit, 'utf8');
+    const cases = Number(/<testsuite[^>]* tests="(\d+)"/.exec(report)?.[1] ?? '0');
+    expect(cases).toBeGreaterThan(5);
+    expect(outcome.code).toBe(0);
+    expect(report).not.toMatch(/<failure/);
+  },
+  (MAX_TIME_SECONDS + 180) * 1000,
+);

@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { lifecycleInput } from '../support/lifecycle-harness';
+import {
+  call,
+  createGatewayTestbed,
+  KEYS,
+  sha256Hex,
+  waitForInterview,
+  type GatewayTestbed,
+  type InterviewAnswer,
+} from '../support/gateway-harness';
+
+/**
+ * `POST /v1/assemblies/{id}/repair`: who may call it, what it accepts, and that it reaches the
+ * lifecycle's `repair` update. What a repair does is the workflow's (tested with it); here a
+ * lifecycle that does not need attention refuses it: 409 request-rejected, and nothing changes.
+ */
+
+const REPAIRER = `repairer-${randomBytes(16).toString('hex')}`;
+const READER = `reader-${randomBytes(16).toString('hex')}`;
+
+let bed: GatewayTestbed;
+let interview: InterviewAnswer;
+
+beforeAll(async () => {
+  bed = await createGatewayTestbed({
+    env: {
+      GATEWAY_API_KEYS:
+        `ops:${sha256Hex(KEYS.ops)} tenancies=* permissions=admin; ` +
+        `repairer:${sha256Hex(REPAIRER)} tenancies=* permissions=repair,read; ` +
+        `reader:${sha256Hex(READER)} tenancies=* permissions=read`,
+    },
+  });
+  const started = await call(`${bed.gateway.url}/v1/assemblies`, {
+    method: 'POST',
+    body: lifecycleInput({ businessKey: `repair-${randomUUID()}` }),
+  });
+  interview = await waitForInterview(bed.gateway.url, started.json.id);
+});
+
+afterAll(async () => {
+  await call(`${bed.gateway.url}/v1/assemblies/${interview.id}/cancel`, { method: 'POST' });
+  await bed?.close();
+});
+
+const repair = (body: unknown, key: string = REPAIRER, id = interview.id) =>
+  call(`${bed.gateway.url}/v1/assemblies/${encodeURIComponent(id)}/repair`, { method: 'POST', key, body });
+
+test('a lifecycle that does not need attention refuses the repair: 409 request-rejected, nothing changes', async () => {
+  for (const action of ['retry', 'accept-completed', 'abandon']) {
+    const answer = await repair({ action, note: 'operator test' });
+    expect([action, answer.status, answer.json.error.code]).toEqual([action, 409, 'request-rejected']);
+  }
+  // admin holds every permission, repair included.
+  expect((await repair({ action: 'retry' }, KEYS.ops)).json.error.code).toBe('request-rejected');
+  const status = await call(`${bed.gateway.url}/v1/assemblies/${interview.id}`);
+  expect([status.json.stage, status.json.activeSession.interviewCompleted]).toEqual([
+    'waiting-for-interview',
+    false,
+  ]);
+});
+
+test('bad repair bodies: 400 validation-failed naming the field, before anything reaches Temporal', async () => {
+  const cases: [unknown, { path: string; message: string }[]][] = [
+    [
+      { action: 'reboot' },
+      [{ path: 'action', message: 'action must be one of retry, accept-completed, abandon' }],
+    ],
+    [{}, [{ path: 'action', message: 'action must be one of retry, accept-completed, abandon' }]],
+    [
+      { action: 'retry', note: 'x'.repeat(501) },
+      [{ path: 'note', message: 'note must be at most 500 characters' }],
+    ],
+    [{ action: 'retry', note: 7 }, [{ path: 'note', message: 'note must be a string' }]],
+    [{ action: 'retry', force: true }, [{ path: 'force', message: 'unknown field' }]],
+  ];
+  for (const [body, problems] of cases) {
+    const answer = await repair(body);
+    expect([body, answer.status, answer.json.error.code, answer.json.error.problems]).toEqual([
+      body,
+      400,
+      'validation-failed',
+      problems,
+    ]);
+  }
+  const none = await call(`${bed.gateway.url}/v1/assemblies/${interview.id}/repair`, {
+    method: 'POST',
+    key: REPAIRER,
+  });
+  expect([none.status, none.json.error.code]).toEqual([400, 'validation-failed']);
+});
+
+test('who may repair: 403 without the permission, 404 for an unknown lifecycle, 401 without a key', async () => {
+  const reader = await repair({ action: 'retry' }, READER);
+  expect([reader.status, reader.json.error.code]).toEqual([403, 'forbidden']);
+  expect(reader.json.error.message).toBe('API key "reader" does not have the permission "repair"');
+  const unknown = await repair({ action: 'retry' }, REPAIRER, `assembly-nobody-${randomUUID()}`);
+  expect([unknown.status, unknown.json.error.code]).toEqual([404, 'lifecycle-not-found']);
+  const anonymous = await call(`${bed.gateway.url}/v1/assemblies/${interview.id}/repair`, {
+    method: 'POST',
+    key: null,
+    body: { action: 'retry' },
+  });
+  expect(anonymous.status).toBe(401);
+});
