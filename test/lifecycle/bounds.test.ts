@@ -1,7 +1,8 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleRequestRejectedError } from '../../src/client';
 import { MAX_COMPLETED_RECORDS, MAX_REJECTED, STATUS_SIZE_LIMIT } from '../../src/workflows/lifecycle-state';
-import { startDevServer, type RunningDevServer } from '../../tools/temporal';
+import type { RunningDevServer } from '../../tools/temporal';
+import { startServerSuggestingContinueAsNew } from '../support/temporal';
 import {
   ANSWERS,
   createHarness,
@@ -22,13 +23,7 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  server = await startDevServer({
-    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
-  });
-  env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: server.address,
-    namespace: server.namespace,
-  });
+  ({ server, env } = await startServerSuggestingContinueAsNew(60));
   h = await createHarness(env);
   await h.startWorker();
 }, 60_000);

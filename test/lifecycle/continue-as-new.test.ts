@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, type RunningDevServer } from '../../tools/temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunningDevServer } from '../../tools/temporal';
+import { startServerSuggestingContinueAsNew } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 
 /**
@@ -13,13 +14,7 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  server = await startDevServer({
-    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
-  });
-  env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: server.address,
-    namespace: server.namespace,
-  });
+  ({ server, env } = await startServerSuggestingContinueAsNew(40));
   h = await createHarness(env);
   await h.startWorker();
 }, 60_000);
