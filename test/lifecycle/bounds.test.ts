@@ -1,14 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleRequestRejectedError } from '../../src/client';
 import { MAX_COMPLETED_RECORDS, MAX_REJECTED, STATUS_SIZE_LIMIT } from '../../src/workflows/lifecycle-state';
-import type { RunningDevServer } from '../../tools/temporal';
-import { startServerSuggestingContinueAsNew } from '../support/temporal';
 import {
   ANSWERS,
-  createHarness,
+  harnessSuggestingContinueAsNew,
   eventually,
   lifecycleInput,
-  type Harness,
 } from '../support/lifecycle-harness';
 
 /**
@@ -18,20 +15,16 @@ import {
  * below hands its state over several times.
  */
 
-let server: RunningDevServer;
+let h: Awaited<ReturnType<typeof harnessSuggestingContinueAsNew>>;
 let env: TestWorkflowEnvironment;
-let h: Harness;
 
 beforeAll(async () => {
-  ({ server, env } = await startServerSuggestingContinueAsNew(60));
-  h = await createHarness(env);
-  await h.startWorker();
+  h = await harnessSuggestingContinueAsNew(60);
+  env = h.env;
 }, 60_000);
 
 afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  await server?.stop();
+  await h?.closeAll();
 });
 
 async function waitingLifecycle(overrides: Record<string, unknown>) {

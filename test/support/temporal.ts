@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import {
-  resolveTemporalTestServer,
-  startDevServer,
-  toEphemeralServerExecutable,
-  type RunningDevServer,
-} from '../../tools/temporal';
+import { resolveTemporalTestServer, toEphemeralServerExecutable } from '../../tools/temporal';
 import { TEST_ADDRESS_ENV, TEST_NAMESPACE_ENV } from './test-server-env';
 
 // Workers log every state change at INFO, which buries test failures. Importing this module
@@ -50,22 +45,4 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: toEphemeralServerExecutable(resolveTemporalTestServer()) },
   });
-}
-
-/**
- * A dev server of a test's own that suggests continue-as-new after `events` history events
- * (instead of 4,096), so lifecycles hand their state to a new run within a test. Stop both in
- * `afterAll`: `env.teardown()`, then `server.stop()`.
- */
-export async function startServerSuggestingContinueAsNew(
-  events: number,
-): Promise<{ server: RunningDevServer; env: TestWorkflowEnvironment }> {
-  const server = await startDevServer({
-    extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${events}`],
-  });
-  const env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: server.address,
-    namespace: server.namespace,
-  });
-  return { server, env };
 }
