@@ -8,14 +8,16 @@ import {
   statusQuery,
 } from '../workflows/definitions';
 import { followUpRequestSchema, interviewCompletedSchema, lifecycleInputSchema } from './input-schema';
+import { lifecycleEventSchema } from './lifecycle-event-schema';
 import { begunSessionInfoSchema, lifecycleResultSchema, lifecycleStatusSchema } from './lifecycle-schemas';
 
 /**
  * The lifecycle's contract for business systems in any language, as zod schemas: what goes in
- * (workflow input, signals, the update) and what comes out (update result, status, result).
+ * (workflow input, signals, the update) and what comes out (update result, status, result, and the
+ * event the completion webhook posts).
  * `npm run build` writes each as a JSON Schema file, `schemas/<name>.json`
  * (tools/schemas/write-contract-schemas.ts), and a unit test fails when a committed file is stale.
- * A new part of the contract (an event a webhook posts, say) is one more entry here.
+ * A new part of the contract is one more entry here.
  */
 export interface ContractSchema {
   schema: z.ZodType;
@@ -82,6 +84,15 @@ export const CONTRACT_SCHEMAS: Record<string, ContractSchema> = {
     io: 'output',
     title: 'LifecycleResult',
     description: `What the ${LIFECYCLE_WORKFLOW_TYPE} workflow returns when it ends as completed or expired.`,
+  },
+  'lifecycle-event': {
+    schema: lifecycleEventSchema,
+    io: 'output',
+    title: 'LifecycleEvent',
+    description:
+      "What the completion webhook POSTs (docs/webhooks.md): session.completed when a session's documents " +
+      'are stored, lifecycle.completed/expired/failed/cancelled when the lifecycle ends. Signed in ' +
+      'X-HotDocs-Signature; a receiver must accept fields added later.',
   },
 };
 

@@ -40,6 +40,7 @@ test('the contract names the input, the three signals, the update and its result
       'begin-follow-up-session-update-result',
       'status-query-result',
       'lifecycle-result',
+      'lifecycle-event',
     ]),
   );
 });
@@ -127,6 +128,26 @@ describe('the files validate as the zod schemas do', () => {
       true,
     );
   });
+});
+
+test('a webhook event as the lifecycle posts it, and one a receiver must refuse', () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const validate = ajv.compile(committed('lifecycle-event.json'));
+  const event = {
+    id: 'evt-1',
+    type: 'session.completed',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    lifecycleId: 'assembly-lease-42',
+    businessKey: 'lease-42',
+    workItemId: GUID,
+    versionId: GUID,
+    documents: [{ documentId: GUID, fileName: 'Lease.pdf', size: 10, sha256: 'b'.repeat(64) }],
+    outcome: 'assembled',
+    addedLater: true,
+  };
+  expect(validate(event)).toBe(true);
+  expect(validate({ ...event, type: 'session.started' })).toBe(false);
+  expect(validate({ ...event, documents: [{ documentId: GUID, fileName: 'x', sha256: 'not-hex' }] })).toBe(false);
 });
 
 test('case-insensitive patterns spell their letters in both cases', () => {
