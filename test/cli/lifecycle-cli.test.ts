@@ -242,6 +242,30 @@ test('cancel saves the waiting session and ends the lifecycle as cancelled', asy
   });
 });
 
+test('repair: a lifecycle refused with 403 needs attention; repair --retry, once fixed, lets it complete', async () => {
+  // The principal's scope no longer covers creating work items (a 403): an operator can fix that.
+  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+  const businessKey = `cli-repair-${randomUUID()}`;
+  const { lifecycleId } = ok<{ lifecycleId: string }>(
+    await cli(['start', '--json', JSON.stringify(lifecycleInput({ businessKey, mode: 'batch' }))]),
+  );
+  const attention = await stage(lifecycleId, 'needs-attention');
+  expect(attention.attention).toMatchObject({ reason: 'forbidden', call: 'createWorkItem' });
+
+  // Two actions at once is an input error, refused before anything reaches Temporal.
+  expect(failed(await cli(['repair', lifecycleId, '--retry', '--abandon']), 2).code).toBe('invalid-input');
+  // The scope is fixed (the scripted 403 was the only one); the operator retries.
+  expect(ok(await cli(['repair', lifecycleId, '--retry', '--note', 'scope restored']))).toMatchObject({
+    lifecycleId,
+    action: 'retry',
+  });
+  const result = ok<LifecycleResult>(await cli(['result', lifecycleId]));
+  expect(result.outcome).toBe('completed');
+  const status = await h.lifecycles.status(lifecycleId);
+  expect(status.repairs).toEqual([expect.objectContaining({ action: 'retry', note: 'scope restored' })]);
+  expect(h.emulator.workItem(result.workItemId)!.versions.map((v) => v.status)).toEqual(['Completed']);
+});
+
 test('expected errors: one JSON document on stderr with a stable code, exit 2 for input, 1 otherwise', async () => {
   const [syntax, schema, missingFile, unknown] = await Promise.all([
     cli(['start', '--json', '{"workItem": {"name": "Lease",']),
