@@ -62,6 +62,10 @@ const activeSessionSchema = z.object({
   waitingSince: z.string().optional(),
   deadlineAt: z.string().optional(),
   interviewCompleted: z.boolean().describe('The interview was reported finished; CompleteSession comes next'),
+  callbackReceivedAt: z
+    .string()
+    .optional()
+    .describe("v2.0: when Advance's callback for this version came (its single-use callback URL is spent)"),
 });
 
 const queuedFollowUpSchema = z.object({

@@ -28,6 +28,7 @@ const STATUS = {
   'finish-link-invalid': 403,
   'finish-link-expired': 410,
   'finish-link-used': 410,
+  'callback-used': 410,
   'wait-timeout': 409,
   'request-timeout': 408,
   'document-not-found': 404,

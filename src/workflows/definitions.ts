@@ -97,6 +97,8 @@ export interface ActiveSessionStatus {
   deadlineAt?: string;
   /** The interview was reported finished; CompleteSession comes next. */
   interviewCompleted: boolean;
+  /** v2.0: when Advance's callback for this version came (its callback URL is then spent). */
+  callbackReceivedAt?: string;
 }
 
 export interface CompletedSessionStatus {

@@ -27,6 +27,8 @@ type UpdateOutcome = BegunSessionInfo | { error: string };
  * accepted every request: the refusal of a signal is recorded under this patch so they replay.
  */
 export const PATCH_BOUNDED_FOLLOW_UP_QUEUE = 'bounded-follow-up-queue';
+/** A version's Advance callback acts once; a repeat changes nothing. */
+export const PATCH_SINGLE_USE_CALLBACK = 'single-use-advance-callback';
 
 /** Longest rejection reason kept in `status.rejectedSignals` (a reason may quote the caller's keys). */
 const MAX_REASON_CHARS = 300;
@@ -123,12 +125,19 @@ export class LifecycleInbox {
     this.state.finishRequested = true;
   }
 
-  /** Advance v2.0 called back for a version: if it is the active one, read its status now. */
+  /**
+   * Advance v2.0 called back for a version: if it is the active one, read its status now. Once
+   * per version: the callback URL is single-use, so a repeat (or a race of two gateway replicas)
+   * changes nothing.
+   */
   advanceCallback(message: unknown): void {
     const versionId = (message as { versionId?: unknown } | undefined)?.versionId;
-    if (typeof versionId === 'string' && this.state.active?.versionId === versionId) {
-      this.state.active.callbackReceived = true;
-    }
+    const active = this.state.active;
+    if (typeof versionId !== 'string' || active?.versionId !== versionId) return;
+    // Before the patch a repeat asked for another status read: histories that hold one replay so.
+    if (active.callbackAt !== undefined && patched(PATCH_SINGLE_USE_CALLBACK)) return;
+    active.callbackAt ??= nowIso();
+    active.callbackReceived = true;
   }
 
   /** A session has begun: an update waiting for it returns. */

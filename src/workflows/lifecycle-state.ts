@@ -44,6 +44,8 @@ export interface ActiveSession extends RequestedSession {
   completionAccepted?: boolean;
   /** v2.0: Advance's callback said this version is done: read its status now. */
   callbackReceived?: boolean;
+  /** v2.0: when this version's callback came; its URL is single-use, a repeat changes nothing. */
+  callbackAt?: string;
   warning?: string;
 }
 
@@ -173,6 +175,7 @@ export function toStatus(
           waitingSince: active.waitingSince,
           deadlineAt: active.deadlineAt,
           interviewCompleted: active.interviewCompleted,
+          ...(active.callbackAt === undefined ? {} : { callbackReceivedAt: active.callbackAt }),
         };
   return {
     stage: state.stage,

@@ -97,3 +97,46 @@ test('a callback with a forged signature or a URL not signed by this gateway is 
   expect(gone.status).toBe(200);
   expect(gone.json).toEqual({ received: true, delivered: false });
 });
+
+test('a callback URL is single-use: a repeat answers 410 callback-used and signals nothing', async () => {
+  const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
+  const waiting = await eventually(async () => {
+    const status = await h.lifecycles.status(lifecycleId);
+    return status.stage === 'waiting-for-interview' ? status : undefined;
+  });
+  const versionId = waiting.activeSession!.versionId;
+  const { url, secret } = new AdvanceCallbackSigner(SECRET).callbackFor(gateway.url, {
+    lifecycleId,
+    workItemId: waiting.workItemId,
+    versionId,
+  });
+  const body = JSON.stringify({ event: 'completed', versionId, status: 'Completed' });
+  const post = () =>
+    call(url, {
+      method: 'POST',
+      key: null,
+      body,
+      headers: { 'content-type': 'application/json', 'x-hotdocs-signature': signCallbackBody(body, secret) },
+    });
+
+  const first = await post();
+  expect(first.status).toBe(200);
+  expect(first.json).toEqual({ received: true, delivered: true });
+  const recorded = await eventually(async () => {
+    const status = await h.lifecycles.status(lifecycleId);
+    return status.activeSession?.callbackReceivedAt;
+  });
+  expect(Number.isNaN(Date.parse(recorded))).toBe(false);
+
+  const repeat = await post();
+  expect(repeat.status).toBe(410);
+  expect(repeat.json).toMatchObject({ error: { code: 'callback-used' } });
+  const history = (await env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
+  expect(
+    history.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'advanceCallback'),
+  ).toHaveLength(1);
+
+  // The hint changed nothing else: the interview finishes and the lifecycle completes.
+  await h.lifecycles.interviewCompleted(lifecycleId, versionId);
+  expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+});

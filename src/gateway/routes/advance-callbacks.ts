@@ -11,7 +11,10 @@ import { GatewayError } from '../errors';
  * with the secret both share; the body is signed with the version's callback secret (the assumed
  * `X-HotDocs-Signature`, src/advance/callback-signature.ts). A callback is only a hint: the
  * lifecycle reads the version's status now instead of at its next poll, so a callback for a
- * lifecycle that has ended is acknowledged and dropped.
+ * lifecycle that has ended, or for a version it is no longer working on, is acknowledged and
+ * dropped. The URL is single-use: once the lifecycle has recorded the version's callback, a
+ * repeat answers `410 callback-used` and signals nothing. Two repeats racing through two replicas
+ * can both signal; the lifecycle acts on the first only.
  */
 export const advanceCallbackRoutes: FastifyPluginAsync<{ context: GatewayContext }> = async (
   app,
@@ -40,6 +43,15 @@ export const advanceCallbackRoutes: FastifyPluginAsync<{ context: GatewayContext
       );
       if (!valid) throw new GatewayError('unauthorized', 'The callback signature is missing or wrong');
       try {
+        // Single use, by the lifecycle's own state (the authority across replicas and restarts).
+        const { activeSession } = await context.lifecycles.status(target.lifecycleId);
+        if (activeSession?.versionId !== target.versionId) return { received: true, delivered: false };
+        if (activeSession.callbackReceivedAt !== undefined) {
+          throw new GatewayError(
+            'callback-used',
+            `This version's callback was already received (${activeSession.callbackReceivedAt})`,
+          );
+        }
         await context.lifecycles.advanceCallback(target.lifecycleId, target.versionId);
       } catch (error) {
         if (!(error instanceof LifecycleClientError)) throw error;
