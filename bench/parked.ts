@@ -58,9 +58,9 @@ export async function runParkedBenchmark(options: ParkedBenchmarkOptions = {}): 
   }
   const progress = options.progress ?? (() => undefined);
 
-  const rig = await startRig(['lifecycle'], progress);
+  const rig = await startRig([{ name: 'lifecycle', kind: 'lifecycle' }], progress);
   try {
-    const worker = rig.workers.lifecycle;
+    const worker = rig.workers['lifecycle'];
     if (worker === undefined) throw new Error('no lifecycle worker');
     const queue = `TaskQueue = '${worker.taskQueue}'`;
     const ids = Array.from({ length: workflows }, (_, i) => `${rig.runId}-parked-${i}`);
@@ -151,7 +151,7 @@ async function sampleWhileParking(
   curve: ParkedFigures['rssCurve'],
   progress: (line: string) => void,
 ): Promise<void> {
-  const worker = rig.workers.lifecycle;
+  const worker = rig.workers['lifecycle'];
   let next = step;
   while (next <= workflows) {
     await until(() => rig.begun.size >= next, `${next} sessions to begin`);
