@@ -1,10 +1,11 @@
 import { condition, patched, sleep } from '@temporalio/workflow';
 import type { CompleteSessionResult, LifecycleActivities } from '../activities/lifecycle-activities';
-import { ADVANCE_CALL_TIMEOUT_MS, advance, documentActivities } from './activity-stubs';
+import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
 import type { ActiveSession } from './lifecycle-state';
 import type { LifecycleSteps } from './lifecycle-steps';
+import { DOCUMENT_STEPS, localFirst } from './local-first';
 
 const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
@@ -101,10 +102,15 @@ export class SessionCompletion {
         options.storeDocuments ? 'storeDocuments' : 'listDocuments',
         () =>
           options.storeDocuments
-            ? documentActivities.storeDocuments.executeWithOptions({ summary: 'Store assembled documents' }, [
-                args,
-              ])
-            : advance.listDocuments.executeWithOptions({ summary: 'List assembled documents' }, [args]),
+            ? localFirst(
+                { activity: 'storeDocuments', summary: 'Store assembled documents' },
+                (stubs, summary) => stubs.storeDocuments.executeWithOptions(summary, [args]),
+                DOCUMENT_STEPS,
+              )
+            : localFirst(
+                { activity: 'listDocuments', summary: 'List assembled documents' },
+                (stubs, summary) => stubs.listDocuments.executeWithOptions(summary, [args]),
+              ),
       );
       if (collected !== ACCEPTED_AS_COMPLETED) documents = collected;
     }

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultReplayQuery } from '../../src/cli/replay-check';
+import { PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
@@ -169,18 +170,18 @@ test('an incompatible change is caught by replay-check; the patched one is deplo
     expect(builds[0]).toBe(versionN.version.buildId);
     expect(builds.at(-1)).toBe(nextBuildId);
     if (versionId !== undefined) {
-      // Nothing new began: the old path, without the patch.
-      expect(patchMarkers(events)).toEqual([]);
+      // Nothing new began: the old path, without N+1's patch (N's own patches only).
+      expect(patchMarkers(events)).toEqual([PATCH_LOCAL_STEPS]);
       expect(activityTypes(events).filter((t) => t === 'acquireToken')).toHaveLength(1);
     } else {
       // The follow-up's session began on N+1, through the patched step.
-      expect(patchMarkers(events)).toEqual([RENEW_TOKEN_PATCH]);
+      expect(patchMarkers(events)).toEqual([PATCH_LOCAL_STEPS, RENEW_TOKEN_PATCH]);
       expect(activityTypes(events).filter((t) => t === 'acquireToken')).toHaveLength(2);
     }
   }
   const freshEvents = await history(fresh.lifecycleId);
   expect(new Set(taskBuildIds(freshEvents))).toEqual(new Set([nextBuildId]));
-  expect(patchMarkers(freshEvents)).toEqual([RENEW_TOKEN_PATCH]);
+  expect(patchMarkers(freshEvents)).toEqual([PATCH_LOCAL_STEPS, RENEW_TOKEN_PATCH]);
 
   // The closed histories, patched ones included, replay on N+1 too.
   const after = await runReplayCheck(['--bundle', variants.compatible!.bundlePath, ...query]);
