@@ -1,7 +1,8 @@
 /**
  * Records workflow histories of the lifecycle at each stage into test/histories/, for the replay
  * test that guards against non-deterministic changes. Run after an intentional change to the
- * workflow's commands (with a patch for running lifecycles!): `npx tsx test/support/record-histories.ts`.
+ * workflow's commands (with a patch for running lifecycles!), once the previous histories are
+ * moved to test/histories/v<previous version>/: `npm run record-histories`.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -87,10 +88,20 @@ async function recordOnDevServer(): Promise<void> {
     await lifecycles.result(cancelled.lifecycleId).catch(() => undefined);
     await save(env, 'cancelled-while-waiting', cancelled.lifecycleId);
 
-    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+    // A permanent error fails the lifecycle; a 403 makes it need attention until it is repaired.
+    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 400 }] });
     const failed = await lifecycles.start(lifecycleInput({ businessKey: 'replay-failed' }));
     await lifecycles.result(failed.lifecycleId).catch(() => undefined);
-    await save(env, 'failed-forbidden', failed.lifecycleId);
+    await save(env, 'failed-invalid', failed.lifecycleId);
+
+    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+    const forbidden = await lifecycles.start(
+      lifecycleInput({ businessKey: 'replay-forbidden', mode: 'batch' }),
+    );
+    await stage(lifecycles, forbidden.lifecycleId, 'needs-attention');
+    await lifecycles.repair(forbidden.lifecycleId, { action: 'retry', note: 'scope restored' });
+    await lifecycles.result(forbidden.lifecycleId);
+    await save(env, 'forbidden-repaired', forbidden.lifecycleId);
   } finally {
     await h.close();
     await env.teardown();
