@@ -48,7 +48,7 @@ export interface RigOptions {
 }
 
 export interface Rig {
-  devServer: RunningDevServer;
+  devServer: RigServer;
   emulator: EmulatorProcess;
   temporal: Client;
   /** The business systems' client, on the task queue of the worker named `lifecycle`. */
@@ -62,6 +62,21 @@ export interface Rig {
   /** A prefix unique to this run, for workflow ids and business keys. */
   runId: string;
   close(): Promise<void>;
+}
+
+/** The Temporal server a rig runs on: a dev server as `startDevServer` returns it, or another one. */
+export type RigServer = Pick<RunningDevServer, 'address' | 'namespace' | 'pid' | 'stop'>;
+
+let serverForRigs: () => Promise<RigServer> = () => startDevServer();
+
+/**
+ * Rigs started from now on run on the server `start` returns (`stop()` when a rig closes) instead
+ * of a dev server of their own; without an argument, the default again. bench/cluster.ts runs the
+ * benchmarks unchanged on the production cluster this way. `pid` is the process whose CPU time
+ * the benchmarks count as the server's.
+ */
+export function runRigsOn(start?: () => Promise<RigServer>): void {
+  serverForRigs = start ?? (() => startDevServer());
 }
 
 /**
@@ -80,7 +95,7 @@ export async function startRig(
   };
   try {
     const bundles = await workflowBundles();
-    const devServer = await startDevServer();
+    const devServer = await serverForRigs();
     cleanups.push(() => devServer.stop());
     const emulator = await startEmulatorProcess();
     cleanups.push(() => emulator.close());

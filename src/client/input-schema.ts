@@ -58,6 +58,22 @@ const interviewSchema = z
   )
   .strict();
 
+const wholeNumber = (max: number, message: string) =>
+  z.number({ error: message }).int(message).min(1, message).max(max, message);
+
+const followUpLimitsSchema = z
+  .object(
+    {
+      queued: wholeNumber(LIMITS.queuedFollowUpsCeiling, MESSAGES.queuedLimitInvalid).optional(),
+      queuedAnswerXmlBytes: wholeNumber(
+        LIMITS.queuedAnswerXmlBytesCeiling,
+        MESSAGES.queuedBytesLimitInvalid,
+      ).optional(),
+    },
+    { error: MESSAGES.followUpLimitsNotObject },
+  )
+  .strict();
+
 export const lifecycleInputSchema = z
   .object(
     {
@@ -79,6 +95,7 @@ export const lifecycleInputSchema = z
         .optional(),
       keepOpenFor: duration('keepOpenFor', { allowZero: true }).optional(),
       attentionRetryEvery: duration('attentionRetryEvery').optional(),
+      followUpLimits: followUpLimitsSchema.optional(),
     },
     { error: MESSAGES.lifecycleInputNotObject },
   )

@@ -133,6 +133,7 @@ export const lifecycleStatusSchema = z.object({
   workItemCreated: z.boolean(),
   activeSession: activeSessionSchema.optional(),
   completedSessions: z.array(completedSessionSchema),
+  completedSessionCount: z.number().int().optional(),
   queuedFollowUps: z.array(queuedFollowUpSchema),
   rejectedSignals: z.array(rejectedMessageSchema),
   reminders: z.array(reminderSchema),

@@ -67,6 +67,15 @@ export class LifecycleMetrics {
       },
     });
     new Gauge({
+      // Its own name, so that an alert needs no label matching: a lifecycle waits for an operator.
+      name: 'hotdocs_lifecycles_needing_attention',
+      help: 'Running lifecycles waiting in needs-attention for an operator (README, "Operating")',
+      registers: [this.registry],
+      async collect() {
+        this.set((await visibility()).byStage.get('needs-attention') ?? 0);
+      },
+    });
+    new Gauge({
       name: 'hotdocs_oldest_waiting_interview_age_seconds',
       help: 'Age of the longest wait for an interview among running lifecycles (0 when none waits)',
       registers: [this.registry],

@@ -52,7 +52,9 @@ export async function assemblyLifecycle(
   const outcome = await runToEnd(lifecycle);
   if (outcome.kind === 'ended') return outcome.result;
   lifecycle.state.continuedAsNew += 1;
-  return continueAsNew<typeof assemblyLifecycle>(input, { state: lifecycle.state });
+  // The first session's answer XML was sent long ago; the next run starts from the carried state.
+  const { answerXml: _sent, ...carriedInput } = input;
+  return continueAsNew<typeof assemblyLifecycle>(carriedInput, { state: lifecycle.state });
 }
 
 function validInput(input: LifecycleInput): NormalizedLifecycleInput {
@@ -86,7 +88,7 @@ async function runToEnd(lifecycle: AssemblyLifecycle): ReturnType<AssemblyLifecy
       inbox.settleWaitingUpdates('the lifecycle was cancelled');
       throw error;
     }
-    state.lastError = { message: messageOf(error), stage: state.stage, at: nowIso() };
+    state.lastError = { message: truncate(messageOf(error), 1000), stage: state.stage, at: nowIso() };
     const failedStage = state.stage;
     await lifecycle.events.announce('lifecycle.failed', {
       reason: `failed while ${failedStage}: ${messageOf(error)}`,

@@ -215,7 +215,13 @@ export interface LifecycleStatus {
   workItemId: string;
   workItemCreated: boolean;
   activeSession?: ActiveSessionStatus;
+  /** The latest 50 completed sessions, oldest first. */
   completedSessions: CompletedSessionStatus[];
+  /**
+   * Every session this lifecycle completed, including those no longer listed (absent when a
+   * worker older than the bound answered).
+   */
+  completedSessionCount?: number;
   queuedFollowUps: QueuedFollowUpStatus[];
   rejectedSignals: RejectedMessage[];
   reminders: ReminderStatus[];
@@ -234,6 +240,7 @@ export interface LifecycleStatus {
 export interface LifecycleResult {
   outcome: 'completed' | 'expired';
   workItemId: string;
+  /** The latest 50 completed sessions, oldest first (`status.completedSessionCount` counts all). */
   sessions: CompletedSessionStatus[];
   /** The session saved when the interview deadline passed. */
   expiredVersionId?: string;

@@ -15,6 +15,19 @@ export const LIMITS = {
   businessKeyChars: 200,
   workItemNameChars: 255,
   workItemDescriptionChars: 2000,
+  /**
+   * Follow-ups one lifecycle may hold queued (not yet begun), unless its input's
+   * `followUpLimits.queued` says fewer or more (at most `queuedFollowUpsCeiling`).
+   */
+  queuedFollowUps: 10,
+  queuedFollowUpsCeiling: 100,
+  /**
+   * Answer XML (UTF-8 bytes) all queued follow-ups may hold together, unless
+   * `followUpLimits.queuedAnswerXmlBytes` says otherwise (at most the ceiling): everything queued
+   * is carried by continue-as-new in one payload, and Temporal refuses payloads over 2 MB.
+   */
+  queuedAnswerXmlBytes: 1024 * 1024,
+  queuedAnswerXmlBytesCeiling: 1536 * 1024,
 } as const;
 
 export const PATTERNS = {
@@ -37,7 +50,9 @@ export const FIELDS = {
     'tenancy',
     'keepOpenFor',
     'attentionRetryEvery',
+    'followUpLimits',
   ],
+  followUpLimits: ['queued', 'queuedAnswerXmlBytes'],
   workItem: ['id', 'name', 'workGroupId', 'templatePackageId', 'description'],
   interview: ['deadline', 'reminders'],
   followUpRequest: ['answerXml', 'mode', 'runAssembly', 'requestId'],
@@ -79,6 +94,15 @@ export const MESSAGES = {
   tenancyMalformed: 'tenancy must be a tenancy name (letters, digits, . : -)',
   requestIdNotString: 'requestId must be a string',
   requestIdMalformed: 'requestId may hold 1-100 letters, digits and . _ : -',
+  followUpLimitsNotObject: 'followUpLimits must be an object: { queued?, queuedAnswerXmlBytes? }',
+  queuedLimitInvalid: `followUpLimits.queued must be a whole number from 1 to ${LIMITS.queuedFollowUpsCeiling}`,
+  queuedBytesLimitInvalid: `followUpLimits.queuedAnswerXmlBytes must be a whole number from 1 to ${LIMITS.queuedAnswerXmlBytesCeiling}`,
+  followUpQueueFull: (queued: number) =>
+    `${queued} follow-up(s) are already queued, the most this lifecycle takes (followUpLimits.queued): ` +
+    'ask again once one has begun',
+  followUpAnswersTooLarge: (bytes: number, limit: number) =>
+    `the queued follow-ups' answer XML would come to ${bytes} bytes, more than this lifecycle takes ` +
+    `(followUpLimits.queuedAnswerXmlBytes = ${limit}): ask again once one has begun`,
   unknownFields: (keys: readonly string[], where?: string) =>
     `unknown field(s)${where ? ` in ${where}` : ''}: ${keys.join(', ')}`,
 } as const;

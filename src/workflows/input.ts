@@ -36,6 +36,22 @@ export interface LifecycleInput {
    * @default '15m'
    */
   attentionRetryEvery?: string;
+  /** Bounds on what waits in the follow-up queue; requests beyond them are refused. */
+  followUpLimits?: FollowUpLimits;
+}
+
+export interface FollowUpLimits {
+  /**
+   * Follow-ups queued (asked for, not begun yet) at most; at most 100.
+   * @default 10
+   */
+  queued?: number;
+  /**
+   * Answer XML of all queued follow-ups together, in UTF-8 bytes; at most 1,572,864 (1.5 MiB), as
+   * continue-as-new carries it in one payload.
+   * @default 1048576 (1 MiB)
+   */
+  queuedAnswerXmlBytes?: number;
 }
 
 /** The input with its defaults applied. */
@@ -101,6 +117,10 @@ class Problems {
     if (value.trim() === '') return void this.add(MESSAGES.answerXmlEmpty);
     return value;
   }
+  wholeNumber(value: unknown, max: number, message: string): number | undefined {
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max) return value;
+    return void this.add(message);
+  }
   businessKey(value: string): string | undefined {
     // Each rule on its own, as zod reports them.
     const before = this.list.length;
@@ -151,6 +171,26 @@ function checkInterview(value: unknown, p: Problems): NormalizedLifecycleInput['
   return interview;
 }
 
+function checkFollowUpLimits(value: unknown, p: Problems): FollowUpLimits | undefined {
+  if (!isObject(value)) return void p.add(MESSAGES.followUpLimitsNotObject);
+  const limits: FollowUpLimits = {};
+  if (value['queued'] !== undefined)
+    limits.queued = p.wholeNumber(
+      value['queued'],
+      LIMITS.queuedFollowUpsCeiling,
+      MESSAGES.queuedLimitInvalid,
+    );
+  if (value['queuedAnswerXmlBytes'] !== undefined) {
+    limits.queuedAnswerXmlBytes = p.wholeNumber(
+      value['queuedAnswerXmlBytes'],
+      LIMITS.queuedAnswerXmlBytesCeiling,
+      MESSAGES.queuedBytesLimitInvalid,
+    );
+  }
+  p.unknownKeys(value, FIELDS.followUpLimits, 'followUpLimits');
+  return limits;
+}
+
 /** Reminders must come before the deadline; checked, as zod's refinement is, once all else is valid. */
 function checkRemindersBeforeDeadline(input: Partial<NormalizedLifecycleInput>, p: Problems): void {
   if (p.list.length > 0 || input.interview?.deadline === undefined) return;
@@ -192,6 +232,8 @@ export function checkLifecycleInput(value: unknown): Checked<NormalizedLifecycle
   if (value['attentionRetryEvery'] !== undefined) {
     input.attentionRetryEvery = p.duration(value['attentionRetryEvery'], 'attentionRetryEvery');
   }
+  if (value['followUpLimits'] !== undefined)
+    input.followUpLimits = checkFollowUpLimits(value['followUpLimits'], p);
   p.unknownKeys(value, FIELDS.lifecycleInput);
   checkRemindersBeforeDeadline(input, p);
   return p.result(input as NormalizedLifecycleInput);
@@ -218,6 +260,21 @@ export function checkFollowUpRequest(value: unknown): Checked<FollowUpRequest> {
   }
   p.unknownKeys(request, FIELDS.followUpRequest);
   return p.result(followUp);
+}
+
+/** UTF-8 length of a string, without TextEncoder (the workflow sandbox keeps to plain JS here). */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair: one code point of four bytes
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 export function checkInterviewCompleted(value: unknown): Checked<InterviewCompletedSignal> {

@@ -4,7 +4,7 @@ import { nowIso, optionalDurationMs } from './clock';
 import { parseDuration } from './duration';
 import type { LifecycleSteps, WaitOutcome } from './lifecycle-steps';
 import { MAX_REMINDER_RECORDS, recordBounded, type ActiveSession } from './lifecycle-state';
-import { messageOf } from './workflow-errors';
+import { messageOf, truncate } from './workflow-errors';
 
 /**
  * The wait for a person to finish the interview: until `interviewCompleted`, the deadline
@@ -68,7 +68,7 @@ export class InterviewWait {
     }
     recordBounded(
       state.reminders,
-      { versionId: session.versionId, sentAt: notice.sentAt, delivered, detail },
+      { versionId: session.versionId, sentAt: notice.sentAt, delivered, detail: truncate(detail, 300) },
       MAX_REMINDER_RECORDS,
     );
   }

@@ -5,10 +5,18 @@ import {
   type LifecycleFacts,
 } from '../notifications/lifecycle-events';
 import { nowIso } from './clock';
-import type { LifecycleEventDelivery } from './definitions';
+import type { LifecycleEventDelivery, LifecycleEventDeliveryOutcome } from './definitions';
 import { announceLifecycleEvent } from './event-delivery';
 import type { NormalizedLifecycleInput } from './input';
 import { MAX_EVENT_RECORDS, recordBounded, type LifecycleState } from './lifecycle-state';
+import { truncate } from './workflow-errors';
+
+const DELIVERY_OUTCOMES: readonly LifecycleEventDeliveryOutcome[] = [
+  'delivered',
+  'not-configured',
+  'refused',
+  'gave-up',
+];
 
 /**
  * What the lifecycle tells the business system's completion webhook: a session's documents are
@@ -50,9 +58,22 @@ export class LifecycleEvents {
     );
   }
 
-  /** The delivery workflow's report: kept beside its event in `status.events`. */
+  /**
+   * The delivery workflow's report: kept beside its event in `status.events`. Only its known
+   * fields, each bounded: a signal is open to anyone with access to the namespace.
+   */
   delivered(report: LifecycleEventDelivery): void {
     const record = this.state.events?.find((e) => e.id === report?.eventId);
-    if (record !== undefined) record.delivery = report;
+    if (record === undefined) return;
+    const outcome = DELIVERY_OUTCOMES.includes(report.outcome) ? report.outcome : 'gave-up';
+    record.delivery = {
+      eventId: record.id,
+      eventType: record.type,
+      delivered: report.delivered === true,
+      outcome,
+      attempts: typeof report.attempts === 'number' ? report.attempts : 0,
+      ...(typeof report.lastError === 'string' ? { lastError: truncate(report.lastError, 500) } : {}),
+      at: typeof report.at === 'string' ? truncate(report.at, 40) : nowIso(),
+    };
   }
 }

@@ -1,12 +1,14 @@
-import { ApplicationFailure, condition, uuid4 } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, uuid4 } from '@temporalio/workflow';
 import { nowIso } from './clock';
 import type { BegunSessionInfo } from './definitions';
 import { FailureType } from './failure-types';
+import { LIMITS, MESSAGES } from './input-rules';
 import {
   checkFollowUpRequest,
   checkInterviewCompleted,
   type FollowUpRequest,
   type NormalizedLifecycleInput,
+  utf8Bytes,
 } from './input';
 import {
   isTerminal,
@@ -16,8 +18,18 @@ import {
   type LifecycleState,
   type RequestedSession,
 } from './lifecycle-state';
+import { truncate } from './workflow-errors';
 
 type UpdateOutcome = BegunSessionInfo | { error: string };
+
+/**
+ * Follow-up requests past the queue's bounds are refused. Histories written before the bounds
+ * accepted every request: the refusal of a signal is recorded under this patch so they replay.
+ */
+export const PATCH_BOUNDED_FOLLOW_UP_QUEUE = 'bounded-follow-up-queue';
+
+/** Longest rejection reason kept in `status.rejectedSignals` (a reason may quote the caller's keys). */
+const MAX_REASON_CHARS = 300;
 
 /**
  * The lifecycle's incoming messages: `interviewCompleted`, follow-up requests (signal and update)
@@ -64,6 +76,9 @@ export class LifecycleInbox {
     if (refused !== undefined) return this.reject('requestFollowUpSession', refused);
     if (this.isRepeat(request))
       return this.reject('requestFollowUpSession', `request ${request?.requestId} was already accepted`);
+    const full = this.queueFull(parsed.value);
+    if (full !== undefined && patched(PATCH_BOUNDED_FOLLOW_UP_QUEUE))
+      return this.reject('requestFollowUpSession', full);
     this.enqueue(request, 'signal');
   }
 
@@ -95,6 +110,10 @@ export class LifecycleInbox {
     if (this.isRepeat(request) && this.requestedBefore(request.requestId) === undefined) {
       throw new Error(`beginFollowUpSession refused: request ${request.requestId} was already carried out`);
     }
+    // A repeat waits for the session already queued, so only a new request can overflow the queue.
+    const full =
+      this.requestedBefore(request?.requestId) === undefined ? this.queueFull(parsed.value) : undefined;
+    if (full !== undefined) throw new Error(`beginFollowUpSession refused: ${full}`);
   }
 
   finish(): void {
@@ -135,8 +154,22 @@ export class LifecycleInbox {
     return undefined;
   }
 
+  /** Why the queue cannot take this request (followUpLimits), if it cannot. */
+  private queueFull(request: FollowUpRequest): string | undefined {
+    const limits = this.options.followUpLimits;
+    const maxQueued = limits?.queued ?? LIMITS.queuedFollowUps;
+    if (this.state.queue.length >= maxQueued) return MESSAGES.followUpQueueFull(this.state.queue.length);
+    const maxBytes = limits?.queuedAnswerXmlBytes ?? LIMITS.queuedAnswerXmlBytes;
+    const bytes = [...this.state.queue, request].reduce(
+      (sum, r) => sum + (r.answerXml === undefined ? 0 : utf8Bytes(r.answerXml)),
+      0,
+    );
+    return bytes > maxBytes ? MESSAGES.followUpAnswersTooLarge(bytes, maxBytes) : undefined;
+  }
+
   private reject(name: string, reason: string, versionId?: string): void {
-    recordBounded(this.state.rejected, { name, reason, at: nowIso(), versionId }, MAX_REJECTED);
+    const record = { name, reason: truncate(reason, MAX_REASON_CHARS), at: nowIso(), versionId };
+    recordBounded(this.state.rejected, record, MAX_REJECTED);
   }
 
   private closedReason(): string | undefined {

@@ -54,7 +54,10 @@ export interface LifecycleState {
   workItemCreated: boolean;
   active?: ActiveSession;
   queue: RequestedSession[];
+  /** The latest completed sessions (MAX_COMPLETED_RECORDS); `completedCount` counts them all. */
   completed: CompletedSessionStatus[];
+  /** Sessions completed in this lifecycle (absent in histories from before the bound: completed.length). */
+  completedCount?: number;
   rejected: RejectedMessage[];
   reminders: ReminderStatus[];
   finishRequested: boolean;
@@ -89,9 +92,22 @@ export interface CarriedState {
 
 /** Lists kept in state are bounded so a flood of bad signals cannot grow history without end. */
 export const MAX_REJECTED = 50;
-export const MAX_REMINDER_RECORDS = 100;
+export const MAX_REMINDER_RECORDS = 50;
 export const MAX_REQUEST_IDS = 500;
 export const MAX_EVENT_RECORDS = 50;
+/**
+ * Completed sessions kept in state, status and the result: the latest 50. Older ones were
+ * announced (`session.completed`) and their documents stay in the store; without a bound a
+ * lifecycle of many follow-ups would outgrow what continue-as-new can carry.
+ */
+export const MAX_COMPLETED_RECORDS = 50;
+
+/**
+ * How large `status` (as JSON) can get, whatever was sent to the lifecycle: every list above is
+ * bounded and every free text in it truncated. Documents are Advance's (their count is the
+ * template's), so they add a share each; 640 bytes holds a document with names of ~60 characters.
+ */
+export const STATUS_SIZE_LIMIT = { fixedBytes: 320 * 1024, bytesPerDocument: 640 } as const;
 
 export function initialState(
   input: NormalizedLifecycleInput,
@@ -131,6 +147,11 @@ export function recordBounded<T>(list: T[], item: T, max: number): void {
   if (list.length > max) list.splice(0, list.length - max);
 }
 
+export function recordCompleted(state: LifecycleState, session: CompletedSessionStatus): void {
+  state.completedCount = (state.completedCount ?? state.completed.length) + 1;
+  recordBounded(state.completed, session, MAX_COMPLETED_RECORDS);
+}
+
 export function isTerminal(stage: LifecycleStage): boolean {
   return TERMINAL_STAGES.includes(stage);
 }
@@ -161,6 +182,7 @@ export function toStatus(
     workItemCreated: state.workItemCreated,
     activeSession: activeStatus,
     completedSessions: state.completed,
+    completedSessionCount: state.completedCount ?? state.completed.length,
     // Answer XML stays out of status: it is personal data and may be large.
     queuedFollowUps: state.queue.map((r) => ({
       requestId: r.requestId,

@@ -3,7 +3,7 @@ import type { CompleteSessionResult, LifecycleActivities } from '../activities/l
 import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
-import type { ActiveSession } from './lifecycle-state';
+import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import type { LifecycleSteps } from './lifecycle-steps';
 import { DOCUMENT_STEPS, localFirst } from './local-first';
 
@@ -114,7 +114,7 @@ export class SessionCompletion {
       );
       if (collected !== ACCEPTED_AS_COMPLETED) documents = collected;
     }
-    state.completed.push({
+    recordCompleted(state, {
       versionId: session.versionId,
       mode: session.mode,
       completedAt: nowIso(),

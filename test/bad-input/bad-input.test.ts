@@ -122,6 +122,16 @@ const startCases: Array<[string, unknown, RegExp]> = [
   ],
   ['hostile answer XML (entity expansion)', { ...valid(), answerXml: BOMB }, /DOCTYPE is not allowed/],
   ['keepOpenFor negative', { ...valid(), keepOpenFor: '-1d' }, /keepOpenFor must be a duration/],
+  [
+    'a follow-up queue beyond its ceiling',
+    { ...valid(), followUpLimits: { queued: 1000 } },
+    /followUpLimits.queued must be a whole number from 1 to 100/,
+  ],
+  [
+    'queued answer XML beyond what continue-as-new can carry',
+    { ...valid(), followUpLimits: { queuedAnswerXmlBytes: 4 * 1024 * 1024 } },
+    /followUpLimits.queuedAnswerXmlBytes must be a whole number from 1 to 1572864/,
+  ],
 ];
 
 describe('lifecycle client: start', () => {

@@ -1,33 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, type RunningDevServer } from '../../tools/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { harnessSuggestingContinueAsNew, eventually, lifecycleInput } from '../support/lifecycle-harness';
 
 /**
  * A server of our own that suggests continue-as-new after 40 events (instead of 4,096), so that
  * lifecycles hand their whole state to a new run within a test.
  */
 
-let server: RunningDevServer;
+let h: Awaited<ReturnType<typeof harnessSuggestingContinueAsNew>>;
 let env: TestWorkflowEnvironment;
-let h: Harness;
 
 beforeAll(async () => {
-  server = await startDevServer({
-    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
-  });
-  env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: server.address,
-    namespace: server.namespace,
-  });
-  h = await createHarness(env);
-  await h.startWorker();
+  h = await harnessSuggestingContinueAsNew(40);
+  env = h.env;
 }, 60_000);
 
 afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  await server?.stop();
+  await h?.closeAll();
 });
 
 test('follow-up after follow-up: the lifecycle continues as new and keeps every session', async () => {

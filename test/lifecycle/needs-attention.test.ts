@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleRequestRejectedError, type LifecycleStatus } from '../../src/client';
+import { LifecycleMetrics } from '../../src/observability/metrics';
 import { STAGE } from '../../src/workflows/search-attributes';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { PROTOCOL } from '../support/protocol';
@@ -80,6 +81,10 @@ test('a rotated password: every lifecycle needs attention, none fails; fixed, th
     return count === 3 ? count : undefined;
   });
   expect(found).toBe(3);
+  // ... and alerts by a metric of its own (from visibility: every worker's lifecycles).
+  const metrics = new LifecycleMetrics(env.client);
+  const gauge = await metrics.registry.getSingleMetric('hotdocs_lifecycles_needing_attention')!.get();
+  expect(gauge.values[0]!.value).toBeGreaterThanOrEqual(3);
 
   // The secret file is fixed; two are repaired by hand, the third retries on its own.
   await writeFile(passwordFile, 'rotated-secret\n');

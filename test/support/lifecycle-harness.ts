@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { AdvanceRequestEvent } from '../../src/advance';
 import { LifecycleClient } from '../../src/client';
 import { loadWorkerConfig, type Env } from '../../src/config';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/emulator';
+import { startDevServer } from '../../tools/temporal';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { PROTOCOL } from './protocol';
@@ -138,5 +139,32 @@ export async function registerLifecycleSearchAttributes(env: TestWorkflowEnviron
           : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
+  });
+}
+
+/**
+ * A harness with its worker started, on a dev server of the test's own that suggests
+ * continue-as-new after `events` history events (instead of 4,096), so that lifecycles hand their
+ * state to a new run within a test. `closeAll()` stops worker, connections and server.
+ */
+export async function harnessSuggestingContinueAsNew(
+  events: number,
+): Promise<Harness & { env: TestWorkflowEnvironment; closeAll(): Promise<void> }> {
+  const server = await startDevServer({
+    extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${events}`],
+  });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: server.address,
+    namespace: server.namespace,
+  });
+  const h = await createHarness(env);
+  await h.startWorker();
+  return Object.assign(h, {
+    env,
+    async closeAll() {
+      await h.close();
+      await env.teardown();
+      await server.stop();
+    },
   });
 }

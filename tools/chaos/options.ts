@@ -1,7 +1,17 @@
 import { parseArgs } from 'node:util';
+import type { EmulatorApiVersion } from '../dev/emulator-env';
+
+/** The HotDocs Advance protocols a chaos run can speak (`--api`). */
+export const CHAOS_API_VERSIONS: readonly EmulatorApiVersion[] = ['v1.1', 'v2.0'];
 
 /** How big and how rough one chaos run is. */
 export interface ChaosOptions {
+  /**
+   * The HotDocs Advance protocol the workers speak to the emulator. On v2.0 the emulator also
+   * completes versions asynchronously (see `V2_CHAOS_BEHAVIOUR`), so status reads run under the faults.
+   * @default 'v1.1'
+   */
+  api: EmulatorApiVersion;
   /** How many lifecycles to run. */
   lifecycles: number;
   /** Seeds the lifecycle mix, the kill and restart moments, and the emulator's faults. */
@@ -31,6 +41,7 @@ export interface ChaosOptions {
 
 /** Sized for 2 cores and a few minutes. */
 export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
+  api: 'v1.1',
   lifecycles: 200,
   workerKills: 6,
   serverRestarts: 1,
@@ -45,6 +56,7 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
 
 export const CHAOS_USAGE = `Usage: npm run chaos -- [options]
 
+  --api <version>        HotDocs Advance protocol, v1.1 or v2.0 (default ${DEFAULT_CHAOS_OPTIONS.api})
   --lifecycles <n>       lifecycles to run (default ${DEFAULT_CHAOS_OPTIONS.lifecycles})
   --seed <n>             seed for the mix, the chaos schedule and the faults (default: random, printed)
   --worker-kills <n>     worker processes to SIGKILL, at least (default ${DEFAULT_CHAOS_OPTIONS.workerKills})
@@ -70,6 +82,7 @@ export function parseChaosArgs(args: string[]): ChaosOptions | undefined {
     strict: true,
     allowPositionals: false,
     options: {
+      api: { type: 'string' },
       lifecycles: { type: 'string' },
       seed: { type: 'string' },
       'worker-kills': { type: 'string' },
@@ -87,6 +100,7 @@ export function parseChaosArgs(args: string[]): ChaosOptions | undefined {
   if (values.help) return undefined;
   const d = DEFAULT_CHAOS_OPTIONS;
   return {
+    api: apiVersion(values.api, d.api),
     lifecycles: whole(values.lifecycles, '--lifecycles', d.lifecycles, 1, 100_000),
     seed: whole(values.seed, '--seed', randomSeed(), 0, 2 ** 31 - 1),
     workerKills: whole(values['worker-kills'], '--worker-kills', d.workerKills, 0, 1_000),
@@ -120,6 +134,15 @@ function whole(raw: string | undefined, name: string, fallback: number, min: num
     throw new ChaosUsageError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+function apiVersion(raw: string | undefined, fallback: EmulatorApiVersion): EmulatorApiVersion {
+  if (raw === undefined) return fallback;
+  const version = CHAOS_API_VERSIONS.find((v) => v === raw.trim());
+  if (version === undefined) {
+    throw new ChaosUsageError(`--api must be one of ${CHAOS_API_VERSIONS.join(', ')} (got "${raw}")`);
+  }
+  return version;
 }
 
 function fraction(raw: string | undefined, name: string, fallback: number): number {

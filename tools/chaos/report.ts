@@ -1,10 +1,17 @@
+import type { EmulatorApiVersion } from '../dev/emulator-env';
 import type { DuplicateRecord, EmulatorStateSnapshot, WorkItemSnapshot } from '../emulator';
 import type { LifecycleOutcome } from './driver';
 import { workItemName } from './driver';
 import { requestedSessions } from './plan';
+import type { RunQuarantine } from './quarantine';
 
-/** The one JSON object `npm run chaos` prints. The first ten fields are the run's summary. */
+/**
+ * The one JSON object `npm run chaos` prints. The first twelve fields are the run's summary: the
+ * protocol, then what happened, with the quarantine waits found in the histories.
+ */
 export interface ChaosReport {
+  /** The HotDocs Advance protocol the workers spoke. */
+  api: EmulatorApiVersion;
   lifecycles: number;
   completed: number;
   failed: number;
@@ -14,8 +21,17 @@ export interface ChaosReport {
   duplicateCreatesApplied: number;
   workerKills: number;
   serverRestarts: number;
+  /**
+   * v1.1's waits after a retried CompleteSession (a durable timer holding the next session back),
+   * counted in the histories: on v2.0 there must be none.
+   */
+  quarantineWaits: number;
   seconds: number;
   seed: number;
+  /** What the histories show around the quarantine: retried completions, and who waited how long. */
+  quarantine: Pick<RunQuarantine, 'retriedCompletions' | 'historiesRead' | 'lifecycles'>;
+  /** Advance requests the emulator saw, by API version (`auth` for logins): only the run's protocol appears. */
+  advanceRequests: Record<string, number>;
   /** Interview sessions Advance completed before the driver reported their interview finished. */
   interviewsCompletedEarly: number;
   /** Sessions the lifecycles asked for (first sessions and follow-ups): what completedVersions must be. */
@@ -45,11 +61,15 @@ export interface ChaosReport {
 }
 
 export interface ReportInputs {
+  api: EmulatorApiVersion;
   seed: number;
   runTag: string;
   outcomes: LifecycleOutcome[];
   state: EmulatorStateSnapshot;
   duplicates: DuplicateRecord[];
+  /** The API version of each request the emulator served (undefined: the auth service). */
+  requestApis: Array<EmulatorApiVersion | undefined>;
+  quarantine: RunQuarantine;
   faultKinds: string[];
   workerKills: number;
   workerKillsPlanned: number;
@@ -70,7 +90,8 @@ function isAppliedDuplicateCreate(record: DuplicateRecord): boolean {
  * Checks what the emulator holds against what the lifecycles asked for and reported: one work
  * item per lifecycle, one completed version per requested session (and the very versions the
  * lifecycle reports), nothing left in progress, saved or discarded, no duplicate create applied,
- * every lifecycle completed, and the chaos schedule carried out in full.
+ * every lifecycle completed, the chaos schedule carried out in full, every request in the run's
+ * protocol, and — on v2.0, whose calls name their version — no quarantine wait in any history.
  */
 export function buildReport(inputs: ReportInputs): ChaosReport {
   const { outcomes, state } = inputs;
@@ -168,8 +189,14 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
     );
   }
 
+  violations.push(...protocolViolations(inputs));
+  // A v2.0 lifecycle that waited: its history and request log go into the evidence.
+  if (inputs.api === 'v2.0') Object.keys(inputs.quarantine.lifecycles).forEach((id) => suspects.add(id));
+
   const completedCount = outcomes.filter((o) => o.end === 'completed').length;
+  const { waits, retriedCompletions, lifecycles, historiesRead } = inputs.quarantine;
   return {
+    api: inputs.api,
     lifecycles: outcomes.length,
     completed: completedCount,
     failed: outcomes.length - completedCount,
@@ -179,8 +206,11 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
     duplicateCreatesApplied: appliedDuplicates.length + extraWorkItems,
     workerKills: inputs.workerKills,
     serverRestarts: inputs.serverRestarts,
+    quarantineWaits: waits,
     seconds: Math.round(inputs.seconds),
     seed: inputs.seed,
+    quarantine: { retriedCompletions, historiesRead, lifecycles },
+    advanceRequests: tally(inputs.requestApis.map((api) => api ?? 'auth')),
     interviewsCompletedEarly,
     requestedSessions: requested,
     workerExitsOnTheirOwn: inputs.workerExitsOnTheirOwn,
@@ -198,6 +228,21 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
     violations,
     suspectLifecycles: [...suspects],
   };
+}
+
+/** The workers spoke the run's protocol only, every history was read, and v2.0 never quarantined. */
+function protocolViolations(inputs: ReportInputs): string[] {
+  const violations: string[] = [];
+  const strays = inputs.requestApis.filter((api) => api !== undefined && api !== inputs.api).length;
+  if (strays > 0) violations.push(`${strays} Advance request(s) spoke another protocol than ${inputs.api}`);
+  for (const line of inputs.quarantine.unread) violations.push(`history not read: ${line}`);
+  if (inputs.api === 'v2.0' && inputs.quarantine.waits > 0) {
+    violations.push(
+      `${inputs.quarantine.waits} quarantine wait(s) on v2.0, whose calls name their version: ` +
+        Object.keys(inputs.quarantine.lifecycles).join(', '),
+    );
+  }
+  return violations;
 }
 
 function durations(outcomes: LifecycleOutcome[]): ChaosReport['lifecycleSeconds'] {

@@ -8,7 +8,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { LifecycleClient } from '../../src/client';
 import type { Env } from '../../src/config';
 import { ensureTemporalTools } from '../temporal';
-import { startEmulator, type FaultRule, type RunningEmulator } from '../emulator';
+import type { EmulatorApiVersion } from '../dev/emulator-env';
+import {
+  startEmulator,
+  type EmulatorBehaviourPatch,
+  type FaultRule,
+  type RunningEmulator,
+} from '../emulator';
 import { RestartableDevServer } from './dev-server-host';
 import { driveLifecycle, type DriverContext, type LifecycleOutcome } from './driver';
 import { explainUnfinished, writeEvidence } from './evidence';
@@ -21,6 +27,7 @@ import {
   type Random,
   type ScheduledAction,
 } from './plan';
+import { quarantineOfRun } from './quarantine';
 import { buildReport, type ChaosReport } from './report';
 import { sleep, type RetryBudget } from './retry';
 import { WorkerFleet } from './worker-fleet';
@@ -39,6 +46,17 @@ export function chaosFaultRule(scale: number): FaultRule {
     applyThenFailRate: 0.03 * scale,
   };
 }
+
+/**
+ * v2.0's Complete and CreateAndAssemble answer `Completing` at once and the version completes
+ * two seconds later (one in `Completing`, one in post-assembly processing): every v2.0 session
+ * goes through the lifecycle's status reads, under the same faults as every other call.
+ */
+export const V2_CHAOS_BEHAVIOUR: EmulatorBehaviourPatch = {
+  syncThresholdMs: 0,
+  completingMs: 1_000,
+  postProcessingMs: 1_000,
+};
 
 export interface ChaosRun {
   report: ChaosReport;
@@ -64,7 +82,10 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
   const workDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-chaos-'));
   const logDir = path.join(workDir, 'workers');
   await mkdir(logDir);
-  log(`chaos run ${runTag}: ${plans.length} lifecycles, seed ${options.seed}, work dir ${workDir}`);
+  log(
+    `chaos run ${runTag}: ${plans.length} lifecycles on Advance API ${options.api}, seed ${options.seed}, ` +
+      `work dir ${workDir}`,
+  );
 
   const stack: Array<() => Promise<void>> = [];
   const cleanUp = async (): Promise<void> => {
@@ -76,6 +97,7 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
     const emulator = await startEmulator({
       tokenLifetimeSeconds: options.tokenLifetimeSeconds,
       faults: { seed: options.seed, rules: [chaosFaultRule(options.faultScale)] },
+      ...(options.api === 'v2.0' && { behaviour: V2_CHAOS_BEHAVIOUR }),
     });
     stack.push(() => emulator.close());
     const server = await RestartableDevServer.start(workDir);
@@ -91,6 +113,7 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
         workDir,
         bundlePath,
         tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+        api: options.api,
       }),
       size: options.workers,
       logDir,
@@ -153,13 +176,21 @@ export async function runChaos(options: ChaosOptions, log: ChaosLog): Promise<Ch
     if (chaosError !== undefined) log(`the chaos schedule failed: ${String(chaosError)}`);
     clearInterval(ticker);
     await fleet.stop();
+    log('reading the histories for quarantine waits');
+    const quarantine = await quarantineOfRun(
+      client,
+      outcomes.map((o) => o.lifecycleId),
+    );
 
     const report = buildReport({
+      api: options.api,
       seed: options.seed,
       runTag,
       outcomes,
       state: emulator.state,
       duplicates: emulator.duplicates(),
+      requestApis: emulator.requests().map((r) => r.api),
+      quarantine,
       faultKinds: emulator.injectedFaults().map((f) => f.kind),
       workerKills: fleet.kills,
       workerKillsPlanned: options.workerKills,
@@ -228,6 +259,8 @@ export function workerEnv(setup: {
   workDir: string;
   bundlePath: string;
   tokenLifetimeSeconds: number;
+  /** @default 'v1.1' */
+  api?: EmulatorApiVersion;
 }): Env {
   const { emulator, server } = setup;
   return {
@@ -237,7 +270,7 @@ export function workerEnv(setup: {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     TEMPORAL_TASK_QUEUE: setup.taskQueue,
-    ...advanceEnvForEmulator(emulator),
+    ...advanceEnvForEmulator(emulator, setup.api),
     ADVANCE_TOKEN_LIFETIME_SECONDS: String(setup.tokenLifetimeSeconds),
     DOCUMENT_STORE_DIR: path.join(setup.workDir, 'documents'),
     WORKER_SHUTDOWN_GRACE_TIME: '1s',

@@ -1,6 +1,6 @@
 import type { FailureContext } from '../classify';
 import type { CreateAndAssembleMode } from '../options';
-import type { AdvanceApiVersion } from '../urls';
+import { apiPath, type AdvanceApiVersion } from '../urls';
 import type { CompletionAnswer } from '../version-status';
 
 /** One API request as a protocol spells it: a path relative to the REST base, and a JSON body. */
@@ -89,3 +89,14 @@ export interface AdvanceProtocol {
   listDocuments(workItemId: string, versionId?: string): ApiRequest;
   downloadDocument(workItemId: string, documentId: string, versionId?: string): ApiRequest;
 }
+
+/** The work item calls, shaped alike in v1.1 and v2.0. */
+export const WORK_ITEM_REQUESTS: Pick<AdvanceProtocol, 'createWorkItem' | 'getWorkItem' | 'beginSession'> = {
+  createWorkItem: (workItemId, body) => ({ method: 'PUT', path: apiPath('WorkItems', workItemId), body }),
+  getWorkItem: (workItemId) => ({ method: 'GET', path: apiPath('WorkItems', workItemId) }),
+  beginSession: (workItemId, versionId, body) => ({
+    method: 'PUT',
+    path: apiPath('WorkItems', workItemId, 'Versions', versionId),
+    body,
+  }),
+};

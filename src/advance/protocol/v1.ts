@@ -1,7 +1,7 @@
 import { describe, type FailureContext } from '../classify';
 import { AdvanceUnsupportedError } from '../errors';
 import { apiPath } from '../urls';
-import type { AdvanceProtocol } from './protocol';
+import { WORK_ITEM_REQUESTS, type AdvanceProtocol } from './protocol';
 
 /**
  * REST API v1.1 (shared/advance-api.md): save and complete act on the *active* session
@@ -19,13 +19,7 @@ export const protocolV1: AdvanceProtocol = {
   offersCreateAndAssemble: false,
   offersVersionScopedDocuments: false,
 
-  createWorkItem: (workItemId, body) => ({ method: 'PUT', path: apiPath('WorkItems', workItemId), body }),
-  getWorkItem: (workItemId) => ({ method: 'GET', path: apiPath('WorkItems', workItemId) }),
-  beginSession: (workItemId, versionId, body) => ({
-    method: 'PUT',
-    path: apiPath('WorkItems', workItemId, 'Versions', versionId),
-    body,
-  }),
+  ...WORK_ITEM_REQUESTS,
   saveSession: (_context, { workItemId }) => ({
     method: 'PUT',
     path: apiPath('WorkItems', workItemId, 'Versions', 'Active', 'SaveSession'),

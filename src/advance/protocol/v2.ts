@@ -2,7 +2,7 @@ import { describe, type FailureContext } from '../classify';
 import { AdvanceValidationError } from '../errors';
 import { apiPath } from '../urls';
 import { readCompletionAnswer } from '../version-status';
-import type { AdvanceCallback, AdvanceProtocol } from './protocol';
+import { WORK_ITEM_REQUESTS, type AdvanceCallback, type AdvanceProtocol } from './protocol';
 
 /**
  * REST API v2.0 (shared/advance-api-v2.md): Complete and SaveAndClose name the version, a
@@ -21,13 +21,7 @@ export const protocolV2: AdvanceProtocol = {
   offersCreateAndAssemble: true,
   offersVersionScopedDocuments: true,
 
-  createWorkItem: (workItemId, body) => ({ method: 'PUT', path: apiPath('WorkItems', workItemId), body }),
-  getWorkItem: (workItemId) => ({ method: 'GET', path: apiPath('WorkItems', workItemId) }),
-  beginSession: (workItemId, versionId, body) => ({
-    method: 'PUT',
-    path: apiPath('WorkItems', workItemId, 'Versions', versionId),
-    body,
-  }),
+  ...WORK_ITEM_REQUESTS,
   saveSession: (context, ids, callback) => ({
     method: 'PUT',
     path: apiPath('WorkItems', ids.workItemId, 'Versions', namedVersion(context, ids), 'SaveAndClose'),

@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+import { findQuarantine } from '../../tools/chaos/quarantine';
+
+/**
+ * The chaos report counts v1.1's quarantine waits by their shape in the histories. Recorded
+ * histories (test/chaos/histories, by test/support/record-quarantine-histories.ts; the replay
+ * histories in test/histories) show that the shape is found where the workflow waits and nowhere else.
+ */
+function events(file: string): temporal.api.history.v1.IHistoryEvent[] {
+  const { history } = JSON.parse(readFileSync(file, 'utf8')) as { history: unknown };
+  return historyFromJSON(history).events ?? [];
+}
+
+const CHAOS_HISTORIES = path.resolve(__dirname, 'histories');
+const REPLAY_HISTORIES = path.resolve(__dirname, '..', 'histories');
+
+test('v1.1: a CompleteSession that needed a retry shows as one quarantine wait of about two minutes', () => {
+  const found = findQuarantine(events(path.join(CHAOS_HISTORIES, 'v1.1-retried-complete-quarantine.json')));
+  expect(found.retriedCompletions).toBe(1);
+  expect(found.waits).toHaveLength(1);
+  expect(found.waits[0]!.seconds).toBeGreaterThan(119);
+  expect(found.waits[0]!.seconds).toBeLessThanOrEqual(120);
+});
+
+test('v2.0: a retried completion and short status-read timers are no quarantine wait', () => {
+  const history = events(path.join(CHAOS_HISTORIES, 'v2.0-retried-complete-no-quarantine.json'));
+  // The history has what could be mistaken for one: a short timer that fired, then a later begin.
+  const shortFired = history.filter(
+    (e) =>
+      e.timerStartedEventAttributes &&
+      Number(e.timerStartedEventAttributes.startToFireTimeout?.seconds) < 120,
+  );
+  expect(shortFired.length).toBeGreaterThan(0);
+  expect(
+    history.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'beginSession'),
+  ).toBe(true);
+
+  const found = findQuarantine(history);
+  expect(found.retriedCompletions).toBe(1);
+  expect(found.waits).toEqual([]);
+});
+
+test('no recorded replay history (interviews, follow-ups, expiry, cancellation) has a quarantine wait', () => {
+  const files = readdirSync(REPLAY_HISTORIES, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(8);
+  for (const file of files) {
+    expect({ file, waits: findQuarantine(events(path.join(REPLAY_HISTORIES, file))).waits }).toEqual({
+      file,
+      waits: [],
+    });
+  }
+});
