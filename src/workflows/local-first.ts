@@ -10,6 +10,12 @@ import { advance, documentActivities, localAdvance, localDocuments } from './act
  */
 export const PATCH_LOCAL_STEPS = 'local-activities-for-short-steps';
 
+/**
+ * Guards v2.0's CreateAndAssemble (assembleVersion) as a local activity, on its own: lifecycles
+ * that took the local path for the short steps before it was added ran it as a regular activity.
+ */
+export const PATCH_LOCAL_ASSEMBLE = 'local-activity-for-assemble-version';
+
 /** The activity stubs a step runs on: a regular and a local proxy of the same activities. */
 export interface StepStubs {
   regular: typeof advance;
@@ -42,12 +48,17 @@ export const DOCUMENT_STEPS: StepStubs = { regular: documentActivities, local: l
  * `(stubs, options) => stubs.createWorkItem.executeWithOptions(options, [args])`.
  */
 export async function localFirst<T>(
-  step: { activity: string; summary: string },
+  step: {
+    activity: string;
+    summary: string;
+    /** The patch that guards this step's local path. @default PATCH_LOCAL_STEPS */
+    patch?: string;
+  },
   call: (stubs: typeof advance, options: { summary: string }) => Promise<T>,
   stubs: StepStubs = ADVANCE_STEPS,
 ): Promise<T> {
-  const { activity, summary } = step;
-  if (!patched(PATCH_LOCAL_STEPS)) return call(stubs.regular, { summary });
+  const { activity, summary, patch = PATCH_LOCAL_STEPS } = step;
+  if (!patched(patch)) return call(stubs.regular, { summary });
   try {
     return await call(stubs.local, { summary });
   } catch (error) {

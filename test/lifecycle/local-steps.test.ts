@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
+import { PATCH_LOCAL_ASSEMBLE, PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
+import { PROTOCOL } from '../support/protocol';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-checks';
@@ -109,5 +110,25 @@ test('a step that keeps failing locally is handed to the regular activity, and n
     .requests()
     .filter((r) => r.endpoint === 'createWorkItem' && r.workItemId === result.workItemId);
   expect(creates.map((r) => r.status)).toEqual([502, 502, 502, 409]);
+  expect(h.emulator.state.workItems.filter((w) => w.id === result.workItemId)).toHaveLength(1);
+});
+
+test('a batch session assembled in one call (v2.0 CreateAndAssemble) runs it locally, under its own patch', async () => {
+  expect.assertions(4);
+  const started = await h.lifecycles.start(
+    lifecycleInput({ businessKey: `local-batch-${randomUUID()}`, mode: 'batch' }),
+  );
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+
+  const events = await historyEvents(env.client, started.lifecycleId);
+  const oneCall = PROTOCOL === 'v2.0';
+  // v1.1 has no such call: a batch session begins and completes as an interview's does.
+  expect(patchMarkers(events)).toEqual(
+    oneCall ? [PATCH_LOCAL_STEPS, PATCH_LOCAL_ASSEMBLE] : [PATCH_LOCAL_STEPS],
+  );
+  expect(steps(events).filter((step) => step.endsWith(':assembleVersion'))).toEqual(
+    oneCall ? ['local:assembleVersion'] : [],
+  );
   expect(h.emulator.state.workItems.filter((w) => w.id === result.workItemId)).toHaveLength(1);
 });
