@@ -55,3 +55,42 @@ test('no recorded replay history (interviews, follow-ups, expiry, cancellation) 
     });
   }
 });
+
+/** A local activity's marker as the SDK's core writes it: its data names the type and the attempt. */
+function localMarker(
+  eventId: unknown,
+  activityType: string,
+  attempt: number,
+): temporal.api.history.v1.IHistoryEvent {
+  const data = Buffer.from(
+    JSON.stringify({ seq: 1, attempt, activity_id: '1', activity_type: activityType }),
+  );
+  return {
+    eventId: eventId as temporal.api.history.v1.IHistoryEvent['eventId'],
+    markerRecordedEventAttributes: {
+      markerName: 'core_local_activity',
+      details: { data: { payloads: [{ data }] } },
+    },
+  };
+}
+
+test('v1.1 with the short steps local: the wait before a local beginSession is found as well', () => {
+  // The same history, with every beginSession written as the marker of its local activity.
+  const history = events(path.join(CHAOS_HISTORIES, 'v1.1-retried-complete-quarantine.json')).map((e) =>
+    e.activityTaskScheduledEventAttributes?.activityType?.name === 'beginSession'
+      ? localMarker(e.eventId, 'beginSession', 1)
+      : e,
+  );
+  expect(
+    history.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'beginSession'),
+  ).toBe(false);
+  const found = findQuarantine(history);
+  expect(found.waits).toHaveLength(1);
+  expect(found.waits[0]!.seconds).toBeGreaterThan(119);
+});
+
+test('a local one-call assembly (v2.0) that needed a second attempt counts as a retried completion', () => {
+  expect(findQuarantine([localMarker(5, 'assembleVersion', 1)]).retriedCompletions).toBe(0);
+  expect(findQuarantine([localMarker(5, 'assembleVersion', 2)]).retriedCompletions).toBe(1);
+  expect(findQuarantine([localMarker(5, 'beginSession', 3)]).retriedCompletions).toBe(0);
+});
