@@ -35,6 +35,9 @@ export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvide
   const shortTimers = new Map<string, { seconds: number; startedAt?: string }>();
   const completions = new Set<number>();
   let fired: Array<QuarantineEvidence['waits'][number]> = [];
+  // A local step failed: the workflow hands it to the regular activity, after Advance's
+  // Retry-After when it sent one (src/workflows/local-first.ts). That pause is no quarantine.
+  let handingOver = false;
   const evidence: QuarantineEvidence = { retriedCompletions: 0, waits: [] };
 
   for (const event of events) {
@@ -45,7 +48,7 @@ export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvide
       // A new timer before any begin: whatever fired before did not hold a begin back.
       fired = [];
       const ms = durationMs(started.startToFireTimeout);
-      if (started.timerId && ms <= ADVANCE_CALL_TIMEOUT_MS) {
+      if (started.timerId && ms <= ADVANCE_CALL_TIMEOUT_MS && !handingOver) {
         shortTimers.set(started.timerId, { seconds: ms / 1000, startedAt: summariseEvent(event).time });
       }
     } else if (event.timerFiredEventAttributes) {
@@ -56,6 +59,7 @@ export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvide
       const name = scheduled.activityType?.name ?? '';
       if (name === 'beginSession') evidence.waits.push(...fired);
       fired = [];
+      handingOver = false;
       if (COMPLETION_ACTIVITIES.has(name)) completions.add(Number(event.eventId));
     } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
       // The short steps (and v2.0's one-call assembly) run as local activities: one marker each,
@@ -63,6 +67,7 @@ export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvide
       const local = localActivityOf(event);
       if (local.type === 'beginSession') evidence.waits.push(...fired);
       fired = [];
+      handingOver = event.markerRecordedEventAttributes.failure != null;
       if (COMPLETION_ACTIVITIES.has(local.type) && local.attempt > 1) evidence.retriedCompletions += 1;
     } else if (attempt && completions.has(Number(attempt.scheduledEventId)) && (attempt.attempt ?? 1) > 1) {
       // The started event is written when the activity closes, with the attempt that closed it.
