@@ -178,7 +178,7 @@ async function until(probe: () => boolean | Promise<boolean>, what: string): Pro
 
 export function formatParkedTable(result: ParkedFigures): string {
   return [
-    `Parked lifecycles in one worker process (default worker settings, maxCachedWorkflows ${result.maxCachedWorkflows})`,
+    `Parked lifecycles in one worker process (maxCachedWorkflows ${result.maxCachedWorkflows}, every other worker setting its default)`,
     `  workflows ${result.workflows}, worker rss ${result.rssMb} MiB (peak ${result.peakRssMb}), heap ${result.heapMb} MiB`,
     `  parked in ${result.parkSeconds} s, drained in ${result.drainSeconds} s, errors ${result.errors}`,
     `  rss while parking: ${result.rssCurve.map((p) => `${p.parked}:${p.rssMb}`).join(' ')}`,

@@ -118,6 +118,7 @@ export async function startRig(
           WORKER_SHUTDOWN_GRACE_TIME: '5s',
           WORKFLOW_BUNDLE_PATH: spec.bundle ?? bundles.lifecycle,
           FLOOR_BUNDLE_PATH: bundles.floor,
+          ...workerSettingsToTry(),
         },
         { name: spec.name, cpuProfileDir: options.cpuProfileDir },
       );
@@ -149,4 +150,14 @@ export async function startRig(
     await close();
     throw error;
   }
+}
+
+/**
+ * Worker settings a benchmark run may vary from the defaults, taken from the benchmark's own
+ * environment, e.g. `WORKER_MAX_CACHED_WORKFLOWS=100 npm run bench -- --only parked`: the figures
+ * of a setting before it becomes a default. @default none: every worker on default settings.
+ */
+function workerSettingsToTry(): Record<string, string> {
+  const cache = process.env['WORKER_MAX_CACHED_WORKFLOWS'];
+  return cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache };
 }
