@@ -21,7 +21,8 @@ import {
   type ProductionCluster,
   type SizingFigures,
 } from '../tools/cluster';
-import { runLifecycleBenchmark, LIFECYCLE_DEFAULTS, table, type LifecycleKind } from './lifecycle';
+import { runLifecycleBenchmark, LIFECYCLE_DEFAULTS, PROTOCOLS, type LifecycleKind } from './lifecycle';
+import { table } from './lib/lifecycle-table';
 import { busyMachine, machineInfo, startLoadMeter, type LoadMeterReading } from './lib/machine';
 import { pidsWithCommandLine, processTreeCpuMs } from './lib/process-tree';
 import { runRigsOn } from './lib/rig';
@@ -261,23 +262,26 @@ function sideBySide(
     const cells = SERVERS.map((s) => cell(figures[s]) ?? '–');
     if (cells.some((c) => c !== '–')) rows.push([label, ...cells]);
   };
-  for (const kind of ['interview', 'batch'] as const) {
-    const of = (f: ServerFigures) => f.lifecycle?.[kind];
-    both(`${kind}: lifecycles/s (floor/s)`, (f) => {
+  // Each Advance protocol has its own worker and its own ratio to the floor (bench/lifecycle.ts).
+  for (const [protocol, kind] of PROTOCOLS.flatMap((p) =>
+    (['interview', 'batch'] as const).map((k) => [p, k] as const),
+  )) {
+    const of = (f: ServerFigures) => f.lifecycle?.[protocol]?.[kind];
+    both(`${protocol} ${kind}: lifecycles/s (floor/s)`, (f) => {
       const k = of(f);
       return k && `${k.lifecyclesPerSecond.toFixed(1)} (${k.floorPerSecond.toFixed(1)})`;
     });
     // Not cpuRatio: on the cluster the server's CPU in it is the history service's alone.
-    both(`${kind}: ratio to the floor`, (f) => of(f)?.ratio.toFixed(2));
-    both(`${kind}: p50 / p99 ms`, (f) => {
+    both(`${protocol} ${kind}: ratio to the floor`, (f) => of(f)?.ratio.toFixed(2));
+    both(`${protocol} ${kind}: p50 / p99 ms`, (f) => {
       const k = of(f);
       return k && `${k.p50Ms.toFixed(0)} / ${k.p99Ms.toFixed(0)}`;
     });
-    both(`${kind}: floor p50 / p99 ms`, (f) => {
+    both(`${protocol} ${kind}: floor p50 / p99 ms`, (f) => {
       const k = of(f);
       return k && `${k.floorP50Ms.toFixed(0)} / ${k.floorP99Ms.toFixed(0)}`;
     });
-    both(`${kind}: errors (floor)`, (f) => {
+    both(`${protocol} ${kind}: errors (floor)`, (f) => {
       const k = of(f);
       return k && `${k.errors} (${k.floorErrors})`;
     });

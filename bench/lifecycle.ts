@@ -2,29 +2,45 @@
  * Lifecycles per second through ONE worker, against a floor: the same shape (same activities in
  * the same order, same signal wait) with activities that do nothing, run by a worker with the
  * same settings on the same server in the same run. `ratio` = ours / floor: how much of what
- * Temporal allows our own code keeps.
+ * Temporal allows our own code keeps (above 1: ours is cheaper than the plain way).
  *
- * Each kind runs a closed loop (`concurrency` lifecycles in flight; each slot starts the next as
- * its last one ends). Interview lifecycles are reported complete as soon as their session begins
- * (the worker's begin hook), so latency holds no polling delay. Rounds alternate floor and ours,
- * so load that comes and goes on the machine falls on both.
+ * Each protocol (HotDocs Advance v1.1, v2.0: one lifecycle worker each) and kind runs a closed
+ * loop (`concurrency` lifecycles in flight; each slot starts the next as its last one ends).
+ * Interview lifecycles are reported complete as soon as their session begins (the worker's begin
+ * hook), so latency holds no polling delay. Rounds alternate floor, ours and any baselines (the
+ * lifecycle's workflows of an earlier commit, `--baseline <ref>`), so load that comes and goes
+ * on the machine falls on all of them.
  *
- *   npx tsx bench/lifecycle.ts [--lifecycles 300] [--concurrency 32] [--rounds 3] [--warmup 30]
- *                              [--kinds interview,batch] [--json-only]
+ *   npx tsx bench/lifecycle.ts [--lifecycles 200] [--concurrency 32] [--rounds 3] [--warmup 30]
+ *                              [--kinds interview,batch] [--protocols v1.1,v2.0]
+ *                              [--baseline <git ref>[,<git ref>...]] [--cpu-prof <dir>] [--json-only]
  */
 import { parseArgs } from 'node:util';
-import type { LifecycleResult } from '../src/workflows/definitions';
-import type { FloorResult } from './floor/workflows';
+import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
+import { baselineBundle } from './lib/bundles';
+import { addCpu, cpuSnapshot, emptyCpu, perLifecycle, round, type CpuUse } from './lib/cpu';
+import {
+  floorDriver,
+  lifecycleDriver,
+  LIFECYCLE_TIMEOUT_MS,
+  type Driver,
+  type LifecycleKind,
+  type Outcome,
+} from './lib/drivers';
 import type { EmulatorStats } from './lib/emulator-process';
+import { historyStats, type EventKind } from './lib/history-stats';
+import { formatLifecycleTable } from './lib/lifecycle-table';
 import { percentile, runLoad, type LoadResult } from './lib/load';
-import { processCpuMs } from './lib/proc';
-import { benchmarkInput, startRig, type Rig } from './lib/rig';
+import { startRig, type Rig, type RigWorker, type WorkerSpec } from './lib/rig';
 
-export type LifecycleKind = 'interview' | 'batch';
+export type { LifecycleKind } from './lib/drivers';
+export { formatLifecycleTable } from './lib/lifecycle-table';
 export const LIFECYCLE_KINDS: readonly LifecycleKind[] = ['interview', 'batch'];
+export type Protocol = EmulatorApiVersion;
+export const PROTOCOLS: readonly Protocol[] = ['v1.1', 'v2.0'];
 
 export interface LifecycleBenchmarkOptions {
-  /** Measured lifecycles per kind, for ours and for the floor each. */
+  /** Measured lifecycles per protocol and kind, for ours, the floor and each baseline. */
   lifecycles?: number;
   /** Lifecycles in flight at once. */
   concurrency?: number;
@@ -33,71 +49,126 @@ export interface LifecycleBenchmarkOptions {
   /** Unmeasured lifecycles per kind and side first (JIT, caches, the worker's one login). */
   warmup?: number;
   kinds?: readonly LifecycleKind[];
+  /** The Advance protocols ours (and the baselines) speak, one worker each. */
+  protocols?: readonly Protocol[];
+  /** Git refs whose `src/workflows` run as baselines beside ours, measured in the same rounds. */
+  baselines?: readonly string[];
+  /** Profile every worker's CPU (`node --cpu-prof`) into this folder. */
+  cpuProfileDir?: string;
   progress?: (line: string) => void;
 }
 
+/** What one side (ours, a baseline, the floor) did in the measured rounds of one protocol and kind. */
+export interface SideFigures {
+  lifecycles: number;
+  lifecyclesPerSecond: number;
+  /** Start → result of one lifecycle (nearest rank), with `concurrency` in flight. */
+  p50Ms: number;
+  p99Ms: number;
+  /** `interviewCompleted` sent (batch: the start) → the worker's `storeDocuments` returned. */
+  documentsStoredP50Ms: number;
+  documentsStoredP99Ms: number;
+  /** Events in a completed lifecycle's history (the most of the last five). */
+  historyEvents: number;
+  /** The history's encoded size and the payload bytes in it, per lifecycle (mean of five). */
+  historyBytes: number;
+  historyPayloadBytes: number;
+  historyEventsByKind: Record<EventKind, number>;
+  cpuMsPerLifecycle: CpuUse;
+  /** Every HotDocs Advance request (logins included) per lifecycle; 0 for the floor. */
+  advanceRequestsPerLifecycle: number;
+  advanceRequestsByEndpoint: Record<string, number>;
+  logins: number;
+  documentsPerLifecycle: number;
+  errors: number;
+}
+
 export interface LifecycleFigures {
+  protocol: Protocol;
   /** Measured lifecycles of ours (the floor ran as many). */
   lifecycles: number;
   lifecyclesPerSecond: number;
   floorPerSecond: number;
   /** lifecyclesPerSecond / floorPerSecond. */
   ratio: number;
-  /** Start → result of one lifecycle (with `concurrency` in flight). */
   p50Ms: number;
   p99Ms: number;
-  /** Events in the history of one completed lifecycle. */
+  /** `interviewCompleted` sent (batch: the start) → documents stored, ours. */
+  documentsStoredP50Ms: number;
+  documentsStoredP99Ms: number;
   historyEvents: number;
+  historyBytes: number;
+  historyPayloadBytes: number;
+  historyEventsByKind: Record<EventKind, number>;
   /** Every HotDocs Advance request (logins included) the measured lifecycles made, per lifecycle. */
   advanceRequestsPerLifecycle: number;
   /** Logins per 1,000 measured lifecycles. */
   loginsPer1000: number;
   // ---- context ----
   concurrency: number;
-  /** create + begin + complete + list + one download per stored document, + logins amortised. */
+  /**
+   * create + begin + complete (v2.0 batch: one CreateAndAssemble instead of begin + complete)
+   * + list + one download per stored document, + logins amortised.
+   */
   minimumAdvanceRequestsPerLifecycle: number;
   advanceRequestsByEndpoint: Record<string, number>;
   logins: number;
-  /**
-   * Every login the lifecycle worker made since it started, warm-up included (the emulator serves
-   * no one else): one per token lifetime (an hour by default) is the target.
-   */
+  /** Every login this protocol's worker made since it started, warm-up included. */
   workerLogins: number;
   documentsPerLifecycle: number;
   floorP50Ms: number;
   floorP99Ms: number;
+  floorDocumentsStoredP50Ms: number;
+  floorDocumentsStoredP99Ms: number;
   floorHistoryEvents: number;
-  /**
-   * CPU time per lifecycle of each process: the worker, the Temporal dev server, the emulator and
-   * this benchmark (the client). Where a lower ratio comes from.
-   */
+  floorHistoryBytes: number;
+  floorHistoryPayloadBytes: number;
+  floorHistoryEventsByKind: Record<EventKind, number>;
+  /** CPU time per lifecycle of the worker, the Temporal dev server, the emulator and this benchmark. */
   cpuMsPerLifecycle: CpuUse;
   floorCpuMsPerLifecycle: CpuUse;
-  /**
-   * Floor / ours CPU time (worker + Temporal server) per lifecycle: the throughput ratio a
-   * CPU-bound machine allows, and far steadier than `ratio` when other work loads the machine.
-   */
+  /** Floor / ours CPU time (worker + Temporal server) per lifecycle: steadier than `ratio` under load. */
   cpuRatio: number;
-  /** Lifecycles that failed or ended otherwise than completed (ours, floor): any figure beside a non-zero count is suspect. */
+  /** Floor / ours CPU time of the Temporal server alone per lifecycle. */
+  serverCpuRatio: number;
+  /** Floor / ours CPU time of the worker process alone per lifecycle. */
+  workerCpuRatio: number;
   errors: number;
   floorErrors: number;
+  /** Each `--baseline` ref, measured in the same rounds: its figures and ratios to the same floor. */
+  baselines?: Record<string, BaselineFigures>;
 }
 
-export type LifecycleBenchmarkResult = Partial<Record<LifecycleKind, LifecycleFigures>>;
+export type BaselineFigures = SideFigures & {
+  commit: string;
+  ratio: number;
+  cpuRatio: number;
+  serverCpuRatio: number;
+};
+
+export type LifecycleBenchmarkResult = Partial<
+  Record<Protocol, Partial<Record<LifecycleKind, LifecycleFigures>>>
+>;
 
 export const LIFECYCLE_DEFAULTS = {
-  lifecycles: 300,
+  lifecycles: 200,
   concurrency: 32,
   rounds: 3,
   warmup: 30,
 };
 
-/** A lifecycle that takes longer than this is counted as failed (a p99 is seconds, even under load). */
-const LIFECYCLE_TIMEOUT_MS = 120_000;
 /** After this many failed lifecycles in one loop the benchmark stops: the setup is broken. */
 const MAX_ERRORS = 5;
-/** Histories fetched to count events. */
-const HISTORY_SAMPLE = 5;
+
+/** One side of a protocol's comparison: the workflows it runs and how a lifecycle is driven. */
+interface Side {
+  label: string;
+  worker: RigWorker;
+  drive: Driver;
+  /** Counts Advance requests (the floor makes none). */
+  callsAdvance: boolean;
+  commit?: string;
+}
 
 export async function runLifecycleBenchmark(
   options: LifecycleBenchmarkOptions = {},
@@ -109,203 +180,249 @@ export async function runLifecycleBenchmark(
     if (!Number.isInteger(value) || value < least) throw new Error(`${name} must be an integer >= ${least}`);
   }
   const kinds = options.kinds ?? LIFECYCLE_KINDS;
+  const protocols = options.protocols ?? PROTOCOLS;
   const progress = options.progress ?? (() => undefined);
 
-  const rig = await startRig(['lifecycle', 'floor'], progress);
+  const baselines = [];
+  for (const ref of options.baselines ?? []) {
+    const { file, commit } = await baselineBundle(ref);
+    progress(`baseline ${ref}: the workflows of ${commit.slice(0, 12)}`);
+    baselines.push({ ref, file, commit });
+  }
+  const specs: WorkerSpec[] = [{ name: 'floor', kind: 'floor' }];
+  for (const protocol of protocols) {
+    specs.push({ name: `ours-${protocol}`, kind: 'lifecycle', protocol });
+    for (const [index, baseline] of baselines.entries())
+      specs.push({
+        name: `baseline${index}-${protocol}`,
+        kind: 'lifecycle',
+        protocol,
+        bundle: baseline.file,
+      });
+  }
+
+  const rig = await startRig(specs, progress, { cpuProfileDir: options.cpuProfileDir });
   try {
+    const worker = (name: string) => {
+      const found = rig.workers[name];
+      if (found === undefined) throw new Error(`no worker ${name}`);
+      return found;
+    };
+    const floorWorker = worker('floor');
+    const floor: Side = {
+      label: 'floor',
+      worker: floorWorker,
+      drive: floorDriver(rig, floorWorker),
+      callsAdvance: false,
+    };
     const result: LifecycleBenchmarkResult = {};
-    for (const kind of kinds) result[kind] = await measureKind(rig, kind, settings, progress);
+    for (const protocol of protocols) {
+      const oursWorker = worker(`ours-${protocol}`);
+      const ours: Side = {
+        label: 'ours',
+        worker: oursWorker,
+        drive: lifecycleDriver(rig, oursWorker),
+        callsAdvance: true,
+      };
+      const others = baselines.map(({ ref, commit }, index): Side => {
+        const w = worker(`baseline${index}-${protocol}`);
+        return { label: ref, worker: w, drive: lifecycleDriver(rig, w), callsAdvance: true, commit };
+      });
+      const byKind: Partial<Record<LifecycleKind, LifecycleFigures>> = {};
+      for (const kind of kinds) {
+        byKind[kind] = await measureKind(rig, { protocol, kind, floor, ours, others }, settings, progress);
+      }
+      result[protocol] = byKind;
+    }
     return result;
   } finally {
     await rig.close();
   }
 }
 
-type Side = 'ours' | 'floor';
-
 interface SideRun {
   load: LoadResult;
   /** Workflow ids, in start order. */
   ids: string[];
   documents: number;
+  toStoredMs: number[];
+}
+
+interface SideTotals {
+  runs: SideRun[];
+  cpu: CpuUse;
+  emulator: EmulatorStats[];
 }
 
 async function measureKind(
   rig: Rig,
-  kind: LifecycleKind,
+  sides: { protocol: Protocol; kind: LifecycleKind; floor: Side; ours: Side; others: Side[] },
   settings: typeof LIFECYCLE_DEFAULTS,
   progress: (line: string) => void,
 ): Promise<LifecycleFigures> {
+  const { protocol, kind } = sides;
+  const all = [sides.floor, sides.ours, ...sides.others];
+  const what = `${protocol} ${kind}`;
   let serial = 0;
   const run = async (side: Side, count: number): Promise<SideRun> => {
     const ids: string[] = [];
+    const toStoredMs: number[] = [];
     let documents = 0;
-    const call = side === 'ours' ? runOurs : runFloor;
     const load = await runLoad(
       count,
       settings.concurrency,
       async () => {
-        const key = `${rig.runId}-${kind}-${side}-${serial++}`;
-        const outcome = await withTimeout(call(rig, key, kind), LIFECYCLE_TIMEOUT_MS, `lifecycle ${key}`);
+        const key = `${rig.runId}-${protocol}-${kind}-${side.worker.spec.name}-${serial++}`;
+        const outcome: Outcome = await withTimeout(
+          side.drive(key, kind),
+          LIFECYCLE_TIMEOUT_MS,
+          `lifecycle ${key}`,
+        );
         ids.push(outcome.workflowId);
         documents += outcome.documents;
+        toStoredMs.push(outcome.toStoredMs);
       },
       MAX_ERRORS,
     );
     if (load.errors >= MAX_ERRORS) {
       throw new Error(
-        `${load.errors} ${side} ${kind} lifecycles failed; the first: ${describeError(load.firstError)}`,
+        `${load.errors} ${side.label} ${what} lifecycles failed; the first: ${describeError(load.firstError)}`,
       );
     }
     if (load.errors > 0) {
       progress(
-        `warning: ${load.errors} of ${count} ${side} ${kind} lifecycles failed; first: ${describeError(load.firstError)}`,
+        `warning: ${load.errors} of ${count} ${side.label} ${what} lifecycles failed; first: ${describeError(load.firstError)}`,
       );
     }
-    return { load, ids, documents };
+    return { load, ids, documents, toStoredMs };
   };
 
-  progress(`${kind}: warm-up, ${settings.warmup} lifecycles per side`);
-  await run('floor', settings.warmup);
-  await run('ours', settings.warmup);
+  progress(`${what}: warm-up, ${settings.warmup} lifecycles per side`);
+  for (const side of all) await run(side, settings.warmup);
 
-  const perRound = splitEvenly(settings.lifecycles, settings.rounds);
-  const ours: SideRun[] = [];
-  const floor: SideRun[] = [];
-  const emulator: EmulatorStats[] = [];
-  const cpu = { ours: emptyCpu(), floor: emptyCpu() };
-  const measured = async (side: Side, count: number): Promise<SideRun> => {
-    const before = await cpuSnapshot(rig, side);
-    const result = await run(side, count);
-    addCpu(cpu[side], before, await cpuSnapshot(rig, side));
-    return result;
-  };
-  for (const [index, count] of perRound.entries()) {
-    floor.push(await measured('floor', count));
-    const before = await rig.emulator.stats();
-    ours.push(await measured('ours', count));
-    const after = await rig.emulator.stats();
-    emulator.push(difference(before, after));
-    progress(
-      `${kind}: round ${index + 1}/${perRound.length}: floor ${perSecond(floor.at(-1)).toFixed(1)}/s, ` +
-        `ours ${perSecond(ours.at(-1)).toFixed(1)}/s`,
-    );
+  const totals = new Map<Side, SideTotals>(
+    all.map((side) => [side, { runs: [], cpu: emptyCpu(), emulator: [] }]),
+  );
+  for (const [index, count] of splitEvenly(settings.lifecycles, settings.rounds).entries()) {
+    const rates: string[] = [];
+    for (const side of all) {
+      const total = totals.get(side) as SideTotals;
+      const cpuBefore = await cpuSnapshot(rig, side.worker);
+      const emulatorBefore = await rig.emulator.stats();
+      const result = await run(side, count);
+      const emulatorAfter = await rig.emulator.stats();
+      addCpu(total.cpu, cpuBefore, await cpuSnapshot(rig, side.worker));
+      if (side.callsAdvance) total.emulator.push(difference(emulatorBefore, emulatorAfter));
+      total.runs.push(result);
+      rates.push(`${side.label} ${perSecond(result).toFixed(1)}/s`);
+    }
+    progress(`${what}: round ${index + 1}/${settings.rounds}: ${rates.join(', ')}`);
   }
 
-  const oursAll = combine(ours);
-  const floorAll = combine(floor);
-  const requests = sumRequests(emulator);
-  const logins = emulator.reduce((total, stats) => total + stats.logins, 0);
-  const n = oursAll.count;
-  const allRequests = Object.values(requests).reduce((a, b) => a + b, 0);
-  const documentsPerLifecycle = ours.reduce((t, r) => t + r.documents, 0) / Math.max(1, n - oursAll.errors);
-  const historyEvents = await mostHistoryEvents(rig, ours.at(-1)?.ids ?? []);
-  const floorHistoryEvents = await mostHistoryEvents(rig, floor.at(-1)?.ids ?? []);
-
+  const figures = async (side: Side) => sideFigures(rig, totals.get(side) as SideTotals);
+  const ours = await figures(sides.ours);
+  const floor = await figures(sides.floor);
+  const oursEmulator = totals.get(sides.ours)?.emulator ?? [];
+  const ratioTo = (side: SideFigures) => ({
+    ratio: round(side.lifecyclesPerSecond / floor.lifecyclesPerSecond, 2),
+    cpuRatio: round(cpuOf(floor) / cpuOf(side), 2),
+    serverCpuRatio: round(floor.cpuMsPerLifecycle.server / side.cpuMsPerLifecycle.server, 2),
+  });
+  const baselines: Record<string, BaselineFigures> = {};
+  for (const side of sides.others) {
+    const baseline = await figures(side);
+    baselines[side.label] = { commit: side.commit ?? '', ...baseline, ...ratioTo(baseline) };
+  }
+  const assembliesPerLifecycle = protocol === 'v2.0' && kind === 'batch' ? 1 : 2;
   return {
-    lifecycles: n,
-    lifecyclesPerSecond: round(oursAll.perSecond, 1),
-    floorPerSecond: round(floorAll.perSecond, 1),
-    ratio: round(oursAll.perSecond / floorAll.perSecond, 2),
-    p50Ms: round(percentile(oursAll.durations, 50), 1),
-    p99Ms: round(percentile(oursAll.durations, 99), 1),
-    historyEvents,
-    advanceRequestsPerLifecycle: round(allRequests / n, 3),
-    loginsPer1000: round((logins / n) * 1000, 2),
+    protocol,
+    lifecycles: ours.lifecycles,
+    lifecyclesPerSecond: ours.lifecyclesPerSecond,
+    floorPerSecond: floor.lifecyclesPerSecond,
+    ...ratioTo(ours),
+    p50Ms: ours.p50Ms,
+    p99Ms: ours.p99Ms,
+    documentsStoredP50Ms: ours.documentsStoredP50Ms,
+    documentsStoredP99Ms: ours.documentsStoredP99Ms,
+    historyEvents: ours.historyEvents,
+    historyBytes: ours.historyBytes,
+    historyPayloadBytes: ours.historyPayloadBytes,
+    historyEventsByKind: ours.historyEventsByKind,
+    advanceRequestsPerLifecycle: ours.advanceRequestsPerLifecycle,
+    loginsPer1000: round((ours.logins / Math.max(1, ours.lifecycles)) * 1000, 2),
     concurrency: settings.concurrency,
-    minimumAdvanceRequestsPerLifecycle: round(4 + documentsPerLifecycle + logins / n, 3),
+    minimumAdvanceRequestsPerLifecycle: round(
+      2 + assembliesPerLifecycle + ours.documentsPerLifecycle + ours.logins / Math.max(1, ours.lifecycles),
+      3,
+    ),
+    advanceRequestsByEndpoint: ours.advanceRequestsByEndpoint,
+    logins: oursEmulator.reduce((total, stats) => total + stats.logins, 0),
+    workerLogins: await workerLogins(rig),
+    documentsPerLifecycle: ours.documentsPerLifecycle,
+    floorP50Ms: floor.p50Ms,
+    floorP99Ms: floor.p99Ms,
+    floorDocumentsStoredP50Ms: floor.documentsStoredP50Ms,
+    floorDocumentsStoredP99Ms: floor.documentsStoredP99Ms,
+    floorHistoryEvents: floor.historyEvents,
+    floorHistoryBytes: floor.historyBytes,
+    floorHistoryPayloadBytes: floor.historyPayloadBytes,
+    floorHistoryEventsByKind: floor.historyEventsByKind,
+    cpuMsPerLifecycle: ours.cpuMsPerLifecycle,
+    floorCpuMsPerLifecycle: floor.cpuMsPerLifecycle,
+    workerCpuRatio: round(floor.cpuMsPerLifecycle.worker / ours.cpuMsPerLifecycle.worker, 2),
+    errors: ours.errors,
+    floorErrors: floor.errors,
+    ...(sides.others.length > 0 && { baselines }),
+  };
+}
+
+function cpuOf(side: SideFigures): number {
+  return side.cpuMsPerLifecycle.worker + side.cpuMsPerLifecycle.server;
+}
+
+async function sideFigures(rig: Rig, totals: SideTotals): Promise<SideFigures> {
+  const { runs, cpu, emulator } = totals;
+  const count = runs.reduce((t, r) => t + r.load.requests, 0);
+  const elapsedMs = runs.reduce((t, r) => t + r.load.elapsedMs, 0);
+  const errors = runs.reduce((t, r) => t + r.load.errors, 0);
+  const durations = Float64Array.from(runs.flatMap((r) => Array.from(r.load.durationsMs)));
+  const toStored = Float64Array.from(runs.flatMap((r) => r.toStoredMs));
+  const requests = sumRequests(emulator);
+  const allRequests = Object.values(requests).reduce((a, b) => a + b, 0);
+  const history = await historyStats(rig.temporal, runs.at(-1)?.ids ?? []);
+  const documents = runs.reduce((t, r) => t + r.documents, 0);
+  return {
+    lifecycles: count,
+    lifecyclesPerSecond: round(count / (elapsedMs / 1000), 1),
+    p50Ms: round(percentile(durations, 50), 1),
+    p99Ms: round(percentile(durations, 99), 1),
+    documentsStoredP50Ms: round(percentile(toStored, 50), 1),
+    documentsStoredP99Ms: round(percentile(toStored, 99), 1),
+    historyEvents: history?.events ?? Number.NaN,
+    historyBytes: history?.bytes ?? Number.NaN,
+    historyPayloadBytes: history?.payloadBytes ?? Number.NaN,
+    historyEventsByKind: history?.byKind ?? ({} as Record<EventKind, number>),
+    cpuMsPerLifecycle: perLifecycle(cpu, count),
+    advanceRequestsPerLifecycle: round(allRequests / Math.max(1, count), 3),
     advanceRequestsByEndpoint: Object.fromEntries(
       Object.entries(requests)
-        .filter(([, count]) => count > 0)
-        .map(([endpoint, count]) => [endpoint, round(count / n, 3)]),
+        .filter(([, n]) => n > 0)
+        .map(([endpoint, n]) => [endpoint, round(n / Math.max(1, count), 3)]),
     ),
-    logins,
-    documentsPerLifecycle: round(documentsPerLifecycle, 2),
-    floorP50Ms: round(percentile(floorAll.durations, 50), 1),
-    floorP99Ms: round(percentile(floorAll.durations, 99), 1),
-    floorHistoryEvents,
-    workerLogins: (await rig.emulator.stats()).logins,
-    cpuRatio: round(
-      (cpu.floor.worker + cpu.floor.server) / floorAll.count / ((cpu.ours.worker + cpu.ours.server) / n),
-      2,
-    ),
-    cpuMsPerLifecycle: perLifecycle(cpu.ours, n),
-    floorCpuMsPerLifecycle: perLifecycle(cpu.floor, floorAll.count),
-    errors: oursAll.errors,
-    floorErrors: floorAll.errors,
+    logins: emulator.reduce((total, stats) => total + stats.logins, 0),
+    documentsPerLifecycle: round(documents / Math.max(1, count - errors), 2),
+    errors,
   };
 }
 
-/** CPU time used by each process of the rig, ms. */
-interface CpuUse {
-  worker: number;
-  server: number;
-  emulator: number;
-  driver: number;
-}
-
-function emptyCpu(): CpuUse {
-  return { worker: 0, server: 0, emulator: 0, driver: 0 };
-}
-
-async function cpuSnapshot(rig: Rig, side: Side): Promise<CpuUse> {
-  const worker = rig.workers[side === 'ours' ? 'lifecycle' : 'floor'];
-  const driver = process.cpuUsage();
-  return {
-    worker: (await worker?.cpuMs()) ?? Number.NaN,
-    server: (await processCpuMs(rig.devServer.pid)) ?? Number.NaN,
-    emulator: (await rig.emulator.stats()).cpuMs,
-    driver: (driver.user + driver.system) / 1000,
-  };
-}
-
-function addCpu(total: CpuUse, before: CpuUse, after: CpuUse): void {
-  for (const key of Object.keys(total) as Array<keyof CpuUse>) total[key] += after[key] - before[key];
-}
-
-function perLifecycle(cpu: CpuUse, lifecycles: number): CpuUse {
-  const each = (ms: number) => round(ms / Math.max(1, lifecycles), 2);
-  return {
-    worker: each(cpu.worker),
-    server: each(cpu.server),
-    emulator: each(cpu.emulator),
-    driver: each(cpu.driver),
-  };
-}
-
-interface Outcome {
-  workflowId: string;
-  documents: number;
-}
-
-/** One real lifecycle, driven the way a business system and the interview page drive it. */
-async function runOurs(rig: Rig, key: string, kind: LifecycleKind): Promise<Outcome> {
-  const workflowId = `assembly-${key}`;
-  const begun = kind === 'interview' ? rig.begun.next(workflowId, LIFECYCLE_TIMEOUT_MS) : undefined;
-  begun?.catch(() => undefined); // awaited below; a failed start must not leave it unhandled
-  const started = await rig.lifecycles.start(benchmarkInput(key, kind));
-  if (begun !== undefined) await rig.lifecycles.interviewCompleted(started.lifecycleId, await begun);
-  const result: LifecycleResult = await rig.lifecycles.result(started.lifecycleId);
-  if (result.outcome !== 'completed') throw new Error(`${workflowId} ended ${result.outcome}`);
-  return { workflowId, documents: result.sessions.reduce((t, s) => t + s.documents.length, 0) };
-}
-
-/** One floor lifecycle, driven the same way. */
-async function runFloor(rig: Rig, key: string, kind: LifecycleKind): Promise<Outcome> {
-  const floor = rig.workers.floor;
-  if (floor === undefined) throw new Error('no floor worker');
-  const workflowId = `floor-${key}`;
-  const begun = kind === 'interview' ? rig.begun.next(workflowId, LIFECYCLE_TIMEOUT_MS) : undefined;
-  begun?.catch(() => undefined);
-  const handle = await rig.temporal.workflow.start('floorLifecycle', {
-    workflowId,
-    taskQueue: floor.taskQueue,
-    args: [benchmarkInput(key, kind)],
-  });
-  if (begun !== undefined) await handle.signal('interviewCompleted', { versionId: await begun });
-  const result = (await handle.result()) as FloorResult;
-  if (result.outcome !== 'completed') throw new Error(`${workflowId} ended ${String(result.outcome)}`);
-  return { workflowId, documents: result.sessions.reduce((t, s) => t + s.documents.length, 0) };
+/**
+ * Logins per lifecycle worker since the workers started, warm-up included. The emulator counts
+ * the logins of every worker together (the same credentials); each worker logs in once per token
+ * lifetime, so the total divided among the lifecycle workers is one worker's figure.
+ */
+async function workerLogins(rig: Rig): Promise<number> {
+  const lifecycleWorkers = Object.values(rig.workers).filter((w) => w?.spec.kind === 'lifecycle').length;
+  return round((await rig.emulator.stats()).logins / Math.max(1, lifecycleWorkers), 2);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -322,43 +439,8 @@ function describeError(error: unknown): string {
   return `${error.message}${cause}`;
 }
 
-/**
- * Events in a completed lifecycle's history. The count moves by a few with timing (a signal that
- * lands while an activity completes shares its workflow task), so the most of the last few.
- */
-async function mostHistoryEvents(rig: Rig, workflowIds: string[]): Promise<number> {
-  const sample = workflowIds.slice(-HISTORY_SAMPLE);
-  if (sample.length === 0) return Number.NaN;
-  const counts = await Promise.all(
-    sample.map(async (id) => (await rig.temporal.workflow.getHandle(id).fetchHistory()).events?.length ?? 0),
-  );
-  return Math.max(...counts);
-}
-
-function combine(runs: SideRun[]): {
-  count: number;
-  perSecond: number;
-  durations: Float64Array;
-  errors: number;
-} {
-  const count = runs.reduce((t, r) => t + r.load.requests, 0);
-  const elapsedMs = runs.reduce((t, r) => t + r.load.elapsedMs, 0);
-  const durations = new Float64Array(count);
-  let offset = 0;
-  for (const r of runs) {
-    durations.set(r.load.durationsMs, offset);
-    offset += r.load.durationsMs.length;
-  }
-  return {
-    count,
-    perSecond: count / (elapsedMs / 1000),
-    durations,
-    errors: runs.reduce((t, r) => t + r.load.errors, 0),
-  };
-}
-
-function perSecond(run: SideRun | undefined): number {
-  return run === undefined ? Number.NaN : run.load.requests / (run.load.elapsedMs / 1000);
+function perSecond(run: SideRun): number {
+  return run.load.requests / (run.load.elapsedMs / 1000);
 }
 
 function difference(before: EmulatorStats, after: EmulatorStats): EmulatorStats {
@@ -386,85 +468,18 @@ function splitEvenly(total: number, parts: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.floor(total / count) + (i < total % count ? 1 : 0));
 }
 
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-}
-
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A small human-readable table. */
-export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
-  const header = [
-    'kind',
-    'lifecycles',
-    'ours/s',
-    'floor/s',
-    'ratio',
-    'cpu ratio',
-    'p50 ms',
-    'p99 ms',
-    'floor p50',
-    'history',
-    'requests/lc',
-    'minimum',
-    'logins/1000',
-    'errors',
-  ];
-  const rows = [header];
-  for (const kind of LIFECYCLE_KINDS) {
-    const f = result[kind];
-    if (f === undefined) continue;
-    rows.push([
-      kind,
-      String(f.lifecycles),
-      f.lifecyclesPerSecond.toFixed(1),
-      f.floorPerSecond.toFixed(1),
-      f.ratio.toFixed(2),
-      f.cpuRatio.toFixed(2),
-      f.p50Ms.toFixed(0),
-      f.p99Ms.toFixed(0),
-      f.floorP50Ms.toFixed(0),
-      `${f.historyEvents} (floor ${f.floorHistoryEvents})`,
-      f.advanceRequestsPerLifecycle.toFixed(2),
-      f.minimumAdvanceRequestsPerLifecycle.toFixed(2),
-      f.loginsPer1000.toFixed(2),
-      `${f.errors}/${f.floorErrors}`,
-    ]);
-  }
-  const cpuRows = [['cpu ms per lifecycle', 'worker', 'server', 'emulator', 'client']];
-  for (const kind of LIFECYCLE_KINDS) {
-    const f = result[kind];
-    if (f === undefined) continue;
-    const cells = (c: CpuUse) => [c.worker, c.server, c.emulator, c.driver].map((ms) => ms.toFixed(1));
-    cpuRows.push(
-      [`${kind} ours`, ...cells(f.cpuMsPerLifecycle)],
-      [`${kind} floor`, ...cells(f.floorCpuMsPerLifecycle)],
-    );
-  }
-  const concurrency = Object.values(result)[0]?.concurrency;
-  return [
-    `Lifecycles through one worker vs the no-op floor (concurrency ${concurrency})`,
-    table(rows),
-    table(cpuRows),
-  ].join('\n');
-}
-
-export function table(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, column) =>
-    Math.max(...rows.map((cells) => (cells[column] ?? '').length)),
-  );
-  return rows
-    .map((cells) =>
-      cells
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-        )
-        .join('  '),
-    )
-    .join('\n');
+/** `--protocols v1.1,v2.0` and `--kinds interview,batch`, checked. */
+export function parseList<T extends string>(text: string | undefined, allowed: readonly T[], flag: string) {
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((item) => item.trim());
+  const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (unknown.length > 0)
+    throw new Error(`${flag}: unknown ${unknown.join(', ')}; one or more of ${allowed.join(', ')}`);
+  return items as T[];
 }
 
 async function main(): Promise<void> {
@@ -475,18 +490,22 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       warmup: { type: 'string' },
       kinds: { type: 'string' },
+      protocols: { type: 'string' },
+      baseline: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       'json-only': { type: 'boolean', default: false },
     },
   });
   const int = (text: string | undefined) => (text === undefined ? undefined : Number(text));
-  const kinds = values.kinds?.split(',').map((k) => k.trim()) as LifecycleKind[] | undefined;
-  if (kinds?.some((k) => !LIFECYCLE_KINDS.includes(k))) throw new Error('--kinds: interview, batch');
   const result = await runLifecycleBenchmark({
     lifecycles: int(values.lifecycles),
     concurrency: int(values.concurrency),
     rounds: int(values.rounds),
     warmup: int(values.warmup),
-    kinds,
+    kinds: parseList(values.kinds, LIFECYCLE_KINDS, '--kinds'),
+    protocols: parseList(values.protocols, PROTOCOLS, '--protocols'),
+    baselines: values.baseline?.split(',').map((ref) => ref.trim()),
+    cpuProfileDir: values['cpu-prof'],
     progress: (line) => console.error(line),
   });
   if (!values['json-only']) console.error(formatLifecycleTable(result));

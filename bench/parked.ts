@@ -58,9 +58,9 @@ export async function runParkedBenchmark(options: ParkedBenchmarkOptions = {}): 
   }
   const progress = options.progress ?? (() => undefined);
 
-  const rig = await startRig(['lifecycle'], progress);
+  const rig = await startRig([{ name: 'lifecycle', kind: 'lifecycle' }], progress);
   try {
-    const worker = rig.workers.lifecycle;
+    const worker = rig.workers['lifecycle'];
     if (worker === undefined) throw new Error('no lifecycle worker');
     const queue = `TaskQueue = '${worker.taskQueue}'`;
     const ids = Array.from({ length: workflows }, (_, i) => `${rig.runId}-parked-${i}`);
@@ -151,7 +151,7 @@ async function sampleWhileParking(
   curve: ParkedFigures['rssCurve'],
   progress: (line: string) => void,
 ): Promise<void> {
-  const worker = rig.workers.lifecycle;
+  const worker = rig.workers['lifecycle'];
   let next = step;
   while (next <= workflows) {
     await until(() => rig.begun.size >= next, `${next} sessions to begin`);
@@ -178,7 +178,7 @@ async function until(probe: () => boolean | Promise<boolean>, what: string): Pro
 
 export function formatParkedTable(result: ParkedFigures): string {
   return [
-    `Parked lifecycles in one worker process (default worker settings, maxCachedWorkflows ${result.maxCachedWorkflows})`,
+    `Parked lifecycles in one worker process (maxCachedWorkflows ${result.maxCachedWorkflows}, every other worker setting its default)`,
     `  workflows ${result.workflows}, worker rss ${result.rssMb} MiB (peak ${result.peakRssMb}), heap ${result.heapMb} MiB`,
     `  parked in ${result.parkSeconds} s, drained in ${result.drainSeconds} s, errors ${result.errors}`,
     `  rss while parking: ${result.rssCurve.map((p) => `${p.parked}:${p.rssMb}`).join(' ')}`,

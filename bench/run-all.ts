@@ -1,9 +1,11 @@
 /**
  * Runs every benchmark in turn, prints a table per step and writes the figures to
- * `bench/results/latest.json` (`{ lifecycle: { interview, batch }, parked, client, machine }`).
- * Progress goes to stderr as it runs. `npm run bench`; see docs/benchmarks.md.
+ * `bench/results/latest.json` (`{ lifecycle: { 'v1.1': { interview, batch }, 'v2.0': { ... } },
+ * parked, client, machine }`). Progress goes to stderr as it runs. `npm run bench`; see
+ * docs/benchmarks.md.
  *
- *   npm run bench -- [--lifecycles 300] [--concurrency 32] [--parked 3000]
+ *   npm run bench -- [--lifecycles 200] [--concurrency 32] [--parked 3000]
+ *                    [--protocols v1.1,v2.0] [--baseline <git ref>[,...]] [--cpu-prof <dir>]
  *                    [--only interview,batch,parked,client] [--json-only] [--out <file>]
  *
  * To add a benchmark, append a step to `steps()`.
@@ -14,9 +16,12 @@ import { parseArgs } from 'node:util';
 import { formatAdvanceClientTable, runAdvanceClientBenchmark } from './advance-client';
 import {
   formatLifecycleTable,
+  parseList,
   runLifecycleBenchmark,
   LIFECYCLE_DEFAULTS,
+  PROTOCOLS,
   type LifecycleKind,
+  type Protocol,
 } from './lifecycle';
 import { busyMachine, machineInfo, startLoadMeter, type LoadMeterReading } from './lib/machine';
 import { formatParkedTable, runParkedBenchmark, PARKED_DEFAULTS } from './parked';
@@ -28,6 +33,9 @@ interface Options {
   lifecycles: number;
   concurrency: number;
   parked: number;
+  protocols: readonly Protocol[];
+  baselines: readonly string[];
+  cpuProfileDir?: string;
   only: ReadonlySet<StepName>;
   jsonOnly: boolean;
   out: string;
@@ -63,12 +71,15 @@ function steps(options: Options): Step[] {
   if (kinds.length > 0) {
     list.push({
       key: 'lifecycle',
-      title: `Lifecycles through one worker vs the floor (${kinds.join(', ')})`,
+      title: `Lifecycles through one worker vs the floor (${kinds.join(', ')}; ${options.protocols.join(', ')})`,
       run: async () => {
         const result = await runLifecycleBenchmark({
           lifecycles: options.lifecycles,
           concurrency: options.concurrency,
           kinds: kinds as LifecycleKind[],
+          protocols: options.protocols,
+          baselines: options.baselines,
+          cpuProfileDir: options.cpuProfileDir,
           progress,
         });
         return { result, table: formatLifecycleTable(result) };
@@ -95,6 +106,9 @@ function parseOptions(argv: string[]): Options {
       lifecycles: { type: 'string' },
       concurrency: { type: 'string' },
       parked: { type: 'string' },
+      protocols: { type: 'string' },
+      baseline: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       only: { type: 'string' },
       'json-only': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -114,6 +128,9 @@ function parseOptions(argv: string[]): Options {
     lifecycles: positive('lifecycles', values.lifecycles, LIFECYCLE_DEFAULTS.lifecycles),
     concurrency: positive('concurrency', values.concurrency, LIFECYCLE_DEFAULTS.concurrency),
     parked: positive('parked', values.parked, PARKED_DEFAULTS.workflows),
+    protocols: parseList(values.protocols, PROTOCOLS, '--protocols') ?? PROTOCOLS,
+    baselines: values.baseline?.split(',').map((ref) => ref.trim()) ?? [],
+    cpuProfileDir: values['cpu-prof'] === undefined ? undefined : path.resolve(values['cpu-prof']),
     only: new Set(only as StepName[]),
     jsonOnly: values['json-only'] === true,
     out: path.resolve(values.out ?? DEFAULT_OUT),
@@ -168,6 +185,8 @@ async function main(): Promise<void> {
       lifecycles: options.lifecycles,
       concurrency: options.concurrency,
       parked: options.parked,
+      protocols: options.protocols,
+      baselines: options.baselines,
       only: [...options.only],
     },
   };

@@ -51,7 +51,11 @@ async function main(): Promise<void> {
   // The parent went away (finished or crashed): do not outlive it.
   process.on('disconnect', shutdown);
 
-  send({ type: 'ready', url: emulator.url, cloud: emulator.cloud, credentials: emulator.credentials });
+  const apis = {
+    'v1.1': { cloud: emulator.apis['v1.1'].cloud },
+    'v2.0': { cloud: emulator.apis['v2.0'].cloud },
+  };
+  send({ type: 'ready', url: emulator.url, cloud: emulator.cloud, apis, credentials: emulator.credentials });
 }
 
 main().catch((error: unknown) => {

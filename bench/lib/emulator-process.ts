@@ -7,6 +7,8 @@ export type { EmulatorStats } from './emulator-protocol';
 export interface EmulatorProcess {
   url: string;
   cloud: { baseUrl: string; authUrl: string };
+  /** The cloud-shaped URLs per API version, for `advanceEnvForEmulator(emulator, 'v2.0')`. */
+  apis: Record<'v1.1' | 'v2.0', { cloud: { baseUrl: string; authUrl: string } }>;
   credentials: { clientName: string; principalName: string; principalPassword: string };
   /** The emulator's counters right now; subtract two readings to get a phase's share. */
   stats(): Promise<EmulatorStats>;
@@ -37,6 +39,7 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   return {
     url: ready.url,
     cloud: ready.cloud,
+    apis: ready.apis,
     credentials: ready.credentials,
     stats: () => {
       const id = nextId++;

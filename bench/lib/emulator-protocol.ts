@@ -18,6 +18,8 @@ export type ChildMessage =
       type: 'ready';
       url: string;
       cloud: { baseUrl: string; authUrl: string };
+      /** The cloud-shaped URLs per API version (v1.1 and v2.0 over one state machine). */
+      apis: Record<'v1.1' | 'v2.0', { cloud: { baseUrl: string; authUrl: string } }>;
       credentials: { clientName: string; principalName: string; principalPassword: string };
     }
   | { type: 'failed'; message: string }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux kernel config in practice. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -34,4 +34,57 @@ export async function processMemory(pid: number): Promise<{ rss: number; peakRss
   const rss = kib('VmRSS');
   const peakRss = kib('VmHWM');
   return rss === undefined || peakRss === undefined ? undefined : { rss, peakRss };
+}
+
+/** A worker process's CPU time so far by kind of thread, ms. */
+export interface ThreadCpu {
+  /** The main thread: activities, the SDK's JavaScript side, the bridge to its core. */
+  main: number;
+  /** The workflow thread (the busiest other `node` thread: workflow code runs there). */
+  workflows: number;
+  /** The SDK's Rust core (`tokio-runtime-w`, `workflow-proces`, ...): gRPC, history processing. */
+  core: number;
+  /** The remaining `node` threads: V8's helpers (garbage collection, compilation) and libuv's pool. */
+  helpers: number;
+}
+
+/**
+ * CPU time of process `pid` by kind of thread, from /proc/<pid>/task; undefined off Linux.
+ * Node names none of its threads, so the workflow thread is told apart as the busiest `node`
+ * thread besides the main one (in a worker it is, by far). Threads that ended are not counted.
+ */
+export async function threadCpuMs(pid: number): Promise<ThreadCpu | undefined> {
+  let tasks: string[];
+  try {
+    tasks = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const threads = await Promise.all(
+    tasks.map(async (tid) => {
+      try {
+        const [comm, stat] = await Promise.all([
+          readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8'),
+          readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'),
+        ]);
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+        return { tid: Number(tid), name: comm.trim(), ms: Number.isFinite(ms) ? ms : 0 };
+      } catch {
+        return undefined; // the thread ended meanwhile
+      }
+    }),
+  );
+  const cpu: ThreadCpu = { main: 0, workflows: 0, core: 0, helpers: 0 };
+  const others: number[] = [];
+  for (const thread of threads) {
+    if (thread === undefined) continue;
+    if (thread.tid === pid) cpu.main += thread.ms;
+    else if (thread.name === 'node') others.push(thread.ms);
+    else cpu.core += thread.ms;
+  }
+  others.sort((a, b) => b - a);
+  cpu.workflows = others[0] ?? 0;
+  cpu.helpers = others.slice(1).reduce((a, b) => a + b, 0);
+  return cpu;
 }

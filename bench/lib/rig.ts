@@ -1,4 +1,4 @@
-import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
+import { advanceEnvForEmulator, type EmulatorApiVersion } from '../../tools/dev/emulator-env';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { startDevServer, type RunningDevServer } from '../../tools/temporal';
 import { BegunSessions } from './begun-sessions';
 import { workflowBundles } from './bundles';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
+import { StoredDocuments } from './stored-documents';
 import { startWorkerProcess, type WorkerKind, type WorkerProcess } from './worker-process';
 
 export const WORK_GROUP_ID = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
@@ -28,14 +29,36 @@ export function benchmarkInput(businessKey: string, mode: 'interview' | 'batch')
   };
 }
 
+/** One worker process of a rig. */
+export interface WorkerSpec {
+  /** Names the worker in the rig (`rig.workers[name]`) and its task queue. */
+  name: string;
+  kind: WorkerKind;
+  /** The Advance protocol a lifecycle worker speaks to the emulator. @default 'v1.1' */
+  protocol?: EmulatorApiVersion;
+  /** The workflow bundle a lifecycle worker runs. @default this tree's `src/workflows` */
+  bundle?: string;
+}
+
+export type RigWorker = WorkerProcess & { taskQueue: string; spec: WorkerSpec };
+
+export interface RigOptions {
+  /** Profile every worker's CPU into this folder (see `WorkerProcessOptions.cpuProfileDir`). */
+  cpuProfileDir?: string;
+}
+
 export interface Rig {
   devServer: RigServer;
   emulator: EmulatorProcess;
   temporal: Client;
-  /** The business systems' client, on the lifecycle worker's task queue. */
+  /** The business systems' client, on the task queue of the worker named `lifecycle`. */
   lifecycles: LifecycleClient;
-  workers: Partial<Record<WorkerKind, WorkerProcess & { taskQueue: string }>>;
+  workers: Record<string, RigWorker | undefined>;
+  /** A business systems' client on the task queue of worker `name`. */
+  clientFor(name: string): LifecycleClient;
   begun: BegunSessions;
+  /** When each lifecycle's documents were stored (its worker's `storeDocuments` returned). */
+  stored: StoredDocuments;
   /** A prefix unique to this run, for workflow ids and business keys. */
   runId: string;
   close(): Promise<void>;
@@ -58,10 +81,14 @@ export function runRigsOn(start?: () => Promise<RigServer>): void {
 
 /**
  * A local Temporal dev server (in memory, headless), the Advance emulator in a child process and
- * one worker process per requested kind, each on a task queue of its own, all with the same
- * settings. Everything is stopped by `close()`, also when start-up fails half-way.
+ * one worker process per spec, each on a task queue of its own, all with the same settings.
+ * Everything is stopped by `close()`, also when start-up fails half-way.
  */
-export async function startRig(kinds: WorkerKind[], progress: (line: string) => void): Promise<Rig> {
+export async function startRig(
+  specs: WorkerSpec[],
+  progress: (line: string) => void,
+  options: RigOptions = {},
+): Promise<Rig> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -78,31 +105,59 @@ export async function startRig(kinds: WorkerKind[], progress: (line: string) => 
 
     const runId = randomUUID().slice(0, 8);
     const workers: Rig['workers'] = {};
-    for (const kind of kinds) {
-      const taskQueue = `bench-${kind}-${runId}`;
-      const worker = await startWorkerProcess(kind, {
-        TEMPORAL_ADDRESS: devServer.address,
-        TEMPORAL_NAMESPACE: devServer.namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        ...advanceEnvForEmulator(emulator),
-        DOCUMENT_STORE_DIR: documentDir,
-        WORKER_SHUTDOWN_GRACE_TIME: '5s',
-        WORKFLOW_BUNDLE_PATH: bundles.lifecycle,
-        FLOOR_BUNDLE_PATH: bundles.floor,
-      });
+    for (const spec of specs) {
+      const taskQueue = `bench-${spec.name}-${runId}`;
+      const worker = await startWorkerProcess(
+        spec.kind,
+        {
+          TEMPORAL_ADDRESS: devServer.address,
+          TEMPORAL_NAMESPACE: devServer.namespace,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          ...advanceEnvForEmulator(emulator, spec.protocol),
+          DOCUMENT_STORE_DIR: documentDir,
+          WORKER_SHUTDOWN_GRACE_TIME: '5s',
+          WORKFLOW_BUNDLE_PATH: spec.bundle ?? bundles.lifecycle,
+          FLOOR_BUNDLE_PATH: bundles.floor,
+          ...workerSettingsToTry(),
+        },
+        { name: spec.name, cpuProfileDir: options.cpuProfileDir },
+      );
       cleanups.push(() => worker.close());
-      workers[kind] = Object.assign(worker, { taskQueue });
-      progress(`${kind} worker running (pid ${worker.pid}, task queue ${taskQueue})`);
+      workers[spec.name] = Object.assign(worker, { taskQueue, spec });
+      progress(`${spec.name} worker running (pid ${worker.pid}, task queue ${taskQueue})`);
     }
 
     const connection = await Connection.connect({ address: devServer.address });
     cleanups.push(() => connection.close());
     const temporal = new Client({ connection, namespace: devServer.namespace });
-    const lifecycles = new LifecycleClient(temporal, { taskQueue: workers.lifecycle?.taskQueue });
-    const begun = new BegunSessions(Object.values(workers));
-    return { devServer, emulator, temporal, lifecycles, workers, begun, runId, close };
+    const clients = new Map<string, LifecycleClient>();
+    const clientFor = (name: string): LifecycleClient => {
+      const worker = workers[name];
+      if (worker === undefined) throw new Error(`no worker named ${name} in this rig`);
+      let client = clients.get(name);
+      if (client === undefined) {
+        client = new LifecycleClient(temporal, { taskQueue: worker.taskQueue });
+        clients.set(name, client);
+      }
+      return client;
+    };
+    const lifecycles = new LifecycleClient(temporal, { taskQueue: workers['lifecycle']?.taskQueue });
+    const present = Object.values(workers).filter((w): w is RigWorker => w !== undefined);
+    const begun = new BegunSessions(present);
+    const stored = new StoredDocuments(present);
+    return { devServer, emulator, temporal, lifecycles, workers, clientFor, begun, stored, runId, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * Worker settings a benchmark run may vary from the defaults, taken from the benchmark's own
+ * environment, e.g. `WORKER_MAX_CACHED_WORKFLOWS=100 npm run bench -- --only parked`: the figures
+ * of a setting before it becomes a default. @default none: every worker on default settings.
+ */
+function workerSettingsToTry(): Record<string, string> {
+  const cache = process.env['WORKER_MAX_CACHED_WORKFLOWS'];
+  return cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache };
 }

@@ -5,7 +5,8 @@
  * settings); `floor` is the floor workflow with no-op activities and the same settings.
  *
  * Both carry one activity interceptor, the benchmark's hook: after each `beginSession` it tells
- * the parent which session began, so the interview can be reported complete at once.
+ * the parent which session began, so the interview can be reported complete at once, and after
+ * each `storeDocuments` that the documents are stored (the end-to-end latency's end).
  *
  * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
  * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH, and for `lifecycle` the ADVANCE_* variables.
@@ -21,17 +22,23 @@ function send(message: WorkerChildMessage): void {
   process.send?.(message);
 }
 
-/** Reports every begun session to the parent; changes nothing else. */
+/**
+ * Reports every begun session and every stored set of documents to the parent; changes nothing
+ * else. Local activities pass through activity interceptors too, so the hook sees a begin
+ * whether the lifecycle runs it as a local or a regular activity.
+ */
 const beginHook: ActivityInterceptorsFactory = (context) => {
   const inbound: ActivityInboundCallsInterceptor = {
     async execute(input, next) {
       const result = await next(input);
+      const workflowId = context.info.workflowExecution?.workflowId;
+      if (workflowId === undefined) return result;
       if (context.info.activityType === 'beginSession') {
         const args = input.args[0] as { versionId?: unknown } | undefined;
-        const workflowId = context.info.workflowExecution?.workflowId;
-        if (typeof args?.versionId === 'string' && workflowId !== undefined) {
+        if (typeof args?.versionId === 'string')
           send({ type: 'begun', workflowId, versionId: args.versionId });
-        }
+      } else if (context.info.activityType === 'storeDocuments') {
+        send({ type: 'stored', workflowId });
       }
       return result;
     },

@@ -12,6 +12,8 @@ export interface WorkerProcess {
   maxCachedWorkflows: number;
   /** Called with every session a `beginSession` activity began (workflow id, version id). */
   onBegun(listener: (workflowId: string, versionId: string) => void): void;
+  /** Called whenever a `storeDocuments` activity returned (workflow id). */
+  onStored(listener: (workflowId: string) => void): void;
   /** `process.memoryUsage()` inside the worker. */
   memory(): Promise<WorkerMemory>;
   /** VmRSS and VmHWM (peak) of the worker process from /proc, in bytes; undefined off Linux. */
@@ -24,15 +26,33 @@ export interface WorkerProcess {
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
+export interface WorkerProcessOptions {
+  /** Names the process in errors. @default the kind */
+  name?: string;
+  /**
+   * Profile the worker's CPU (`node --cpu-prof`): one `.cpuprofile` per thread (the main thread
+   * with the activities and the SDK's bridge, the workflow thread) is written to
+   * `<cpuProfileDir>/<name>/` when the worker exits. @default no profile
+   */
+  cpuProfileDir?: string;
+}
+
 /** Starts `worker-child.ts` (TypeScript via tsx) and waits until its worker runs. */
 export async function startWorkerProcess(
   kind: WorkerKind,
   env: Record<string, string>,
+  options: WorkerProcessOptions = {},
 ): Promise<WorkerProcess> {
+  // Explicit arguments, so the child does not inherit flags such as --cpu-prof from the parent.
+  const { command, args } = typeScriptProcess(path.join(__dirname, 'worker-child.ts'));
+  const profile =
+    options.cpuProfileDir === undefined
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, options.name ?? kind)}`];
   const { handle, readyMessage } = await startChild<WorkerChildMessage>({
-    name: `${kind} worker`,
-    // Explicit arguments, so the child does not inherit flags such as --cpu-prof from the parent.
-    ...typeScriptProcess(path.join(__dirname, 'worker-child.ts')),
+    name: `${options.name ?? kind} worker`,
+    command,
+    args: [...profile, ...args],
     env: { PATH: process.env['PATH'] ?? '', ...env, BENCH_WORKER_KIND: kind },
     ipc: true,
     stdout: 'ignore',
@@ -47,9 +67,13 @@ export async function startWorkerProcess(
   const pid = handle.pid;
   if (pid === undefined || readyMessage?.type !== 'ready') throw new Error('the worker process has no pid');
   const listeners: Array<(workflowId: string, versionId: string) => void> = [];
+  const storedListeners: Array<(workflowId: string) => void> = [];
   child.on('message', (message: WorkerChildMessage) => {
-    if (message.type !== 'begun') return;
-    for (const listener of listeners) listener(message.workflowId, message.versionId);
+    if (message.type === 'begun') {
+      for (const listener of listeners) listener(message.workflowId, message.versionId);
+    } else if (message.type === 'stored') {
+      for (const listener of storedListeners) listener(message.workflowId);
+    }
   });
 
   let nextId = 1;
@@ -58,6 +82,7 @@ export async function startWorkerProcess(
     pid,
     maxCachedWorkflows: readyMessage.maxCachedWorkflows,
     onBegun: (listener) => listeners.push(listener),
+    onStored: (listener) => storedListeners.push(listener),
     memory: () => {
       const id = nextId++;
       const request: WorkerParentMessage = { type: 'memory', id };

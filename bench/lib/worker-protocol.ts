@@ -19,4 +19,6 @@ export type WorkerChildMessage =
   | { type: 'failed'; message: string }
   /** A `beginSession` activity returned: the interview of `versionId` could now be taken. */
   | { type: 'begun'; workflowId: string; versionId: string }
+  /** A `storeDocuments` activity returned: the session's documents are in the store. */
+  | { type: 'stored'; workflowId: string }
   | ({ type: 'memory'; id: number } & WorkerMemory);

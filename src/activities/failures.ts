@@ -26,7 +26,9 @@ export function toActivityFailure(error: unknown): unknown {
       type:
         error instanceof AdvanceSessionNotRecoverableError ? FailureType.SessionNotRecoverable : error.name,
       nonRetryable: !error.retryable,
-      details: [error.toJSON()],
+      // The pause also goes into the details: a local activity's failure reaches the workflow
+      // without `nextRetryDelay`, and the workflow honours it when the regular activity takes over.
+      details: [{ ...error.toJSON(), ...(retryAfterMs !== undefined && { retryAfterMs }) }],
       nextRetryDelay: retryAfterMs,
     });
   }

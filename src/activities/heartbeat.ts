@@ -10,8 +10,9 @@ export async function runWithHeartbeats<T>(work: (signal: AbortSignal) => Promis
   const context = Context.current();
   const interval = Math.max(500, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
   // No heartbeat at the start: most calls end in milliseconds, and each heartbeat is a server
-  // write; the interval ones deliver cancellation well within the heartbeat timeout.
-  const timer = setInterval(() => context.heartbeat(), interval);
+  // write; the interval ones deliver cancellation well within the heartbeat timeout. A local
+  // activity has no heartbeat (the worker delivers its cancellation itself): none is sent.
+  const timer = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), interval);
   try {
     return await work(context.cancellationSignal);
   } catch (error) {

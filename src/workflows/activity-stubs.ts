@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/lifecycle-activities';
 
 /**
@@ -14,12 +14,34 @@ export const advance = proxyActivities<LifecycleActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
+/**
+ * The short Advance calls as local activities (local-first.ts): a few quick attempts in the
+ * worker, at most half a minute in all, then the regular activity above takes over. Each attempt
+ * keeps the workflow task open (the worker heartbeats it), so the budget stays small.
+ */
+export const localAdvance = proxyLocalActivities<LifecycleActivities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: 3 },
+});
+
 /** Downloads can be large: a longer attempt, still heartbeating. */
 export const documentActivities = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '15m',
   heartbeatTimeout: '10s',
   // Several requests per attempt (list, each download): retry often rather than back off long.
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/**
+ * Collecting documents as a local activity (local-first.ts): usually a list and two downloads of
+ * milliseconds; a large or slow transfer that outlasts the budget goes to the regular activity
+ * above (which skips documents already stored with the same bytes).
+ */
+export const localDocuments = proxyLocalActivities<LifecycleActivities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '45s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: 2 },
 });
 
 /** A reminder that cannot be delivered must not hold the lifecycle up. */

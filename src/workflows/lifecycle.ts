@@ -20,6 +20,7 @@ import type { LifecycleSteps, WaitOutcome } from './lifecycle-steps';
 import { LifecycleVisibility } from './lifecycle-visibility';
 import { failureTypeOf } from './workflow-errors';
 import { SessionCompletion } from './session-completion';
+import { localFirst } from './local-first';
 
 /** What a run ends with: the lifecycle's result, or a new run (continue-as-new). */
 export type RunOutcome = { kind: 'ended'; result: LifecycleResult } | { kind: 'continue-as-new' };
@@ -144,9 +145,9 @@ export class AssemblyLifecycle implements LifecycleSteps {
     if (state.tokenChecked) return;
     this.setStage('starting', 'checking the Advance credentials');
     const token = await this.attend('acquireToken', () =>
-      advance.acquireToken.executeWithOptions({ summary: 'Acquire Advance access token' }, [
-        { tenancy: this.tenancy },
-      ]),
+      localFirst({ activity: 'acquireToken', summary: 'Acquire Advance access token' }, (stubs, options) =>
+        stubs.acquireToken.executeWithOptions(options, [{ tenancy: this.tenancy }]),
+      ),
     );
     // Histories written before v2.0 support carry no protocol: those lifecycles speak v1.1.
     if (token !== ACCEPTED_AS_COMPLETED) {
@@ -175,7 +176,9 @@ export class AssemblyLifecycle implements LifecycleSteps {
       answerXml: options.answerXml,
     };
     await this.attend('createWorkItem', () =>
-      advance.createWorkItem.executeWithOptions({ summary: 'Create work item' }, [args]),
+      localFirst({ activity: 'createWorkItem', summary: 'Create work item' }, (stubs, options) =>
+        stubs.createWorkItem.executeWithOptions(options, [args]),
+      ),
     );
     state.workItemCreated = true;
   }
@@ -205,7 +208,10 @@ export class AssemblyLifecycle implements LifecycleSteps {
     let begun;
     try {
       begun = await this.attend('beginSession', () =>
-        advance.beginSession.executeWithOptions({ summary: `Begin session ${session.versionId}` }, [args]),
+        localFirst(
+          { activity: 'beginSession', summary: `Begin session ${session.versionId}` },
+          (stubs, options) => stubs.beginSession.executeWithOptions(options, [args]),
+        ),
       );
     } catch (error) {
       if (failureTypeOf(error) !== FailureType.SessionNotRecoverable) throw error;
@@ -219,9 +225,10 @@ export class AssemblyLifecycle implements LifecycleSteps {
       session.versionId = uuid4();
       const resumed = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
       begun = await this.attend('beginSession', () =>
-        advance.beginSession.executeWithOptions({ summary: `Resume as session ${session.versionId}` }, [
-          resumed,
-        ]),
+        localFirst(
+          { activity: 'beginSession', summary: `Resume as session ${session.versionId}` },
+          (stubs, options) => stubs.beginSession.executeWithOptions(options, [resumed]),
+        ),
       );
     }
     // Not offered for a begin (canAcceptCompleted is false); narrows the type.

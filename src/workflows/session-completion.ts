@@ -1,10 +1,11 @@
 import { condition, patched, sleep } from '@temporalio/workflow';
 import type { CompleteSessionResult, LifecycleActivities } from '../activities/lifecycle-activities';
-import { ADVANCE_CALL_TIMEOUT_MS, advance, documentActivities } from './activity-stubs';
+import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import type { LifecycleSteps } from './lifecycle-steps';
+import { DOCUMENT_STEPS, localFirst, PATCH_LOCAL_ASSEMBLE } from './local-first';
 
 const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
@@ -60,12 +61,22 @@ export class SessionCompletion {
         versionId: session.versionId,
         answerXml: session.answerXml,
       };
+      // A local activity like the short steps (local-first.ts): the call names its version, so a
+      // repeat after a crashed worker (at attempt 1 again) finds that version, completing or
+      // completed, instead of acting on another one; its attempt number decides nothing here
+      // (no quarantine when the version is named). Its own patch: histories of the local short
+      // steps ran it as a regular activity.
       const result = await this.steps.attend(
         'assembleVersion',
         () =>
-          advance.assembleVersion.executeWithOptions({ summary: `Assemble session ${session.versionId}` }, [
-            args,
-          ]),
+          localFirst(
+            {
+              activity: 'assembleVersion',
+              summary: `Assemble session ${session.versionId}`,
+              patch: PATCH_LOCAL_ASSEMBLE,
+            },
+            (stubs, summary) => stubs.assembleVersion.executeWithOptions(summary, [args]),
+          ),
         { canAcceptCompleted: true },
       );
       session.begunAt = nowIso();
@@ -101,10 +112,15 @@ export class SessionCompletion {
         options.storeDocuments ? 'storeDocuments' : 'listDocuments',
         () =>
           options.storeDocuments
-            ? documentActivities.storeDocuments.executeWithOptions({ summary: 'Store assembled documents' }, [
-                args,
-              ])
-            : advance.listDocuments.executeWithOptions({ summary: 'List assembled documents' }, [args]),
+            ? localFirst(
+                { activity: 'storeDocuments', summary: 'Store assembled documents' },
+                (stubs, summary) => stubs.storeDocuments.executeWithOptions(summary, [args]),
+                DOCUMENT_STEPS,
+              )
+            : localFirst(
+                { activity: 'listDocuments', summary: 'List assembled documents' },
+                (stubs, summary) => stubs.listDocuments.executeWithOptions(summary, [args]),
+              ),
       );
       if (collected !== ACCEPTED_AS_COMPLETED) documents = collected;
     }

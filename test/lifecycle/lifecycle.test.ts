@@ -140,8 +140,15 @@ test('follow-ups requested during a session begin only after CompleteSession, in
 });
 
 test('a stale-version signal is ignored and recorded; an early signal is kept', async () => {
-  // Slow the begin down so that the signal arrives before Advance has begun the session.
-  h.emulator.setFaults({ script: [{ endpoint: 'beginSession', fault: 'latency', latencyMs: 1_500 }] });
+  // Keep the begin going so that the signal arrives before Advance has begun the session. A local
+  // begin holds the workflow task (neither a status query nor a signal gets in until it ends), so
+  // its three local attempts fail and the regular activity that takes over is slowed down.
+  h.emulator.setFaults({
+    script: [
+      { endpoint: 'beginSession', fault: 'error', status: 503, times: 3 },
+      { endpoint: 'beginSession', fault: 'latency', latencyMs: 1_500 },
+    ],
+  });
   const started = await h.lifecycles.start(lifecycleInput());
   const pending = await eventually(async () => {
     const s = await h.lifecycles.status(started.lifecycleId);

@@ -1,13 +1,17 @@
 /**
  * Records workflow histories of the lifecycle at each stage into test/histories/, for the replay
  * test that guards against non-deterministic changes. Run after an intentional change to the
- * workflow's commands (with a patch for running lifecycles!): `npx tsx test/support/record-histories.ts`.
+ * workflow's commands (with a patch for running lifecycles!), once the previous histories are
+ * moved to test/histories/v<previous version>/: `npm run record-histories`.
+ * `npm run record-histories -- --only v2.0` records only the histories spoken in Advance API v2.0
+ * (a batch session assembled in one CreateAndAssemble), leaving the others as they are.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
 import type { LifecycleStatus } from '../../src/workflows/definitions';
 import {
@@ -87,10 +91,39 @@ async function recordOnDevServer(): Promise<void> {
     await lifecycles.result(cancelled.lifecycleId).catch(() => undefined);
     await save(env, 'cancelled-while-waiting', cancelled.lifecycleId);
 
-    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+    // A permanent error fails the lifecycle; a 403 makes it need attention until it is repaired.
+    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 400 }] });
     const failed = await lifecycles.start(lifecycleInput({ businessKey: 'replay-failed' }));
     await lifecycles.result(failed.lifecycleId).catch(() => undefined);
-    await save(env, 'failed-forbidden', failed.lifecycleId);
+    await save(env, 'failed-invalid', failed.lifecycleId);
+
+    h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+    const forbidden = await lifecycles.start(
+      lifecycleInput({ businessKey: 'replay-forbidden', mode: 'batch' }),
+    );
+    await stage(lifecycles, forbidden.lifecycleId, 'needs-attention');
+    await lifecycles.repair(forbidden.lifecycleId, { action: 'retry', note: 'scope restored' });
+    await lifecycles.result(forbidden.lifecycleId);
+    await save(env, 'forbidden-repaired', forbidden.lifecycleId);
+  } finally {
+    await h.close();
+    await env.teardown();
+    await server.stop();
+  }
+}
+
+/** A worker speaking Advance API v2.0: a batch session is one CreateAndAssemble call. */
+async function recordOnAdvanceV2(): Promise<void> {
+  const server = await startDevServer();
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  const h = await createHarness(env);
+  // The worker reads this environment when it starts: point it at the emulator's v2.0 API.
+  Object.assign(h.workerEnv, advanceEnvForEmulator(h.emulator, 'v2.0'));
+  await h.startWorker();
+  try {
+    const batch = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-batch-v2', mode: 'batch' }));
+    await h.lifecycles.result(batch.lifecycleId);
+    await save(env, 'v2.0-batch-completed', batch.lifecycleId);
   } finally {
     await h.close();
     await env.teardown();
@@ -118,9 +151,21 @@ async function recordWithTimeSkipping(): Promise<void> {
   }
 }
 
+const SETS = {
+  'dev-server': recordOnDevServer,
+  'time-skipping': recordWithTimeSkipping,
+  'v2.0': recordOnAdvanceV2,
+};
+
 async function main(): Promise<void> {
-  await recordOnDevServer();
-  await recordWithTimeSkipping();
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const names = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(SETS);
+  for (const name of names) {
+    const record = SETS[name as keyof typeof SETS];
+    if (record === undefined)
+      throw new Error(`--only: no history set "${name}"; sets: ${Object.keys(SETS).join(', ')}`);
+    await record();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -36,8 +36,20 @@ export function patchMarkers(events: HistoryEvent[]): string[] {
   });
 }
 
+/**
+ * The activities a history ran, in order: regular ones (scheduled events) and local ones (their
+ * `core_local_activity` markers, which name the activity type in their `data` payload).
+ */
 export function activityTypes(events: HistoryEvent[]): string[] {
-  return events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  return events.flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled != null) return [scheduled];
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.['data']?.payloads?.[0]?.data;
+    if (data == null) return ['(local, unnamed)'];
+    return [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type];
+  });
 }
 
 /** `temporal worker deployment set-current-version`, as the runbook has operators run it. */

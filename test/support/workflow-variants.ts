@@ -11,7 +11,8 @@ import { failureConverterPath } from '../../src/codec/data-converter';
  * - the edit: before a session begins, the lifecycle renews its Advance token (one more
  *   `acquireToken` activity) — the kind of change a release makes;
  * - `incompatible`: the edit as it is. A lifecycle that began its session on N has
- *   `beginSession` where N+1 now schedules `acquireToken`: replaying it is nondeterministic;
+ *   `beginSession` (the marker of its local activity) where N+1 now schedules `acquireToken`:
+ *   replaying it is nondeterministic;
  * - `compatible`: the same edit behind `patched(RENEW_TOKEN_PATCH)`, as docs/deploy.md says
  *   to make it: histories of N replay without it, new steps take it.
  *

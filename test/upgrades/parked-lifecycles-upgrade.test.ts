@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultReplayQuery } from '../../src/cli/replay-check';
+import { PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
@@ -117,11 +118,12 @@ test('an incompatible change is caught by replay-check; the patched one is deplo
   expect(caught.code).toBe(1);
   expect(caught.stdout).toContain(`${parked.length} replayed: 0 clean, ${parked.length} would break`);
   for (const { lifecycleId, runId } of parked) {
-    // The lifecycle, its run, and the command that no longer matches its history.
+    // The lifecycle, its run, and the command that no longer matches its history: N began the
+    // session as a local activity (its marker is the third local activity, after the token and
+    // the work item), where N+1 now schedules the regular acquireToken.
     const line = caught.stdout.split('\n').find((l) => l.includes(`BREAKS ${lifecycleId} run ${runId}:`));
     expect(line).toContain(
-      "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'beginSession' does not match " +
-        "activity type of activity command 'acquireToken'",
+      '[TMPRL1100] Nondeterminism error: Missing associated machine for LocalActivity(3)',
     );
   }
 
@@ -169,18 +171,18 @@ test('an incompatible change is caught by replay-check; the patched one is deplo
     expect(builds[0]).toBe(versionN.version.buildId);
     expect(builds.at(-1)).toBe(nextBuildId);
     if (versionId !== undefined) {
-      // Nothing new began: the old path, without the patch.
-      expect(patchMarkers(events)).toEqual([]);
+      // Nothing new began: the old path, without N+1's patch (N's own patches only).
+      expect(patchMarkers(events)).toEqual([PATCH_LOCAL_STEPS]);
       expect(activityTypes(events).filter((t) => t === 'acquireToken')).toHaveLength(1);
     } else {
       // The follow-up's session began on N+1, through the patched step.
-      expect(patchMarkers(events)).toEqual([RENEW_TOKEN_PATCH]);
+      expect(patchMarkers(events)).toEqual([PATCH_LOCAL_STEPS, RENEW_TOKEN_PATCH]);
       expect(activityTypes(events).filter((t) => t === 'acquireToken')).toHaveLength(2);
     }
   }
   const freshEvents = await history(fresh.lifecycleId);
   expect(new Set(taskBuildIds(freshEvents))).toEqual(new Set([nextBuildId]));
-  expect(patchMarkers(freshEvents)).toEqual([RENEW_TOKEN_PATCH]);
+  expect(patchMarkers(freshEvents)).toEqual([PATCH_LOCAL_STEPS, RENEW_TOKEN_PATCH]);
 
   // The closed histories, patched ones included, replay on N+1 too.
   const after = await runReplayCheck(['--bundle', variants.compatible!.bundlePath, ...query]);
@@ -258,7 +260,8 @@ test('with Worker Versioning: N+1 runs beside N, takes no task until made curren
         last: buildNext,
       });
     }
-    expect(patchMarkers(await history(idle.lifecycleId))).toEqual([RENEW_TOKEN_PATCH]);
+    // N's own patch from its first steps, then N+1's from the follow-up's session.
+    expect(patchMarkers(await history(idle.lifecycleId))).toEqual([PATCH_LOCAL_STEPS, RENEW_TOKEN_PATCH]);
     expect(new Set(taskBuildIds(await history(after.lifecycleId)))).toEqual(new Set([buildNext]));
     expect(await versioningBehavior(env.client, after.lifecycleId)).toBe('VERSIONING_BEHAVIOR_AUTO_UPGRADE');
   } finally {

@@ -26,14 +26,18 @@ export interface QuarantineEvidence {
 /**
  * Finds the quarantine waits in a history by their shape, since the timer carries no name: a
  * timer of at most `ADVANCE_CALL_TIMEOUT_MS` that fired, after which the workflow's next command
- * is the next session's `beginSession`. The lifecycle's other short timers lead elsewhere — the
- * v2.0 wait for a completing version reads its status next, and the idle, deadline and repair
- * waits are longer or are cancelled by the message that ends them.
+ * is the next session's `beginSession` (a regular activity, or the marker of the local one). The
+ * lifecycle's other short timers lead elsewhere — the v2.0 wait for a completing version reads its
+ * status next, and the idle, deadline and repair waits are longer or are cancelled by the message
+ * that ends them.
  */
 export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvidence {
   const shortTimers = new Map<string, { seconds: number; startedAt?: string }>();
   const completions = new Set<number>();
   let fired: Array<QuarantineEvidence['waits'][number]> = [];
+  // A local step failed: the workflow hands it to the regular activity, after Advance's
+  // Retry-After when it sent one (src/workflows/local-first.ts). That pause is no quarantine.
+  let handingOver = false;
   const evidence: QuarantineEvidence = { retriedCompletions: 0, waits: [] };
 
   for (const event of events) {
@@ -44,7 +48,7 @@ export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvide
       // A new timer before any begin: whatever fired before did not hold a begin back.
       fired = [];
       const ms = durationMs(started.startToFireTimeout);
-      if (started.timerId && ms <= ADVANCE_CALL_TIMEOUT_MS) {
+      if (started.timerId && ms <= ADVANCE_CALL_TIMEOUT_MS && !handingOver) {
         shortTimers.set(started.timerId, { seconds: ms / 1000, startedAt: summariseEvent(event).time });
       }
     } else if (event.timerFiredEventAttributes) {
@@ -55,13 +59,43 @@ export function findQuarantine(events: readonly HistoryEvent[]): QuarantineEvide
       const name = scheduled.activityType?.name ?? '';
       if (name === 'beginSession') evidence.waits.push(...fired);
       fired = [];
+      handingOver = false;
       if (COMPLETION_ACTIVITIES.has(name)) completions.add(Number(event.eventId));
+    } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      // The short steps (and v2.0's one-call assembly) run as local activities: one marker each,
+      // written when the step ends, with the attempt that ended it.
+      const local = localActivityOf(event);
+      if (local.type === 'beginSession') evidence.waits.push(...fired);
+      fired = [];
+      handingOver = event.markerRecordedEventAttributes.failure != null;
+      if (COMPLETION_ACTIVITIES.has(local.type) && local.attempt > 1) evidence.retriedCompletions += 1;
     } else if (attempt && completions.has(Number(attempt.scheduledEventId)) && (attempt.attempt ?? 1) > 1) {
       // The started event is written when the activity closes, with the attempt that closed it.
       evidence.retriedCompletions += 1;
     }
   }
   return evidence;
+}
+
+/** The marker a local activity leaves in the history (the SDK's core names it so). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** A local activity marker's activity type and the attempt that ended it. */
+function localActivityOf(event: HistoryEvent): { type: string; attempt: number } {
+  const data = event.markerRecordedEventAttributes?.details?.['data']?.payloads?.[0]?.data;
+  if (data == null) return { type: '', attempt: 1 };
+  try {
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as {
+      activity_type?: unknown;
+      attempt?: unknown;
+    };
+    return {
+      type: typeof parsed.activity_type === 'string' ? parsed.activity_type : '',
+      attempt: typeof parsed.attempt === 'number' ? parsed.attempt : 1,
+    };
+  } catch {
+    return { type: '', attempt: 1 };
+  }
 }
 
 function durationMs(

@@ -1,0 +1,124 @@
+import type { LifecycleBenchmarkResult, LifecycleFigures, SideFigures } from '../lifecycle';
+import type { CpuUse } from './cpu';
+
+/** The lifecycle benchmark as small human-readable tables: ratios, latency and history, CPU. */
+export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
+  const rows = [
+    [
+      'protocol kind',
+      'lifecycles',
+      'ours/s',
+      'floor/s',
+      'ratio',
+      'cpu ratio',
+      'server cpu ratio',
+      'p50 ms',
+      'p99 ms',
+      'stored p50/p99 (floor)',
+      'history events (floor)',
+      'history bytes (floor)',
+      'requests/lc (minimum)',
+      'logins/1000',
+      'errors',
+    ],
+  ];
+  const cpuRows = [
+    [
+      'cpu ms per lifecycle',
+      'worker',
+      '(main',
+      'workflows',
+      'core',
+      'helpers)',
+      'server',
+      'emulator',
+      'client',
+    ],
+  ];
+  const baselineRows = [
+    [
+      'baseline',
+      'ours/s',
+      'ratio',
+      'cpu ratio',
+      'server cpu ratio',
+      'stored p50/p99',
+      'history',
+      'requests/lc',
+    ],
+  ];
+  let concurrency: number | undefined;
+  for (const [protocol, kinds] of Object.entries(result)) {
+    for (const [kind, f] of Object.entries(kinds ?? {}) as Array<[string, LifecycleFigures]>) {
+      concurrency = f.concurrency;
+      const name = `${protocol} ${kind}`;
+      rows.push([
+        name,
+        String(f.lifecycles),
+        f.lifecyclesPerSecond.toFixed(1),
+        f.floorPerSecond.toFixed(1),
+        f.ratio.toFixed(2),
+        f.cpuRatio.toFixed(2),
+        f.serverCpuRatio.toFixed(2),
+        f.p50Ms.toFixed(0),
+        f.p99Ms.toFixed(0),
+        `${f.documentsStoredP50Ms.toFixed(0)}/${f.documentsStoredP99Ms.toFixed(0)} ` +
+          `(${f.floorDocumentsStoredP50Ms.toFixed(0)}/${f.floorDocumentsStoredP99Ms.toFixed(0)})`,
+        `${f.historyEvents} (${f.floorHistoryEvents})`,
+        `${f.historyBytes} (${f.floorHistoryBytes})`,
+        `${f.advanceRequestsPerLifecycle.toFixed(2)} (${f.minimumAdvanceRequestsPerLifecycle.toFixed(2)})`,
+        f.loginsPer1000.toFixed(2),
+        `${f.errors}/${f.floorErrors}`,
+      ]);
+      cpuRows.push(
+        [`${name} ours`, ...cells(f.cpuMsPerLifecycle)],
+        [`${name} floor`, ...cells(f.floorCpuMsPerLifecycle)],
+      );
+      for (const [ref, b] of Object.entries(f.baselines ?? {})) {
+        baselineRows.push([
+          `${name} ${ref} (${b.commit.slice(0, 8)})`,
+          b.lifecyclesPerSecond.toFixed(1),
+          b.ratio.toFixed(2),
+          b.cpuRatio.toFixed(2),
+          b.serverCpuRatio.toFixed(2),
+          stored(b),
+          String(b.historyEvents),
+          b.advanceRequestsPerLifecycle.toFixed(2),
+        ]);
+        cpuRows.push([`${name} ${ref}`, ...cells(b.cpuMsPerLifecycle)]);
+      }
+    }
+  }
+  return [
+    `Lifecycles through one worker vs the no-op floor (concurrency ${concurrency ?? '?'})`,
+    table(rows),
+    ...(baselineRows.length > 1
+      ? ['Baselines (the workflows of an earlier commit, same rounds)', table(baselineRows)]
+      : []),
+    table(cpuRows),
+  ].join('\n');
+}
+
+function cells(c: CpuUse): string[] {
+  const split = [c.workerMain, c.workerWorkflows, c.workerCore, c.workerHelpers];
+  return [c.worker, ...split, c.server, c.emulator, c.driver].map((ms) => ms.toFixed(1));
+}
+
+function stored(side: SideFigures): string {
+  return `${side.documentsStoredP50Ms.toFixed(0)}/${side.documentsStoredP99Ms.toFixed(0)}`;
+}
+
+export function table(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
+    Math.max(...rows.map((cells) => (cells[column] ?? '').length)),
+  );
+  return rows
+    .map((cells) =>
+      cells
+        .map((cell, column) =>
+          column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+        )
+        .join('  '),
+    )
+    .join('\n');
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { PATCH_LOCAL_ASSEMBLE, PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
+import { PROTOCOL } from '../support/protocol';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-checks';
+
+/**
+ * The short steps run as local activities (src/workflows/local-first.ts): each still shows in the
+ * lifecycle's history — as a marker with its summary — and a step that keeps failing locally is
+ * handed to the regular activity, creating nothing twice.
+ */
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+/** Each step of the history in order: `local:<type>`, `activity:<type>`, or the signal's name. */
+function steps(events: HistoryEvent[]): string[] {
+  const types = activityTypes(events);
+  let next = 0;
+  return events.flatMap((e) => {
+    if (e.activityTaskScheduledEventAttributes) return [`activity:${types[next++]}`];
+    if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      return [`local:${types[next++]}`];
+    if (e.workflowExecutionSignaledEventAttributes)
+      return [e.workflowExecutionSignaledEventAttributes.signalName ?? '?'];
+    return [];
+  });
+}
+
+/** The summaries the history shows for its steps (markers and activities alike), in order. */
+function summaries(events: HistoryEvent[]): string[] {
+  return events.flatMap((e) => {
+    const isStep =
+      e.activityTaskScheduledEventAttributes ||
+      e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
+    const data = e.userMetadata?.summary?.data;
+    return isStep && data != null ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
+  });
+}
+
+test('every step of an interview lifecycle shows in its history; the short ones as local activities', async () => {
+  const started = await h.lifecycles.start(lifecycleInput({ businessKey: `local-${randomUUID()}` }));
+  const waiting = await eventually(async () => {
+    const status = await h.lifecycles.status(started.lifecycleId);
+    return status.stage === 'waiting-for-interview' ? status : undefined;
+  });
+  const versionId = waiting.activeSession!.versionId;
+  await h.lifecycles.interviewCompleted(started.lifecycleId, versionId);
+  expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
+
+  const events = await historyEvents(env.client, started.lifecycleId);
+  expect(patchMarkers(events)).toEqual([PATCH_LOCAL_STEPS]);
+  expect(steps(events)).toEqual([
+    'local:acquireToken',
+    'local:createWorkItem',
+    'local:beginSession',
+    'interviewCompleted',
+    // The completion stays a regular activity: its attempt number tells a retried completion.
+    'activity:completeSession',
+    'local:storeDocuments',
+  ]);
+  expect(summaries(events)).toEqual([
+    'Acquire Advance access token',
+    'Create work item',
+    `Begin session ${versionId}`,
+    `Complete session ${versionId}`,
+    'Store assembled documents',
+  ]);
+});
+
+test('a step that keeps failing locally is handed to the regular activity, and nothing is created twice', async () => {
+  // Every local attempt of the work item's creation fails (three), the regular activity's succeeds.
+  h.emulator.setFaults({
+    script: [{ endpoint: 'createWorkItem', fault: 'apply-then-error', status: 502, times: 3 }],
+  });
+  const started = await h.lifecycles.start(
+    lifecycleInput({ businessKey: `handover-${randomUUID()}`, mode: 'batch', storeDocuments: false }),
+  );
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+
+  const events = await historyEvents(env.client, started.lifecycleId);
+  // The failed local attempts show as one marker (with their failure), then the regular activity.
+  expect(steps(events).slice(0, 3)).toEqual([
+    'local:acquireToken',
+    'local:createWorkItem',
+    'activity:createWorkItem',
+  ]);
+  expect(summaries(events).slice(1, 3)).toEqual([
+    'Create work item',
+    'Create work item (retried as a regular activity)',
+  ]);
+  const creates = h.emulator
+    .requests()
+    .filter((r) => r.endpoint === 'createWorkItem' && r.workItemId === result.workItemId);
+  expect(creates.map((r) => r.status)).toEqual([502, 502, 502, 409]);
+  expect(h.emulator.state.workItems.filter((w) => w.id === result.workItemId)).toHaveLength(1);
+});
+
+test('a batch session assembled in one call (v2.0 CreateAndAssemble) runs it locally, under its own patch', async () => {
+  expect.assertions(4);
+  const started = await h.lifecycles.start(
+    lifecycleInput({ businessKey: `local-batch-${randomUUID()}`, mode: 'batch' }),
+  );
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+
+  const events = await historyEvents(env.client, started.lifecycleId);
+  const oneCall = PROTOCOL === 'v2.0';
+  // v1.1 has no such call: a batch session begins and completes as an interview's does.
+  expect(patchMarkers(events)).toEqual(
+    oneCall ? [PATCH_LOCAL_STEPS, PATCH_LOCAL_ASSEMBLE] : [PATCH_LOCAL_STEPS],
+  );
+  expect(steps(events).filter((step) => step.endsWith(':assembleVersion'))).toEqual(
+    oneCall ? ['local:assembleVersion'] : [],
+  );
+  expect(h.emulator.state.workItems.filter((w) => w.id === result.workItemId)).toHaveLength(1);
+});
