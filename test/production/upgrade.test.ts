@@ -10,6 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../tools/emulator';
 import { workerProcess } from '../../tools/cluster/app-processes';
 import { startProductionCluster, type ProductionCluster } from '../../tools/cluster/cluster';
 import type { ManagedProcess } from '../../tools/cluster/managed-process';
+import { PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
 import {
@@ -131,8 +132,12 @@ test('replay-check guards an upgrade of a versioned worker over parked, encrypte
   await keep('incompatible', caught);
   expect(caught.stdout).toContain('2 replayed: 0 clean, 2 would break');
   for (const { lifecycleId } of [waiting, idle]) {
+    // N began the session as a local activity (its marker is the third local activity, after the
+    // token and the work item), where N+1 now schedules the regular acquireToken.
     expect(caught.stdout).toMatch(
-      new RegExp(`BREAKS ${lifecycleId} run \\S+: \\[TMPRL1100\\] Nondeterminism error: .*'acquireToken'`),
+      new RegExp(
+        `BREAKS ${lifecycleId} run \\S+: \\[TMPRL1100\\] Nondeterminism error: Missing associated machine for LocalActivity\\(3\\)`,
+      ),
     );
   }
   expect(caught.code).toBe(1);
@@ -173,5 +178,9 @@ test('replay-check guards an upgrade of a versioned worker over parked, encrypte
       last: buildNext,
     });
   }
-  expect(patchMarkers(await historyEvents(client, idle.lifecycleId))).toEqual([RENEW_TOKEN_PATCH]);
+  // N's own patch from its first steps, then N+1's from the follow-up's session.
+  expect(patchMarkers(await historyEvents(client, idle.lifecycleId))).toEqual([
+    PATCH_LOCAL_STEPS,
+    RENEW_TOKEN_PATCH,
+  ]);
 }, 300_000);
