@@ -84,7 +84,10 @@ export interface LifecycleFacts {
   reason?: string;
 }
 
-/** The fields of a lifecycle's document record an event uses (`reference` stays internal). */
+/**
+ * A stored document as an event describes it. The lifecycle's `LifecycleDocument` extends it with
+ * the store's `reference`, which stays internal.
+ */
 export interface DocumentFacts {
   documentId: string;
   name: string;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { LifecycleEventType } from '../notifications/lifecycle-events';
+import type { DocumentFacts, LifecycleEventType } from '../notifications/lifecycle-events';
 import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './input';
 
 /**
@@ -75,13 +75,7 @@ export interface BegunSessionInfo extends InterviewData {
   mode: SessionMode;
 }
 
-export interface LifecycleDocument {
-  documentId: string;
-  name: string;
-  fileName?: string;
-  contentType?: string;
-  size?: number;
-  sha256?: string;
+export interface LifecycleDocument extends DocumentFacts {
   /** Where the document store keeps it, when documents are stored. */
   reference?: string;
 }
