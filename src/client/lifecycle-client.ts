@@ -254,9 +254,17 @@ export class LifecycleClient {
     await this.onRunning(lifecycleId, (handle) => handle.signal(finishSignal));
   }
 
-  async status(lifecycleId: string): Promise<LifecycleStatus> {
+  /**
+   * The lifecycle's status. `withDeliveries: false` skips reading the outcome of event deliveries
+   * that ended after their report could reach the lifecycle (a describe per pending event), for
+   * callers that do not look at `events`.
+   */
+  async status(
+    lifecycleId: string,
+    { withDeliveries = true }: { withDeliveries?: boolean } = {},
+  ): Promise<LifecycleStatus> {
     const status = await this.onExisting(lifecycleId, (handle) => handle.query(statusQuery));
-    return this.withEndedDeliveries(status);
+    return withDeliveries ? this.withEndedDeliveries(status) : status;
   }
 
   /**

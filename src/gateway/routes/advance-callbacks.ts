@@ -44,7 +44,9 @@ export const advanceCallbackRoutes: FastifyPluginAsync<{ context: GatewayContext
       if (!valid) throw new GatewayError('unauthorized', 'The callback signature is missing or wrong');
       try {
         // Single use, by the lifecycle's own state (the authority across replicas and restarts).
-        const { activeSession } = await context.lifecycles.status(target.lifecycleId);
+        const { activeSession } = await context.lifecycles.status(target.lifecycleId, {
+          withDeliveries: false,
+        });
         if (activeSession?.versionId !== target.versionId) return { received: true, delivered: false };
         if (activeSession.callbackReceivedAt !== undefined) {
           throw new GatewayError(
