@@ -8,7 +8,7 @@ import {
 import { Readable } from 'node:stream';
 import { S3DocumentStore } from '../../src/documents/s3-store';
 import { documentStoreContract, storeFromEnv } from '../support/document-store-contract';
-import { startVersityGw, type RunningS3Server } from '../support/object-store-servers';
+import { s3AdminClient, startVersityGw, type RunningS3Server } from '../support/object-store-servers';
 
 /**
  * The S3 store against versitygw, a real S3-protocol server, in a bucket with versioning on: a
@@ -46,12 +46,7 @@ async function listEverything(prefix: string): Promise<string[]> {
 
 beforeAll(async () => {
   server = await startVersityGw();
-  admin = new S3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-  });
+  admin = s3AdminClient(server);
   await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await admin.send(
     new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }),

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { LifecycleClient } from '../../src/client';
@@ -11,7 +10,7 @@ import type { RunningGateway } from '../../src/gateway';
 import { startEmulator, type RunningEmulator } from '../../tools/emulator';
 import { KEYS, startTestGateway, waitForInterview } from '../support/gateway-harness';
 import { emulatorEnv, lifecycleInput } from '../support/lifecycle-harness';
-import { startVersityGw, type RunningS3Server } from '../support/object-store-servers';
+import { createS3Bucket, startVersityGw, type RunningS3Server } from '../support/object-store-servers';
 import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
@@ -66,14 +65,7 @@ async function gatewayCall(
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'hotdocs-docs-e2e-'));
   s3 = await startVersityGw();
-  const admin = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  admin.destroy();
+  await createS3Bucket(s3, BUCKET);
   storeEnv = {
     DOCUMENT_STORE: 's3',
     DOCUMENT_STORE_S3_BUCKET: BUCKET,

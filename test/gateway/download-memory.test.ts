@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { request } from 'undici';
@@ -13,7 +12,7 @@ import type { LifecycleStatus } from '../../src/workflows/definitions';
 import { askChild, startChild, typeScriptProcess, type ChildHandle } from '../../tools/process/child-process';
 import { fixedStatusLifecycle } from '../fixtures/workflows/fixed-status';
 import { gatewayEnv, KEYS } from '../support/gateway-harness';
-import { startVersityGw, type RunningS3Server } from '../support/object-store-servers';
+import { createS3Bucket, startVersityGw, type RunningS3Server } from '../support/object-store-servers';
 import { connectTestEnvironment, testServerLocation, uniqueTaskQueue } from '../support/temporal';
 
 /**
@@ -53,14 +52,7 @@ beforeAll(async () => {
   });
   running = worker.run();
   s3 = await startVersityGw();
-  const admin = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: 'documents' }));
-  admin.destroy();
+  await createS3Bucket(s3, 'documents');
 }, 600_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
  * Real object-store servers for the store tests, one per test file: versitygw (S3 protocol) and
@@ -123,6 +124,26 @@ export interface RunningS3Server {
   accessKeyId: string;
   secretAccessKey: string;
   stop(): Promise<void>;
+}
+
+/** A client with the server's root credentials, for a test's own set-up and checks. */
+export function s3AdminClient(server: RunningS3Server): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+}
+
+/** Creates a bucket with the server's root credentials. */
+export async function createS3Bucket(server: RunningS3Server, bucket: string): Promise<void> {
+  const admin = s3AdminClient(server);
+  try {
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    admin.destroy();
+  }
 }
 
 /**
