@@ -216,16 +216,25 @@ export const readySchema = z.object({ status: z.literal('ready') });
 /** The error answers every route documents. */
 export const errorResponses = { '4xx': errorResponseSchema, '5xx': errorResponseSchema } as const;
 
+/**
+ * The bytes of a download carry the document's own media type (application/pdf, Word's, RTF, HTML,
+ * whatever the template produces; application/octet-stream only when the store does not know it),
+ * so the document names the whole range rather than one type the answers would contradict.
+ */
+const documentBytes = { '*/*': { schema: z.file() } };
+
 /** The download's answers besides errors: bytes (whole or a range), not modified, or a redirect. */
 export const documentDownloadResponses = {
   200: {
     description:
-      'The whole document, streamed; Content-Type, Content-Disposition, Content-Length, ETag (its sha256)',
-    content: { 'application/octet-stream': { schema: z.file() } },
+      "The whole document, streamed, in its own media type (the list's contentType, e.g. application/pdf); " +
+      'Content-Disposition, Content-Length, ETag (its sha256)',
+    content: documentBytes,
   },
   206: {
-    description: 'The byte range asked for with Range: bytes=…; Content-Range names it',
-    content: { 'application/octet-stream': { schema: z.file() } },
+    description:
+      "The byte range asked for with Range: bytes=…, in the document's media type; Content-Range names it",
+    content: documentBytes,
   },
   302: {
     description:

@@ -224,7 +224,7 @@ test('both routes are in the OpenAPI document', async () => {
   const one = doc.paths['/v1/assemblies/{id}/documents/{documentId}'].get;
   expect(list.security).toEqual([{ bearerKey: [] }, { apiKeyHeader: [] }]);
   expect(Object.keys(one.responses)).toEqual(expect.arrayContaining(['200', '206', '302', '304', '4XX']));
-  expect(one.responses['200'].content['application/octet-stream'].schema).toMatchObject({
+  expect(one.responses['200'].content['*/*'].schema).toMatchObject({
     type: 'string',
     format: 'binary',
   });
@@ -232,6 +232,47 @@ test('both routes are in the OpenAPI document', async () => {
     expect.arrayContaining(['id', 'documentId', 'versionId']),
   );
   expect(doc.components.schemas.AssemblyDocuments).toBeDefined();
+});
+
+/** The media types the OpenAPI document names for one status of an operation (`4XX` ranges too). */
+function documentedMediaTypes(
+  operation: { responses: Record<string, { content?: object }> },
+  status: number,
+) {
+  const response = operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`];
+  return Object.keys(response?.content ?? {});
+}
+
+/** `type/subtype` against a documented media range, `*` matching anything (RFC 9110, 12.5.1). */
+function mediaTypeMatches(documented: string, received: string): boolean {
+  const [wantType, wantSub] = documented.split(';')[0]!.trim().toLowerCase().split('/');
+  const [gotType, gotSub] = received.split(';')[0]!.trim().toLowerCase().split('/');
+  return (wantType === '*' || wantType === gotType) && (wantSub === '*' || wantSub === gotSub);
+}
+
+test('every answer of a download has a Content-Type the OpenAPI document names for its status', async () => {
+  const doc = (await call(`${base}/v1/openapi.json`, { key: null })).json;
+  const operation = doc.paths['/v1/assemblies/{id}/documents/{documentId}'].get;
+  // The first session's documents: one of each type the emulator produces (PDF and Word).
+  const [pdf, word] = lifecycle.documents as [ListedDocument, ListedDocument];
+  expect(pdf.contentType).not.toBe(word.contentType);
+  const answers = [
+    await download(pdf.href),
+    await download(word.href),
+    await download(word.href, { range: 'bytes=0-9' }),
+    await download(word.href, { range: `bytes=${word.size + 10}-` }),
+    await download(assembly(lifecycle.id, '/documents/no-such-document')),
+  ];
+  expect(answers.map((a) => a.status)).toEqual([200, 200, 206, 416, 404]);
+  for (const answer of answers) {
+    const received = String(answer.headers['content-type']);
+    const documented = documentedMediaTypes(operation, answer.status);
+    expect({
+      status: answer.status,
+      received,
+      matches: documented.some((d) => mediaTypeMatches(d, received)),
+    }).toEqual({ status: answer.status, received, matches: true });
+  }
 });
 
 test('the status keeps the store reference as it is (the list is where callers get links)', async () => {
