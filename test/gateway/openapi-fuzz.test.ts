@@ -102,8 +102,14 @@ test(
         stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
       }),
     );
-    // What it did, for the record of the run (and what failed, when something did).
-    process.stdout.write(`${outcome.stdout.split('\n').slice(-40).join('\n')}\n`);
+    // What it did, for the record of the run. When something failed, the whole FAILURES section
+    // (each case with its request and a curl line to reproduce it), not only the summary.
+    const failures = outcome.stdout.indexOf('FAILURES');
+    const shown =
+      outcome.code !== 0 && failures >= 0
+        ? outcome.stdout.slice(failures)
+        : outcome.stdout.split('\n').slice(-40).join('\n');
+    process.stdout.write(`${shown}\n`);
     const report = await readFile(junit, 'utf8');
     const cases = Number(/<testsuite[^>]* tests="(\d+)"/.exec(report)?.[1] ?? '0');
     expect(cases).toBeGreaterThan(5);
