@@ -31,7 +31,7 @@ export const WORKER_VARIABLES: VariableDocs = {
   WORKFLOW_BUNDLE_PATH:
     'prebuilt workflow bundle (default when it exists: dist/workflow-bundle.js, or dist/workflow-bundle.encrypted.js with PAYLOAD_ENCRYPTION_KEYS)',
   WORKER_MAX_CACHED_WORKFLOWS:
-    'lifecycles the worker keeps in memory between steps (default 250; parked lifecycles need none)',
+    'lifecycles the worker keeps in memory between steps (default 100; parked lifecycles need none)',
   LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
   WORKER_HTTP_PORT: 'port of the worker\'s /healthz, /readyz and /metrics (default 8090; "off" disables)',
   WORKER_HTTP_HOST: 'interface of those endpoints (default 127.0.0.1; 0.0.0.0 in containers)',
@@ -77,7 +77,9 @@ export interface WorkerConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /**
    * `WORKER_MAX_CACHED_WORKFLOWS`: sticky cache size. A lifecycle waits days, caching it buys
-   * nothing, and each costs memory. @default 250
+   * nothing, and each costs memory (≈0.3 MB). A lifecycle evicted while active is replayed from
+   * its short history (14–24 events) on its next task: with 200 in flight, a cache of 100 cost
+   * no throughput (docs/benchmarks.md). @default 100
    */
   maxCachedWorkflows: number;
   /** `WORKER_HTTP_HOST`/`_PORT`: health and metrics; undefined when switched off. @default 127.0.0.1:8090 */
@@ -114,7 +116,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const http = loadWorkerHttp(env, problems);
-  const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '250';
+  const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '100';
   if (!/^\d+$/.test(cacheText)) problems.push('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
   const workflowBundlePath = readableBundle(env, encryptionKeys.length > 0, problems);
   const deploymentName = versionField(env, 'WORKER_DEPLOYMENT_NAME', problems);

@@ -33,6 +33,7 @@ test('defaults for a single cloud tenancy', () => {
   expect(config.taskQueue).toBe('hotdocs-assembly');
   expect(config.documentStore).toEqual({ kind: 'filesystem', dir: '.data/documents' });
   expect(config.shutdownGraceTimeMs).toBe(30_000);
+  expect(config.maxCachedWorkflows).toBe(100);
   expect(config.advance.defaultTenancy).toBe('acme');
   expect(config.advance.tenancies.get('acme')?.urls.apiBase).toBe(
     'https://acme.hotdocsadvance.com/api/rest/v1.1',
