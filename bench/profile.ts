@@ -33,6 +33,13 @@ export interface ProfileSummary {
   /** Sampled time that was not idle, ms. */
   busyMs: number;
   byArea: Array<{ area: string; ms: number; share: number }>;
+  /**
+   * Time inside the SDK's promise hook (and what it calls): in a workflow thread, the SDK captures
+   * and source-maps a stack trace for every promise the workflow creates (for the stack-trace
+   * query), so this grows with the promises a workflow makes and how deep its calls are. 0 in
+   * threads without workflows.
+   */
+  promiseStackCaptureMs: number;
   topFunctions: Array<{ fn: string; area: string; ms: number }>;
 }
 
@@ -82,6 +89,7 @@ export function summarise(file: string, profile: CpuProfile, top = 25): ProfileS
     file,
     wallMs: ms(profile.endTime - profile.startTime),
     busyMs: ms(busyUs),
+    promiseStackCaptureMs: ms(promiseHookUs(nodes, selfUs)),
     byArea: [...areas]
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, ms: ms(us), share: Math.round((us / Math.max(1, busyUs)) * 1000) / 10 })),
@@ -90,6 +98,21 @@ export function summarise(file: string, profile: CpuProfile, top = 25): ProfileS
       .slice(0, top)
       .map(([fn, { area, us }]) => ({ fn, area, ms: ms(us) })),
   };
+}
+
+/** Inclusive time of the SDK's promise `init` hook (@temporalio/worker, workflow/vm-shared.js). */
+function promiseHookUs(nodes: Map<number, ProfileNode>, selfUs: Map<number, number>): number {
+  const inclusive = (id: number): number => {
+    const node = nodes.get(id);
+    return (selfUs.get(id) ?? 0) + (node?.children ?? []).reduce((sum, child) => sum + inclusive(child), 0);
+  };
+  let us = 0;
+  for (const node of nodes.values()) {
+    const { functionName, url } = node.callFrame;
+    if (functionName === 'init' && url.includes('@temporalio/worker/lib/workflow/vm-shared.js'))
+      us += inclusive(node.id);
+  }
+  return us;
 }
 
 async function profilesIn(dir: string): Promise<string[]> {
@@ -118,7 +141,9 @@ async function main(): Promise<void> {
     return;
   }
   for (const s of summaries) {
-    process.stdout.write(`\n${s.file}: busy ${s.busyMs} ms of ${s.wallMs} ms\n`);
+    const hook =
+      s.promiseStackCaptureMs > 0 ? `; ${s.promiseStackCaptureMs} ms of it in the SDK's promise hook` : '';
+    process.stdout.write(`\n${s.file}: busy ${s.busyMs} ms of ${s.wallMs} ms${hook}\n`);
     process.stdout.write(
       `${table([['area', 'ms', '%'], ...s.byArea.map((a) => [a.area, a.ms.toFixed(1), a.share.toFixed(1)])])}\n`,
     );
