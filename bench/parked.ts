@@ -25,8 +25,14 @@ export interface ParkedBenchmarkOptions {
 
 export interface ParkedFigures {
   workflows: number;
-  /** Resident set size of the worker process with every lifecycle parked (VmRSS), MiB. */
+  /**
+   * Resident set size of the worker process with every lifecycle parked (VmRSS), MiB: the median
+   * of the readings at rest (see `rssAtRest`), so that a collection that happens to run at the
+   * moment of one reading does not decide the figure.
+   */
   rssMb: number;
+  /** The readings the median is taken from: every 500 ms for 10 s, after 2 s of rest. */
+  rssAtRest: { minMb: number; maxMb: number; samples: number };
   /** V8 heap in use in the worker process at the same moment, MiB. */
   heapMb: number;
   /** From the first signal until every lifecycle had completed, seconds. */
@@ -95,11 +101,12 @@ export async function runParkedBenchmark(options: ParkedBenchmarkOptions = {}): 
 
     // Let the worker settle (timers, GC of the start-up garbage) before reading its memory.
     await delay(2000);
-    const proc = await worker.procMemory();
     const heap = await worker.memory();
-    const rss = proc?.rss ?? heap.rss;
+    const atRest = await rssAtRest(worker, heap.rss);
+    const rss = atRest.median;
     progress(
-      `parked: worker rss ${(rss / MiB).toFixed(0)} MiB, heap ${(heap.heapUsed / MiB).toFixed(0)} MiB`,
+      `parked: worker rss ${(rss / MiB).toFixed(0)} MiB (median of ${atRest.samples.length} readings, ` +
+        `${(atRest.min / MiB).toFixed(0)}–${(atRest.max / MiB).toFixed(0)}), heap ${(heap.heapUsed / MiB).toFixed(0)} MiB`,
     );
 
     // ---- drain --------------------------------------------------------------------------------
@@ -130,6 +137,11 @@ export async function runParkedBenchmark(options: ParkedBenchmarkOptions = {}): 
     return {
       workflows,
       rssMb: Math.round(rss / MiB),
+      rssAtRest: {
+        minMb: Math.round(atRest.min / MiB),
+        maxMb: Math.round(atRest.max / MiB),
+        samples: atRest.samples.length,
+      },
       heapMb: Math.round(heap.heapUsed / MiB),
       drainSeconds: Math.round(drainSeconds * 10) / 10,
       peakRssMb: peak === undefined ? Number.NaN : Math.round(peak / MiB),
@@ -168,6 +180,25 @@ async function count(rig: Rig, query: string): Promise<number> {
   return (await rig.temporal.workflow.count(query)).count;
 }
 
+const AT_REST_SAMPLES = 20;
+const AT_REST_EVERY_MS = 500;
+
+/** The worker's RSS at rest: readings every 500 ms for 10 s; `fallback` where /proc is not readable. */
+async function rssAtRest(
+  worker: { procMemory(): Promise<{ rss: number } | undefined> },
+  fallback: number,
+): Promise<{ median: number; min: number; max: number; samples: number[] }> {
+  const samples: number[] = [];
+  for (let i = 0; i < AT_REST_SAMPLES; i += 1) {
+    if (i > 0) await delay(AT_REST_EVERY_MS);
+    samples.push((await worker.procMemory())?.rss ?? fallback);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) + (sorted[Math.floor(middle)] ?? 0)) / 2;
+  return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, samples };
+}
+
 async function until(probe: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + PHASE_TIMEOUT_MS;
   while (!(await probe())) {
@@ -179,7 +210,7 @@ async function until(probe: () => boolean | Promise<boolean>, what: string): Pro
 export function formatParkedTable(result: ParkedFigures): string {
   return [
     `Parked lifecycles in one worker process (maxCachedWorkflows ${result.maxCachedWorkflows}, every other worker setting its default)`,
-    `  workflows ${result.workflows}, worker rss ${result.rssMb} MiB (peak ${result.peakRssMb}), heap ${result.heapMb} MiB`,
+    `  workflows ${result.workflows}, worker rss ${result.rssMb} MiB at rest (median; ${result.rssAtRest.minMb}–${result.rssAtRest.maxMb} over ${result.rssAtRest.samples} readings; peak ${result.peakRssMb}), heap ${result.heapMb} MiB`,
     `  parked in ${result.parkSeconds} s, drained in ${result.drainSeconds} s, errors ${result.errors}`,
     `  rss while parking: ${result.rssCurve.map((p) => `${p.parked}:${p.rssMb}`).join(' ')}`,
   ].join('\n');
