@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { runLoad } from './lib/load';
+import { percentile, runLoad } from './lib/load';
 import { benchmarkInput, startRig, type Rig } from './lib/rig';
 
 export interface ParkedBenchmarkOptions {
@@ -105,7 +105,7 @@ export async function runParkedBenchmark(options: ParkedBenchmarkOptions = {}): 
     const atRest = await rssAtRest(worker, heap.rss);
     const rss = atRest.median;
     progress(
-      `parked: worker rss ${(rss / MiB).toFixed(0)} MiB (median of ${atRest.samples.length} readings, ` +
+      `parked: worker rss ${(rss / MiB).toFixed(0)} MiB (median of ${atRest.samples} readings, ` +
         `${(atRest.min / MiB).toFixed(0)}–${(atRest.max / MiB).toFixed(0)}), heap ${(heap.heapUsed / MiB).toFixed(0)} MiB`,
     );
 
@@ -140,7 +140,7 @@ export async function runParkedBenchmark(options: ParkedBenchmarkOptions = {}): 
       rssAtRest: {
         minMb: Math.round(atRest.min / MiB),
         maxMb: Math.round(atRest.max / MiB),
-        samples: atRest.samples.length,
+        samples: atRest.samples,
       },
       heapMb: Math.round(heap.heapUsed / MiB),
       drainSeconds: Math.round(drainSeconds * 10) / 10,
@@ -183,20 +183,25 @@ async function count(rig: Rig, query: string): Promise<number> {
 const AT_REST_SAMPLES = 20;
 const AT_REST_EVERY_MS = 500;
 
-/** The worker's RSS at rest: readings every 500 ms for 10 s; `fallback` where /proc is not readable. */
+/**
+ * The worker's RSS at rest: readings every 500 ms for 10 s, summed up as the benchmark's other
+ * percentiles are (nearest rank); `fallback` where /proc is not readable.
+ */
 async function rssAtRest(
   worker: { procMemory(): Promise<{ rss: number } | undefined> },
   fallback: number,
-): Promise<{ median: number; min: number; max: number; samples: number[] }> {
-  const samples: number[] = [];
+): Promise<{ median: number; min: number; max: number; samples: number }> {
+  const readings = new Float64Array(AT_REST_SAMPLES);
   for (let i = 0; i < AT_REST_SAMPLES; i += 1) {
     if (i > 0) await delay(AT_REST_EVERY_MS);
-    samples.push((await worker.procMemory())?.rss ?? fallback);
+    readings[i] = (await worker.procMemory())?.rss ?? fallback;
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  const median = ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) + (sorted[Math.floor(middle)] ?? 0)) / 2;
-  return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, samples };
+  return {
+    median: percentile(readings, 50),
+    min: percentile(readings, 0),
+    max: percentile(readings, 100),
+    samples: readings.length,
+  };
 }
 
 async function until(probe: () => boolean | Promise<boolean>, what: string): Promise<void> {
