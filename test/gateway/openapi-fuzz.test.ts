@@ -102,14 +102,7 @@ test(
         stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
       }),
     );
-    // What it did, for the record of the run. When something failed, the whole FAILURES section
-    // (each case with its request and a curl line to reproduce it), not only the summary.
-    const failures = outcome.stdout.indexOf('FAILURES');
-    const shown =
-      outcome.code !== 0 && failures >= 0
-        ? outcome.stdout.slice(failures)
-        : outcome.stdout.split('\n').slice(-40).join('\n');
-    process.stdout.write(`${shown}\n`);
+    process.stdout.write(`${fuzzRecord(outcome)}\n`);
     const report = await readFile(junit, 'utf8');
     const cases = Number(/<testsuite[^>]* tests="(\d+)"/.exec(report)?.[1] ?? '0');
     expect(cases).toBeGreaterThan(5);
@@ -118,3 +111,17 @@ test(
   },
   (MAX_TIME_SECONDS + 180) * 1000,
 );
+
+/**
+ * What the fuzz run did, for the record of the test run. When something failed: the whole
+ * FAILURES section (each case with its request and a curl line to reproduce it). When all passed:
+ * the summary without its `=== … ===` banners, whose pytest-like closing line (`2 warnings in
+ * 120s`) would otherwise sit in the log looking like a test run that executed nothing.
+ */
+function fuzzRecord(outcome: { code: number; stdout: string }): string {
+  const failures = outcome.stdout.indexOf('FAILURES');
+  if (outcome.code !== 0 && failures >= 0) return outcome.stdout.slice(failures);
+  const summary = outcome.stdout.split('\n').slice(-40);
+  const lines = outcome.code === 0 ? summary.filter((line) => !/^={3,}/.test(line)) : summary;
+  return ['schemathesis:', ...lines].join('\n');
+}
