@@ -19,6 +19,8 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
+  // jest's summary, then one plain closing line: `jest: N passed, N failed, N skipped`.
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
   projects: [
     {
       ...common,

@@ -9,6 +9,8 @@ module.exports = {
   roots: ['<rootDir>/test/production'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // jest's summary, then one plain closing line: `jest: N passed, N failed, N skipped`.
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
   // Builds the pinned server, SQL tool and UI server into .tools/ when they are missing.
   globalSetup: '<rootDir>/test/support/production/global-setup.ts',
   // One cluster at a time: each test file starts its own, and the machine has two cores.
