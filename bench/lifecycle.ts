@@ -8,8 +8,8 @@
  * loop (`concurrency` lifecycles in flight; each slot starts the next as its last one ends).
  * Interview lifecycles are reported complete as soon as their session begins (the worker's begin
  * hook), so latency holds no polling delay. Rounds alternate floor, ours and any baselines (the
- * lifecycle's workflows of an earlier commit, `--baseline <ref>`), so load that comes and goes
- * on the machine falls on all of them.
+ * lifecycle worker of an earlier commit, its workflows and activities, `--baseline <ref>`), so
+ * load that comes and goes on the machine falls on all of them.
  *
  *   npx tsx bench/lifecycle.ts [--lifecycles 200] [--concurrency 32] [--rounds 3] [--warmup 30]
  *                              [--kinds interview,batch] [--protocols v1.1,v2.0]
@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
-import { baselineBundle } from './lib/bundles';
+import { baselineSource } from './lib/bundles';
 import { addCpu, cpuSnapshot, emptyCpu, perLifecycle, round, type CpuUse } from './lib/cpu';
 import {
   floorDriver,
@@ -51,7 +51,10 @@ export interface LifecycleBenchmarkOptions {
   kinds?: readonly LifecycleKind[];
   /** The Advance protocols ours (and the baselines) speak, one worker each. */
   protocols?: readonly Protocol[];
-  /** Git refs whose `src/workflows` run as baselines beside ours, measured in the same rounds. */
+  /**
+   * Git refs whose lifecycle worker (`src/`: workflows and activities) runs as a baseline beside
+   * ours, measured in the same rounds.
+   */
   baselines?: readonly string[];
   /** Profile every worker's CPU (`node --cpu-prof`) into this folder. */
   cpuProfileDir?: string;
@@ -185,9 +188,9 @@ export async function runLifecycleBenchmark(
 
   const baselines = [];
   for (const ref of options.baselines ?? []) {
-    const { file, commit } = await baselineBundle(ref);
-    progress(`baseline ${ref}: the workflows of ${commit.slice(0, 12)}`);
-    baselines.push({ ref, file, commit });
+    const { file, commit, sourceRoot } = await baselineSource(ref);
+    progress(`baseline ${ref}: the worker of ${commit.slice(0, 12)} (workflows and activities)`);
+    baselines.push({ ref, file, commit, sourceRoot });
   }
   const specs: WorkerSpec[] = [{ name: 'floor', kind: 'floor' }];
   for (const protocol of protocols) {
@@ -198,6 +201,7 @@ export async function runLifecycleBenchmark(
         kind: 'lifecycle',
         protocol,
         bundle: baseline.file,
+        sourceRoot: baseline.sourceRoot,
       });
   }
 

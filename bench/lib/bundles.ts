@@ -48,23 +48,30 @@ export function workflowBundles(): Promise<WorkflowBundles> {
 }
 
 /**
- * The lifecycle's workflows as they were at git commit `ref` (a branch, tag or commit of this
- * repository), bundled like the current ones: `src/` of that commit is exported into the run's
- * folder (with this tree's node_modules linked in) and its `src/workflows` bundled. A worker of
- * this tree runs it, so a benchmark compares the workflow code before and after a change in one
- * run, on one server, with the same activities.
+ * The lifecycle's worker as it was at git commit `ref` (a branch, tag or commit of this
+ * repository): `src/` of that commit (with its package.json, where the worker reads its version,
+ * and tsconfig.json) is exported into the run's folder (with this tree's node_modules linked in) and its `src/workflows` bundled like the current ones. A baseline worker
+ * runs that commit's workflows *and* its activities, configuration and worker set-up
+ * (`sourceRoot`, see worker-child.ts), so a benchmark compares a change in either, before and
+ * after, in one run, on one server.
  */
-export async function baselineBundle(ref: string): Promise<{ file: string; commit: string }> {
+export async function baselineSource(
+  ref: string,
+): Promise<{ file: string; commit: string; sourceRoot: string }> {
   const commit = execFileSync('git', ['-C', PROJECT, 'rev-parse', '--verify', `${ref}^{commit}`], {
     encoding: 'utf8',
   }).trim();
   const root = path.join(await bundleFolder(), `src-${commit.slice(0, 12)}`);
   await mkdir(root, { recursive: true });
-  const archive = execFileSync('git', ['-C', PROJECT, 'archive', '--format=tar', commit, 'src'], {
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const archive = execFileSync(
+    'git',
+    ['-C', PROJECT, 'archive', '--format=tar', commit, 'src', 'package.json', 'tsconfig.json'],
+    {
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   execFileSync('tar', ['-x', '-C', root], { input: archive });
   await symlink(path.join(PROJECT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   const file = await writeBundle(`baseline-${commit.slice(0, 12)}`, path.join(root, 'src', 'workflows'));
-  return { file, commit };
+  return { file, commit, sourceRoot: root };
 }

@@ -93,7 +93,7 @@ export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
     `Lifecycles through one worker vs the no-op floor (concurrency ${concurrency ?? '?'})`,
     table(rows),
     ...(baselineRows.length > 1
-      ? ['Baselines (the workflows of an earlier commit, same rounds)', table(baselineRows)]
+      ? ['Baselines (the worker of an earlier commit, same rounds)', table(baselineRows)]
       : []),
     table(cpuRows),
   ].join('\n');

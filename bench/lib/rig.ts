@@ -38,6 +38,11 @@ export interface WorkerSpec {
   protocol?: EmulatorApiVersion;
   /** The workflow bundle a lifecycle worker runs. @default this tree's `src/workflows` */
   bundle?: string;
+  /**
+   * The folder whose `src/` a lifecycle worker runs: its activities, configuration and worker
+   * set-up (a baseline commit's export, see `baselineSource`). @default this tree
+   */
+  sourceRoot?: string;
 }
 
 export type RigWorker = WorkerProcess & { taskQueue: string; spec: WorkerSpec };
@@ -118,6 +123,7 @@ export async function startRig(
           WORKER_SHUTDOWN_GRACE_TIME: '5s',
           WORKFLOW_BUNDLE_PATH: spec.bundle ?? bundles.lifecycle,
           FLOOR_BUNDLE_PATH: bundles.floor,
+          ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
           ...workerSettingsToTry(),
         },
         { name: spec.name, cpuProfileDir: options.cpuProfileDir },

@@ -9,10 +9,13 @@
  * each `storeDocuments` that the documents are stored (the end-to-end latency's end).
  *
  * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH, and for `lifecycle` the ADVANCE_* variables.
+ * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH, and for `lifecycle` the ADVANCE_* variables and
+ * BENCH_SOURCE_ROOT: the folder whose `src/` builds the worker (a baseline commit's export), this
+ * tree when unset.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
+import path from 'node:path';
 import { loadWorkerConfig } from '../../src/config';
 import { createLifecycleWorker } from '../../src/worker';
 import { createFloorActivities } from '../floor/activities';
@@ -50,8 +53,9 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
   const env = process.env;
   const extra: Partial<WorkerOptions> = { interceptors: { activity: [beginHook] } };
   if (kind === 'lifecycle') {
-    const lifecycle = await createLifecycleWorker({
-      config: loadWorkerConfig(env),
+    const source = lifecycleSource(env['BENCH_SOURCE_ROOT']);
+    const lifecycle = await source.createLifecycleWorker({
+      config: source.loadWorkerConfig(env),
       connection,
       namespace,
       workerOptions: extra,
@@ -71,6 +75,24 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
     ...extra,
   });
   return { worker, run: () => worker.run() };
+}
+
+/**
+ * Where the lifecycle worker's code comes from: this tree, or a baseline commit's `src/` (same
+ * entry points; tsx compiles it as it loads). Its node_modules are this tree's, linked in.
+ */
+function lifecycleSource(root: string | undefined): {
+  loadWorkerConfig: typeof loadWorkerConfig;
+  createLifecycleWorker: typeof createLifecycleWorker;
+} {
+  if (root === undefined) return { loadWorkerConfig, createLifecycleWorker };
+  /* eslint-disable @typescript-eslint/no-require-imports -- the path is known only at run time */
+  const config = require(path.join(root, 'src', 'config')) as { loadWorkerConfig: typeof loadWorkerConfig };
+  const worker = require(path.join(root, 'src', 'worker')) as {
+    createLifecycleWorker: typeof createLifecycleWorker;
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { loadWorkerConfig: config.loadWorkerConfig, createLifecycleWorker: worker.createLifecycleWorker };
 }
 
 async function main(): Promise<void> {
