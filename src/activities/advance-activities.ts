@@ -66,6 +66,11 @@ export interface BeginSessionArgs extends VersionArgs {
 
 export interface CompleteSessionArgs extends VersionArgs {
   runAssembly: boolean;
+  /**
+   * Local attempts of this completion ran before this regular activity (local-first.ts): its
+   * attempt 1 is not this lifecycle's first request.
+   */
+  afterLocalAttempts?: boolean;
 }
 
 export interface CompleteSessionResult {
@@ -175,8 +180,9 @@ function completionActivities(deps: AdvanceActivityDependencies) {
           { runAssembly: args.runAssembly, ...(callback !== undefined && { callback }) },
           { signal },
         );
+        const firstRequest = attempt === 1 && args.afterLocalAttempts !== true;
         return {
-          outcome: outcome === 'already-completed' && attempt === 1 ? 'completed-elsewhere' : outcome,
+          outcome: outcome === 'already-completed' && firstRequest ? 'completed-elsewhere' : outcome,
           attempt,
           namesVersion: advance.capabilities.completeNamesVersion,
           status,

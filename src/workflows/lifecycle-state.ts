@@ -46,6 +46,12 @@ export interface ActiveSession extends RequestedSession {
   callbackReceived?: boolean;
   /** v2.0: when this version's callback came; its URL is single-use, a repeat changes nothing. */
   callbackAt?: string;
+  /**
+   * The lifecycle rested waiting for this interview: a workflow task ended with the session
+   * begun, so the begin is in the history before the completion is asked for. Only then may the
+   * completion run inside a workflow task (a local activity, session-completion.ts).
+   */
+  restedForInterview?: boolean;
   warning?: string;
 }
 

@@ -16,6 +16,13 @@ export const PATCH_LOCAL_STEPS = 'local-activities-for-short-steps';
  */
 export const PATCH_LOCAL_ASSEMBLE = 'local-activity-for-assemble-version';
 
+/**
+ * Guards CompleteSession as a local activity where Advance's Complete names its version (v2.0):
+ * histories written before ran it as a regular activity. v1.1 keeps the regular activity, whose
+ * attempt number its stray-completion quarantine reads.
+ */
+export const PATCH_LOCAL_NAMED_COMPLETE = 'local-activity-for-version-named-complete';
+
 /** The activity stubs a step runs on: a regular and a local proxy of the same activities. */
 export interface StepStubs {
   regular: typeof advance;
@@ -45,7 +52,8 @@ export const DOCUMENT_STEPS: StepStubs = { regular: documentActivities, local: l
  * activity's `ApplicationFailure`), so callers tell failures apart the same way on both paths.
  *
  * `call` makes the call on the stubs it is given, e.g.
- * `(stubs, options) => stubs.createWorkItem.executeWithOptions(options, [args])`.
+ * `(stubs, options) => stubs.createWorkItem.executeWithOptions(options, [args])`; its third
+ * argument is true when the regular activity takes over after failed local attempts.
  */
 export async function localFirst<T>(
   step: {
@@ -54,7 +62,7 @@ export async function localFirst<T>(
     /** The patch that guards this step's local path. @default PATCH_LOCAL_STEPS */
     patch?: string;
   },
-  call: (stubs: typeof advance, options: { summary: string }) => Promise<T>,
+  call: (stubs: typeof advance, options: { summary: string }, handedOver?: boolean) => Promise<T>,
   stubs: StepStubs = ADVANCE_STEPS,
 ): Promise<T> {
   const { activity, summary, patch = PATCH_LOCAL_STEPS } = step;
@@ -78,7 +86,7 @@ export async function localFirst<T>(
     // Advance asked for a pause (429/503 with Retry-After): the regular activity starts after it.
     const pause = error instanceof ApplicationFailure ? retryAfterOf(error) : undefined;
     if (pause !== undefined) await sleep(pause);
-    return call(stubs.regular, { summary: `${summary} (retried as a regular activity)` });
+    return call(stubs.regular, { summary: `${summary} (retried as a regular activity)` }, true);
   }
 }
 

@@ -5,7 +5,7 @@ import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import type { LifecycleSteps } from './lifecycle-steps';
-import { DOCUMENT_STEPS, localFirst, PATCH_LOCAL_ASSEMBLE } from './local-first';
+import { DOCUMENT_STEPS, localFirst, PATCH_LOCAL_ASSEMBLE, PATCH_LOCAL_NAMED_COMPLETE } from './local-first';
 
 const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
@@ -34,12 +34,25 @@ export class SessionCompletion {
         versionId: session.versionId,
         runAssembly: session.runAssembly,
       };
+      const summary = `Complete session ${session.versionId}`;
       const result = await this.steps.attend(
         'completeSession',
         () =>
-          advance.completeSession.executeWithOptions({ summary: `Complete session ${session.versionId}` }, [
-            args,
-          ]),
+          // Where Complete names its version (v2.0), a repeat after a crashed worker (at attempt 1
+          // again) acts on this version only: a local activity, like CreateAndAssemble. v1.1's
+          // names none, and its quarantine reads the attempt number: the regular activity. Also
+          // the regular one when the interview was done before the lifecycle rested: a local
+          // completion in the workflow task that began the session could complete it in Advance
+          // while a crash loses that task, and the repeated begin would find it completed.
+          state.protocol?.completeNamesVersion === true && session.restedForInterview === true
+            ? localFirst(
+                { activity: 'completeSession', summary, patch: PATCH_LOCAL_NAMED_COMPLETE },
+                (stubs, options, handedOver) =>
+                  stubs.completeSession.executeWithOptions(options, [
+                    handedOver === true ? { ...args, afterLocalAttempts: true } : args,
+                  ]),
+              )
+            : advance.completeSession.executeWithOptions({ summary }, [args]),
         { canAcceptCompleted: true },
       );
       if (!this.stillCompleting(session, result)) return;

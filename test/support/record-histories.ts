@@ -112,7 +112,10 @@ async function recordOnDevServer(): Promise<void> {
   }
 }
 
-/** A worker speaking Advance API v2.0: a batch session is one CreateAndAssemble call. */
+/**
+ * A worker speaking Advance API v2.0: a batch session is one CreateAndAssemble call, and an
+ * interview's CompleteSession (which names its version) a local activity.
+ */
 async function recordOnAdvanceV2(): Promise<void> {
   const server = await startDevServer();
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
@@ -124,6 +127,12 @@ async function recordOnAdvanceV2(): Promise<void> {
     const batch = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-batch-v2', mode: 'batch' }));
     await h.lifecycles.result(batch.lifecycleId);
     await save(env, 'v2.0-batch-completed', batch.lifecycleId);
+
+    const interview = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-interview-v2' }));
+    const waiting = await stage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
+    await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
+    await h.lifecycles.result(interview.lifecycleId);
+    await save(env, 'v2.0-interview-completed', interview.lifecycleId);
   } finally {
     await h.close();
     await env.teardown();
