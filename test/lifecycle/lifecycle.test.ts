@@ -12,6 +12,7 @@ import { STAGE } from '../../src/workflows/search-attributes';
 import { assemblyCalls, documentCalls } from '../support/protocol';
 import { connectTestEnvironment } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { historyEvents } from '../support/upgrade-checks';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -163,6 +164,13 @@ test('a stale-version signal is ignored and recorded; an early signal is kept', 
   expect(status.rejectedSignals).toEqual([
     expect.objectContaining({ name: 'interviewCompleted', versionId: stale, reason: 'no such session' }),
   ]);
+  // The interview was done before the lifecycle ever rested: its completion is the regular
+  // activity on both protocols, never a local one in a workflow task that may also hold the begin
+  // (session-completion.ts).
+  const scheduled = (await historyEvents(env.client, started.lifecycleId)).flatMap(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+  );
+  expect(scheduled.filter((type) => type === 'completeSession')).toEqual(['completeSession']);
 });
 
 test('finish closes an idle lifecycle; later messages are refused with typed errors', async () => {
