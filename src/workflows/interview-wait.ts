@@ -15,9 +15,6 @@ export class InterviewWait {
 
   async wait(session: ActiveSession): Promise<WaitOutcome> {
     const { options } = this.steps;
-    // Not completed yet, so the wait below blocks: this workflow task ends before the signal is
-    // taken, and the begin is recorded before anything completes the session.
-    if (!session.interviewCompleted) session.restedForInterview = true;
     const deadlineMs = optionalDurationMs(options.interview?.deadline);
     if (session.waitingSince === undefined) {
       session.waitingSince = nowIso();

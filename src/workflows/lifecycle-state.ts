@@ -35,6 +35,11 @@ export interface RequestedSession {
 export interface ActiveSession extends RequestedSession {
   interview?: InterviewData;
   begunAt?: string;
+  /**
+   * Set when the lifecycle begins to wait for this interview, which it does only while the
+   * interview is not yet done: the workflow task that began the session then ends first, so the
+   * begin is in the history before anything completes it (session-completion.ts).
+   */
   waitingSince?: string;
   deadlineAt?: string;
   remindersSent: number;
@@ -46,12 +51,6 @@ export interface ActiveSession extends RequestedSession {
   callbackReceived?: boolean;
   /** v2.0: when this version's callback came; its URL is single-use, a repeat changes nothing. */
   callbackAt?: string;
-  /**
-   * The lifecycle rested waiting for this interview: a workflow task ended with the session
-   * begun, so the begin is in the history before the completion is asked for. Only then may the
-   * completion run inside a workflow task (a local activity, session-completion.ts).
-   */
-  restedForInterview?: boolean;
   warning?: string;
 }
 

@@ -1,5 +1,9 @@
 import { condition, patched, sleep } from '@temporalio/workflow';
-import type { CompleteSessionResult, LifecycleActivities } from '../activities/lifecycle-activities';
+import type {
+  CompleteSessionArgs,
+  CompleteSessionResult,
+  LifecycleActivities,
+} from '../activities/lifecycle-activities';
 import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
@@ -34,30 +38,35 @@ export class SessionCompletion {
         versionId: session.versionId,
         runAssembly: session.runAssembly,
       };
-      const summary = `Complete session ${session.versionId}`;
-      const result = await this.steps.attend(
-        'completeSession',
-        () =>
-          // Where Complete names its version (v2.0), a repeat after a crashed worker (at attempt 1
-          // again) acts on this version only: a local activity, like CreateAndAssemble. v1.1's
-          // names none, and its quarantine reads the attempt number: the regular activity. Also
-          // the regular one when the interview was done before the lifecycle rested: a local
-          // completion in the workflow task that began the session could complete it in Advance
-          // while a crash loses that task, and the repeated begin would find it completed.
-          state.protocol?.completeNamesVersion === true && session.restedForInterview === true
-            ? localFirst(
-                { activity: 'completeSession', summary, patch: PATCH_LOCAL_NAMED_COMPLETE },
-                (stubs, options, handedOver) =>
-                  stubs.completeSession.executeWithOptions(options, [
-                    handedOver === true ? { ...args, afterLocalAttempts: true } : args,
-                  ]),
-              )
-            : advance.completeSession.executeWithOptions({ summary }, [args]),
-        { canAcceptCompleted: true },
-      );
+      const result = await this.steps.attend('completeSession', () => this.completeCall(session, args), {
+        canAcceptCompleted: true,
+      });
       if (!this.stillCompleting(session, result)) return;
     }
     await this.waitUntilCompleted(session);
+  }
+
+  /**
+   * The CompleteSession step. Where Complete names its version (v2.0), a repeat after a crashed
+   * worker (at attempt 1 again) acts on this version only: a local activity, like
+   * CreateAndAssemble. v1.1's names none, and its quarantine reads the attempt number: the
+   * regular activity. Also the regular one unless the lifecycle rested waiting for the interview
+   * (`waitingSince` is set only then): a local completion in the workflow task that began the
+   * session could complete it in Advance while a crash loses that task, and the repeated begin
+   * would find it completed.
+   */
+  private completeCall(session: ActiveSession, args: CompleteSessionArgs): Promise<CompleteSessionResult> {
+    const summary = `Complete session ${session.versionId}`;
+    const local =
+      this.steps.state.protocol?.completeNamesVersion === true && session.waitingSince !== undefined;
+    if (!local) return advance.completeSession.executeWithOptions({ summary }, [args]);
+    return localFirst(
+      { activity: 'completeSession', summary, patch: PATCH_LOCAL_NAMED_COMPLETE },
+      (stubs, options, handedOver) =>
+        stubs.completeSession.executeWithOptions(options, [
+          handedOver === true ? { ...args, afterLocalAttempts: true } : args,
+        ]),
+    );
   }
 
   /**
