@@ -50,10 +50,11 @@ export function workflowBundles(): Promise<WorkflowBundles> {
 /**
  * The lifecycle's worker as it was at git commit `ref` (a branch, tag or commit of this
  * repository): `src/` of that commit (with its package.json, where the worker reads its version,
- * and tsconfig.json) is exported into the run's folder (with this tree's node_modules linked in) and its `src/workflows` bundled like the current ones. A baseline worker
- * runs that commit's workflows *and* its activities, configuration and worker set-up
- * (`sourceRoot`, see worker-child.ts), so a benchmark compares a change in either, before and
- * after, in one run, on one server.
+ * and tsconfig.json) is exported into the run's folder (with this tree's node_modules linked in)
+ * and its `src/workflows` bundled like the current ones. A baseline worker runs that commit's
+ * workflows *and* its activities, configuration and worker set-up (`sourceRoot`, see
+ * worker-child.ts), so a benchmark compares a change in either, before and after, in one run, on
+ * one server.
  */
 export async function baselineSource(
   ref: string,
