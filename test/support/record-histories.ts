@@ -4,7 +4,8 @@
  * workflow's commands (with a patch for running lifecycles!), once the previous histories are
  * moved to test/histories/v<previous version>/: `npm run record-histories`.
  * `npm run record-histories -- --only v2.0` records only the histories spoken in Advance API v2.0
- * (a batch session assembled in one CreateAndAssemble), leaving the others as they are.
+ * (a batch session assembled in one CreateAndAssemble), leaving the others as they are; `--only
+ * last-complete` the v1.1 interview whose last session was completed by a local activity.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -140,6 +141,31 @@ async function recordOnAdvanceV2(): Promise<void> {
   }
 }
 
+/**
+ * v1.1: an interview lifecycle's last session (nothing queued, nothing keeps it open) completed
+ * by a local CompleteSession. The `dev-server` set's `interview-completed` keeps the same
+ * lifecycle as recorded before that change, with the regular activity.
+ */
+async function recordLastCompleteLocally(): Promise<void> {
+  const server = await startDevServer();
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  const h = await createHarness(env);
+  await h.startWorker();
+  try {
+    const interview = await h.lifecycles.start(
+      lifecycleInput({ businessKey: 'replay-interview-local-complete' }),
+    );
+    const waiting = await stage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
+    await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
+    await h.lifecycles.result(interview.lifecycleId);
+    await save(env, 'interview-completed-local-complete', interview.lifecycleId);
+  } finally {
+    await h.close();
+    await env.teardown();
+    await server.stop();
+  }
+}
+
 async function recordWithTimeSkipping(): Promise<void> {
   const env = await createTimeSkippingEnvironment();
   await registerLifecycleSearchAttributes(env);
@@ -164,6 +190,7 @@ const SETS = {
   'dev-server': recordOnDevServer,
   'time-skipping': recordWithTimeSkipping,
   'v2.0': recordOnAdvanceV2,
+  'last-complete': recordLastCompleteLocally,
 };
 
 async function main(): Promise<void> {
