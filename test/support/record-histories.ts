@@ -20,6 +20,7 @@ import {
   eventually,
   lifecycleInput,
   registerLifecycleSearchAttributes,
+  type Harness,
 } from './lifecycle-harness';
 import { createTimeSkippingEnvironment } from './temporal';
 
@@ -56,12 +57,28 @@ async function stage(
   });
 }
 
-async function recordOnDevServer(): Promise<void> {
+/** Runs `record` against a fresh dev server and a worker (`workerEnv` added to its environment). */
+async function onDevServer(
+  record: (env: TestWorkflowEnvironment, h: Harness) => Promise<void>,
+  workerEnv: (h: Harness) => Record<string, string> = () => ({}),
+): Promise<void> {
   const server = await startDevServer();
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
   const h = await createHarness(env);
+  // The worker reads this environment when it starts.
+  Object.assign(h.workerEnv, workerEnv(h));
   await h.startWorker();
   try {
+    await record(env, h);
+  } finally {
+    await h.close();
+    await env.teardown();
+    await server.stop();
+  }
+}
+
+function recordOnDevServer(): Promise<void> {
+  return onDevServer(async (env, h) => {
     const { lifecycles } = h;
 
     const interview = await lifecycles.start(lifecycleInput({ businessKey: 'replay-interview' }));
@@ -106,39 +123,31 @@ async function recordOnDevServer(): Promise<void> {
     await lifecycles.repair(forbidden.lifecycleId, { action: 'retry', note: 'scope restored' });
     await lifecycles.result(forbidden.lifecycleId);
     await save(env, 'forbidden-repaired', forbidden.lifecycleId);
-  } finally {
-    await h.close();
-    await env.teardown();
-    await server.stop();
-  }
+  });
 }
 
 /**
  * A worker speaking Advance API v2.0: a batch session is one CreateAndAssemble call, and an
  * interview's CompleteSession (which names its version) a local activity.
  */
-async function recordOnAdvanceV2(): Promise<void> {
-  const server = await startDevServer();
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
-  const h = await createHarness(env);
-  // The worker reads this environment when it starts: point it at the emulator's v2.0 API.
-  Object.assign(h.workerEnv, advanceEnvForEmulator(h.emulator, 'v2.0'));
-  await h.startWorker();
-  try {
-    const batch = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-batch-v2', mode: 'batch' }));
-    await h.lifecycles.result(batch.lifecycleId);
-    await save(env, 'v2.0-batch-completed', batch.lifecycleId);
+function recordOnAdvanceV2(): Promise<void> {
+  return onDevServer(
+    async (env, h) => {
+      const batch = await h.lifecycles.start(
+        lifecycleInput({ businessKey: 'replay-batch-v2', mode: 'batch' }),
+      );
+      await h.lifecycles.result(batch.lifecycleId);
+      await save(env, 'v2.0-batch-completed', batch.lifecycleId);
 
-    const interview = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-interview-v2' }));
-    const waiting = await stage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
-    await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
-    await h.lifecycles.result(interview.lifecycleId);
-    await save(env, 'v2.0-interview-completed', interview.lifecycleId);
-  } finally {
-    await h.close();
-    await env.teardown();
-    await server.stop();
-  }
+      const interview = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-interview-v2' }));
+      const waiting = await stage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
+      await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
+      await h.lifecycles.result(interview.lifecycleId);
+      await save(env, 'v2.0-interview-completed', interview.lifecycleId);
+    },
+    // Point the worker at the emulator's v2.0 API.
+    (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
+  );
 }
 
 /**
@@ -146,12 +155,8 @@ async function recordOnAdvanceV2(): Promise<void> {
  * by a local CompleteSession. The `dev-server` set's `interview-completed` keeps the same
  * lifecycle as recorded before that change, with the regular activity.
  */
-async function recordLastCompleteLocally(): Promise<void> {
-  const server = await startDevServer();
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
-  const h = await createHarness(env);
-  await h.startWorker();
-  try {
+function recordLastCompleteLocally(): Promise<void> {
+  return onDevServer(async (env, h) => {
     const interview = await h.lifecycles.start(
       lifecycleInput({ businessKey: 'replay-interview-local-complete' }),
     );
@@ -159,11 +164,7 @@ async function recordLastCompleteLocally(): Promise<void> {
     await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
     await h.lifecycles.result(interview.lifecycleId);
     await save(env, 'interview-completed-local-complete', interview.lifecycleId);
-  } finally {
-    await h.close();
-    await env.teardown();
-    await server.stop();
-  }
+  });
 }
 
 async function recordWithTimeSkipping(): Promise<void> {
