@@ -18,16 +18,10 @@ export const PATCH_LOCAL_ASSEMBLE = 'local-activity-for-assemble-version';
 
 /**
  * Guards CompleteSession as a local activity where Advance's Complete names its version (v2.0):
- * histories written before ran it as a regular activity.
+ * histories written before ran it as a regular activity. v1.1 keeps the regular activity, whose
+ * attempt number its stray-completion quarantine reads.
  */
 export const PATCH_LOCAL_NAMED_COMPLETE = 'local-activity-for-version-named-complete';
-
-/**
- * Guards v1.1's CompleteSession (it names no version) as a local activity for the last session
- * of a lifecycle, which then quarantines any later begin (session-completion.ts): histories
- * written before ran it as a regular activity.
- */
-export const PATCH_LOCAL_LAST_COMPLETE = 'local-activity-for-last-unnamed-complete';
 
 /** The activity stubs a step runs on: a regular and a local proxy of the same activities. */
 export interface StepStubs {

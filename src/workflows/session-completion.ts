@@ -5,17 +5,11 @@ import type {
   LifecycleActivities,
 } from '../activities/lifecycle-activities';
 import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
-import { nowIso, optionalDurationMs } from './clock';
+import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import type { LifecycleSteps } from './lifecycle-steps';
-import {
-  DOCUMENT_STEPS,
-  localFirst,
-  PATCH_LOCAL_ASSEMBLE,
-  PATCH_LOCAL_LAST_COMPLETE,
-  PATCH_LOCAL_NAMED_COMPLETE,
-} from './local-first';
+import { DOCUMENT_STEPS, localFirst, PATCH_LOCAL_ASSEMBLE, PATCH_LOCAL_NAMED_COMPLETE } from './local-first';
 
 const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
@@ -53,53 +47,26 @@ export class SessionCompletion {
   }
 
   /**
-   * The CompleteSession step, as a local activity where that is safe (local-first.ts); else the
-   * regular activity. Never local unless the lifecycle rested waiting for the interview
+   * The CompleteSession step. Where Complete names its version (v2.0), a repeat after a crashed
+   * worker (at attempt 1 again) acts on this version only: a local activity, like
+   * CreateAndAssemble. v1.1's names none, and its quarantine reads the attempt number: the
+   * regular activity. Also the regular one unless the lifecycle rested waiting for the interview
    * (`waitingSince` is set only then): a local completion in the workflow task that began the
    * session could complete it in Advance while a crash loses that task, and the repeated begin
    * would find it completed.
-   *
-   * - v2.0's Complete names its version, so a repeat after a crashed worker (at attempt 1 again)
-   *   acts on this version only, like CreateAndAssemble.
-   * - v1.1's names none: a request of a lost attempt could complete the next session, and a
-   *   crashed worker's local attempts leave no count. Local only when no session is to follow
-   *   (nothing queued, `keepOpenFor` zero), and then every later begin waits out any such request
-   *   ({@link quarantineLaterBegins}); one that comes anyway (a follow-up racing the close) waits.
    */
   private completeCall(session: ActiveSession, args: CompleteSessionArgs): Promise<CompleteSessionResult> {
     const summary = `Complete session ${session.versionId}`;
-    const regular = () => advance.completeSession.executeWithOptions({ summary }, [args]);
-    if (session.waitingSince === undefined) return regular();
-    let patch = PATCH_LOCAL_NAMED_COMPLETE;
-    if (this.steps.state.protocol?.completeNamesVersion !== true) {
-      if (!this.isLastSession()) return regular();
-      patch = PATCH_LOCAL_LAST_COMPLETE;
-      if (!patched(patch)) return regular();
-      this.quarantineLaterBegins();
-    }
-    return localFirst({ activity: 'completeSession', summary, patch }, (stubs, options, handedOver) =>
-      stubs.completeSession.executeWithOptions(options, [
-        handedOver === true ? { ...args, afterLocalAttempts: true } : args,
-      ]),
+    const local =
+      this.steps.state.protocol?.completeNamesVersion === true && session.waitingSince !== undefined;
+    if (!local) return advance.completeSession.executeWithOptions({ summary }, [args]);
+    return localFirst(
+      { activity: 'completeSession', summary, patch: PATCH_LOCAL_NAMED_COMPLETE },
+      (stubs, options, handedOver) =>
+        stubs.completeSession.executeWithOptions(options, [
+          handedOver === true ? { ...args, afterLocalAttempts: true } : args,
+        ]),
     );
-  }
-
-  /** Nothing is queued and the lifecycle closes after this session (no `keepOpenFor`). */
-  private isLastSession(): boolean {
-    const { state, options } = this.steps;
-    return state.queue.length === 0 && (optionalDurationMs(options.keepOpenFor) ?? 0) === 0;
-  }
-
-  /**
-   * No session begins until a request of any earlier attempt is dead. Those were sent before this
-   * workflow task began (a crashed worker's) or are sent in it (local attempts of seconds), so
-   * one attempt's timeout from now outlasts them all.
-   */
-  private quarantineLaterBegins(): void {
-    const { state } = this.steps;
-    const until = Date.now() + ADVANCE_CALL_TIMEOUT_MS;
-    const current = state.beginNotBefore === undefined ? 0 : Date.parse(state.beginNotBefore);
-    if (until > current) state.beginNotBefore = new Date(until).toISOString();
   }
 
   /**
@@ -143,8 +110,7 @@ export class SessionCompletion {
 
   /**
    * CompleteSession names no version on v1.1, so a request of a lost attempt could still complete
-   * the next session: after a retried or a local completion, no session begins until that request
-   * is dead.
+   * the next session: after a retried completion, no session begins until that request is dead.
    */
   async waitOutStrayCompletion(): Promise<void> {
     const { beginNotBefore } = this.steps.state;
@@ -152,8 +118,8 @@ export class SessionCompletion {
     if (remaining <= 0) return;
     this.steps.setStage(
       'beginning-session',
-      `waiting until ${beginNotBefore} before the next session: a request of an earlier ` +
-        'CompleteSession attempt (retried, or run in a worker that may have crashed) could still reach Advance',
+      `waiting until ${beginNotBefore} before the next session: a CompleteSession needed a retry, ` +
+        'and a request of the lost attempt could still reach Advance',
     );
     await sleep(remaining);
   }

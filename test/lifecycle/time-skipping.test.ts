@@ -142,57 +142,6 @@ test('a token that expires during a three-day wait is renewed when the interview
   },
 );
 
-(PROTOCOL === 'v1.1' ? test : test.skip)(
-  'v1.1: after a local completion, a follow-up that comes before the close waits until a lost request would be dead',
-  async () => {
-    expect.assertions(6);
-    // Collecting the documents fails until the follow-up is in: the lifecycle is between its
-    // completion (local: nothing was queued, nothing kept it open) and its close.
-    h.emulator.setFaults({
-      script: [{ endpoint: ENDPOINTS.listDocuments, fault: 'error', status: 502, times: 100 }],
-    });
-    const started = await h.lifecycles.start(lifecycleInput());
-    const waiting = await eventually(async () => {
-      const s = await h.lifecycles.status(started.lifecycleId);
-      return s.stage === 'waiting-for-interview' ? s : undefined;
-    });
-    await h.lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
-    const handle = h.env.client.workflow.getHandle(started.lifecycleId);
-    const history = async () => (await handle.fetchHistory()).events ?? [];
-    // The documents step went to the regular activity, which keeps retrying.
-    await eventually(async () =>
-      (await history()).some((e) => e.activityTaskScheduledEventAttributes) ? true : undefined,
-    );
-    await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
-    await eventually(async () =>
-      (await history()).filter((e) => e.workflowExecutionSignaledEventAttributes).length === 2
-        ? true
-        : undefined,
-    );
-    h.emulator.setFaults({ script: [] });
-    // The follow-up waits (a durable timer) instead of beginning at once...
-    const { begins } = await heldFollowUp(started.lifecycleId);
-    expect(begins()).toHaveLength(1);
-    const events = await history();
-    // The completion ran locally: the only regular activity so far is the documents' hand-over.
-    const scheduled = events.flatMap((e) => {
-      const attributes = e.activityTaskScheduledEventAttributes;
-      return attributes ? [attributes.activityType?.name] : [];
-    });
-    expect(scheduled).toEqual(['storeDocuments']);
-    const timer = events.find((e) => e.timerStartedEventAttributes);
-    const seconds = Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds);
-    // Two minutes from the completion's workflow task, a few seconds of which have passed.
-    expect(seconds).toBeGreaterThan(60);
-    expect(seconds).toBeLessThanOrEqual(120);
-    // ...begins once they have passed, and the lifecycle closes after it.
-    await h.env.sleep('3 minutes');
-    const result = await h.lifecycles.result(started.lifecycleId);
-    expect(result.sessions).toHaveLength(2);
-    expect(begins()).toHaveLength(2);
-  },
-);
-
 (PROTOCOL === 'v2.0' ? test : test.skip)(
   'v2.0: a retried completion names its version, so the next session begins without a quarantine',
   async () => {

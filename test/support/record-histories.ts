@@ -4,8 +4,7 @@
  * workflow's commands (with a patch for running lifecycles!), once the previous histories are
  * moved to test/histories/v<previous version>/: `npm run record-histories`.
  * `npm run record-histories -- --only v2.0` records only the histories spoken in Advance API v2.0
- * (a batch session assembled in one CreateAndAssemble), leaving the others as they are; `--only
- * last-complete` the v1.1 interview whose last session was completed by a local activity.
+ * (a batch session assembled in one CreateAndAssemble), leaving the others as they are.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -150,23 +149,6 @@ function recordOnAdvanceV2(): Promise<void> {
   );
 }
 
-/**
- * v1.1: an interview lifecycle's last session (nothing queued, nothing keeps it open) completed
- * by a local CompleteSession. The `dev-server` set's `interview-completed` keeps the same
- * lifecycle as recorded before that change, with the regular activity.
- */
-function recordLastCompleteLocally(): Promise<void> {
-  return onDevServer(async (env, h) => {
-    const interview = await h.lifecycles.start(
-      lifecycleInput({ businessKey: 'replay-interview-local-complete' }),
-    );
-    const waiting = await stage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
-    await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
-    await h.lifecycles.result(interview.lifecycleId);
-    await save(env, 'interview-completed-local-complete', interview.lifecycleId);
-  });
-}
-
 async function recordWithTimeSkipping(): Promise<void> {
   const env = await createTimeSkippingEnvironment();
   await registerLifecycleSearchAttributes(env);
@@ -191,7 +173,6 @@ const SETS = {
   'dev-server': recordOnDevServer,
   'time-skipping': recordWithTimeSkipping,
   'v2.0': recordOnAdvanceV2,
-  'last-complete': recordLastCompleteLocally,
 };
 
 async function main(): Promise<void> {
