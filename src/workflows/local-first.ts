@@ -17,11 +17,17 @@ export const PATCH_LOCAL_STEPS = 'local-activities-for-short-steps';
 export const PATCH_LOCAL_ASSEMBLE = 'local-activity-for-assemble-version';
 
 /**
- * Guards CompleteSession as a local activity where Advance's Complete names its version (v2.0):
- * histories written before ran it as a regular activity. v1.1 keeps the regular activity, whose
- * attempt number its stray-completion quarantine reads.
+ * Guarded CompleteSession as a local activity where Advance's Complete names its version (v2.0):
+ * histories written before ran it as a regular activity. Superseded by `PATCH_REGULAR_COMPLETE`;
+ * kept so that histories which took the local path replay.
  */
 export const PATCH_LOCAL_NAMED_COMPLETE = 'local-activity-for-version-named-complete';
+
+/**
+ * Guards v2.0's CompleteSession back to the regular activity (session-completion.ts): the local
+ * one could be repeated with the workflow task that closed the lifecycle.
+ */
+export const PATCH_REGULAR_COMPLETE = 'regular-activity-for-complete-before-close';
 
 /** The activity stubs a step runs on: a regular and a local proxy of the same activities. */
 export interface StepStubs {

@@ -9,7 +9,13 @@ import { nowIso } from './clock';
 import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import type { LifecycleSteps } from './lifecycle-steps';
-import { DOCUMENT_STEPS, localFirst, PATCH_LOCAL_ASSEMBLE, PATCH_LOCAL_NAMED_COMPLETE } from './local-first';
+import {
+  DOCUMENT_STEPS,
+  localFirst,
+  PATCH_LOCAL_ASSEMBLE,
+  PATCH_LOCAL_NAMED_COMPLETE,
+  PATCH_REGULAR_COMPLETE,
+} from './local-first';
 
 const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
@@ -47,19 +53,21 @@ export class SessionCompletion {
   }
 
   /**
-   * The CompleteSession step. Where Complete names its version (v2.0), a repeat after a crashed
-   * worker (at attempt 1 again) acts on this version only: a local activity, like
-   * CreateAndAssemble. v1.1's names none, and its quarantine reads the attempt number: the
-   * regular activity. Also the regular one unless the lifecycle rested waiting for the interview
-   * (`waitingSince` is set only then): a local completion in the workflow task that began the
-   * session could complete it in Advance while a crash loses that task, and the repeated begin
-   * would find it completed.
+   * The CompleteSession step: the regular activity. From `7f973de` a v2.0 completion after the
+   * interview ran as a local activity (`PATCH_LOCAL_NAMED_COMPLETE`), in the workflow task that
+   * also collected the documents and closed the lifecycle. A message arriving during that task
+   * (a second `interviewCompleted`, a follow-up request) makes the server refuse it; the worker
+   * then repeats the whole task, the completion included: a second request, and at attempt 1
+   * again a false "completed elsewhere". New runs therefore take the regular activity
+   * (`PATCH_REGULAR_COMPLETE`), whose completion the history keeps before anything closes;
+   * histories that took the local path replay it.
    */
   private completeCall(session: ActiveSession, args: CompleteSessionArgs): Promise<CompleteSessionResult> {
     const summary = `Complete session ${session.versionId}`;
-    const local =
+    const regular = () => advance.completeSession.executeWithOptions({ summary }, [args]);
+    const wasLocal =
       this.steps.state.protocol?.completeNamesVersion === true && session.waitingSince !== undefined;
-    if (!local) return advance.completeSession.executeWithOptions({ summary }, [args]);
+    if (!wasLocal || patched(PATCH_REGULAR_COMPLETE)) return regular();
     return localFirst(
       { activity: 'completeSession', summary, patch: PATCH_LOCAL_NAMED_COMPLETE },
       (stubs, options, handedOver) =>

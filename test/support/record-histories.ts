@@ -126,8 +126,9 @@ function recordOnDevServer(): Promise<void> {
 }
 
 /**
- * A worker speaking Advance API v2.0: a batch session is one CreateAndAssemble call, and an
- * interview's CompleteSession (which names its version) a local activity.
+ * A worker speaking Advance API v2.0: a batch session is one CreateAndAssemble call. An
+ * interview's CompleteSession ran as a local activity for a while: that history is kept as
+ * `v2.0-interview-completed-local-complete.json`, the set records the regular one now.
  */
 function recordOnAdvanceV2(): Promise<void> {
   return onDevServer(

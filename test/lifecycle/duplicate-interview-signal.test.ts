@@ -1,0 +1,48 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ENDPOINTS } from '../support/protocol';
+import { connectTestEnvironment } from '../support/temporal';
+import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+
+/**
+ * A second `interviewCompleted` (two gateway replicas given the same finish link, a browser that
+ * posts twice) arriving while the session is being completed: the session is completed once, with
+ * one request, and not flagged. A completion run inside the workflow task that also closes the
+ * lifecycle fails this: the server refuses that task for the new message, and the worker repeats
+ * it, completion included.
+ */
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+test('a second interviewCompleted during the completion: one CompleteSession, no warning', async () => {
+  expect.assertions(3);
+  const started = await h.lifecycles.start(lifecycleInput());
+  const waiting = await eventually(async () => {
+    const status = await h.lifecycles.status(started.lifecycleId);
+    return status.stage === 'waiting-for-interview' ? status : undefined;
+  });
+  const versionId = waiting.activeSession!.versionId;
+  await h.lifecycles.interviewCompleted(started.lifecycleId, versionId);
+  // Long enough for the first signal's workflow task to be under way, short of its end.
+  await delay(15);
+  await h.lifecycles.interviewCompleted(started.lifecycleId, versionId).catch(() => undefined);
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+  expect(result.sessions[0]!.warning).toBeUndefined();
+  const completes = h.emulator
+    .requests()
+    .filter((r) => r.endpoint === ENDPOINTS.complete && r.workItemId === waiting.workItemId);
+  expect(completes.map((r) => r.status)).toEqual([200]);
+});
