@@ -10,7 +10,7 @@ import { prebuiltBundle } from './codec/workflow-bundles';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import type { DocumentStore } from './documents/document-store';
 import { createDocumentStore } from './documents/store-config';
-import { findFreePort } from './observability/free-port';
+import { installSdkRuntime } from './observability/sdk-runtime';
 import { CompletionWebhook } from './notifications/completion-webhook';
 import { ReminderWebhook } from './notifications/reminder-webhook';
 import { AdvanceCallbackSigner } from './security/advance-callbacks';
@@ -147,13 +147,7 @@ export async function main(env: Env = process.env): Promise<number> {
   });
   // Before any connection: JSON logs, and the SDK's runtime metrics on a private port that our
   // /metrics endpoint appends to its own.
-  const sdkMetricsPort = config.http === undefined ? undefined : await findFreePort('127.0.0.1');
-  Runtime.install({
-    logger: jsonLogger(config.logLevel),
-    ...(sdkMetricsPort === undefined
-      ? {}
-      : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }),
-  });
+  const sdkMetricsPort = await installSdkRuntime(jsonLogger(config.logLevel), config.http !== undefined);
   const log = Runtime.instance().logger;
   const address = connectionOptions.address ?? 'localhost:7233';
   const connection = await connectWithRetry(address, () => NativeConnection.connect(connectionOptions), log);

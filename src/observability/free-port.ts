@@ -1,8 +1,9 @@
 import net from 'node:net';
 
 /**
- * A TCP port that nothing listens on right now, chosen by the OS. Another process could take it
- * before the caller binds it; on a developer machine or CI runner that window is negligible.
+ * A TCP port that nothing listens on right now, chosen by the OS. Another process can take it
+ * before the caller binds it (it happened in CI, two workers starting at once): callers that
+ * cannot bind it themselves at once try again with a fresh one (sdk-runtime.ts).
  */
 export async function findFreePort(host = '127.0.0.1'): Promise<number> {
   return new Promise<number>((resolve, reject) => {
