@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ENDPOINTS } from '../support/protocol';
-import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 
 /**
  * A second `interviewCompleted` (two gateway replicas given the same finish link, a browser that
@@ -12,19 +10,7 @@ import { createHarness, eventually, lifecycleInput, type Harness } from '../supp
  * it, completion included.
  */
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const h = harnessForFile();
 
 test('a second interviewCompleted during the completion: one CompleteSession, no warning', async () => {
   expect.assertions(3);

@@ -1,25 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
 
 /** The writes of a batch session: begin + complete (v1.1) or one CreateAndAssemble (v2.0). */
 const BATCH_WRITES =
   PROTOCOL === 'v2.0' ? (['createAndAssemble'] as const) : (['beginSession', 'completeSession'] as const);
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const h = harnessForFile();
 
 beforeEach(() => h.emulator.reset());
 

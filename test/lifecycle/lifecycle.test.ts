@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   FailureType,
   LifecycleClosedError,
@@ -10,23 +9,10 @@ import {
 } from '../../src/client';
 import { STAGE } from '../../src/workflows/search-attributes';
 import { assemblyCalls, documentCalls } from '../support/protocol';
-import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { historyEvents } from '../support/upgrade-checks';
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const h = harnessForFile();
 
 /** Waits until the lifecycle's active session has begun and returns its status. */
 async function waitingForInterview(id: string) {
@@ -71,7 +57,7 @@ test('interview lifecycle end to end: documents stored with matching checksums',
     ...assemblyCalls(session.versionId, 'interview'),
     ...documentCalls(session.versionId, documents.length),
   ]);
-  const described = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  const described = await h.env.client.workflow.getHandle(started.lifecycleId).describe();
   expect(described.typedSearchAttributes.get(STAGE)).toBe('completed');
 });
 
@@ -167,7 +153,7 @@ test('a stale-version signal is ignored and recorded; an early signal is kept', 
   // The interview was done before the lifecycle ever rested: its completion is the regular
   // activity on both protocols, never a local one in a workflow task that may also hold the begin
   // (session-completion.ts).
-  const scheduled = (await historyEvents(env.client, started.lifecycleId)).flatMap(
+  const scheduled = (await historyEvents(h.env.client, started.lifecycleId)).flatMap(
     (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
   );
   expect(scheduled.filter((type) => type === 'completeSession')).toEqual(['completeSession']);
@@ -194,7 +180,7 @@ test('cancellation mid-wait saves the session and ends as cancelled', async () =
   const status = await waitingForInterview(started.lifecycleId);
   await h.lifecycles.cancel(started.lifecycleId);
   await expect(h.lifecycles.result(started.lifecycleId)).rejects.toThrow();
-  const described = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  const described = await h.env.client.workflow.getHandle(started.lifecycleId).describe();
   expect(described.status.name).toBe('CANCELLED');
   const version = h.emulator.workItem(status.workItemId)!.versions[0]!;
   expect(version).toMatchObject({ versionId: status.activeSession!.versionId, status: 'Saved' });
@@ -203,7 +189,7 @@ test('cancellation mid-wait saves the session and ends as cancelled', async () =
 test('bad input is refused at the client edge, and at workflow start for other clients', async () => {
   await expect(h.lifecycles.start({ workItem: { name: '' } })).rejects.toBeInstanceOf(LifecycleInputError);
   // A client that skips our checks (any Temporal client) gets a failed workflow, not a stuck one.
-  const handle = await env.client.workflow.start('assemblyLifecycle', {
+  const handle = await h.env.client.workflow.start('assemblyLifecycle', {
     workflowId: `raw-${randomUUID()}`,
     taskQueue: h.taskQueue,
     args: [{ workItem: { name: 'x', workGroupId: 'nope' } }],
@@ -221,7 +207,7 @@ test('an input error (400) fails the lifecycle at once with a message that names
   expect((error as Error).message).toMatch(/creating-work-item.*400/);
   // Without encryption the history holds the message itself, as Temporal UI and
   // `temporal workflow result` show it — not "Encoded failure".
-  const history = await env.client.workflow.getHandle(started.lifecycleId).fetchHistory();
+  const history = await h.env.client.workflow.getHandle(started.lifecycleId).fetchHistory();
   const failed = history.events?.find((e) => e.workflowExecutionFailedEventAttributes != null);
   expect(failed?.workflowExecutionFailedEventAttributes?.failure?.message).toMatch(
     /^Lifecycle failed while creating-work-item: .*400/,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import {
   PATCH_LOCAL_ASSEMBLE,
@@ -7,8 +6,7 @@ import {
   PATCH_REGULAR_COMPLETE,
 } from '../../src/workflows/local-first';
 import { PROTOCOL } from '../support/protocol';
-import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-checks';
 
 /**
@@ -19,19 +17,7 @@ import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-c
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const h = harnessForFile();
 
 /** Each step of the history in order: `local:<type>`, `activity:<type>`, or the signal's name. */
 function steps(events: HistoryEvent[]): string[] {
@@ -68,7 +54,7 @@ test('every step of an interview lifecycle shows in its history; the short ones 
   await h.lifecycles.interviewCompleted(started.lifecycleId, versionId);
   expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
 
-  const events = await historyEvents(env.client, started.lifecycleId);
+  const events = await historyEvents(h.env.client, started.lifecycleId);
   // The completion is a regular activity on both protocols: recorded before the task that
   // closes the lifecycle (duplicate-interview-signal.test.ts). v2.0 says so by a patch, since
   // its completion ran locally for a while.
@@ -103,7 +89,7 @@ test('a step that keeps failing locally is handed to the regular activity, and n
   const result = await h.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
 
-  const events = await historyEvents(env.client, started.lifecycleId);
+  const events = await historyEvents(h.env.client, started.lifecycleId);
   // The failed local attempts show as one marker (with their failure), then the regular activity.
   expect(steps(events).slice(0, 3)).toEqual([
     'local:acquireToken',
@@ -129,7 +115,7 @@ test('a batch session assembled in one call (v2.0 CreateAndAssemble) runs it loc
   const result = await h.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
 
-  const events = await historyEvents(env.client, started.lifecycleId);
+  const events = await historyEvents(h.env.client, started.lifecycleId);
   const oneCall = PROTOCOL === 'v2.0';
   // v1.1 has no such call: a batch session begins and completes as an interview's does.
   expect(patchMarkers(events)).toEqual(

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveTemporalCli } from '../../tools/temporal';
 import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/definitions';
-import { connectTestEnvironment, testServerLocation } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { testServerLocation } from '../support/temporal';
+import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 
 /**
  * The message names and JSON input are a public contract: the `temporal` CLI, which knows nothing
@@ -13,19 +12,7 @@ import { createHarness, eventually, lifecycleInput, type Harness } from '../supp
  */
 
 const run = promisify(execFile);
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const h = harnessForFile();
 
 async function temporal(...args: string[]): Promise<string> {
   const cli = resolveTemporalCli();

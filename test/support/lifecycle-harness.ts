@@ -13,7 +13,7 @@ import { startDevServer } from '../../tools/temporal';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { PROTOCOL } from './protocol';
-import { uniqueTaskQueue } from './temporal';
+import { connectTestEnvironment, uniqueTaskQueue } from './temporal';
 
 export const WORK_GROUP_ID = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
 export const TEMPLATE_PACKAGE_ID = '0f2a7d6c-58e4-4a9b-8f3e-2b9d6c1e7a22';
@@ -93,6 +93,29 @@ export async function createHarness(
     },
   };
   return harness;
+}
+
+/**
+ * The harness of one test file, on the shared test server: its worker starts before the file's
+ * tests and everything closes after them. Call it at the top level; what it returns reads the
+ * harness of the moment (`h.lifecycles`, `h.env.client`), so use it inside tests and hooks only.
+ */
+export function harnessForFile(): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await createHarness(await connectTestEnvironment());
+    await current.startWorker();
+  });
+  afterAll(async () => {
+    await current?.close();
+    await current?.env.teardown();
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (current === undefined) throw new Error('the harness starts in beforeAll: use it inside a test');
+      return current[key as keyof Harness];
+    },
+  });
 }
 
 export function lifecycleInput(overrides: Record<string, unknown> = {}) {
