@@ -57,19 +57,6 @@ afterAll(async () => {
   await new Promise((resolve) => webhook?.close(resolve));
 });
 
-/** Waits until a follow-up is held back: one session done, the next not begun. */
-async function heldFollowUp(lifecycleId: string) {
-  const holding = await eventually(async () => {
-    const s = await h.lifecycles.status(lifecycleId);
-    return s.completedSessions.length === 1 && s.stage === 'beginning-session' ? s : undefined;
-  });
-  const begins = () =>
-    h.emulator
-      .requests()
-      .filter((r) => r.endpoint === ENDPOINTS.begin && r.workItemId === holding.workItemId);
-  return { begins };
-}
-
 test('a 14-day deadline with reminders: reminders posted and signed, then the session is saved', async () => {
   const started = await h.lifecycles.start(
     lifecycleInput({ interview: { deadline: '14d', reminders: ['1d', '7d', '13d'] } }),
@@ -122,7 +109,14 @@ test('a token that expires during a three-day wait is renewed when the interview
     );
     await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
     // The follow-up waits (a durable timer) instead of beginning at once...
-    const { begins } = await heldFollowUp(started.lifecycleId);
+    const holding = await eventually(async () => {
+      const s = await h.lifecycles.status(started.lifecycleId);
+      return s.completedSessions.length === 1 && s.stage === 'beginning-session' ? s : undefined;
+    });
+    const begins = () =>
+      h.emulator
+        .requests()
+        .filter((r) => r.endpoint === 'beginSession' && r.workItemId === holding.workItemId);
     expect(begins()).toHaveLength(1);
     // ...and begins once two minutes have passed.
     await h.env.sleep('3 minutes');
