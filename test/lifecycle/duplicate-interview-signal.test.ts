@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ENDPOINTS } from '../support/protocol';
-import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
+import { atStage, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 
 /**
  * A second `interviewCompleted` (two gateway replicas given the same finish link, a browser that
@@ -15,10 +15,7 @@ const h = harnessForFile();
 test('a second interviewCompleted during the completion: one CompleteSession, no warning', async () => {
   expect.assertions(3);
   const started = await h.lifecycles.start(lifecycleInput());
-  const waiting = await eventually(async () => {
-    const status = await h.lifecycles.status(started.lifecycleId);
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const waiting = await atStage(h.lifecycles, started.lifecycleId, 'waiting-for-interview');
   const versionId = waiting.activeSession!.versionId;
   await h.lifecycles.interviewCompleted(started.lifecycleId, versionId);
   // Long enough for the first signal's workflow task to be under way, short of its end.

@@ -12,6 +12,7 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../..
 import { startDevServer } from '../../tools/temporal';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import type { LifecycleStatus } from '../../src/workflows/definitions';
 import { PROTOCOL } from './protocol';
 import { connectTestEnvironment, uniqueTaskQueue } from './temporal';
 
@@ -145,6 +146,18 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Polls a lifecycle's status until it reaches `wanted`, and returns that status. */
+export async function atStage(
+  lifecycles: { status(id: string): Promise<LifecycleStatus> },
+  id: string,
+  wanted: LifecycleStatus['stage'],
+): Promise<LifecycleStatus> {
+  return eventually(async () => {
+    const status = await lifecycles.status(id);
+    return status.stage === wanted ? status : undefined;
+  });
 }
 
 /**

@@ -13,10 +13,9 @@ import { parseArgs, promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
-import type { LifecycleStatus } from '../../src/workflows/definitions';
 import {
   createHarness,
-  eventually,
+  atStage,
   lifecycleInput,
   registerLifecycleSearchAttributes,
   type Harness,
@@ -45,17 +44,6 @@ async function save(env: TestWorkflowEnvironment, name: string, workflowId: stri
   console.log(`recorded ${name}: ${history.events.length} events → ${path.relative(process.cwd(), file)}`);
 }
 
-async function stage(
-  lifecycles: { status(id: string): Promise<LifecycleStatus> },
-  id: string,
-  wanted: LifecycleStatus['stage'],
-) {
-  return eventually(async () => {
-    const status = await lifecycles.status(id);
-    return status.stage === wanted ? status : undefined;
-  });
-}
-
 /** Runs `record` against a fresh dev server and a worker (`workerEnv` added to its environment). */
 async function onDevServer(
   record: (env: TestWorkflowEnvironment, h: Harness) => Promise<void>,
@@ -81,7 +69,7 @@ function recordOnDevServer(): Promise<void> {
     const { lifecycles } = h;
 
     const interview = await lifecycles.start(lifecycleInput({ businessKey: 'replay-interview' }));
-    const waiting = await stage(lifecycles, interview.lifecycleId, 'waiting-for-interview');
+    const waiting = await atStage(lifecycles, interview.lifecycleId, 'waiting-for-interview');
     await save(env, 'interview-waiting', interview.lifecycleId);
     await lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
     await lifecycles.result(interview.lifecycleId);
@@ -96,14 +84,14 @@ function recordOnDevServer(): Promise<void> {
     );
     await lifecycles.requestFollowUp(followUps.lifecycleId, { mode: 'batch' });
     await lifecycles.beginFollowUp(followUps.lifecycleId, { mode: 'batch', runAssembly: false });
-    await stage(lifecycles, followUps.lifecycleId, 'idle');
+    await atStage(lifecycles, followUps.lifecycleId, 'idle');
     await save(env, 'follow-ups-idle', followUps.lifecycleId);
     await lifecycles.finish(followUps.lifecycleId);
     await lifecycles.result(followUps.lifecycleId);
     await save(env, 'follow-ups-finished', followUps.lifecycleId);
 
     const cancelled = await lifecycles.start(lifecycleInput({ businessKey: 'replay-cancelled' }));
-    await stage(lifecycles, cancelled.lifecycleId, 'waiting-for-interview');
+    await atStage(lifecycles, cancelled.lifecycleId, 'waiting-for-interview');
     await lifecycles.cancel(cancelled.lifecycleId);
     await lifecycles.result(cancelled.lifecycleId).catch(() => undefined);
     await save(env, 'cancelled-while-waiting', cancelled.lifecycleId);
@@ -118,7 +106,7 @@ function recordOnDevServer(): Promise<void> {
     const forbidden = await lifecycles.start(
       lifecycleInput({ businessKey: 'replay-forbidden', mode: 'batch' }),
     );
-    await stage(lifecycles, forbidden.lifecycleId, 'needs-attention');
+    await atStage(lifecycles, forbidden.lifecycleId, 'needs-attention');
     await lifecycles.repair(forbidden.lifecycleId, { action: 'retry', note: 'scope restored' });
     await lifecycles.result(forbidden.lifecycleId);
     await save(env, 'forbidden-repaired', forbidden.lifecycleId);
@@ -140,7 +128,7 @@ function recordOnAdvanceV2(): Promise<void> {
       await save(env, 'v2.0-batch-completed', batch.lifecycleId);
 
       const interview = await h.lifecycles.start(lifecycleInput({ businessKey: 'replay-interview-v2' }));
-      const waiting = await stage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
+      const waiting = await atStage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
       await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
       await h.lifecycles.result(interview.lifecycleId);
       await save(env, 'v2.0-interview-completed', interview.lifecycleId);
