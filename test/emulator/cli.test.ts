@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnChild } from '../../tools/process/child-process';
 import { http } from '../support/emulator-harness';
@@ -25,6 +27,7 @@ describe('npm run emulator (command line)', () => {
       '--public-url <url>',
       '--finish-url <template>',
       '--seed <n>',
+      '--behaviour <file>',
     ]) {
       expect(text).toContain(expected);
     }
@@ -64,6 +67,45 @@ describe('npm run emulator (command line)', () => {
       emulator.child.kill('SIGTERM');
       expect(await emulator.exited).toBe('exited with code 0');
     }
+  });
+
+  it('starts with the switches of a --behaviour file, and says which differ from the defaults', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'emulator-behaviour-'));
+    const file = path.join(dir, 'tenancy.json');
+    await writeFile(file, JSON.stringify({ behaviour: { duplicateCreate: 'noop', statusShape: 'string' } }));
+    const emulator = spawnChild({
+      name: 'npm run emulator --behaviour',
+      command: process.execPath,
+      args: emulatorArgs('--port', '0', '--quiet', '--behaviour', file),
+    });
+    try {
+      await emulator.waitReady({ output: /emulator ready.*\n/ }, 30_000);
+      const output = emulator.output('stdout');
+      expect(output).toContain(`behaviour from ${file}: duplicateCreate=noop statusShape=string\n`);
+      const control = /control (http:\/\/127\.0\.0\.1:\d+\/__emulator)/.exec(output)?.[1] ?? '';
+      const behaviour = (await http('GET', `${control}/behaviour`)).json<Record<string, unknown>>();
+      expect(behaviour).toMatchObject({
+        duplicateCreate: 'noop',
+        statusShape: 'string',
+        createSuccessStatus: 200,
+      });
+    } finally {
+      emulator.child.kill('SIGTERM');
+      expect(await emulator.exited).toBe('exited with code 0');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --behaviour file it cannot use, naming the problem', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'emulator-behaviour-'));
+    const file = path.join(dir, 'wrong.json');
+    await writeFile(file, JSON.stringify({ behaviour: { duplicateCreate: 'sometimes' } }));
+    const result = spawnSync(process.execPath, emulatorArgs('--port', '0', '--behaviour', file), {
+      encoding: 'utf8',
+    });
+    await rm(dir, { recursive: true, force: true });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('behaviour.duplicateCreate');
   });
 
   it('exits non-zero on an invalid option value', () => {

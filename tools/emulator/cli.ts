@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { EmulatorOptionsError, startEmulator, type RunningEmulator } from './index';
+import { DEFAULT_BEHAVIOUR, EmulatorOptionsError, startEmulator, type RunningEmulator } from './index';
 
 interface EmulatorCommandOptions {
   port: number;
@@ -14,6 +14,7 @@ interface EmulatorCommandOptions {
   finishUrl?: string;
   seed: number;
   stateFile?: string;
+  behaviour?: string;
   quiet: boolean;
 }
 
@@ -79,6 +80,13 @@ export function emulatorCommand(): Command {
         'keep the work items in this JSON file across restarts (default: in memory only)',
       ),
     )
+    .addOption(
+      new Option(
+        '--behaviour <file>',
+        'behaviour switches from a JSON file { "behaviour": {...} }, as hotdocs-temporal advance-probe ' +
+          '--emulator-config writes it for a tenancy (default: none, every switch at its default)',
+      ),
+    )
     .addOption(new Option('--quiet', 'do not print a line per request').default(false))
     .action(async (options: EmulatorCommandOptions) => {
       let emulator: RunningEmulator;
@@ -96,6 +104,7 @@ export function emulatorCommand(): Command {
           ...(options.finishUrl !== undefined && { interviewFinishUrl: options.finishUrl }),
           faults: { seed: options.seed },
           ...(options.stateFile !== undefined && { stateFile: options.stateFile }),
+          ...(options.behaviour !== undefined && { behaviourFile: options.behaviour }),
           ...(!options.quiet && { logger: (message: string) => console.log(message) }),
         });
       } catch (error) {
@@ -104,6 +113,7 @@ export function emulatorCommand(): Command {
         process.exitCode = 1;
         return;
       }
+      if (options.behaviour !== undefined) console.log(behaviourLine(options.behaviour, emulator));
       console.log(startupLine(emulator));
       closeOnSignals(emulator);
     });
@@ -117,6 +127,15 @@ function startupLine(emulator: RunningEmulator): string {
     `v2.0 bases ${apis['v2.0'].cloud.baseUrl} ${apis['v2.0'].onPremise.baseUrl} | control ${controlUrl} | ` +
     `client "${credentials.clientName}" principal "${credentials.principalName}"`
   );
+}
+
+/** Which switches differ from the defaults, so a reader sees what the file changed. */
+function behaviourLine(file: string, emulator: RunningEmulator): string {
+  const behaviour = emulator.behaviour();
+  const changed = Object.entries(behaviour)
+    .filter(([name, value]) => DEFAULT_BEHAVIOUR[name as keyof typeof behaviour] !== value)
+    .map(([name, value]) => `${name}=${String(value)}`);
+  return `behaviour from ${file}: ${changed.length === 0 ? 'every switch at its default' : changed.join(' ')}`;
 }
 
 function closeOnSignals(emulator: RunningEmulator): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { behaviourPatchSchema } from './behaviour';
+import { readBehaviourFile } from './behaviour-file';
 import { faultsConfigSchema } from './fault-config';
 import { isGuid } from './guid';
 import { describeZodIssues } from './zod-issues';
@@ -37,6 +38,12 @@ export const emulatorOptionsSchema = z.strictObject({
    * written after every change and on close. Unset: state lives in memory only.
    */
   stateFile: z.string().min(1).optional(),
+  /**
+   * A JSON file of switches, `{ "behaviour": {...}, "about"?: "..." }` (what
+   * `hotdocs-temporal advance-probe --emulator-config` writes), read at start; `behaviour` given
+   * beside it wins switch by switch. Reset goes back to both.
+   */
+  behaviourFile: z.string().min(1).optional(),
   behaviour: behaviourPatchSchema.optional(),
   faults: faultsConfigSchema.optional(),
   logger: z.custom<EmulatorLogger>((value) => typeof value === 'function', 'must be a function').optional(),
@@ -55,5 +62,18 @@ export class EmulatorOptionsError extends Error {
 export function resolveEmulatorOptions(options: unknown): ResolvedEmulatorOptions {
   const parsed = emulatorOptionsSchema.safeParse(options ?? {});
   if (!parsed.success) throw new EmulatorOptionsError(describeZodIssues(parsed.error));
-  return parsed.data;
+  return withBehaviourFile(parsed.data);
+}
+
+/** The switches of `behaviourFile` under those of `behaviour`, as the one configured behaviour. */
+function withBehaviourFile(options: ResolvedEmulatorOptions): ResolvedEmulatorOptions {
+  if (options.behaviourFile === undefined) return options;
+  let fromFile;
+  try {
+    fromFile = readBehaviourFile(options.behaviourFile);
+  } catch (error) {
+    throw new EmulatorOptionsError(`behaviourFile: ${(error as Error).message}`);
+  }
+  const given = Object.entries(options.behaviour ?? {}).filter(([, value]) => value !== undefined);
+  return { ...options, behaviour: { ...fromFile, ...Object.fromEntries(given) } };
 }
