@@ -72,8 +72,11 @@ export function versionPhase(status: VersionStatus): VersionPhase {
   }
 }
 
-/** The status value of a body: a bare string, or `status`/`Status`/`versionStatus`/`state` of an object. */
-function statusValue(raw: unknown): unknown {
+/**
+ * The status value of a body as the server spelt it: a bare string, or `status`/`Status`/
+ * `versionStatus`/`state` of an object.
+ */
+export function statusValue(raw: unknown): unknown {
   if (typeof raw === 'string') return raw;
   const value = field(raw, 'status', 'versionStatus', 'state');
   // Some APIs nest it: `{ status: { name: "Completed" } }`.

@@ -1,0 +1,40 @@
+/**
+ * The HotDocs Advance emulator's behaviour switches (tools/emulator/behaviour.ts, docs/emulator.md),
+ * as the probe names them. `src/` never imports `tools/`, so the names are listed here and a test
+ * holds both lists together: a switch added to the emulator must be probed by a check or listed
+ * in `UNPROBED_SWITCHES` with the reason.
+ */
+export const EMULATOR_SWITCHES = [
+  'createSuccessStatus',
+  'duplicateCreate',
+  'repeatBegin',
+  'sessionInProgressStatus',
+  'noActiveSessionStatus',
+  'exposeActiveSession',
+  'exposeVersions',
+  'documentListShape',
+  'completingMs',
+  'postProcessingMs',
+  'syncThresholdMs',
+  'completeResponseBody',
+  'statusShape',
+  'statusCase',
+  'versionListShape',
+  'createAndAssemble',
+  'repeatCreateAndAssemble',
+  'versionScopedDocuments',
+  'documentsBeforeCompleted',
+  'callbackDelivery',
+] as const;
+
+export type EmulatorSwitch = (typeof EMULATOR_SWITCHES)[number];
+export type SwitchValue = string | number | boolean;
+
+/** Switch values, as `PUT /__emulator/behaviour` and the emulator's `--behaviour` file take them. */
+export type ProbeBehaviour = Partial<Record<EmulatorSwitch, SwitchValue>>;
+
+/** Switches no answer the probe receives can reveal, and why. */
+export const UNPROBED_SWITCHES: Readonly<Partial<Record<EmulatorSwitch, string>>> = {
+  callbackDelivery:
+    'whether callbacks arrive needs a callback URL the tenancy can reach; the probe sends none',
+};
