@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCodecServerCommand } from '../codec/cli';
 import { registerGatewayCommand } from '../gateway/cli';
+import { registerAdvanceProbeCommand } from './advance-probe-command';
 import { registerDocumentsCommand } from './documents-command';
 import { registerLifecycleCommands } from './lifecycle-commands';
 import { registerReplayCheckCommand } from './replay-check';
@@ -18,6 +19,7 @@ registerRepairCommand(program);
 registerGatewayCommand(program);
 registerCodecServerCommand(program);
 registerReplayCheckCommand(program);
+registerAdvanceProbeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
