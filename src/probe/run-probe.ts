@@ -31,7 +31,10 @@ export async function runProbe(
   } finally {
     await probe.close();
   }
-  const applicable = checks.filter((check) => check.protocols.includes(apiVersion));
+  // The checks that name a switch on this protocol.
+  const applicable = checks.filter((check) =>
+    (check.mirrors?.protocols ?? check.protocols).includes(apiVersion),
+  );
   const explain = (name: EmulatorSwitch): string => whyUnnamed(name, applicable, results, notRun, checks);
   return {
     tenancy: settings.tenancy ?? options.tenancy,
@@ -95,7 +98,8 @@ function whyUnnamed(
   notRun: ProbeReport['notRun'],
   all: readonly ProbeCheck[],
 ): string {
-  const result = results.find((check) => check.switch === name);
+  const mine = results.filter((check) => check.switch === name);
+  const result = mine.find((check) => check.outcome !== 'skipped') ?? mine[0];
   if (result !== undefined) {
     if (result.outcome === 'skipped') return `not observed (${result.observed})`;
     return result.unnamed ?? `observed "${result.observed}", which no value of it does the same`;
