@@ -66,7 +66,7 @@ export function registerAdvanceProbeCommand(program: Command): Command {
     .addOption(
       new Option(
         '--answer-xml-file <file>',
-        "answers for the probe's work item and sessions, if the template needs some to assemble (never printed)",
+        "answers for the probe's work item and sessions, if the template needs some to assemble; never printed (default: none)",
       ),
     )
     .addOption(
@@ -81,7 +81,8 @@ export function registerAdvanceProbeCommand(program: Command): Command {
     .addOption(
       new Option(
         '--emulator-config <file>',
-        'write the emulator switch values that behave like this tenancy, for npm run emulator -- --behaviour <file>',
+        'write the emulator switch values that behave like this tenancy, for npm run emulator -- --behaviour <file> ' +
+          '(default: none)',
       ),
     )
     .addOption(

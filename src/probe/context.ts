@@ -18,10 +18,10 @@ export interface ProbeSettings {
   tenancy?: string;
   /** @default 'safe' */
   mode?: ProbeMode;
-  /** The work group and template package of the probe's work item: required unless `dry-run`. */
+  /** The work group and template package of the probe's work item: required unless `dry-run` (no default). */
   workGroupId?: string;
   templatePackageId?: string;
-  /** Answers for the probe's work item and sessions (a template may need some to assemble). */
+  /** Answers for the probe's work item and sessions (a template may need some to assemble). @default none */
   answerXml?: string;
   /** How long `complete` waits for the completed version to read `Completed`. @default 300_000 */
   completionWaitMs?: number;
