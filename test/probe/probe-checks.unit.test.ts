@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EMULATOR_SWITCHES, PROBE_CHECKS, UNPROBED_SWITCHES } from '../../src/probe';
 import { behaviourPatchSchema, behaviourSchema, DEFAULT_BEHAVIOUR } from '../../tools/emulator/behaviour';
 
@@ -66,4 +68,13 @@ test('a switch with a fixed set of values is named in every one of them', () => 
 test('check ids are unique', () => {
   const ids = PROBE_CHECKS.map((check) => check.id);
   expect(new Set(ids).size).toBe(ids.length);
+});
+
+test('docs/advance-probe.md lists every check, in order, with the switch it names', () => {
+  const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'advance-probe.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\| `([a-z-]+)` +\| [a-z-]+ +\| [^|]+\| [^|]+\| (`(\w+)`|—) +\|$/gm)].map(
+    (m) => [m[1], m[3] ?? null],
+  );
+  expect(rows).toEqual(PROBE_CHECKS.map((check) => [check.id, check.mirrors?.switch ?? null]));
+  for (const name of Object.keys(UNPROBED_SWITCHES)) expect(doc).toContain(`Not asked: \`${name}\``);
 });
