@@ -1,6 +1,7 @@
 import { AdvanceError, statusValue, type VersionStatus } from '../advance';
 import type { Attempt } from './context';
 import type { RecordedExchange } from './recorder';
+import type { SwitchValue } from './switches';
 
 /**
  * Reading the tenancy's answers as they came (the recorder's copy), for what the client's own
@@ -74,6 +75,24 @@ export function statusCase(spelt: string, status: VersionStatus): 'pascal' | 'lo
   if (spelt === status.toLowerCase()) return 'lower';
   if (spelt === status.toUpperCase()) return 'upper';
   return undefined;
+}
+
+/** The switch value a finding names, or why none does. */
+export function named(
+  value: SwitchValue | undefined,
+  unnamed: string,
+): { value: SwitchValue } | { unnamed: string } {
+  return value !== undefined ? { value } : { unnamed };
+}
+
+/** An HTTP status as the value of a status switch, when it is one of the switch's values. */
+export function namedStatus(
+  exchange: RecordedExchange | undefined,
+  values: readonly number[],
+): { value: SwitchValue } | { unnamed: string } {
+  const status = exchange?.status;
+  const value = status !== undefined && values.includes(status) ? status : undefined;
+  return named(value, `the emulator answers ${values.join(', ')} only`);
 }
 
 /** A failed call in words: the client's own message (which never carries a token or a body sent). */

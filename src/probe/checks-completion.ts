@@ -1,7 +1,7 @@
 import { ensureVersionAssembled, type AdvanceApiVersion, type VersionStatus } from '../advance';
 import { bodyOf, exchangeOf, httpText, secondsText } from './answers';
 import type { ProbeCheck } from './check';
-import { failed } from './checks-session';
+import { beginNewSession, failed } from './checks-session';
 import { ProbeSkip } from './context';
 import {
   completionPhases,
@@ -29,10 +29,7 @@ export const beginForCompletion: ProbeCheck = {
   mode: 'complete',
   protocols: BOTH,
   async run(probe) {
-    const item = probe.need('workItem');
-    const versionId = probe.newVersionId();
-    const answers = probe.settings.answerXml === undefined ? {} : { answerXml: probe.settings.answerXml };
-    const attempt = await probe.attempt(() => probe.client.beginSession(item.id, versionId, answers));
+    const attempt = await beginNewSession(probe);
     if (!attempt.ok) return failed(attempt);
     probe.state.completionSession = attempt.value;
     return {
@@ -254,8 +251,7 @@ export const createAndAssemble: ProbeCheck = {
     // `on` never falls back, so the answer shows as it came.
     const client = probe.newClient({ createAndAssemble: 'on' });
     const versionId = probe.newVersionId();
-    const answers = probe.settings.answerXml === undefined ? {} : { answerXml: probe.settings.answerXml };
-    const attempt = await probe.attempt(() => client.createAndAssemble(item.id, versionId, answers));
+    const attempt = await probe.attempt(() => client.createAndAssemble(item.id, versionId, probe.answers));
     const call = exchangeOf(attempt, CREATE_AND_ASSEMBLE_PATH);
     if (attempt.ok) {
       probe.state.assembled = { client, versionId };

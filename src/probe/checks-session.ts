@@ -6,10 +6,21 @@ import {
   ensureVersionSaved,
   ensureWorkItemCreated,
   type AdvanceApiVersion,
+  type AssemblySession,
 } from '../advance';
-import { bodyOf, exchangeOf, failureText, httpText, isObject, keyOf, listShape } from './answers';
+import {
+  bodyOf,
+  exchangeOf,
+  failureText,
+  httpText,
+  isObject,
+  keyOf,
+  listShape,
+  named,
+  namedStatus,
+} from './answers';
 import type { Finding, ProbeCheck } from './check';
-import type { Attempt } from './context';
+import type { Attempt, ProbeContext } from './context';
 
 /**
  * The checks every protocol shares: log in and read (`dry-run`), then the probe's own work item and
@@ -20,6 +31,10 @@ import type { Attempt } from './context';
 const BOTH: readonly AdvanceApiVersion[] = ['v1.1', 'v2.0'];
 const SESSION_PATH = /^WorkItems\/[^/]+\/Versions\/[^/]+$/i;
 const SAVE_PATH = /\/(SaveSession|SaveAndClose)$/i;
+/** The emulator's values of the status switches (tools/emulator/behaviour.ts). */
+const CREATE_STATUSES = [200, 201, 204];
+const IN_PROGRESS_STATUSES = [409, 400, 423];
+const NOT_IN_PROGRESS_STATUSES = [409, 400, 404];
 
 export function failed(attempt: Attempt<unknown> & { ok: false }, note?: string): Finding {
   return { observed: failureText(attempt.error), handled: false, ...(note !== undefined && { note }) };
@@ -74,7 +89,7 @@ export const createWorkItem: ProbeCheck = {
   title: "create the probe's work item",
   mode: 'safe',
   protocols: BOTH,
-  mirrors: { switch: 'createSuccessStatus', values: [200, 201, 204] },
+  mirrors: { switch: 'createSuccessStatus', values: CREATE_STATUSES },
   async run(probe) {
     probe.need('loggedIn');
     const { workGroupId, templatePackageId, answerXml } = probe.settings;
@@ -95,18 +110,14 @@ export const createWorkItem: ProbeCheck = {
     if (!attempt.ok) return failed(attempt);
     probe.state.workItem = item;
     const create = exchangeOf(attempt, /^WorkItems\/[^/]+$/i);
-    const status = create?.status;
     const parts = [
       bodyOf(create) === undefined ? 'without a body' : 'with the work item',
       ...(create?.location !== undefined ? ['and a Location header'] : []),
     ];
-    const mirrored = status === 200 || status === 201 || status === 204;
     return {
       observed: `${httpText(create)} ${parts.join(' ')}`,
       handled: true,
-      ...(mirrored
-        ? { value: status }
-        : { unnamed: 'the emulator answers a create with 200, 201 or 204 only' }),
+      ...namedStatus(create, CREATE_STATUSES),
     };
   },
 };
@@ -141,16 +152,20 @@ export const repeatCreate: ProbeCheck = {
   },
 };
 
+/** Begins a new session (v2.0: version) of the probe's work item, with the probe's answers. */
+export function beginNewSession(probe: ProbeContext): Promise<Attempt<AssemblySession>> {
+  const item = probe.need('workItem');
+  const versionId = probe.newVersionId();
+  return probe.attempt(() => probe.client.beginSession(item.id, versionId, probe.answers));
+}
+
 export const beginSession: ProbeCheck = {
   id: 'begin-session',
   title: 'begin a session (v2.0: create a work item version)',
   mode: 'safe',
   protocols: BOTH,
   async run(probe) {
-    const item = probe.need('workItem');
-    const versionId = probe.newVersionId();
-    const answers = probe.settings.answerXml === undefined ? {} : { answerXml: probe.settings.answerXml };
-    const attempt = await probe.attempt(() => probe.client.beginSession(item.id, versionId, answers));
+    const attempt = await beginNewSession(probe);
     if (!attempt.ok) return failed(attempt);
     probe.state.session = attempt.value;
     return {
@@ -192,7 +207,7 @@ export const secondSession: ProbeCheck = {
   title: 'begin another session while one is in progress',
   mode: 'safe',
   protocols: BOTH,
-  mirrors: { switch: 'sessionInProgressStatus', values: [409, 400, 423] },
+  mirrors: { switch: 'sessionInProgressStatus', values: IN_PROGRESS_STATUSES },
   async run(probe) {
     const session = probe.need('session');
     const versionId = probe.newVersionId();
@@ -210,12 +225,10 @@ export const secondSession: ProbeCheck = {
     if (!(attempt.error instanceof AdvanceConflictError) || attempt.error.reason !== 'session-in-progress') {
       return failed(attempt, 'the client does not read this answer as "a session is in progress"');
     }
-    const status = begin?.status;
-    const mirrored = status === 409 || status === 400 || status === 423;
     return {
       observed: `${httpText(begin)}: refused as "a session is in progress"`,
       handled: true,
-      ...(mirrored ? { value: status } : { unnamed: 'the emulator refuses with 409, 400 or 423 only' }),
+      ...namedStatus(begin, IN_PROGRESS_STATUSES),
     };
   },
 };
@@ -306,7 +319,7 @@ export const workItemDocuments: ProbeCheck = {
     return {
       observed: `${httpText(list)}: ${text}`,
       handled: true,
-      ...(shape !== undefined ? { value: shape } : { unnamed: 'the emulator wraps lists in "items" only' }),
+      ...named(shape, 'the emulator wraps lists in "items" only'),
     };
   },
 };
@@ -340,7 +353,7 @@ export const saveAgain: ProbeCheck = {
   title: 'save it again (nothing in progress any more)',
   mode: 'safe',
   protocols: BOTH,
-  mirrors: { switch: 'noActiveSessionStatus', values: [409, 400, 404] },
+  mirrors: { switch: 'noActiveSessionStatus', values: NOT_IN_PROGRESS_STATUSES },
   async run(probe) {
     const session = probe.need('session');
     probe.need('saved');
@@ -356,12 +369,10 @@ export const saveAgain: ProbeCheck = {
         unnamed: 'the emulator refuses a second save',
       };
     }
-    const status = save?.status;
-    const mirrored = status === 409 || status === 400 || status === 404;
     return {
       observed: `${httpText(save)}: refused as "not in progress"`,
       handled: true,
-      ...(mirrored ? { value: status } : { unnamed: 'the emulator refuses with 409, 400 or 404 only' }),
+      ...namedStatus(save, NOT_IN_PROGRESS_STATUSES),
     };
   },
 };

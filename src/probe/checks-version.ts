@@ -1,5 +1,14 @@
 import { AdvanceConflictError, type VersionState, type VersionStatus } from '../advance';
-import { bodyOf, exchangeOf, httpText, listShape, statusCase, statusShape, statusSpelling } from './answers';
+import {
+  bodyOf,
+  exchangeOf,
+  httpText,
+  listShape,
+  named,
+  statusCase,
+  statusShape,
+  statusSpelling,
+} from './answers';
 import type { Finding, ProbeCheck } from './check';
 import { failed } from './checks-session';
 import type { Attempt, ProbeContext } from './context';
@@ -43,9 +52,7 @@ export const versionStatusShape: ProbeCheck = {
     return {
       ...finding,
       observed: `${text}: ${finding.observed}`,
-      ...(shape !== undefined
-        ? { value: shape }
-        : { unnamed: 'the emulator shapes a status as { status }, { Status } or a bare string only' }),
+      ...named(shape, 'the emulator shapes a status as { status }, { Status } or a bare string only'),
     };
   },
 };
@@ -63,9 +70,7 @@ export const versionStatusSpelling: ProbeCheck = {
     const value = spelt === undefined ? undefined : statusCase(spelt, 'InProgress');
     return {
       ...finding,
-      ...(value !== undefined
-        ? { value }
-        : { unnamed: 'the emulator spells a status InProgress, inprogress or INPROGRESS only' }),
+      ...named(value, 'the emulator spells a status InProgress, inprogress or INPROGRESS only'),
     };
   },
 };

@@ -118,6 +118,12 @@ export class ProbeContext {
     return this.settings.mode ?? 'safe';
   }
 
+  /** The answers every session of the probe begins with (none unless given). */
+  get answers(): { answerXml?: string } {
+    const { answerXml } = this.settings;
+    return answerXml === undefined ? {} : { answerXml };
+  }
+
   /** The tenancy's client that has learnt nothing yet; `createAndAssemble` may be overridden. */
   newClient(overrides: Partial<Pick<ResolvedAdvanceClientOptions, 'createAndAssemble'>> = {}): AdvanceClient {
     const client = new AdvanceClient(

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveAdvanceClientOptions, type AdvanceApiVersion } from '../../src/advance';
 import {
@@ -13,6 +14,7 @@ import {
 } from '../../src/probe';
 import type { SwitchValue } from '../../src/probe/switches';
 import type { EmulatorBehaviourPatch, EmulatorOptions, RunningEmulator } from '../../tools/emulator';
+import { emulatorHarness } from './emulator-harness';
 
 /** The probe against an emulator in this process, configured as an operator would point it there. */
 
@@ -113,3 +115,23 @@ export async function expectNamedAndReproduced(
   const again = await probeEmulator(loaded.emulator, apiVersion, check.mode);
   expect(comparable(again)).toEqual(comparable(report));
 }
+
+/** One test per case of the matrix for the checks `include` picks (emulators and files cleaned up). */
+export function matrixTests(include: (check: ProbeCheck) => boolean): Array<[string, MatrixCase]> {
+  const harness = emulatorHarness();
+  const cases = matrixCases(include);
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'probe-matrix-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  test.each(cases)('%s', (_name, matrixCase) =>
+    expectNamedAndReproduced((options) => harness.start(options), dir, matrixCase),
+  );
+  return cases;
+}
+
+/** The v2.0 switches the probe measures (to the second) rather than reads off an answer. */
+export const TIMED_SWITCHES: readonly string[] = ['completingMs', 'postProcessingMs', 'syncThresholdMs'];
