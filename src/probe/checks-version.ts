@@ -122,8 +122,8 @@ export const documentsBeforeCompleted: ProbeCheck = {
         handled: true,
         note,
         unnamed:
-          'a server without version-scoped document paths answers so, or one that hides them until the ' +
-          'version is completed, which the emulator does not do: --complete tells which',
+          'a 404 comes from a server without version-scoped document paths, or one that hides them until ' +
+          'the version is completed (the emulator does not): "completed-documents" (--complete) tells which',
       };
     }
     if (!attempt.ok) {
