@@ -5,12 +5,18 @@
  * moved to test/histories/v<previous version>/: `npm run record-histories`.
  * `npm run record-histories -- --only v2.0` records only the histories spoken in Advance API v2.0
  * (a batch session assembled in one CreateAndAssemble), leaving the others as they are.
+ * `--only encrypted` records a lifecycle with payload encryption into test/histories/encrypted/,
+ * with the key it was written with (a test key, made for the recording).
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LifecycleClient } from '../../src/client';
+import { lifecycleDataConverter } from '../../src/codec';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
 import {
@@ -40,6 +46,7 @@ async function save(env: TestWorkflowEnvironment, name: string, workflowId: stri
   );
   const history = JSON.parse(stdout) as { events: unknown[] };
   const file = path.join(OUT, `${name}.json`);
+  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
   console.log(`recorded ${name}: ${history.events.length} events → ${path.relative(process.cwd(), file)}`);
 }
@@ -138,6 +145,53 @@ function recordOnAdvanceV2(): Promise<void> {
   );
 }
 
+/**
+ * A lifecycle whose payloads are encrypted (PAYLOAD_ENCRYPTION_KEYS): its input, a follow-up
+ * carrying answers of its own, the interview's signal, the result. The replay test replays it
+ * with the key written beside it, so histories encrypted by earlier releases stay readable.
+ */
+function recordEncrypted(): Promise<void> {
+  const key = { id: 'recorded-test-key', key: randomBytes(32) };
+  const keysText = `${key.id}:${key.key.toString('base64')}`;
+  return onDevServer(
+    async (env, h) => {
+      const lifecycles = new LifecycleClient(
+        new Client({
+          connection: env.connection,
+          namespace: env.namespace,
+          dataConverter: lifecycleDataConverter([key]),
+        }),
+        { taskQueue: h.taskQueue },
+      );
+      const answers = (tenant: string) =>
+        `<AnswerSet><Answer name="Tenant"><TextValue>${tenant}</TextValue></Answer></AnswerSet>`;
+      const started = await lifecycles.start(
+        lifecycleInput({
+          businessKey: 'replay-encrypted',
+          answerXml: answers('Recorded Tenant'),
+          keepOpenFor: '1h',
+        }),
+      );
+      const waiting = await atStage(lifecycles, started.lifecycleId, 'waiting-for-interview');
+      await lifecycles.requestFollowUp(started.lifecycleId, {
+        mode: 'batch',
+        answerXml: answers('Recorded Follow-Up'),
+      });
+      await lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
+      await atStage(lifecycles, started.lifecycleId, 'idle');
+      await lifecycles.finish(started.lifecycleId);
+      await lifecycles.result(started.lifecycleId);
+      await save(env, 'encrypted/interview-follow-up-finished', started.lifecycleId);
+      const keysFile = path.join(OUT, 'encrypted', 'payload-keys.txt');
+      await writeFile(
+        keysFile,
+        `# The test key the histories in this folder were encrypted with (made for the recording).\n${keysText}\n`,
+      );
+    },
+    () => ({ PAYLOAD_ENCRYPTION_KEYS: keysText }),
+  );
+}
+
 async function recordWithTimeSkipping(): Promise<void> {
   const env = await createTimeSkippingEnvironment();
   await registerLifecycleSearchAttributes(env);
@@ -162,6 +216,7 @@ const SETS = {
   'dev-server': recordOnDevServer,
   'time-skipping': recordWithTimeSkipping,
   'v2.0': recordOnAdvanceV2,
+  encrypted: recordEncrypted,
 };
 
 async function main(): Promise<void> {
