@@ -1,11 +1,22 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import {
+  bindingMetadata,
+  bindingMismatch,
+  bindingOf,
+  boundAdditionalData,
+  readBinding,
+  UNBOUND,
+  type PayloadBinding,
+} from './payload-binding';
 
 /**
  * AES-256-GCM payload codec: every payload (workflow input with answer XML, results, signals,
  * memo, summaries, encoded failure messages) leaves the process encrypted. Each encrypted
  * payload names its key, so keys can rotate: encrypt with the current key, decrypt with any.
+ * Each is also bound to its lifecycle (payload-binding.ts): read for another lifecycle, it is
+ * refused. Payloads written before binding (no `encryption-format`) stay readable.
  */
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -23,6 +34,14 @@ export class PayloadDecryptionError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PayloadDecryptionError';
+  }
+}
+
+/** An authentic payload read for a lifecycle other than the one it was written for. */
+export class PayloadBindingError extends PayloadDecryptionError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadBindingError';
   }
 }
 
@@ -58,31 +77,40 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     return this.current.id;
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.encrypt(payload));
+  /** Encrypts for the lifecycle the context names (none: readable by no lifecycle). */
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const binding = bindingOf(context) ?? UNBOUND;
+    return payloads.map((payload) => this.encrypt(payload, binding));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.decrypt(payload));
+  /**
+   * Decrypts; with a context that names a lifecycle, refuses a payload bound to another one. Without
+   * one (the codec endpoint), any authentic payload is read.
+   */
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const reader = bindingOf(context);
+    return payloads.map((payload) => this.decrypt(payload, reader));
   }
 
-  private encrypt(payload: Payload): Payload {
+  private encrypt(payload: Payload, binding: PayloadBinding): Payload {
     const plain = temporal.api.common.v1.Payload.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
-    // The key id is authenticated too: a payload cannot be relabelled to another key.
-    cipher.setAAD(Buffer.from(this.current.id, 'utf8'));
+    // Key id and lifecycle are authenticated too: a payload cannot be relabelled to another key
+    // or moved to another lifecycle.
+    cipher.setAAD(boundAdditionalData(this.current.id, binding));
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
     return {
       metadata: {
         encoding: Buffer.from(ENCRYPTED_ENCODING),
         [KEY_ID_METADATA]: Buffer.from(this.current.id),
+        ...bindingMetadata(binding),
       },
       data: Buffer.concat([iv, body, cipher.getAuthTag()]),
     };
   }
 
-  private decrypt(payload: Payload): Payload {
+  private decrypt(payload: Payload, reader: PayloadBinding | undefined): Payload {
     const encoding = payload.metadata?.['encoding'];
     const encodingName = encoding === undefined ? undefined : Buffer.from(encoding).toString();
     if (encodingName !== ENCRYPTED_ENCODING) {
@@ -99,11 +127,21 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     if (key === undefined) {
       throw new PayloadDecryptionError(`payload was encrypted with key "${keyId}", which is not configured`);
     }
+    const { format, binding } = readBinding(payload);
+    let additionalData: Buffer;
+    if (binding !== undefined) additionalData = boundAdditionalData(keyId, binding);
+    // Written before payloads were bound: authenticated by its key id alone, readable anywhere.
+    else if (format === '1') additionalData = Buffer.from(keyId, 'utf8');
+    else {
+      throw new PayloadDecryptionError(
+        `payload is in encryption format ${JSON.stringify(format)}, which this release cannot read (written by a newer one?)`,
+      );
+    }
     const data = Buffer.from(payload.data ?? new Uint8Array());
     if (data.length < IV_BYTES + TAG_BYTES)
       throw new PayloadDecryptionError('encrypted payload is truncated');
     const decipher = createDecipheriv('aes-256-gcm', key.key, data.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(keyId, 'utf8'));
+    decipher.setAAD(additionalData);
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
     let plain: Buffer;
     try {
@@ -114,6 +152,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     } catch {
       throw new PayloadDecryptionError(`payload encrypted with key "${keyId}" failed authentication`);
     }
+    // Checked after authentication: the binding it names is the one it was written with.
+    const mismatch =
+      binding === undefined || reader === undefined ? undefined : bindingMismatch(binding, reader);
+    if (mismatch !== undefined) throw new PayloadBindingError(mismatch);
     return temporal.api.common.v1.Payload.decode(plain);
   }
 }

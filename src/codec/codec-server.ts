@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Payload, PayloadCodec, WorkflowSerializationContext } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { bearerToken, HashedCredentialVerifier, sha256Hex } from '../security/hashed-credentials';
@@ -10,7 +10,9 @@ import { CODEC_SESSION_COOKIE, CodecSessions, readCookie, sessionCookieHeader } 
  * The remote codec endpoint Temporal UI and the `temporal` CLI call to show encrypted payloads to
  * operators (`POST /codec/decode`, `POST /codec/encode`, JSON `{ payloads: [...] }` in Temporal's
  * proto-JSON form: metadata values and data in base64). Only authenticated callers may use it:
- * it turns ciphertext into personal data. The CLI sends a bearer token; Temporal UI, which cannot
+ * it turns ciphertext into personal data. Decoding reads any authentic payload, whichever
+ * lifecycle it is bound to; encoding binds to the lifecycle the request names, and to none
+ * without one is refused. The CLI sends a bearer token; Temporal UI, which cannot
  * send one without OIDC, sends the sign-in cookie of `/codec/login` (codec-session.ts).
  */
 
@@ -60,6 +62,30 @@ function toJson(payload: Payload): PayloadJson {
 
 export { sha256Hex };
 
+/** The headers `/codec/encode` needs: which lifecycle the ciphertext is for. */
+export const NAMESPACE_HEADER = 'x-namespace';
+export const WORKFLOW_ID_HEADER = 'x-workflow-id';
+
+const ENCODE_NEEDS_LIFECYCLE =
+  `name the lifecycle the payloads are for (headers ${WORKFLOW_ID_HEADER} and ${NAMESPACE_HEADER}): ` +
+  'encrypted payloads are bound to one lifecycle, and this endpoint mints none that any lifecycle would accept';
+
+/**
+ * Encoding binds the ciphertext to one lifecycle, named by the caller: `X-Namespace` (which
+ * Temporal UI and the `temporal` CLI send) and `X-Workflow-Id` (which they do not, so their
+ * "send signal" and "start workflow" through this endpoint are refused; docs/deploy.md).
+ */
+function encodeContext(request: FastifyRequest): WorkflowSerializationContext | undefined {
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const namespace = header(NAMESPACE_HEADER);
+  const workflowId = header(WORKFLOW_ID_HEADER);
+  if (namespace === undefined || workflowId === undefined) return undefined;
+  return { type: 'workflow', namespace, workflowId };
+}
+
 /** Adds the codec routes to an app (the gateway mounts them too). */
 export async function registerCodecRoutes(
   app: FastifyInstance,
@@ -73,7 +99,7 @@ export async function registerCodecRoutes(
     await scope.register(cors, {
       origin: [...options.corsOrigins],
       methods: ['POST', 'OPTIONS'],
-      allowedHeaders: ['content-type', 'authorization', 'x-namespace'],
+      allowedHeaders: ['content-type', 'authorization', NAMESPACE_HEADER, WORKFLOW_ID_HEADER],
       credentials: true,
     });
     scope.addHook('onRequest', async (request, reply) => {
@@ -101,9 +127,18 @@ export async function registerCodecRoutes(
             error: { code: 'validation-failed', message: 'expected { payloads: [{ metadata, data }] }' },
           });
         }
+        let context: WorkflowSerializationContext | undefined;
+        if (direction === 'encode') {
+          context = encodeContext(request);
+          if (context === undefined) {
+            return reply
+              .code(400)
+              .send({ error: { code: 'lifecycle-required', message: ENCODE_NEEDS_LIFECYCLE } });
+          }
+        }
         const payloads = parsed.data.payloads.map(fromJson);
         try {
-          const result = await options.codec[direction](payloads);
+          const result = await options.codec[direction](payloads, context);
           return { payloads: result.map(toJson) };
         } catch (error) {
           return reply.code(400).send({ error: { code: 'codec-failed', message: (error as Error).message } });

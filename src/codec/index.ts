@@ -4,3 +4,4 @@ export * from './workflow-bundles';
 export * from './keys';
 export * from './codec-server';
 export * from './codec-session';
+export * from './payload-binding';
