@@ -24,7 +24,7 @@ case "${1:-}" in
     ;;
 esac
 
-# Random material without depending on openssl.
+# Random material without depending on openssl (the certificates below do need it).
 random_hex() { head -c "$1" /dev/urandom | od -An -v -tx1 | tr -d ' \n'; }
 random_base64() { head -c "$1" /dev/urandom | base64 | tr -d '\n'; }
 sha256_hex() {
@@ -67,6 +67,9 @@ write_secret advance_callback_secret "$(random_hex 32)"
 # scoped explicitly to everything (an operator's key); add narrower keys per business system.
 write_secret gateway_api_key "$(random_hex 24)" 600
 write_secret gateway_api_keys "ops:$(sha256_hex "$(head -n 1 "$dir/gateway_api_key")") tenancies=* permissions=admin"
+
+# Mutual TLS to Temporal: the two authorities and every certificate (kept when they exist).
+bash "$root/deploy/create-certificates.sh" --dir "$dir"
 
 # The codec endpoint's bearer token: the token for you (not mounted), its digest goes into .env.
 write_secret codec_token "$(random_hex 32)" 600
