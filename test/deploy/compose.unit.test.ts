@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -513,12 +513,26 @@ describe('the configuration npm run test:production runs (tools/cluster/)', () =
     const tested = temporalServerEnvironment({
       serverBinary: '/x/temporal-server',
       postgres: { host: '127.0.0.1', port: 5432, user: 'temporal', passwordFile: '/x/password' },
+      tls: {
+        caFile: '/x/tls_ca',
+        internodeCaFile: '/x/tls_internode_ca',
+        frontendCertFile: '/x/tls_frontend_cert',
+        frontendKeyFile: '/x/tls_frontend_key',
+        internodeCertFile: '/x/tls_internode_cert',
+        internodeKeyFile: '/x/tls_internode_key',
+      },
       ports,
       logDir: '/x',
     });
     const composed = env('temporal');
+    // Mutual TLS is not the test's alone: every certificate it gives the server, compose gives too.
+    const tlsTested = Object.keys(tested).filter((v) => v.startsWith('TLS_'));
+    expect(tlsTested).toHaveLength(6);
+    for (const variable of tlsTested)
+      expect({ variable, composed: variable in composed }).toEqual({ variable, composed: true });
     // Where things are: the compose network's names, the container's paths.
     const located = new Set([
+      ...tlsTested,
       'POSTGRES_SEEDS',
       'DB_PORT',
       'BIND_ON_IP',
@@ -534,16 +548,126 @@ describe('the configuration npm run test:production runs (tools/cluster/)', () =
 
   test('the UI and the codec endpoint get the variables the test gives them', () => {
     const urls = { uiUrl: 'http://127.0.0.1:1', codecUrl: 'http://127.0.0.1:2' };
-    const ui = temporalUiEnvironment({ address: 'x:1', namespace: 'default', ...urls });
+    const tls = { caFile: '/x/ca', certFile: '/x/cert', keyFile: '/x/key' };
+    const ui = temporalUiEnvironment({ address: 'x:1', namespace: 'default', ...urls, tls });
     expect(Object.keys(env('temporal-ui')).sort()).toEqual(Object.keys(ui).sort());
-    expect(env('temporal-ui')['TEMPORAL_CODEC_INCLUDE_CREDENTIALS']).toBe(
-      ui['TEMPORAL_CODEC_INCLUDE_CREDENTIALS'],
-    );
+    for (const variable of [
+      'TEMPORAL_CODEC_INCLUDE_CREDENTIALS',
+      'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ])
+      expect({ variable, value: env('temporal-ui')[variable] }).toEqual({ variable, value: ui[variable] });
     // The UI calls <endpoint>/decode; the codec serves /codec/decode.
     expect(env('temporal-ui')['TEMPORAL_CODEC_ENDPOINT']).toMatch(/\/codec$/);
     const codec = codecEnvironment({ ...urls, codecToken: 't', payloadKeysFile: '/x' });
     expect(Object.keys(env('codec')).sort()).toEqual(Object.keys(codec).sort());
     expect(env('codec')['CODEC_ALLOW_UNAUTHENTICATED']).toBe(codec['CODEC_ALLOW_UNAUTHENTICATED']);
+  });
+});
+
+/** Where a service's variable points into /run/secrets/, the secret's name. */
+function mountedSecret(value: string | undefined): string | undefined {
+  return /^\/run\/secrets\/([a-z0-9_]+)$/.exec(value ?? '')?.[1];
+}
+
+/** Every service that connects to Temporal, and the variables naming its authority and certificate. */
+const TEMPORAL_CLIENTS: Record<string, { ca: string; cert: string; key: string }> = {
+  worker: {
+    ca: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    cert: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+    key: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  },
+  gateway: {
+    ca: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    cert: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+    key: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  },
+  'temporal-namespace': {
+    ca: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    cert: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+    key: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  },
+  // The UI server's own variable names (its configuration file, config/docker.yaml).
+  'temporal-ui': { ca: 'TEMPORAL_TLS_CA', cert: 'TEMPORAL_TLS_CERT', key: 'TEMPORAL_TLS_KEY' },
+};
+const SERVER_TLS_FILES = [
+  'TLS_CA_FILE',
+  'TLS_INTERNODE_CA_FILE',
+  'TLS_FRONTEND_CERT_FILE',
+  'TLS_FRONTEND_KEY_FILE',
+  'TLS_INTERNODE_CERT_FILE',
+  'TLS_INTERNODE_KEY_FILE',
+];
+
+describe('mutual TLS to Temporal', () => {
+  test('the server configuration requires every certificate and client certificates on both listeners', () => {
+    const config = readFileSync(CLUSTER_FILES.serverConfig, 'utf8');
+    // The template fails to render without any one of them: no way to start the server open.
+    expect(config).toMatch(/range \$required := list ((?:"TLS_[A-Z_]+" ?)+)\}\}/);
+    const required = /range \$required := list ((?:"TLS_[A-Z_]+" ?)+)\}\}/
+      .exec(config)?.[1]
+      ?.match(/TLS_[A-Z_]+/g);
+    expect(required?.sort()).toEqual([...SERVER_TLS_FILES].sort());
+    expect(config).toContain('{{ fail (printf "%s is required');
+    expect(config.match(/requireClientAuth: true/g)).toHaveLength(2);
+    expect(config).not.toMatch(/requireClientAuth: false|disableHostVerification: true/);
+    const server = env('temporal');
+    for (const variable of SERVER_TLS_FILES) {
+      const secret = mountedSecret(server[variable]);
+      expect({ variable, mounted: secret !== undefined && secretNames('temporal').includes(secret) }).toEqual(
+        {
+          variable,
+          mounted: true,
+        },
+      );
+    }
+  });
+
+  test('every client of Temporal presents a certificate of its own and checks the frontend against the clients authority', () => {
+    const certificates = new Set<string>();
+    for (const [name, variables] of Object.entries(TEMPORAL_CLIENTS)) {
+      const set = env(name);
+      expect({ name, ca: mountedSecret(set[variables.ca]) }).toEqual({ name, ca: 'tls_ca' });
+      const cert = mountedSecret(set[variables.cert]) ?? '';
+      const key = mountedSecret(set[variables.key]) ?? '';
+      expect({ name, cert, key }).toEqual({
+        name,
+        cert: expect.stringMatching(/^tls_[a-z]+_cert$/),
+        key: cert.replace(/_cert$/, '_key'),
+      });
+      for (const secret of ['tls_ca', cert, key])
+        expect({ name, secret, mounted: secretNames(name).includes(secret) }).toEqual({
+          name,
+          secret,
+          mounted: true,
+        });
+      certificates.add(cert);
+      // They all dial the frontend by the name its certificate carries.
+      expect(set['TEMPORAL_ADDRESS']).toBe('temporal:7233');
+    }
+    expect(certificates.size).toBe(Object.keys(TEMPORAL_CLIENTS).length);
+    expect(env('temporal-ui')['TEMPORAL_TLS_ENABLE_HOST_VERIFICATION']).toBe('true');
+    expect(env('temporal-ui')['TEMPORAL_TLS_SERVER_NAME']).toBe('temporal');
+    // The codec endpoint never connects to Temporal.
+    expect(secretNames('codec').filter((s) => s.startsWith('tls_'))).toEqual([]);
+  });
+
+  test("the authorities' keys are mounted nowhere; the server's keys and the internode authority only in the server", () => {
+    expect(Object.keys(compose.secrets ?? {}).filter((s) => s.endsWith('_ca_key'))).toEqual([]);
+    for (const [name] of Object.entries(services)) {
+      if (name === 'temporal') continue;
+      for (const secret of [
+        'tls_frontend_key',
+        'tls_internode_key',
+        'tls_internode_cert',
+        'tls_internode_ca',
+      ])
+        expect({ name, secret, mounted: secretNames(name).includes(secret) }).toEqual({
+          name,
+          secret,
+          mounted: false,
+        });
+    }
   });
 });
 
@@ -715,6 +839,56 @@ describe('the generated secrets and settings satisfy the configuration loaders',
       env: { PATH: process.env['PATH'] ?? '' },
     });
     expect(again).not.toContain('created');
+  });
+
+  test('the certificates chain to the authorities the configuration names, for the names clients dial', () => {
+    const read = (name: string) =>
+      new X509Certificate(readFileSync(path.join(dir, 'deploy', 'secrets', name)));
+    const clientsCa = read('tls_ca');
+    const internodeCa = read('tls_internode_ca');
+    const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+    const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+    const signedBy = (cert: X509Certificate, ca: X509Certificate) =>
+      cert.checkIssued(ca) && cert.verify(ca.publicKey);
+    expect(clientsCa.ca).toBe(true);
+    expect(internodeCa.ca).toBe(true);
+
+    const frontend = read('tls_frontend_cert');
+    expect(signedBy(frontend, clientsCa)).toBe(true);
+    expect(frontend.keyUsage).toEqual([SERVER_AUTH]);
+    // Compose's clients dial `temporal`, the host's CLI `localhost` or the loopback address.
+    const dialed = new URL(`grpc://${env('worker')['TEMPORAL_ADDRESS']}`).hostname;
+    for (const host of [dialed, env('temporal-ui')['TEMPORAL_TLS_SERVER_NAME'] ?? '', 'localhost'])
+      expect({ host, matches: frontend.checkHost(host) }).toEqual({ host, matches: host });
+    expect(frontend.checkIP('127.0.0.1')).toBe('127.0.0.1');
+
+    const internode = read('tls_internode_cert');
+    expect(signedBy(internode, internodeCa)).toBe(true);
+    expect(signedBy(internode, clientsCa)).toBe(false);
+    expect(internode.keyUsage?.sort()).toEqual([SERVER_AUTH, CLIENT_AUTH].sort());
+    const config = readFileSync(CLUSTER_FILES.serverConfig, 'utf8');
+    const internodeName = /TLS_INTERNODE_SERVER_NAME" \| default "([^"]+)"/.exec(config)?.[1] ?? '';
+    expect(internode.checkHost(internodeName)).toBe(internodeName);
+    const frontendName = /TLS_FRONTEND_SERVER_NAME" \| default "([^"]+)"/.exec(config)?.[1] ?? '';
+    expect(frontend.checkHost(frontendName)).toBe(frontendName);
+
+    for (const identity of ['worker', 'gateway', 'ui', 'operator']) {
+      const client = read(`tls_${identity}_cert`);
+      expect({
+        identity,
+        signed: signedBy(client, clientsCa),
+        internode: signedBy(client, internodeCa),
+      }).toEqual({
+        identity,
+        signed: true,
+        internode: false,
+      });
+      expect({ identity, usage: client.keyUsage }).toEqual({ identity, usage: [CLIENT_AUTH] });
+      expect(client.ca).toBe(false);
+    }
+    // The authorities' keys stay with the operator: readable by the owner only.
+    for (const key of ['tls_ca_key', 'tls_internode_ca_key'])
+      expect(statSync(path.join(dir, 'deploy', 'secrets', key)).mode & 0o077).toBe(0);
   });
 
   test('worker, gateway and codec accept the environment compose gives them', () => {

@@ -4,6 +4,9 @@
 # attributes, then waits until queries can use them. Safe to run again.
 #
 # SEARCH_ATTRIBUTES is a space-separated list of Name=Type (see src/workflows/search-attributes.ts).
+# TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH
+# name the authority and the certificate it connects with (the frontend takes nothing else);
+# TEMPORAL_TLS_SERVER_NAME the name to check the frontend's certificate for, when not the address's.
 set -eu
 
 : "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS is required}"
@@ -28,24 +31,33 @@ retry() {
   done
 }
 
+# The CLI with the address and the certificate, as flags: every CLI release reads those.
+tcli() {
+  temporal "$@" --address "$TEMPORAL_ADDRESS" \
+    ${TEMPORAL_TLS_SERVER_CA_CERT_PATH:+--tls-ca-path "$TEMPORAL_TLS_SERVER_CA_CERT_PATH"} \
+    ${TEMPORAL_TLS_CLIENT_CERT_PATH:+--tls-cert-path "$TEMPORAL_TLS_CLIENT_CERT_PATH"} \
+    ${TEMPORAL_TLS_CLIENT_KEY_PATH:+--tls-key-path "$TEMPORAL_TLS_CLIENT_KEY_PATH"} \
+    ${TEMPORAL_TLS_SERVER_NAME:+--tls-server-name "$TEMPORAL_TLS_SERVER_NAME"}
+}
+
 cluster_healthy() {
-  temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1
+  tcli operator cluster health >/dev/null 2>&1
 }
 
 namespace_exists() {
-  temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1
+  tcli operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1
 }
 
 ensure_namespace() {
   namespace_exists && return 0
-  temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$NAMESPACE" \
+  tcli operator namespace create --namespace "$NAMESPACE" \
     --retention "$RETENTION" || namespace_exists
 }
 
 # Prints the type of custom search attribute $1, or nothing when there is none; fails when the
 # list cannot be read (a namespace takes a few seconds to be known everywhere after creation).
 search_attribute_type() {
-  list=$(temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" --namespace "$NAMESPACE") ||
+  list=$(tcli operator search-attribute list --namespace "$NAMESPACE") ||
     return 1
   printf '%s\n' "$list" | awk -v name="$1" '$1 == name { print $2 }'
 }
@@ -57,7 +69,7 @@ ensure_search_attribute() {
     echo "search attribute $1 already exists as $current, not $2: a type cannot be changed" >&2
     exit 1
   fi
-  temporal operator search-attribute create --address "$TEMPORAL_ADDRESS" --namespace "$NAMESPACE" \
+  tcli operator search-attribute create --namespace "$NAMESPACE" \
     --name "$1" --type "$2" || [ "$(search_attribute_type "$1")" = "$2" ]
 }
 
@@ -74,7 +86,7 @@ probe_value() {
 # The frontend validates queries against its search-attribute cache: once a query on the
 # attribute is accepted, workflow starts that set it are accepted too.
 queryable() {
-  temporal workflow count --address "$TEMPORAL_ADDRESS" --namespace "$NAMESPACE" \
+  tcli workflow count --namespace "$NAMESPACE" \
     --query "$1 = $(probe_value "$2")" >/dev/null 2>&1
 }
 

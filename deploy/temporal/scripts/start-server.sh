@@ -13,6 +13,8 @@
 #                                out of `docker inspect` and off command lines
 #   BIND_ON_IP                   0.0.0.0 in a container: then the services announce the container's
 #                                own address to each other (TEMPORAL_BROADCAST_ADDRESS)
+#   TLS_*_FILE                   the certificates and authorities of mutual TLS (required;
+#                                deploy/create-certificates.sh makes them)
 # The configuration's other variables are listed in the file itself.
 set -eu
 
@@ -32,6 +34,8 @@ if { [ "$BIND_ON_IP" = 0.0.0.0 ] || [ "$BIND_ON_IP" = ::0 ]; } && [ -z "${TEMPOR
   export TEMPORAL_BROADCAST_ADDRESS
 fi
 
-# No authorizer is configured: the frontend is reached only on the compose network and the host's
-# loopback (docs/deploy.md, "Ports"). The server refuses to start so without --allow-no-auth.
+# Authentication is the client certificate: the frontend completes no connection without one that
+# the clients' authority signed (mutual TLS, in the configuration file). There is no authorizer on
+# top, so every holder of such a certificate may do everything in every namespace (docs/deploy.md,
+# "Mutual TLS to Temporal"); the server refuses to start without one unless told --allow-no-auth.
 exec "$TEMPORAL_SERVER" --config-file "$CONFIG_FILE" --allow-no-auth start "$@"
