@@ -203,6 +203,8 @@ function useServer(server: ServerName, cluster: ProductionCluster): void {
   runRigsOn(async () => ({
     address: cluster.address,
     namespace: cluster.namespace,
+    // The benchmark's workers and clients connect as the cluster's workers do.
+    clientEnv: cluster.clientEnv('worker'),
     pid: history,
     stop: async () => undefined,
   }));

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { LifecycleClient } from '../../src/client';
 import { startDevServer, type RunningDevServer } from '../../tools/temporal';
 import { BegunSessions } from './begun-sessions';
@@ -69,8 +70,13 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** The Temporal server a rig runs on: a dev server as `startDevServer` returns it, or another one. */
-export type RigServer = Pick<RunningDevServer, 'address' | 'namespace' | 'pid' | 'stop'>;
+/**
+ * The Temporal server a rig runs on: a dev server as `startDevServer` returns it, or another one
+ * with the `TEMPORAL_TLS_*` variables its clients need (`clientEnv`, read through envconfig).
+ */
+export type RigServer = Pick<RunningDevServer, 'address' | 'namespace' | 'pid' | 'stop'> & {
+  clientEnv?: Record<string, string>;
+};
 
 let serverForRigs: () => Promise<RigServer> = () => startDevServer();
 
@@ -115,6 +121,7 @@ export async function startRig(
       const worker = await startWorkerProcess(
         spec.kind,
         {
+          ...devServer.clientEnv,
           TEMPORAL_ADDRESS: devServer.address,
           TEMPORAL_NAMESPACE: devServer.namespace,
           TEMPORAL_TASK_QUEUE: taskQueue,
@@ -133,7 +140,11 @@ export async function startRig(
       progress(`${spec.name} worker running (pid ${worker.pid}, task queue ${taskQueue})`);
     }
 
-    const connection = await Connection.connect({ address: devServer.address });
+    const connection = await Connection.connect(
+      loadClientConnectConfig({
+        overrideEnvVars: { ...devServer.clientEnv, TEMPORAL_ADDRESS: devServer.address },
+      }).connectionOptions,
+    );
     cleanups.push(() => connection.close());
     const temporal = new Client({ connection, namespace: devServer.namespace });
     const clients = new Map<string, LifecycleClient>();

@@ -13,6 +13,7 @@
  * BENCH_SOURCE_ROOT: the folder whose `src/` builds the worker (a baseline commit's export), this
  * tree when unset.
  */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import path from 'node:path';
@@ -103,7 +104,13 @@ async function main(): Promise<void> {
   // Warnings and errors only: the worker's state changes would drown the benchmark's progress lines.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const namespace = process.env['TEMPORAL_NAMESPACE'] || 'default';
-  const connection = await NativeConnection.connect({ address: process.env['TEMPORAL_ADDRESS'] });
+  // TEMPORAL_ADDRESS and, on the production cluster, the TEMPORAL_TLS_* certificate.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const connection = await NativeConnection.connect(
+    loadClientConnectConfig({ overrideEnvVars: env }).connectionOptions,
+  );
   const { worker, run } = await createWorker(kind, connection, namespace);
 
   process.on('message', (message: WorkerParentMessage) => {

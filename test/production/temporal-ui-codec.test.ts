@@ -38,7 +38,7 @@ beforeAll(async () => {
     log,
   });
   ui = await startClusterUi(cluster);
-  connection = await Connection.connect({ address: cluster.address });
+  connection = await Connection.connect(cluster.connectionOptions('operator'));
   browser = await launchChromium('Temporal UI on the production cluster');
   await mkdir(ARTIFACTS, { recursive: true });
 }, 300_000);

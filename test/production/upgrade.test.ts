@@ -53,7 +53,7 @@ beforeAll(async () => {
     workerEnv: { WORKER_DEPLOYMENT_NAME: DEPLOYMENT },
     log,
   });
-  connection = await Connection.connect({ address: cluster.address });
+  connection = await Connection.connect(cluster.connectionOptions('operator'));
   variants.incompatible = await bundleLifecycleVariant('incompatible', { encrypted: true });
   variants.compatible = await bundleLifecycleVariant('compatible', { encrypted: true });
 }, 300_000);
@@ -84,10 +84,14 @@ async function keep(name: string, run: ReplayCheckRun): Promise<void> {
 }
 
 test('replay-check guards an upgrade of a versioned worker over parked, encrypted lifecycles', async () => {
-  const server = { address: cluster.address, namespace: cluster.namespace };
+  // The operator's certificate, as the runbook's CLI steps run with it.
+  const server = {
+    address: cluster.address,
+    namespace: cluster.namespace,
+    env: cluster.clientEnv('operator'),
+  };
   const checkEnv = {
-    TEMPORAL_ADDRESS: cluster.address,
-    TEMPORAL_NAMESPACE: cluster.namespace,
+    ...cluster.clientEnv('operator'),
     PAYLOAD_ENCRYPTION_KEYS_FILE: cluster.secrets.payloadKeysFile,
   };
   const problems: string[] = [];

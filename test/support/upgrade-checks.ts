@@ -52,9 +52,12 @@ export function activityTypes(events: HistoryEvent[]): string[] {
   });
 }
 
-/** `temporal worker deployment set-current-version`, as the runbook has operators run it. */
+/**
+ * `temporal worker deployment set-current-version`, as the runbook has operators run it; `env`
+ * adds connection variables (the operator's `TEMPORAL_TLS_*`).
+ */
 export async function setCurrentVersion(
-  server: { address: string; namespace: string },
+  server: { address: string; namespace: string; env?: Record<string, string> },
   deploymentName: string,
   buildId: string,
 ): Promise<void> {
@@ -63,7 +66,8 @@ export async function setCurrentVersion(
   const args = ['worker', 'deployment', 'set-current-version', '--deployment-name', deploymentName];
   args.push('--build-id', buildId, '--address', server.address, '--namespace', server.namespace, '--yes');
   // The version exists once one of its workers has polled: retried until then.
-  await eventually(() => promisify(execFile)(cli, args).then(() => true), {
+  const env = { ...process.env, ...server.env };
+  await eventually(() => promisify(execFile)(cli, args, { env }).then(() => true), {
     what: `${deploymentName} ${buildId} to become the current version`,
     timeoutMs: 60_000,
     intervalMs: 500,

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ConnectionOptions } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { findFreePort } from '../../src/observability/free-port';
 import { resolveTemporalCli } from '../../tools/temporal/temporal-binaries';
@@ -20,6 +21,13 @@ import {
   type ServicePorts,
   type TemporalService,
 } from './temporal-server';
+import {
+  clientConnectionOptions,
+  createClusterCertificates,
+  temporalClientTlsEnv,
+  type ClientIdentity,
+  type ClusterTls,
+} from './tls';
 
 const run = promisify(execFile);
 
@@ -66,6 +74,8 @@ export interface ClusterSecrets {
   payloadKeysFile: string;
   postgresPasswordFile: string;
   finishLinkSecretFile: string;
+  /** The certificates: the server accepts no connection without one (deploy/create-certificates.sh). */
+  tls: ClusterTls;
 }
 
 export interface ClusterGateway {
@@ -96,6 +106,10 @@ export interface ProductionCluster {
   workerEnv: Record<string, string>;
   /** The environment every gateway runs with, but its port and public URL. */
   gatewayEnv: Record<string, string>;
+  /** The `TEMPORAL_*` connection variables (address, namespace, certificate) of one client identity. */
+  clientEnv(identity: ClientIdentity): Record<string, string>;
+  /** Connection options for a client in the calling process, with that identity's certificate. */
+  connectionOptions(identity: ClientIdentity): ConnectionOptions;
   /** The server's history shards (numHistoryShards, as the cluster reports it). */
   historyShards: number;
   versions: { server: string; uiServer: string; postgres: string };
@@ -163,6 +177,7 @@ export async function startProductionCluster(options: ProductionClusterOptions):
 
     const server = new TemporalServer({
       serverBinary: binaries.temporalServer,
+      tls: secrets.tls,
       postgres: {
         host: postgres.host,
         port: postgres.port,
@@ -175,26 +190,29 @@ export async function startProductionCluster(options: ProductionClusterOptions):
     cleanups.push(() => server.stop());
     const [, serverMs] = await step('Temporal server (4 processes)', () => server.start());
 
+    const clientEnv = (identity: ClientIdentity): Record<string, string> => ({
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: namespace,
+      ...temporalClientTlsEnv(secrets.tls, identity),
+    });
     const cli = resolveTemporalCli();
     if (cli.source === 'download')
       throw new Error('the temporal CLI is missing: run npm run build or .ci/run');
     const [, namespaceMs] = await step('namespace and search attributes (setup-namespace.sh)', () =>
       runScript(CLUSTER_FILES.setupNamespaceScript, path.join(logDir, 'setup-namespace.log'), {
         PATH: `${path.dirname(cli.path)}:${process.env['PATH'] ?? ''}`,
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: namespace,
+        ...clientEnv('operator'),
         NAMESPACE_RETENTION: '720h',
         SEARCH_ATTRIBUTES: LIFECYCLE_SEARCH_ATTRIBUTES.map((a) => `${a.name}=${a.type}`).join(' '),
       }),
     );
-    const historyShards = await describeShards(cli.path, server.address);
+    const historyShards = await describeShards(cli.path, clientEnv('operator'));
 
     const [bundlePath, bundleMs] = await step('workflow bundle', () => buildBundle(workDir));
 
     const base = { PATH: process.env['PATH'], HOME: process.env['HOME'], NODE_ENV: 'production' };
     const workerEnv: Record<string, string> = {
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: namespace,
+      ...clientEnv('worker'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       ...options.advanceEnv,
       PAYLOAD_ENCRYPTION_KEYS_FILE: secrets.payloadKeysFile,
@@ -218,8 +236,7 @@ export async function startProductionCluster(options: ProductionClusterOptions):
     });
 
     const gatewayEnv: Record<string, string> = {
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: namespace,
+      ...clientEnv('gateway'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       PAYLOAD_ENCRYPTION_KEYS_FILE: secrets.payloadKeysFile,
       GATEWAY_HOST: '127.0.0.1',
@@ -256,6 +273,8 @@ export async function startProductionCluster(options: ProductionClusterOptions):
       secrets,
       workerEnv,
       gatewayEnv,
+      clientEnv,
+      connectionOptions: (identity) => clientConnectionOptions(secrets.tls, identity, server.address),
       historyShards,
       versions: { ...binaries.versions, postgres: postgresVersion },
       timings: {
@@ -346,8 +365,10 @@ async function runScript(script: string, logFile: string, env: Record<string, st
 }
 
 /** The cluster's history shard count, as it reports it (`temporal operator cluster describe`). */
-async function describeShards(cli: string, address: string): Promise<number> {
-  const { stdout } = await run(cli, ['operator', 'cluster', 'describe', '--address', address, '-o', 'json']);
+async function describeShards(cli: string, clientEnv: Record<string, string>): Promise<number> {
+  const { stdout } = await run(cli, ['operator', 'cluster', 'describe', '-o', 'json'], {
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...clientEnv },
+  });
   const shards = Number((JSON.parse(stdout) as { historyShardCount?: unknown }).historyShardCount);
   if (!Number.isInteger(shards) || shards <= 0) throw new Error(`no history shard count in: ${stdout}`);
   return shards;
@@ -377,6 +398,7 @@ async function writeSecrets(dir: string): Promise<ClusterSecrets> {
     payloadKeysFile: await secret('payload_encryption_keys', `k1:${randomBytes(32).toString('base64')}`),
     postgresPasswordFile: path.join(dir, 'postgres_password'),
     finishLinkSecretFile: await secret('gateway_finish_link_secret', randomBytes(32).toString('hex')),
+    tls: await createClusterCertificates(dir),
   };
 }
 

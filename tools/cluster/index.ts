@@ -24,3 +24,11 @@ export { LocalPostgres } from './postgres';
 export { SizingSampler, type SizingFigures } from './sizing';
 export { startClusterUi, type ClusterUi } from './temporal-ui';
 export { TemporalServer, TEMPORAL_SERVICES, type TemporalService } from './temporal-server';
+export {
+  CLIENT_IDENTITIES,
+  clientConnectionOptions,
+  FRONTEND_TLS_NAME,
+  temporalClientTlsEnv,
+  type ClientIdentity,
+  type ClusterTls,
+} from './tls';

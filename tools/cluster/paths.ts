@@ -14,6 +14,7 @@ export const CLUSTER_FILES = {
   startServerScript: path.join(REPO_ROOT, 'deploy', 'temporal', 'scripts', 'start-server.sh'),
   setupSchemaScript: path.join(REPO_ROOT, 'deploy', 'temporal', 'scripts', 'setup-schema.sh'),
   setupNamespaceScript: path.join(REPO_ROOT, 'deploy', 'temporal', 'scripts', 'setup-namespace.sh'),
+  createCertificatesScript: path.join(REPO_ROOT, 'deploy', 'create-certificates.sh'),
   installScript: path.join(REPO_ROOT, 'tools', 'cluster', 'install.sh'),
 } as const;
 

@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ManagedProcess } from './managed-process';
 import { CLUSTER_FILES } from './paths';
+import type { ClusterTls } from './tls';
 
 /** The server's services, each run as a process of its own (`start --service <name>`). */
 export const TEMPORAL_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
@@ -19,6 +20,16 @@ export interface TemporalServerSettings {
   /** The server binary built by tools/cluster/install.sh. */
   serverBinary: string;
   postgres: { host: string; port: number; user: string; passwordFile: string };
+  /** The frontend's and the internode certificates, with both authorities. */
+  tls: Pick<
+    ClusterTls,
+    | 'caFile'
+    | 'internodeCaFile'
+    | 'frontendCertFile'
+    | 'frontendKeyFile'
+    | 'internodeCertFile'
+    | 'internodeKeyFile'
+  >;
   ports: Record<TemporalService, ServicePorts>;
   logDir: string;
   /** @default 'info' (as docker-compose.yml) */
@@ -31,7 +42,7 @@ export interface TemporalServerSettings {
  * place of the compose network's (test/deploy/compose.test.ts holds the two lists together).
  */
 export function temporalServerEnvironment(settings: TemporalServerSettings): Record<string, string> {
-  const { postgres, ports } = settings;
+  const { postgres, ports, tls } = settings;
   return {
     TEMPORAL_SERVER: settings.serverBinary,
     TEMPORAL_SERVER_CONFIG_FILE_PATH: CLUSTER_FILES.serverConfig,
@@ -56,6 +67,12 @@ export function temporalServerEnvironment(settings: TemporalServerSettings): Rec
     MATCHING_MEMBERSHIP_PORT: String(ports.matching.membership),
     WORKER_GRPC_PORT: String(ports.worker.grpc),
     WORKER_MEMBERSHIP_PORT: String(ports.worker.membership),
+    TLS_CA_FILE: tls.caFile,
+    TLS_INTERNODE_CA_FILE: tls.internodeCaFile,
+    TLS_FRONTEND_CERT_FILE: tls.frontendCertFile,
+    TLS_FRONTEND_KEY_FILE: tls.frontendKeyFile,
+    TLS_INTERNODE_CERT_FILE: tls.internodeCertFile,
+    TLS_INTERNODE_KEY_FILE: tls.internodeKeyFile,
   };
 }
 

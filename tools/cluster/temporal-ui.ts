@@ -5,6 +5,7 @@ import { codecProcess } from './app-processes';
 import { sha256Hex, type ProductionCluster } from './cluster';
 import { ManagedProcess } from './managed-process';
 import { clusterBinaries } from './paths';
+import { FRONTEND_TLS_NAME } from './tls';
 
 export interface ClusterUi {
   /** Temporal UI's origin, as the browser opens it. */
@@ -21,16 +22,24 @@ export interface ClusterUi {
 /**
  * What docker-compose.yml gives its `temporal-ui` service, for a UI at `uiUrl` in front of the
  * frontend at `address`, calling the codec endpoint at `codecUrl` with the browser's credentials
- * (the operator's sign-in cookie).
+ * (the operator's sign-in cookie). The UI's server reaches the frontend with its own certificate
+ * and checks the frontend's against the clients' authority, by the name the certificate carries.
  */
 export function temporalUiEnvironment(s: {
   address: string;
   namespace: string;
   uiUrl: string;
   codecUrl: string;
+  tls: { caFile: string; certFile: string; keyFile: string };
 }): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: s.address,
+    TEMPORAL_TLS_CA: s.tls.caFile,
+    TEMPORAL_TLS_CERT: s.tls.certFile,
+    TEMPORAL_TLS_KEY: s.tls.keyFile,
+    // Off by default in the UI server, which would then accept any certificate.
+    TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true',
+    TEMPORAL_TLS_SERVER_NAME: FRONTEND_TLS_NAME,
     TEMPORAL_DEFAULT_NAMESPACE: s.namespace,
     TEMPORAL_UI_PORT: new URL(s.uiUrl).port,
     TEMPORAL_CORS_ORIGINS: s.uiUrl,
@@ -87,7 +96,17 @@ export async function startClusterUi(cluster: ProductionCluster): Promise<Cluste
     args: ['--root', binaries.uiRoot, '--env', 'docker', 'start'],
     env: {
       ...base,
-      ...temporalUiEnvironment({ address: cluster.address, namespace: cluster.namespace, uiUrl, codecUrl }),
+      ...temporalUiEnvironment({
+        address: cluster.address,
+        namespace: cluster.namespace,
+        uiUrl,
+        codecUrl,
+        tls: {
+          caFile: cluster.secrets.tls.caFile,
+          certFile: cluster.secrets.tls.certFile('ui'),
+          keyFile: cluster.secrets.tls.keyFile('ui'),
+        },
+      }),
     },
     cwd: binaries.uiRoot,
     logFile: path.join(cluster.logDir, 'temporal-ui.log'),
