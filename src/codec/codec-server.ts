@@ -37,9 +37,10 @@ const payloadJson = z.object({
   data: z.string().optional(),
 });
 const bodySchema = z.object({ payloads: z.array(payloadJson) });
-type PayloadJson = z.infer<typeof payloadJson>;
+/** A payload in Temporal's proto-JSON form, as the codec endpoint reads and writes it. */
+export type PayloadJson = z.infer<typeof payloadJson>;
 
-function fromJson(payload: PayloadJson): Payload {
+export function payloadFromJson(payload: PayloadJson): Payload {
   return {
     metadata: Object.fromEntries(
       Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
@@ -48,7 +49,7 @@ function fromJson(payload: PayloadJson): Payload {
   };
 }
 
-function toJson(payload: Payload): PayloadJson {
+export function payloadToJson(payload: Payload): PayloadJson {
   return {
     metadata: Object.fromEntries(
       Object.entries(payload.metadata ?? {}).map(([key, value]) => [
@@ -136,10 +137,10 @@ export async function registerCodecRoutes(
               .send({ error: { code: 'lifecycle-required', message: ENCODE_NEEDS_LIFECYCLE } });
           }
         }
-        const payloads = parsed.data.payloads.map(fromJson);
+        const payloads = parsed.data.payloads.map(payloadFromJson);
         try {
           const result = await options.codec[direction](payloads, context);
-          return { payloads: result.map(toJson) };
+          return { payloads: result.map(payloadToJson) };
         } catch (error) {
           return reply.code(400).send({ error: { code: 'codec-failed', message: (error as Error).message } });
         }

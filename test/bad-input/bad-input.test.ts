@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { decodeFailure } from '@temporalio/common/lib/internal-non-workflow';
 import { AdvanceClient, AdvanceValidationError, AnswerXmlError } from '../../src/advance';
 import { LifecycleClient, LifecycleClientError, type RepairRequest } from '../../src/client';
 import { AesGcmPayloadCodec, lifecycleDataConverter } from '../../src/codec';
 import { ConfigError, loadGatewayConfig, type Env } from '../../src/config';
 import type { RunningGateway } from '../../src/gateway';
 import { testServerLocation } from '../support/temporal';
+import { workflowTaskFailureMessage } from '../support/workflow-task-failure';
 import {
   call,
   createGatewayTestbed,
@@ -670,17 +669,9 @@ describe('a plain signal to a lifecycle whose worker requires encryption', () =>
       // Someone with Temporal access but without the keys: a raw client, plain JSON payloads.
       const plain = t.env.client.workflow.getHandle(lifecycleId);
       await plain.signal('interviewCompleted', { versionId: waiting.activeSession!.versionId });
-      const failure = await eventually(async () => {
-        for (const event of (await plain.fetchHistory()).events ?? []) {
-          const failed = event.workflowTaskFailedEventAttributes?.failure;
-          if (failed) return failed;
-        }
-        return undefined;
-      });
       // The worker encrypts failure messages too: decoded here as Temporal UI's codec endpoint would.
-      const decoded = await decodeFailure([new AesGcmPayloadCodec([KEY])], failure);
-      const attributes = defaultPayloadConverter.fromPayload<{ message: string }>(decoded.encodedAttributes!);
-      expect(attributes.message).toMatch(
+      const message = await workflowTaskFailureMessage(plain, new AesGcmPayloadCodec([KEY]));
+      expect(message).toMatch(
         /refused an unencrypted payload \(encoding "json\/plain"\): with PAYLOAD_ENCRYPTION_REQUIRED=true/,
       );
       // The interview was not taken as finished: nothing was completed in Advance.

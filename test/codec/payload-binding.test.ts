@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { decodeFailure } from '@temporalio/common/lib/internal-non-workflow';
+import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
 import { AesGcmPayloadCodec, BOUND_WORKFLOW_ID_METADATA, lifecycleDataConverter } from '../../src/codec';
 import { requestFollowUpSessionSignal } from '../../src/workflows/definitions';
 import { connectTestEnvironment } from '../support/temporal';
+import { workflowTaskFailureMessage } from '../support/workflow-task-failure';
 import {
   atStage,
   createHarness,
@@ -105,16 +105,8 @@ test('a follow-up moved from one lifecycle into another is refused; in its own i
   // The attack: into the other tenant's lifecycle.
   await signalRaw(tenantB.lifecycleId, stolen);
   const handleB = env.client.workflow.getHandle(tenantB.lifecycleId);
-  const failure = await eventually(async () => {
-    for (const event of (await handleB.fetchHistory()).events ?? []) {
-      const failed = event.workflowTaskFailedEventAttributes?.failure;
-      if (failed) return failed;
-    }
-    return undefined;
-  });
   // Temporal UI shows it on the lifecycle's pending workflow task, decoded by the codec endpoint.
-  const decoded = await decodeFailure([new AesGcmPayloadCodec([KEY])], failure);
-  const { message } = defaultPayloadConverter.fromPayload<{ message: string }>(decoded.encodedAttributes!);
+  const message = await workflowTaskFailureMessage(handleB, new AesGcmPayloadCodec([KEY]));
   expect(message).toContain(
     `refused a payload bound to lifecycle "${tenantA.lifecycleId}" (namespace "${env.namespace ?? 'default'}"), ` +
       `presented to lifecycle "${tenantB.lifecycleId}"`,

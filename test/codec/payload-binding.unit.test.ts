@@ -17,6 +17,9 @@ import {
   FORMAT_METADATA,
   KEY_ID_METADATA,
   parseEncryptionKeys,
+  payloadFromJson,
+  payloadToJson,
+  type PayloadJson,
   PayloadBindingError,
   PayloadDecryptionError,
   sha256Hex,
@@ -140,7 +143,8 @@ function recordedPreBindingInput() {
       events: { workflowExecutionStartedEventAttributes?: { input: { payloads: PayloadJson[] } } }[];
     };
   };
-  const input = history.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads.map(fromJson);
+  const input =
+    history.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads.map(payloadFromJson);
   return { keys, workflowId, input: input[0]! };
 }
 
@@ -161,29 +165,6 @@ test('a format this release does not know is refused with a clear error', async 
     'payload is in encryption format "3", which this release cannot read (written by a newer one?)',
   );
 });
-
-interface PayloadJson {
-  metadata?: Record<string, string>;
-  data?: string;
-}
-
-function fromJson(payload: PayloadJson): Payload {
-  return {
-    metadata: Object.fromEntries(
-      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
-    ),
-    data: Buffer.from(payload.data ?? '', 'base64'),
-  };
-}
-
-function toJson(payload: Payload): PayloadJson {
-  return {
-    metadata: Object.fromEntries(
-      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-    ),
-    data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
-  };
-}
 
 describe('the codec endpoint', () => {
   const TOKEN = 'codec-token';
@@ -207,7 +188,7 @@ describe('the codec endpoint', () => {
     fetch(`${base}/codec/${direction}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
-      body: JSON.stringify({ payloads: payloads.map(toJson) }),
+      body: JSON.stringify({ payloads: payloads.map(payloadToJson) }),
     });
 
   test('encode mints nothing without a lifecycle: Temporal UI and the CLI name none', async () => {
@@ -229,7 +210,7 @@ describe('the codec endpoint', () => {
       'x-workflow-id': 'assembly-a',
     });
     expect(response.status).toBe(200);
-    const [minted] = ((await response.json()) as { payloads: PayloadJson[] }).payloads.map(fromJson);
+    const [minted] = ((await response.json()) as { payloads: PayloadJson[] }).payloads.map(payloadFromJson);
     expect(await codec.decode([minted!], lifecycle('assembly-a'))).toHaveLength(1);
     await expect(codec.decode([minted!], lifecycle('assembly-b'))).rejects.toBeInstanceOf(
       PayloadBindingError,
@@ -241,7 +222,7 @@ describe('the codec endpoint', () => {
       await boundTo(lifecycle('assembly-c')),
     ]);
     expect(decoded.status).toBe(200);
-    const plain = ((await decoded.json()) as { payloads: PayloadJson[] }).payloads.map(fromJson);
+    const plain = ((await decoded.json()) as { payloads: PayloadJson[] }).payloads.map(payloadFromJson);
     expect(plain.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
       defaultPayloadConverter.fromPayload(answers),
       defaultPayloadConverter.fromPayload(answers),
