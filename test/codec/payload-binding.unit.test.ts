@@ -136,7 +136,7 @@ function recordedPreBindingInput() {
     problems,
   );
   const { workflowId, history } = JSON.parse(
-    readFileSync(path.join(dir, 'interview-follow-up-finished.json'), 'utf8'),
+    readFileSync(path.join(dir, 'format-1-interview-follow-up-finished.json'), 'utf8'),
   ) as {
     workflowId: string;
     history: {

@@ -10,9 +10,10 @@ import '../support/temporal'; // quiet worker logs
  * against the current workflow code. A failure here means a change would break lifecycles that
  * are running in production: guard it with `patched()` (docs/deploy.md, "Upgrading the worker").
  * Subfolders keep the histories of earlier releases (test/histories/v0.1.0/...), replayed too.
- * test/histories/encrypted/ holds histories whose payloads are encrypted, with the test key they
- * were written with: they replay through the payload codec, so what earlier releases encrypted
- * stays readable.
+ * test/histories/encrypted/ holds histories whose payloads are encrypted, one per ciphertext
+ * format (format-1: before payloads were bound to their lifecycle), with the test key they were
+ * written with: they replay through the payload codec, so what earlier releases encrypted stays
+ * readable.
  */
 const HISTORIES = path.resolve(__dirname, '..', 'histories');
 const ENCRYPTED = 'encrypted';
@@ -57,7 +58,7 @@ test('every recorded history replays without non-determinism', async () => {
   expect(result).toEqual({ failures: [], replayed: files.length });
 }, 120_000);
 
-test('histories encrypted by earlier releases replay through the payload codec', async () => {
+test('encrypted histories, of every ciphertext format, replay through the payload codec', async () => {
   const files = (await historyFiles()).filter((f) => f.startsWith(`${ENCRYPTED}${path.sep}`));
   expect(files.length).toBeGreaterThanOrEqual(1);
   const problems: string[] = [];

@@ -6,17 +6,24 @@
  * `npm run record-histories -- --only v2.0` records only the histories spoken in Advance API v2.0
  * (a batch session assembled in one CreateAndAssemble), leaving the others as they are.
  * `--only encrypted` records a lifecycle with payload encryption into test/histories/encrypted/,
- * with the key it was written with (a test key, made for the recording).
+ * named by the codec's ciphertext format (histories of earlier formats stay as they are), with
+ * the test key of that folder (made on its first recording).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
-import { lifecycleDataConverter } from '../../src/codec';
+import {
+  BOUND_FORMAT,
+  lifecycleDataConverter,
+  parseEncryptionKeys,
+  type EncryptionKey,
+} from '../../src/codec';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
 import {
@@ -150,8 +157,21 @@ function recordOnAdvanceV2(): Promise<void> {
  * carrying answers of its own, the interview's signal, the result. The replay test replays it
  * with the key written beside it, so histories encrypted by earlier releases stay readable.
  */
-function recordEncrypted(): Promise<void> {
-  const key = { id: 'recorded-test-key', key: randomBytes(32) };
+async function recordEncrypted(): Promise<void> {
+  const keysFile = path.join(OUT, 'encrypted', 'payload-keys.txt');
+  let key: EncryptionKey = { id: 'recorded-test-key', key: randomBytes(32) };
+  if (existsSync(keysFile)) {
+    const problems: string[] = [];
+    const [existing] = parseEncryptionKeys(await readFile(keysFile, 'utf8'), keysFile, problems);
+    if (existing === undefined) throw new Error(problems.join('; '));
+    key = existing;
+  } else {
+    await mkdir(path.dirname(keysFile), { recursive: true });
+    await writeFile(
+      keysFile,
+      `# The test key the histories in this folder were encrypted with (made for the recording).\n${key.id}:${key.key.toString('base64')}\n`,
+    );
+  }
   const keysText = `${key.id}:${key.key.toString('base64')}`;
   return onDevServer(
     async (env, h) => {
@@ -181,12 +201,7 @@ function recordEncrypted(): Promise<void> {
       await atStage(lifecycles, started.lifecycleId, 'idle');
       await lifecycles.finish(started.lifecycleId);
       await lifecycles.result(started.lifecycleId);
-      await save(env, 'encrypted/interview-follow-up-finished', started.lifecycleId);
-      const keysFile = path.join(OUT, 'encrypted', 'payload-keys.txt');
-      await writeFile(
-        keysFile,
-        `# The test key the histories in this folder were encrypted with (made for the recording).\n${keysText}\n`,
-      );
+      await save(env, `encrypted/format-${BOUND_FORMAT}-interview-follow-up-finished`, started.lifecycleId);
     },
     () => ({ PAYLOAD_ENCRYPTION_KEYS: keysText }),
   );
