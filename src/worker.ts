@@ -8,11 +8,12 @@ import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
 import { prebuiltBundle } from './codec/workflow-bundles';
 import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
-import type { DocumentStore } from './documents/document-store';
+import type { DocumentStore, StoredDocument } from './documents/document-store';
 import { createDocumentStore } from './documents/store-config';
 import { installSdkRuntime } from './observability/sdk-runtime';
 import { CompletionWebhook } from './notifications/completion-webhook';
 import { ReminderWebhook } from './notifications/reminder-webhook';
+import type { WebhookAttempt, WebhookKind } from './notifications/webhook-post';
 import { AdvanceCallbackSigner } from './security/advance-callbacks';
 import { jsonLogger } from './observability/json-logger';
 import { LifecycleMetrics } from './observability/metrics';
@@ -31,6 +32,10 @@ export interface LifecycleWorkerOptions {
   namespace: string;
   /** Observes every Advance HTTP exchange (metrics, tests). */
   onAdvanceRequest?: (event: AdvanceRequestEvent) => void;
+  /** Observes every webhook POST, reminders and lifecycle events (metrics). */
+  onWebhookAttempt?: (attempt: WebhookAttempt) => void;
+  /** Observes every document streamed into the store (metrics). */
+  onDocumentStored?: (document: StoredDocument) => void;
   /** Extra worker options (tuning, a test's identity, ...). */
   workerOptions?: Partial<WorkerOptions>;
   /** This build's version, when already resolved. @default resolveWorkerVersion(config, ...) */
@@ -79,12 +84,16 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
   // not take tasks); what cannot be confirmed (no permission to look) is only logged.
   const { warning } = await documentStore.check();
   if (warning !== undefined) Runtime.instance().logger.warn('document store not confirmed', { warning });
+  const onAttempt = options.onWebhookAttempt;
   const completionWebhook =
-    config.completionWebhook === undefined ? undefined : new CompletionWebhook(config.completionWebhook);
+    config.completionWebhook === undefined
+      ? undefined
+      : new CompletionWebhook({ ...config.completionWebhook, onAttempt });
   const activities = {
     ...createLifecycleActivities({
       clients,
       documentStore,
+      onDocumentStored: options.onDocumentStored,
       announcesEvents: completionWebhook !== undefined,
       ...(config.advanceCallbacks !== undefined && {
         callbacks: {
@@ -93,7 +102,9 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
         },
       }),
       reminderWebhook:
-        config.reminderWebhook === undefined ? undefined : new ReminderWebhook(config.reminderWebhook),
+        config.reminderWebhook === undefined
+          ? undefined
+          : new ReminderWebhook({ ...config.reminderWebhook, onAttempt }),
     }),
     ...createEventDeliveryActivities({ completionWebhook, gatewayPublicUrl: config.gatewayPublicUrl }),
   };
@@ -156,7 +167,10 @@ export async function main(env: Env = process.env): Promise<number> {
   let worker: LifecycleWorker | undefined;
   let http: FastifyInstance | undefined;
   try {
-    const metrics = new LifecycleMetrics(new Client({ connection: visibility, namespace }), version);
+    const metrics = new LifecycleMetrics(new Client({ connection: visibility, namespace }), {
+      build: version,
+      webhooks: configuredWebhooks(config),
+    });
     let httpUrl = 'off';
     if (config.http !== undefined) {
       http = buildWorkerHttp({
@@ -175,6 +189,8 @@ export async function main(env: Env = process.env): Promise<number> {
       connection,
       namespace,
       onAdvanceRequest: metrics.onAdvanceRequest,
+      onWebhookAttempt: metrics.onWebhookAttempt,
+      onDocumentStored: metrics.onDocumentStored,
       version,
     });
     log.info('worker started', {
@@ -202,6 +218,13 @@ export async function main(env: Env = process.env): Promise<number> {
     if (worker === undefined) await connection.close();
     else await connection.close().catch(() => undefined);
   }
+}
+
+function configuredWebhooks(config: WorkerConfig): WebhookKind[] {
+  return [
+    ...(config.reminderWebhook === undefined ? [] : (['reminder'] as const)),
+    ...(config.completionWebhook === undefined ? [] : (['completion'] as const)),
+  ];
 }
 
 /** Temporal may start after the worker (compose, a restart): keep trying for a while, saying so. */

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AdvanceClient, AdvanceDocument } from '../advance';
-import { DocumentStoreError, type DocumentStore } from '../documents/document-store';
+import { DocumentStoreError, type DocumentStore, type StoredDocument } from '../documents/document-store';
 import type { LifecycleDocument } from '../workflows/definitions';
 import { FailureType } from '../workflows/failure-types';
 import type { AdvanceClients } from './advance-clients';
@@ -14,6 +14,8 @@ export type DocumentsArgs = VersionArgs;
 export interface DocumentActivityDependencies {
   clients: AdvanceClients;
   documentStore: DocumentStore;
+  /** Told of every document streamed into the store (metrics). @default none */
+  onDocumentStored?: (document: StoredDocument) => void;
 }
 
 export function documentActivities(deps: DocumentActivityDependencies) {
@@ -30,9 +32,7 @@ export function documentActivities(deps: DocumentActivityDependencies) {
 
     /** Lists the session's documents and streams each into the document store. */
     async storeDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
-      return runWithHeartbeats((signal) =>
-        storeSessionDocuments(client(args.tenancy), deps.documentStore, args, signal),
-      );
+      return runWithHeartbeats((signal) => storeSessionDocuments(client(args.tenancy), deps, args, signal));
     },
   };
 }
@@ -44,7 +44,7 @@ export function documentActivities(deps: DocumentActivityDependencies) {
  */
 async function storeSessionDocuments(
   advance: AdvanceClient,
-  store: DocumentStore,
+  { documentStore: store, onDocumentStored }: DocumentActivityDependencies,
   args: DocumentsArgs,
   signal: AbortSignal,
 ): Promise<LifecycleDocument[]> {
@@ -78,6 +78,7 @@ async function storeSessionDocuments(
         }
         throw error;
       });
+    onDocumentStored?.(saved);
     stored.push({
       ...describeDocument(document),
       fileName,

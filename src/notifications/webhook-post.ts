@@ -14,6 +14,20 @@ export interface WebhookTarget {
   secret: string;
   /** How long one attempt waits for the whole answer. @default 10_000 */
   timeoutMs?: number;
+  /** Told how every attempt ended (metrics). @default none */
+  onAttempt?: (attempt: WebhookAttempt) => void;
+}
+
+/**
+ * How one POST ended: `delivered` (a 2xx), `refused` (a 3xx or 4xx other than 408/425/429: not
+ * retried) or `failed` (5xx, 408/425/429, a timeout or no connection: retried).
+ */
+export interface WebhookAttempt {
+  webhook: WebhookKind;
+  outcome: 'delivered' | 'refused' | 'failed';
+  /** The receiver's HTTP status; undefined when no answer came. */
+  status?: number;
+  durationMs: number;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
@@ -40,7 +54,8 @@ export class WebhookDeliveryError extends Error {
 
 /**
  * POSTs `body` signed for now; resolves with the 2xx status, or throws `WebhookDeliveryError`
- * (retryable or not). The URL never appears in a message: it may carry a token.
+ * (retryable or not). The URL never appears in a message: it may carry a token. An attempt that
+ * ends otherwise (the activity was cancelled) is not reported to `onAttempt`.
  */
 export async function postSignedJson(
   webhook: WebhookKind,
@@ -48,6 +63,26 @@ export async function postSignedJson(
   body: string,
   headers: Record<string, string> = {},
   signal?: AbortSignal,
+): Promise<{ status: number }> {
+  const started = performance.now();
+  const report = (outcome: WebhookAttempt['outcome'], status: number | undefined) =>
+    target.onAttempt?.({ webhook, outcome, status, durationMs: performance.now() - started });
+  try {
+    const answer = await postOnce(webhook, target, body, headers, signal);
+    report('delivered', answer.status);
+    return answer;
+  } catch (error) {
+    if (error instanceof WebhookDeliveryError) report(error.retryable ? 'failed' : 'refused', error.status);
+    throw error;
+  }
+}
+
+async function postOnce(
+  webhook: WebhookKind,
+  target: WebhookTarget,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
 ): Promise<{ status: number }> {
   const name = `${webhook} webhook`;
   const timeoutMs = target.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;

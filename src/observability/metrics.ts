@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdvanceRequestEvent } from '../advance';
+import type { StoredDocument } from '../documents/document-store';
+import type { WebhookAttempt, WebhookKind } from '../notifications/webhook-post';
 import { LIFECYCLE_STAGES, LIFECYCLE_WORKFLOW_TYPE, TERMINAL_STAGES } from '../workflows/definitions';
 import { STAGE, WAITING_SINCE } from '../workflows/search-attributes';
 
@@ -10,21 +12,35 @@ const OPEN_STAGES = LIFECYCLE_STAGES.filter((stage) => !TERMINAL_STAGES.includes
 /** Visibility queries are not free: the lifecycle gauges are refreshed at most this often. */
 const VISIBILITY_REFRESH_MS = 15_000;
 
+const WEBHOOK_OUTCOMES: readonly WebhookAttempt['outcome'][] = ['delivered', 'refused', 'failed'];
+
+export interface LifecycleMetricsOptions {
+  /** This worker's build id and deployment, reported as `hotdocs_worker_build_info`. @default none */
+  build?: { buildId: string; deploymentName?: string };
+  /**
+   * The webhooks this worker posts to: their delivery counters start at 0 for every outcome, so
+   * that a rate and an alert on them exist before the first failure. @default []
+   */
+  webhooks?: readonly WebhookKind[];
+}
+
 /**
  * The project's own Prometheus metrics: Advance requests by outcome (from the client's request
- * hook), running lifecycles per stage, and the age of the oldest waiting interview (both from
- * Temporal visibility, so they cover every worker, not just this one).
+ * hook), webhook deliveries and stored documents (from the activities' hooks), running lifecycles
+ * per stage, and the age of the oldest waiting interview (both from Temporal visibility, so they
+ * cover every worker, not just this one).
  */
 export class LifecycleMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'tenancy' | 'operation' | 'outcome'>;
   private readonly durations: Histogram<'operation'>;
+  private readonly webhookDeliveries: Counter<'webhook' | 'outcome'>;
+  private readonly documentSizes: Histogram;
   private cached?: { at: number; byStage: Map<string, number>; oldestWaitingSeconds: number };
 
-  /** `build`: this worker's build id and deployment, reported as `hotdocs_worker_build_info`. */
   constructor(
     private readonly temporal: Client,
-    build?: { buildId: string; deploymentName?: string },
+    { build, webhooks = [] }: LifecycleMetricsOptions = {},
   ) {
     this.requests = new Counter({
       name: 'hotdocs_advance_requests_total',
@@ -37,6 +53,22 @@ export class LifecycleMetrics {
       help: 'Duration of HotDocs Advance HTTP requests',
       labelNames: ['operation'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.webhookDeliveries = new Counter({
+      name: 'hotdocs_webhook_deliveries_total',
+      help:
+        'Webhook POST attempts by webhook (reminder, completion) and outcome: delivered (2xx), ' +
+        'refused (3xx/4xx, not retried), failed (5xx, 408/425/429, timeout, unreachable: retried)',
+      labelNames: ['webhook', 'outcome'],
+      registers: [this.registry],
+    });
+    for (const webhook of webhooks)
+      for (const outcome of WEBHOOK_OUTCOMES) this.webhookDeliveries.inc({ webhook, outcome }, 0);
+    this.documentSizes = new Histogram({
+      name: 'hotdocs_stored_document_bytes',
+      help: 'Sizes of the documents streamed from Advance into the document store (_sum: bytes stored)',
+      buckets: [10_000, 50_000, 100_000, 500_000, 1e6, 5e6, 10e6, 50e6, 100e6],
       registers: [this.registry],
     });
     if (build !== undefined) {
@@ -89,6 +121,16 @@ export class LifecycleMetrics {
   readonly onAdvanceRequest = (event: AdvanceRequestEvent): void => {
     this.requests.inc({ tenancy: event.tenancy, operation: event.operation, outcome: event.outcome });
     this.durations.observe({ operation: event.operation }, event.durationMs / 1000);
+  };
+
+  /** The webhooks' `onAttempt` hook. */
+  readonly onWebhookAttempt = (attempt: WebhookAttempt): void => {
+    this.webhookDeliveries.inc({ webhook: attempt.webhook, outcome: attempt.outcome });
+  };
+
+  /** The document activities' `onDocumentStored` hook. */
+  readonly onDocumentStored = (document: StoredDocument): void => {
+    this.documentSizes.observe(document.size);
   };
 
   private async visibility(): Promise<NonNullable<LifecycleMetrics['cached']>> {

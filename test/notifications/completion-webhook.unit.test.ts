@@ -9,7 +9,11 @@ import { createEventDeliveryActivities } from '../../src/activities';
 import { ConfigError, loadWorkerConfig, type Env } from '../../src/config';
 import { CompletionWebhook } from '../../src/notifications/completion-webhook';
 import { lifecycleEvent } from '../../src/notifications/lifecycle-events';
-import { retryAfterMsOf, WebhookDeliveryError } from '../../src/notifications/webhook-post';
+import {
+  retryAfterMsOf,
+  WebhookDeliveryError,
+  type WebhookAttempt,
+} from '../../src/notifications/webhook-post';
 import { EVENT_ID_HEADER, verifyWebhook } from '../../src/notifications/webhook-signature';
 import { FailureType } from '../../src/workflows/failure-types';
 
@@ -75,6 +79,26 @@ async function failureOf(promise: Promise<unknown>): Promise<WebhookDeliveryErro
 }
 
 describe('CompletionWebhook', () => {
+  test('tells onAttempt how each post ended: delivered, failed (retried) or refused', async () => {
+    const attempts: WebhookAttempt[] = [];
+    const observed = new CompletionWebhook({
+      url: `${base}/hooks`,
+      secret: SECRET,
+      timeoutMs: 2_000,
+      onAttempt: (attempt) => attempts.push(attempt),
+    });
+    for (const status of [204, 503, 410]) {
+      answer = (response) => response.writeHead(status).end();
+      await observed.send(event).catch(() => undefined);
+    }
+    expect(attempts.map(({ webhook, outcome, status }) => ({ webhook, outcome, status }))).toEqual([
+      { webhook: 'completion', outcome: 'delivered', status: 204 },
+      { webhook: 'completion', outcome: 'failed', status: 503 },
+      { webhook: 'completion', outcome: 'refused', status: 410 },
+    ]);
+    expect(attempts.every((attempt) => attempt.durationMs >= 0)).toBe(true);
+  });
+
   test('posts the event as JSON, signed, with its id in a header', async () => {
     answer = (response) => response.writeHead(202).end('queued');
     expect(await webhook().send(event)).toEqual({ status: 202 });
