@@ -50,6 +50,9 @@ export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_DOCUMENT_REDIRECT:
     '"true": document downloads answer 302 to a short-lived signed URL of the store (s3, azure-blob) instead of streaming (default false)',
   GATEWAY_DOCUMENT_LINK_TTL: `how long such a signed document URL works (default ${DEFAULT_DOCUMENT_LINK_TTL}, at most 7d)`,
+  GATEWAY_METRICS_PORT:
+    'port of the Prometheus /metrics endpoint, a listener of its own (default "off"; 0 picks a free one)',
+  GATEWAY_METRICS_HOST: `interface of that endpoint (default ${DEFAULT_GATEWAY_HOST}; 0.0.0.0 in containers)`,
 };
 
 /** Trusted proxies: by address (recommended), or the nearest `hops` whatever their address. */
@@ -102,6 +105,11 @@ export interface GatewayConfig {
   documentRedirect: boolean;
   /** `GATEWAY_DOCUMENT_LINK_TTL`: the life of those signed URLs. @default 5m */
   documentLinkTtlMs: number;
+  /**
+   * `GATEWAY_METRICS_HOST`/`_PORT`: where `/metrics` is served, apart from the API.
+   * @default undefined: off (host 127.0.0.1 once a port is given)
+   */
+  metrics?: { host: string; port: number };
 }
 
 /** The gateway's configuration, or a `ConfigError` listing every problem. */
@@ -165,11 +173,27 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ),
   };
   const trustProxy = trustedProxies(env, problems);
+  const metrics = metricsListener(env, problems);
   // The gateway's lifecycle client encrypts with these (LifecycleClient.connect): checked here so
   // that PAYLOAD_ENCRYPTION_REQUIRED without keys stops the gateway with the other problems.
   loadPayloadEncryption(env, problems);
   if (problems.length > 0 || secret === undefined) throw new ConfigError(problems);
-  return { ...config, ...(trustProxy !== undefined && { trustProxy }) };
+  return {
+    ...config,
+    ...(trustProxy !== undefined && { trustProxy }),
+    ...(metrics !== undefined && { metrics }),
+  };
+}
+
+function metricsListener(env: Env, problems: string[]): GatewayConfig['metrics'] {
+  const raw = (env['GATEWAY_METRICS_PORT'] ?? '').trim();
+  if (raw === '' || raw === 'off') return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) {
+    problems.push('GATEWAY_METRICS_PORT must be a port number or "off"');
+    return undefined;
+  }
+  return { host: (env['GATEWAY_METRICS_HOST'] ?? '').trim() || DEFAULT_GATEWAY_HOST, port };
 }
 
 function optionalEntry<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

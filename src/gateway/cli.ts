@@ -47,7 +47,8 @@ export function registerGatewayCommand(program: Command): Command {
       }
       console.log(
         `HotDocs gateway listening on ${gateway.url} (links: ${gateway.publicUrl}, ` +
-          `task queue ${lifecycles.taskQueue}, ${config.apiKeys.length} API key(s))`,
+          `task queue ${lifecycles.taskQueue}, ${config.apiKeys.length} API key(s)` +
+          `${gateway.metricsUrl === undefined ? '' : `, metrics: ${gateway.metricsUrl}`})`,
       );
       closeOnSignals(gateway, lifecycles);
       // SIGHUP: re-read GATEWAY_API_KEYS_FILE (it is also watched); requests in flight go on.

@@ -18,6 +18,7 @@ import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
 import type { DocumentStore } from '../documents/document-store';
 import { createDocumentStore } from '../documents/store-config';
+import { buildMetricsServer, GatewayMetrics } from '../observability/gateway-metrics';
 import { ApiKeyRing, unscopedKeyWarnings } from './api-keys';
 import type { GatewayContext } from './context';
 import { GatewayError, toGatewayError } from './errors';
@@ -29,6 +30,7 @@ import { listeningOrigin, PublicLinks } from './links';
 import { GatewayLogController, loggerOptions, type GatewayLogOptions } from './logging';
 import { advanceCallbackRoutes } from './routes/advance-callbacks';
 import { assemblyRoutes } from './routes/assemblies';
+import { bulkRepairRoutes } from './routes/bulk-repairs';
 import { documentRoutes } from './routes/documents';
 import { interviewRoutes } from './routes/interview';
 import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
@@ -48,6 +50,8 @@ export interface GatewayOptions {
    * @default the store `config.documentStore` names, closed with the gateway
    */
   documentStore?: DocumentStore;
+  /** Counts every answered request. @default none (startGateway makes one when `config.metrics` is set) */
+  metrics?: GatewayMetrics;
 }
 
 export interface RunningGateway {
@@ -56,6 +60,8 @@ export interface RunningGateway {
   url: string;
   /** The base of the links it hands out. */
   publicUrl: string;
+  /** Where `/metrics` is served (`GATEWAY_METRICS_PORT`); undefined when off. */
+  metricsUrl?: string;
   /** Re-reads GATEWAY_API_KEYS_FILE (as on SIGHUP); false when it has problems and the old keys stay. */
   reloadApiKeys(): boolean;
   /** Stops accepting, answers held-open requests at once, waits for the rest. */
@@ -79,6 +85,7 @@ export async function buildGateway({
   config,
   log,
   documentStore,
+  metrics,
 }: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(log),
@@ -99,6 +106,7 @@ export async function buildGateway({
   // JSON (and form posts on the finish route) only: a text/plain body is a 415, not a string.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('apiKeyName', '');
+  metrics?.instrument(app);
 
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
@@ -175,6 +183,13 @@ export async function buildGateway({
 
   const context = gatewayContext(app, lifecycles, config, closing.signal, documents);
   watchApiKeys(app, context);
+  await registerRoutes(app, context);
+  await app.ready();
+  return app;
+}
+
+/** Every route family, and the OpenAPI document that describes them. */
+async function registerRoutes(app: FastifyInstance, context: GatewayContext): Promise<void> {
   for (const routes of [
     healthRoutes,
     assemblyRoutes,
@@ -182,6 +197,7 @@ export async function buildGateway({
     interviewRoutes,
     lifecycleMessageRoutes,
     repairRoutes,
+    bulkRepairRoutes,
     finishRoutes,
     advanceCallbackRoutes,
   ]) {
@@ -190,8 +206,6 @@ export async function buildGateway({
   app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
-  await app.ready();
-  return app;
 }
 
 function gatewayContext(
@@ -276,17 +290,33 @@ function openApiOptions(config: GatewayConfig) {
   };
 }
 
-/** Builds the gateway and listens on the configured host and port. */
+/** Builds the gateway and listens on the configured host and port (and the metrics port, if set). */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const app = await buildGateway(options);
-  await app.listen({ host: options.config.host, port: options.config.port });
+  const listener = options.config.metrics;
+  const metrics = options.metrics ?? (listener === undefined ? undefined : new GatewayMetrics());
+  const metricsServer =
+    listener === undefined || metrics === undefined ? undefined : buildMetricsServer(metrics.registry);
+  const app = await buildGateway({ ...options, metrics });
+  try {
+    await app.listen({ host: options.config.host, port: options.config.port });
+    if (metricsServer !== undefined) await metricsServer.listen(listener);
+  } catch (error) {
+    await Promise.all([app.close(), metricsServer?.close()]);
+    throw error;
+  }
   const url = listeningOrigin(app.server.address() as AddressInfo);
   return {
     app,
     url,
     publicUrl: options.config.publicUrl ?? url,
+    ...(metricsServer !== undefined && {
+      metricsUrl: `${listeningOrigin(metricsServer.server.address() as AddressInfo)}/metrics`,
+    }),
     reloadApiKeys: () => app.reloadApiKeys(),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await metricsServer?.close();
+    },
   };
 }
 

@@ -172,6 +172,24 @@ test('every gateway variable is listed in CONFIG_VARIABLES', () => {
     'GATEWAY_ADVANCE_CALLBACK_SECRET_FILE',
     'GATEWAY_DOCUMENT_REDIRECT',
     'GATEWAY_DOCUMENT_LINK_TTL',
+    'GATEWAY_METRICS_PORT',
+    'GATEWAY_METRICS_HOST',
+  ]);
+});
+
+test('GATEWAY_METRICS_PORT: off by default, a listener of its own when set; anything else named', () => {
+  const base = { GATEWAY_API_KEYS: `ops:${OPS_HASH}`, GATEWAY_FINISH_LINK_SECRET: SECRET };
+  expect(loadGatewayConfig(base).metrics).toBeUndefined();
+  expect(loadGatewayConfig({ ...base, GATEWAY_METRICS_PORT: 'off' }).metrics).toBeUndefined();
+  expect(loadGatewayConfig({ ...base, GATEWAY_METRICS_PORT: '9464' }).metrics).toEqual({
+    host: '127.0.0.1',
+    port: 9464,
+  });
+  expect(
+    loadGatewayConfig({ ...base, GATEWAY_METRICS_PORT: '0', GATEWAY_METRICS_HOST: '0.0.0.0' }).metrics,
+  ).toEqual({ host: '0.0.0.0', port: 0 });
+  expect(problemsOf({ ...base, GATEWAY_METRICS_PORT: 'ninety' })).toEqual([
+    'GATEWAY_METRICS_PORT must be a port number or "off"',
   ]);
 });
 
