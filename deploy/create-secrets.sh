@@ -63,6 +63,9 @@ write_secret document_store_secret_key "$(random_hex 32)"
 # Advance v2.0 callbacks: the worker signs callback URLs with it, the gateway checks them.
 write_secret advance_callback_secret "$(random_hex 32)"
 
+# Grafana's admin password (docker compose --profile monitoring); sign in as admin.
+write_secret grafana_admin_password "$(random_hex 16)"
+
 # The gateway's first API key: the key itself for you (not mounted), its digest for the gateway,
 # scoped explicitly to everything (an operator's key); add narrower keys per business system.
 write_secret gateway_api_key "$(random_hex 24)" 600

@@ -18,6 +18,7 @@ import {
 } from '../../src/config';
 import { DOCUMENT_STORE_VARIABLES, loadDocumentStoreConfig } from '../../src/documents/store-config';
 import { readPinnedTemporalToolVersions } from '../../tools/temporal/temporal-tool-versions';
+import { promtoolPins } from '../support/promtool';
 import { parseDuration } from '../../src/workflows/duration';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { CLUSTER_FILES } from '../../tools/cluster/paths';
@@ -194,6 +195,8 @@ describe('services', () => {
         'codec',
         'emulator',
         'objects',
+        'prometheus',
+        'grafana',
       ].sort(),
     );
   });
@@ -206,8 +209,8 @@ describe('services', () => {
       const match = /^([a-z0-9][a-z0-9._/-]*):([A-Za-z0-9._-]+)$/.exec(image);
       expect({ name, image, pinned: match !== null }).toEqual({ name, image, pinned: true });
       const tag = match?.[2] ?? '';
-      // Versity tags its releases as in git (v1.8.0); everyone else without the v.
-      const versionTag = image.startsWith('versity/') ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+(\.\d+)?($|-)/;
+      // Versity and Prometheus tag their releases as in git (v1.8.0); everyone else without the v.
+      const versionTag = /^(versity|prom)\//.test(image) ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+(\.\d+)?($|-)/;
       expect({ name, tag, versioned: versionTag.test(tag) }).toEqual({
         name,
         tag,
@@ -224,6 +227,9 @@ describe('services', () => {
     const versions = readFileSync(path.join(ROOT, 'tools', 'object-stores', 'versions.env'), 'utf8');
     const versitygw = /^VERSITYGW_VERSION=(\S+)$/m.exec(versions)?.[1];
     expect(service('objects').image).toBe(`versity/versitygw:${versitygw}`);
+    // The Prometheus release whose promtool checks and tests the alert rules it loads.
+    expect(service('prometheus').image).toBe(`prom/prometheus:v${promtoolPins().prometheusVersion}`);
+    expect(service('grafana').image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
   });
 
   test('the schema tools are the same release as the server they migrate for', () => {
@@ -269,6 +275,8 @@ describe('services', () => {
       codec: ['127.0.0.1:8888:8888'],
       emulator: ['127.0.0.1:8400:8400'],
       objects: ['127.0.0.1:7070:7070'],
+      prometheus: ['127.0.0.1:9090:9090'],
+      grafana: ['127.0.0.1:3000:3000'],
     });
     expect(env('objects')['VGW_PORT']).toBe(':7070');
     // The container side of each mapping is where the process listens.
@@ -314,6 +322,8 @@ describe('start-up order and health', () => {
     expect(probe('temporal')).toContain('7233');
     expect(probe('postgresql')).toContain('pg_isready');
     expect(probe('objects')).toContain('http://127.0.0.1:7070/health');
+    expect(probe('prometheus')).toContain('http://127.0.0.1:9090/-/ready');
+    expect(probe('grafana')).toContain('http://127.0.0.1:3000/api/health');
     expect(readFileSync(path.join(ROOT, 'deploy', 'objects', 'start-versitygw.sh'), 'utf8')).toContain(
       '--health /health',
     );
@@ -780,11 +790,13 @@ describe('environment', () => {
   });
 
   test('the emulator runs only in the sandbox profile, and deploy/sandbox.env points the worker at it', () => {
+    const profileOf: Record<string, string[]> = {
+      emulator: ['sandbox'],
+      prometheus: ['monitoring'],
+      grafana: ['monitoring'],
+    };
     for (const [name, s] of Object.entries(services)) {
-      expect({ name, profiles: s.profiles }).toEqual({
-        name,
-        profiles: name === 'emulator' ? ['sandbox'] : undefined,
-      });
+      expect({ name, profiles: s.profiles }).toEqual({ name, profiles: profileOf[name] });
     }
     const sandbox = readEnvFile(path.join(ROOT, 'deploy', 'sandbox.env'));
     const example = readEnvFile(path.join(ROOT, 'deploy', 'env.example'));
@@ -932,6 +944,7 @@ describe('the generated secrets and settings satisfy the configuration loaders',
     const gateway = loadGatewayConfig(environmentOf('gateway', dotenv));
     expect(gateway).toMatchObject({ host: '0.0.0.0', port: 8081, publicUrl: 'http://localhost:8081' });
     expect(gateway.apiKeys.map((k) => k.name)).toEqual(['ops']);
+    expect(gateway.metrics).toEqual({ host: '0.0.0.0', port: 9464 });
 
     const codec = loadCodecServerConfig(environmentOf('codec', dotenv));
     expect(codec).toMatchObject({ host: '0.0.0.0', port: 8888, allowUnauthenticated: false });
@@ -939,6 +952,56 @@ describe('the generated secrets and settings satisfy the configuration loaders',
     expect(codec.corsOrigins).toEqual([
       interpolate(env('temporal-ui')['TEMPORAL_CORS_ORIGINS'] ?? '', dotenv),
     ]);
+  });
+});
+
+describe('monitoring (profile monitoring)', () => {
+  /** The host file behind a container path, through the service's read-only bind mounts. */
+  function hostFile(name: string, inside: string): string {
+    for (const volume of service(name).volumes ?? []) {
+      const [source = '', target = ''] = volume.split(':');
+      if (source.startsWith('./') && (inside === target || inside.startsWith(`${target}/`)))
+        return path.join(ROOT, source, path.relative(target, inside));
+    }
+    throw new Error(`${name}: nothing is mounted at ${inside}`);
+  }
+
+  test('Prometheus loads the shipped configuration and scrapes every worker and gateway where they serve /metrics', () => {
+    const command = asArray(service('prometheus').command);
+    const configPath = command.find((c) => c.startsWith('--config.file='))?.split('=')[1] ?? '';
+    const config = parse(readFileSync(hostFile('prometheus', configPath), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; dns_sd_configs: { names: string[]; port: number }[] }[];
+    };
+    for (const rules of config.rule_files)
+      expect(existsSync(hostFile('prometheus', path.join(path.dirname(configPath), rules)))).toBe(true);
+    const targets = Object.fromEntries(
+      config.scrape_configs.map((job) => [job.job_name, job.dns_sd_configs.map((sd) => [sd.names, sd.port])]),
+    );
+    expect(targets).toEqual({
+      'hotdocs-worker': [[['worker'], Number(env('worker')['WORKER_HTTP_PORT'])]],
+      'hotdocs-gateway': [[['gateway'], Number(env('gateway')['GATEWAY_METRICS_PORT'])]],
+    });
+    expect(env('gateway')['GATEWAY_METRICS_HOST']).toBe('0.0.0.0');
+  });
+
+  test('Grafana gets the Prometheus service as data source and the dashboard from its mount', () => {
+    const provisioning = '/etc/grafana/provisioning';
+    const datasources = parse(
+      readFileSync(hostFile('grafana', `${provisioning}/datasources/prometheus.yml`), 'utf8'),
+    ) as { datasources: { type: string; url: string; isDefault: boolean }[] };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true }),
+    ]);
+    const providers = parse(
+      readFileSync(hostFile('grafana', `${provisioning}/dashboards/hotdocs.yml`), 'utf8'),
+    ) as { providers: { options: { path: string } }[] };
+    const dashboards = providers.providers[0]?.options.path ?? '';
+    const home = env('grafana')['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'] ?? '';
+    expect(path.dirname(home)).toBe(dashboards);
+    const dashboard = JSON.parse(readFileSync(hostFile('grafana', home), 'utf8')) as { uid: string };
+    expect(dashboard.uid).toBe('hotdocs-lifecycles');
+    expect(dependsOn('grafana')['prometheus']).toEqual({ condition: 'service_healthy' });
   });
 });
 
