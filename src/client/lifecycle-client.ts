@@ -374,13 +374,15 @@ function describedLifecycle(
 const REPAIR_ACTIONS: readonly string[] = ['retry', 'accept-completed', 'abandon'];
 
 function repairRequestProblems(request: unknown): string[] {
-  if (typeof request !== 'object' || request === null) return ['expected { action, note? }'];
-  const { action, note, ...rest } = request as Record<string, unknown>;
+  if (typeof request !== 'object' || request === null) return ['expected { action, note?, by? }'];
+  const { action, note, by, ...rest } = request as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof action !== 'string' || !REPAIR_ACTIONS.includes(action))
     problems.push(`action must be one of ${REPAIR_ACTIONS.join(', ')}`);
   if (note !== undefined && (typeof note !== 'string' || note.length > 500))
     problems.push('note must be a string of at most 500 characters');
+  if (by !== undefined && (typeof by !== 'string' || by.length === 0 || by.length > 100))
+    problems.push('by must be a string of 1 to 100 characters');
   if (Object.keys(rest).length > 0) problems.push(`unknown field(s): ${Object.keys(rest).join(', ')}`);
   return problems;
 }

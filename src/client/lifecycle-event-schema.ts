@@ -4,6 +4,7 @@ import {
   LIFECYCLE_EVENT_TYPES,
   type LifecycleEvent,
   type LifecycleEventDocument,
+  type LifecycleEventRepair,
 } from '../notifications/lifecycle-events';
 
 /**
@@ -26,6 +27,20 @@ const lifecycleEventDocumentSchema = z
   })
   .meta({ description: 'A stored document; href is the gateway download link, when configured.' });
 
+const lifecycleEventRepairSchema = z
+  .looseObject({
+    action: z.string().min(1),
+    by: z.string().optional(),
+    note: z.string().optional(),
+    at: z.iso.datetime(),
+    reason: z.string(),
+    call: z.string(),
+  })
+  .meta({
+    description:
+      "An operator's repair while the lifecycle needed attention: by is the gateway API key's name or the operator's OS user.",
+  });
+
 export const lifecycleEventSchema = z
   .looseObject({
     id: z.string().min(1).meta({ description: 'Unique per event, the same on every delivery attempt.' }),
@@ -39,6 +54,7 @@ export const lifecycleEventSchema = z
     documents: z.array(lifecycleEventDocumentSchema).optional(),
     outcome: z.enum(LIFECYCLE_EVENT_OUTCOMES).optional(),
     reason: z.string().optional(),
+    repairs: z.array(lifecycleEventRepairSchema).optional(),
   })
   .meta({
     id: 'LifecycleEvent',
@@ -55,7 +71,8 @@ type Flat<T> = { [K in keyof T]: T[K] };
 type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
 type ParsedEvent = Known<z.output<typeof lifecycleEventSchema>>;
 const eventTypesAgree: [
-  Same<Omit<ParsedEvent, 'documents'>, Omit<LifecycleEvent, 'documents'>>,
+  Same<Omit<ParsedEvent, 'documents' | 'repairs'>, Omit<LifecycleEvent, 'documents' | 'repairs'>>,
   Same<Known<z.output<typeof lifecycleEventDocumentSchema>>, LifecycleEventDocument>,
-] = [true, true];
+  Same<Known<z.output<typeof lifecycleEventRepairSchema>>, LifecycleEventRepair>,
+] = [true, true, true];
 void eventTypesAgree;

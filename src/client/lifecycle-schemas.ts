@@ -104,6 +104,10 @@ const attentionSchema = z.object({
 
 const repairRecordSchema = z.object({
   action: z.enum(['retry', 'accept-completed', 'abandon']),
+  by: z
+    .string()
+    .optional()
+    .describe("Who made it: the gateway API key's name, or the operator's OS user (the CLI)"),
   note: z.string().optional(),
   at: z.string(),
   reason: attentionReasonSchema,

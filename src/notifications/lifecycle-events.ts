@@ -50,6 +50,19 @@ export interface LifecycleEventDocument {
   href?: string;
 }
 
+/** An operator's repair of the lifecycle while it needed attention, as `lifecycle.*` events list it. */
+export interface LifecycleEventRepair {
+  /** `retry`, `accept-completed` or `abandon`. */
+  action: string;
+  /** Who: the gateway API key's name, or the operator's OS user (the CLI). */
+  by?: string;
+  note?: string;
+  at: string;
+  /** Why the lifecycle needed attention (`credentials-refused`, ...), and the call that failed. */
+  reason: string;
+  call: string;
+}
+
 /** The JSON body the completion webhook posts. Receivers must ignore fields they do not know. */
 export interface LifecycleEvent {
   /** Unique per event and the same on every delivery attempt: receivers deduplicate by it. */
@@ -68,6 +81,8 @@ export interface LifecycleEvent {
   outcome?: LifecycleEventOutcome;
   /** Why a lifecycle failed, expired or was cancelled, in words. */
   reason?: string;
+  /** `lifecycle.*` events of a lifecycle an operator repaired: the repairs, oldest first (at most 20). */
+  repairs?: LifecycleEventRepair[];
 }
 
 /** What a lifecycle knows about itself, as its status reports it. */
@@ -82,6 +97,8 @@ export interface LifecycleFacts {
   /** For `session.completed`: whether Advance assembled documents. @default true */
   assembled?: boolean;
   reason?: string;
+  /** Operators' repairs (the lifecycle's `RepairRecord`s fit); listed on `lifecycle.*` events. */
+  repairs?: readonly LifecycleEventRepair[];
 }
 
 /**
@@ -127,6 +144,8 @@ export function lifecycleEvent(
   if (facts.versionId !== undefined) event.versionId = facts.versionId;
   if (facts.documents !== undefined) event.documents = facts.documents.map(eventDocument);
   if (facts.reason !== undefined) event.reason = clip(facts.reason, MAX_EVENT_REASON_CHARS);
+  if (type !== 'session.completed' && facts.repairs !== undefined && facts.repairs.length > 0)
+    event.repairs = facts.repairs.map(eventRepair);
   return event;
 }
 
@@ -174,6 +193,18 @@ function eventDocument(document: DocumentFacts): LifecycleEventDocument {
   if (document.contentType !== undefined) described.contentType = document.contentType;
   if (document.size !== undefined) described.size = document.size;
   if (document.sha256 !== undefined) described.sha256 = document.sha256;
+  return described;
+}
+
+function eventRepair(repair: LifecycleEventRepair): LifecycleEventRepair {
+  const described: LifecycleEventRepair = {
+    action: repair.action,
+    at: repair.at,
+    reason: repair.reason,
+    call: repair.call,
+  };
+  if (repair.by !== undefined) described.by = repair.by;
+  if (repair.note !== undefined) described.note = repair.note;
   return described;
 }
 

@@ -166,6 +166,11 @@ export interface RepairRequest {
   action: RepairAction;
   /** Why, for the record (status and history); at most 500 characters. */
   note?: string;
+  /**
+   * Who repairs, for the record: the gateway's API key name, or the operator's OS user (the CLI);
+   * at most 100 characters. Absent from repairs sent by older clients.
+   */
+  by?: string;
 }
 
 export interface RepairOutcome {
@@ -198,6 +203,8 @@ export interface AttentionStatus {
 
 export interface RepairRecord {
   action: RepairAction;
+  /** Who made it (`RepairRequest.by`). */
+  by?: string;
   note?: string;
   at: string;
   reason: AttentionReason;

@@ -81,6 +81,9 @@ export class LifecycleAttention {
     if (request.note !== undefined && (typeof request.note !== 'string' || request.note.length > 500)) {
       throw new Error('repair refused: note must be a string of at most 500 characters');
     }
+    if (request.by !== undefined && (typeof request.by !== 'string' || request.by.length > 100)) {
+      throw new Error('repair refused: by must be a string of at most 100 characters');
+    }
     const attention = this.state.attention;
     if (attention === undefined) {
       throw new Error(`repair refused: the lifecycle does not need attention (it is ${this.state.stage})`);
@@ -124,16 +127,16 @@ export class LifecycleAttention {
         return 'retry';
       }
       const pending = this.pending as PendingRepair;
-      const { action, note } = pending.request;
+      const { action, note, by } = pending.request;
       this.pending = undefined;
       const next: LifecycleStage = action === 'abandon' ? 'failed' : resumeStage;
       pending.outcome = { action, stage: next, at: nowIso() };
       this.state.repairs = [
         ...(this.state.repairs ?? []),
-        { action, note, at: nowIso(), reason, call },
+        { action, ...(by === undefined ? {} : { by }), note, at: nowIso(), reason, call },
       ].slice(-20);
       if (action !== 'abandon')
-        this.resume(resumeStage, `${action} by an operator${note ? `: ${note}` : ''}`);
+        this.resume(resumeStage, `${action} by ${by ?? 'an operator'}${note ? `: ${note}` : ''}`);
       return action;
     }
   }

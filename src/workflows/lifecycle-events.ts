@@ -43,6 +43,7 @@ export class LifecycleEvents {
         workItemId: this.state.workItemId,
         ...(this.options.businessKey === undefined ? {} : { businessKey: this.options.businessKey }),
         ...(this.options.tenancy === undefined ? {} : { tenancy: this.options.tenancy }),
+        ...(this.state.repairs === undefined ? {} : { repairs: this.state.repairs }),
         ...facts,
       },
       // uuid4() rather than a counter: a business key used again must not repeat event ids, which

@@ -79,6 +79,31 @@ test('lifecycle.* events say how the lifecycle ended; a long reason is clipped',
   expect(failed).not.toHaveProperty('tenancy');
 });
 
+test("lifecycle.* events list the operators' repairs (who and why); session events do not", () => {
+  const repairs = [
+    {
+      action: 'retry',
+      by: 'ops',
+      note: 'password rotated',
+      at: '2026-09-21T09:00:00.000Z',
+      reason: 'credentials-refused',
+      call: 'acquireToken',
+    },
+    { action: 'retry', at: '2026-09-21T09:30:00.000Z', reason: 'forbidden', call: 'createWorkItem' },
+  ];
+  expect(lifecycleEvent('lifecycle.completed', { ...facts, repairs }, stamp).repairs).toEqual(repairs);
+  expect(lifecycleEvent('lifecycle.failed', { ...facts, repairs }, stamp).repairs).toEqual(repairs);
+  expect(lifecycleEvent('session.completed', { ...facts, repairs }, stamp)).not.toHaveProperty('repairs');
+  expect(lifecycleEvent('lifecycle.completed', { ...facts, repairs: [] }, stamp)).not.toHaveProperty(
+    'repairs',
+  );
+  expect(
+    lifecycleEventSchema.parse(lifecycleEvent('lifecycle.completed', { ...facts, repairs }, stamp)),
+  ).toMatchObject({
+    repairs,
+  });
+});
+
 test('document links point at the gateway route, path segments escaped', () => {
   expect(documentHref('https://docs.example.com/', 'assembly-a/b', 'doc 1')).toBe(
     'https://docs.example.com/v1/assemblies/assembly-a%2Fb/documents/doc%201',

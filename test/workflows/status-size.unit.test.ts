@@ -85,6 +85,7 @@ function worstCaseState(): LifecycleState {
   }));
   state.repairs = times(20, () => ({
     action: 'accept-completed',
+    by: '€'.repeat(100),
     note: '€'.repeat(500),
     at: AT,
     reason: 'outcome-unconfirmed',

@@ -19,7 +19,8 @@ export const repairRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
       schema: {
         summary: 'Repair a lifecycle that needs attention: retry, accept-completed or abandon',
         description:
-          'Needs the permission repair (or admin). 200 with the stage the lifecycle moved on to. ' +
+          'Needs the permission repair (or admin). 200 with the stage the lifecycle moved on to; ' +
+          "the API key's name is recorded with the repair (status.repairs[].by). " +
           '409 request-rejected when the lifecycle does not need attention or the action does not ' +
           'fit its reason; 409 lifecycle-closed when it has ended.',
         tags: TAGS,
@@ -31,7 +32,8 @@ export const repairRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     },
     async (request) => {
       const id = lifecycleId(request.params.id);
-      const outcome = await lifecycles.repair(id, request.body);
+      // Who repaired is the key's name, never what the body says.
+      const outcome = await lifecycles.repair(id, { ...request.body, by: request.apiKeyName });
       request.log.info(
         { lifecycleId: id, action: outcome.action, stage: outcome.stage },
         'lifecycle repaired',
