@@ -225,9 +225,10 @@ type Connect = () => Promise<LifecycleClient>;
  * Runs one command: connects only when `work` asks (so input is checked first), prints its
  * result as JSON, reports failures as JSON on stderr, and always closes the connection.
  */
-export async function execute(
+export async function execute<T>(
   flags: ConnectionFlags,
-  work: (connect: Connect) => Promise<unknown>,
+  work: (connect: Connect) => Promise<T>,
+  render: (output: T) => string = (output) => JSON.stringify(output, null, 2),
 ): Promise<void> {
   const env = connectionEnv(flags);
   let address: string | undefined;
@@ -246,7 +247,7 @@ export async function execute(
   };
   try {
     const output = await work(connect);
-    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    process.stdout.write(`${render(output)}\n`);
   } catch (error) {
     const { exitCode, body } = failureReport(error, address);
     process.stderr.write(`${JSON.stringify({ error: body }, null, 2)}\n`);

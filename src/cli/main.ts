@@ -4,6 +4,7 @@ import { registerGatewayCommand } from '../gateway/cli';
 import { registerAdvanceProbeCommand } from './advance-probe-command';
 import { registerDocumentsCommand } from './documents-command';
 import { registerLifecycleCommands } from './lifecycle-commands';
+import { registerLifecyclesCommand } from './lifecycles-command';
 import { registerReplayCheckCommand } from './replay-check';
 import { registerRepairCommand } from './repair-command';
 
@@ -14,6 +15,7 @@ const program = new Command('hotdocs-temporal').description(
 );
 
 registerLifecycleCommands(program);
+registerLifecyclesCommand(program);
 registerDocumentsCommand(program);
 registerRepairCommand(program);
 registerGatewayCommand(program);

@@ -1,5 +1,14 @@
+import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import { LifecycleInputError, type RepairAction } from '../client';
+import {
+  DEFAULT_BULK_REPAIR_LIMIT,
+  DEFAULT_BULK_REPAIR_RATE,
+  LifecycleInputError,
+  repairInBulk,
+  type BulkRepairAction,
+  type BulkRepairSummary,
+  type RepairAction,
+} from '../client';
 import { examples, execute, withConnectionOptions, type ConnectionFlags } from './lifecycle-commands';
 
 interface RepairFlags extends ConnectionFlags {
@@ -7,17 +16,26 @@ interface RepairFlags extends ConnectionFlags {
   acceptCompleted?: boolean;
   abandon?: boolean;
   note?: string;
+  by?: string;
+  query?: string;
+  dryRun?: boolean;
+  rate: string;
+  limit: string;
+  yes?: boolean;
 }
 
 /**
  * `hotdocs-temporal repair <id> --retry|--accept-completed|--abandon [--note text]`: an
- * operator's answer to a lifecycle waiting in `needs-attention` (the `repair` update).
+ * operator's answer to a lifecycle waiting in `needs-attention` (the `repair` update). With
+ * `--query` instead of an id, every lifecycle in needs-attention on the task queue that the query matches, at
+ * `--rate` a second, with progress on stderr and a summary on stdout.
  */
 export function registerRepairCommand(program: Command): Command {
-  return withConnectionOptions(program.command('repair').argument('<lifecycleId>'))
+  return withConnectionOptions(program.command('repair').argument('[lifecycleId]'))
     .description(
       'Repair a lifecycle that needs attention (stage needs-attention): retry the failed call, ' +
-        'accept a completion Advance could not confirm, or abandon the lifecycle; exactly one action',
+        'accept a completion Advance could not confirm, or abandon the lifecycle; exactly one action. ' +
+        'With --query, every lifecycle in needs-attention the query matches (retry or abandon)',
     )
     .addOption(new Option('--retry', 'retry the failed call now (after fixing its cause, e.g. the password)'))
     .addOption(
@@ -27,23 +45,89 @@ export function registerRepairCommand(program: Command): Command {
     .addOption(
       new Option('--note <text>', 'why, for the record (status and history; at most 500 characters)'),
     )
+    .addOption(new Option('--by <name>', 'who repairs, for the record (default: your OS user name)'))
+    .addOption(
+      new Option(
+        '--query <query>',
+        'repair every lifecycle in needs-attention this visibility query matches, e.g. "HotDocsTenancy = \'acme\'"',
+      ),
+    )
+    .addOption(new Option('--dry-run', 'with --query: list the lifecycles it would repair, change nothing'))
+    .addOption(
+      new Option('--rate <n>', 'with --query: repairs started per second').default(
+        String(DEFAULT_BULK_REPAIR_RATE),
+      ),
+    )
+    .addOption(
+      new Option('--limit <n>', 'with --query: refuse more matches than this without --yes').default(
+        String(DEFAULT_BULK_REPAIR_LIMIT),
+      ),
+    )
+    .addOption(new Option('--yes', 'with --query: repair every match, however many'))
     .addHelpText(
       'after',
       examples(
         'hotdocs-temporal repair assembly-lease-42 --retry --note "principal password rotated"',
         'hotdocs-temporal repair assembly-lease-42 --accept-completed --note "documents seen in Advance"',
         'hotdocs-temporal repair assembly-lease-42 --abandon',
+        'hotdocs-temporal repair --query "HotDocsTenancy = \'acme\'" --retry --dry-run',
+        'hotdocs-temporal repair --query "HotDocsTenancy = \'acme\'" --retry --rate 5 --note "password rotated"',
       ),
     )
-    .action((lifecycleId: string, flags: RepairFlags) =>
+    .action((lifecycleId: string | undefined, flags: RepairFlags) =>
       execute(flags, async (connect) => {
         const action = chosenAction(flags);
+        const by = flags.by ?? operatorName();
+        if (flags.query !== undefined) {
+          if (lifecycleId !== undefined)
+            throw new LifecycleInputError(['give a lifecycle id or --query, not both'], 'repair request');
+          return repairMatching(await connect(), flags, action, by);
+        }
+        if (lifecycleId === undefined)
+          throw new LifecycleInputError(['give a lifecycle id, or --query to repair many'], 'repair request');
         const outcome = await (
           await connect()
-        ).repair(lifecycleId, { action, ...(flags.note !== undefined && { note: flags.note }) });
+        ).repair(lifecycleId, { action, by, ...(flags.note !== undefined && { note: flags.note }) });
         return { lifecycleId, ...outcome };
       }),
     );
+}
+
+async function repairMatching(
+  lifecycles: Parameters<typeof repairInBulk>[0],
+  flags: RepairFlags,
+  action: RepairAction,
+  by: string,
+): Promise<BulkRepairSummary> {
+  const summary = await repairInBulk(
+    lifecycles,
+    {
+      query: flags.query ?? '',
+      action: action as BulkRepairAction,
+      by,
+      ...(flags.note !== undefined && { note: flags.note }),
+      dryRun: flags.dryRun === true,
+      limit: number(flags.limit, '--limit'),
+      confirmed: flags.yes === true,
+      ratePerSecond: number(flags.rate, '--rate'),
+    },
+    {
+      onProgress: ({ done, total, lifecycle }) =>
+        process.stderr.write(
+          `[${done}/${total}] ${lifecycle.lifecycleId}: ${lifecycle.outcome}` +
+            `${lifecycle.stage === undefined ? '' : ` (now ${lifecycle.stage})`}` +
+            `${lifecycle.error === undefined ? '' : ` — ${lifecycle.error}`}\n`,
+        ),
+    },
+  );
+  process.stderr.write(
+    summary.dryRun
+      ? `dry run: ${summary.matched} lifecycle(s) would be repaired (${action}); nothing was changed\n`
+      : `${summary.matched} matched: ${summary.repaired} repaired, ${summary.refused} refused, ` +
+          `${summary.failed} failed, ${summary.skipped} skipped\n`,
+  );
+  if (summary.failed > 0) process.exitCode = 1;
+  return summary;
 }
 
 /** Exactly one of the three flags; checked before anything reaches Temporal. */
@@ -61,4 +145,20 @@ function chosenAction(flags: RepairFlags): RepairAction {
     );
   }
   return action;
+}
+
+function number(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new LifecycleInputError([`${flag} must be a number`], 'repair request');
+  return n;
+}
+
+/** Who runs the command: the OS user (a container without one: the USER variable, else "cli"). */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env['USER'] || 'cli';
+  }
 }

@@ -9,7 +9,9 @@ export type LifecycleErrorCode =
   | 'lifecycle-closed'
   | 'request-rejected'
   | 'lifecycle-failed'
-  | 'lifecycle-still-running';
+  | 'lifecycle-still-running'
+  /** A bulk repair matched more lifecycles than its limit, and was not confirmed. */
+  | 'too-many-matches';
 
 export class LifecycleClientError extends Error {
   /**

@@ -1,6 +1,8 @@
 /** What business systems import to drive HotDocs Advance lifecycles on Temporal. */
 export * from './errors';
 export * from './lifecycle-client';
+export * from './lifecycle-list';
+export * from './bulk-repair';
 export * from '../workflows/definitions';
 export * from '../workflows/failure-types';
 export type { FollowUpRequest, LifecycleInput } from './input-schema';

@@ -45,6 +45,7 @@ const STATUS = {
   'request-rejected': 409,
   'lifecycle-failed': 409,
   'lifecycle-still-running': 409,
+  'too-many-matches': 409,
 } as const satisfies Record<string, number>;
 
 export type GatewayErrorCode = keyof typeof STATUS;
@@ -163,6 +164,7 @@ function fromLifecycleError(error: LifecycleClientError): GatewayError {
     case 'request-rejected':
     case 'lifecycle-failed':
     case 'lifecycle-still-running':
+    case 'too-many-matches':
       return new GatewayError(code, error.message);
     default:
       // A code this gateway does not know yet is not the caller's fault.

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { LIFECYCLE_STAGES } from '../client';
+import {
+  BULK_REPAIR_ACTIONS,
+  DEFAULT_BULK_REPAIR_LIMIT,
+  DEFAULT_BULK_REPAIR_RATE,
+  LIFECYCLE_STAGES,
+  MAX_BULK_REPAIR_LIMIT,
+  MAX_BULK_REPAIR_RATE,
+} from '../client';
 import { followUpRequestSchema, lifecycleInputSchema } from '../client/input-schema';
 import { GATEWAY_ERROR_CODES } from './errors';
 import {
@@ -75,6 +82,50 @@ export const repairRequestSchema = named(
   }),
   'RepairRequest',
   "An operator's answer to a lifecycle in needs-attention",
+);
+
+/** `POST /v1/repairs`: one repair for every lifecycle in needs-attention that a query matches. */
+export const bulkRepairRequestSchema = named(
+  z.strictObject({
+    query: z
+      .string({ error: 'query must be a string' })
+      .min(1, 'query must not be empty')
+      .max(2000, 'query must be at most 2000 characters')
+      .describe(
+        "Temporal visibility query, e.g. HotDocsTenancy = 'acme'; ANDed with: lifecycles, running, " +
+          "stage needs-attention, the gateway's task queue, and the API key's scope",
+      ),
+    action: z
+      .enum(BULK_REPAIR_ACTIONS, { error: `action must be one of ${BULK_REPAIR_ACTIONS.join(', ')}` })
+      .describe('retry or abandon (accept-completed is decided one lifecycle at a time)'),
+    note: z
+      .string({ error: 'note must be a string' })
+      .max(500, 'note must be at most 500 characters')
+      .optional()
+      .describe('Why, recorded with every repair (with the API key name)'),
+    dryRun: z
+      .boolean({ error: 'dryRun must be true or false' })
+      .optional()
+      .describe('List what would be repaired; change nothing'),
+    limit: z
+      .number({ error: 'limit must be a number' })
+      .int('limit must be a whole number')
+      .min(1, 'limit must be at least 1')
+      .max(MAX_BULK_REPAIR_LIMIT, `limit must be at most ${MAX_BULK_REPAIR_LIMIT}`)
+      .optional()
+      .describe(
+        `More matches than this answer 409 too-many-matches unless confirm (default ${DEFAULT_BULK_REPAIR_LIMIT})`,
+      ),
+    confirm: z.boolean({ error: 'confirm must be true or false' }).optional().describe('Repair every match'),
+    rate: z
+      .number({ error: 'rate must be a number' })
+      .positive('rate must be above 0')
+      .max(MAX_BULK_REPAIR_RATE, `rate must be at most ${MAX_BULK_REPAIR_RATE}`)
+      .optional()
+      .describe(`Repairs started per second (default ${DEFAULT_BULK_REPAIR_RATE})`),
+  }),
+  'BulkRepairRequest',
+  'Repair every lifecycle in needs-attention that a visibility query matches',
 );
 
 export const assemblyParamsSchema = z.object({
@@ -165,6 +216,33 @@ export const repairOutcomeSchema = named(
   }),
   'RepairOutcome',
   'The repair was taken',
+);
+
+export const bulkRepairSummarySchema = named(
+  z.object({
+    query: z.string().describe('The visibility query that selected the lifecycles'),
+    action: z.enum(BULK_REPAIR_ACTIONS),
+    dryRun: z.boolean(),
+    matched: z.number(),
+    repaired: z.number(),
+    refused: z
+      .number()
+      .describe('The lifecycle refused the repair: it no longer needed attention, or had ended'),
+    failed: z.number(),
+    skipped: z.number().describe('Not started: the gateway was shutting down'),
+    lifecycles: z.array(
+      z.object({
+        lifecycleId: z.string(),
+        tenancy: z.string().optional(),
+        businessKey: z.string().optional(),
+        outcome: z.enum(['would-repair', 'repaired', 'refused', 'failed', 'skipped']),
+        stage: z.enum(LIFECYCLE_STAGES).optional().describe('The stage a repaired lifecycle moved on to'),
+        error: z.string().optional(),
+      }),
+    ),
+  }),
+  'BulkRepairSummary',
+  'What each matched lifecycle did with the repair',
 );
 
 export const queuedSchema = z.object({ id: z.string(), queued: z.literal(true) });
