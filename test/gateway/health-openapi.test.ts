@@ -66,9 +66,14 @@ test('the OpenAPI document lists every path, the request schemas and the API key
       '/v1/assemblies/{id}/documents',
       '/v1/assemblies/{id}/documents/{documentId}',
       '/v1/assemblies/{id}/repair',
+      '/v1/repairs',
       '/v1/finish/{token}',
     ].sort(),
   );
+  expect(doc.paths['/v1/repairs'].post.requestBody.content['application/json'].schema).toEqual({
+    $ref: '#/components/schemas/BulkRepairRequestInput',
+  });
+  expect(doc.components.schemas.BulkRepairRequestInput.required).toEqual(['query', 'action']);
   expect(Object.keys(doc.paths['/v1/assemblies'])).toEqual(['post']);
   expect(doc.components.securitySchemes).toEqual({
     bearerKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
