@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import type {
   LifecycleStage,
   LifecycleStatus,
 } from '../../src/workflows/definitions';
+import { runCli, type CliRun } from '../support/cli-process';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import {
   ANSWERS,
@@ -29,13 +30,6 @@ import {
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'hotdocs-temporal.js');
 const run = promisify(execFile);
-
-interface CliRun {
-  args: string[];
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface CliErrorBody {
   code: string;
@@ -66,27 +60,11 @@ afterAll(async () => {
 
 /** Runs the CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
 function cli(args: string[], { stdin }: { stdin?: string } = {}): Promise<CliRun> {
-  const { address, namespace } = testServerLocation();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env['PATH'],
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: namespace,
-      // h is set in beforeAll; the early unreachable run needs no task queue.
-      TEMPORAL_TASK_QUEUE: h?.taskQueue ?? 'unused',
-      // Keep a developer's own Temporal profile (TLS, API key) out of the test.
-      TEMPORAL_CONFIG_FILE: path.join(scratch, 'no-such-temporal.toml'),
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdin.end(stdin ?? '');
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ args, code, stdout, stderr }));
+  // h is set in beforeAll; the early unreachable run needs no task queue.
+  return runCli(args, {
+    taskQueue: h?.taskQueue ?? 'unused',
+    scratch,
+    ...(stdin !== undefined && { stdin }),
   });
 }
 
