@@ -17,6 +17,11 @@ import type { WebhookAttempt, WebhookKind } from './notifications/webhook-post';
 import { AdvanceCallbackSigner } from './security/advance-callbacks';
 import { jsonLogger } from './observability/json-logger';
 import { LifecycleMetrics } from './observability/metrics';
+import { startTracing, type Tracing } from './observability/tracing';
+import { traceAdvanceRequest } from './observability/tracing-advance';
+import { describeTracing, loadTracingConfig, type TracingConfig } from './observability/tracing-config';
+import { tracedDocumentStore } from './observability/tracing-documents';
+import { tracingWorkerOptions } from './observability/tracing-worker';
 import { buildWorkerHttp } from './observability/worker-http';
 import { resolveWorkerVersion, workerVersionOptions, type WorkerVersion } from './worker-version';
 
@@ -40,6 +45,8 @@ export interface LifecycleWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** This build's version, when already resolved. @default resolveWorkerVersion(config, ...) */
   version?: WorkerVersion;
+  /** The process's tracing, when OTEL_* turned it on (spans of activities, Advance calls, documents). */
+  tracing?: Tracing;
 }
 
 export interface LifecycleWorker {
@@ -70,16 +77,19 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
   const { config } = options;
   const workflowCode = workflowSource(config);
   const version = options.version ?? resolveWorkerVersion(config, workflowCode);
+  const { tracing } = options;
+  const onRequest = tracing === undefined ? options.onAdvanceRequest : alsoTraced(options.onAdvanceRequest);
   const clients = new AdvanceClients(
     new Map(
       [...config.advance.tenancies].map(([name, resolved]) => [
         name,
-        new AdvanceClient(resolved, { onRequest: options.onAdvanceRequest }),
+        new AdvanceClient(resolved, { onRequest }),
       ]),
     ),
     config.advance.defaultTenancy,
   );
-  const documentStore = createDocumentStore(config.documentStore);
+  const store = createDocumentStore(config.documentStore);
+  const documentStore = tracing === undefined ? store : tracedDocumentStore(store);
   // A missing bucket or container stops the start (a worker that cannot store documents should
   // not take tasks); what cannot be confirmed (no permission to look) is only logged.
   const { warning } = await documentStore.check();
@@ -120,6 +130,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...workflowCode,
     ...workerVersionOptions(version),
+    ...tracingWorkerOptions(tracing),
     ...options.workerOptions,
   });
   return {
@@ -139,12 +150,22 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
   };
 }
 
+/** Advance exchanges go to `observe` (metrics, tests) and become spans. */
+function alsoTraced(observe?: (event: AdvanceRequestEvent) => void): (event: AdvanceRequestEvent) => void {
+  return (event) => {
+    observe?.(event);
+    traceAdvanceRequest(event);
+  };
+}
+
 /** `npm start` / `hotdocs-temporal worker`: configuration problems are printed all at once. */
 export async function main(env: Env = process.env): Promise<number> {
   let config: WorkerConfig;
   let version: WorkerVersion;
+  let tracingConfig: TracingConfig | undefined;
   try {
     config = loadWorkerConfig(env);
+    tracingConfig = loadTracingConfig(env, 'hotdocs-worker');
     version = resolveWorkerVersion(config, workflowSource(config));
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -160,6 +181,7 @@ export async function main(env: Env = process.env): Promise<number> {
   // /metrics endpoint appends to its own.
   const sdkMetricsPort = await installSdkRuntime(jsonLogger(config.logLevel), config.http !== undefined);
   const log = Runtime.instance().logger;
+  const tracing = tracingConfig === undefined ? undefined : startTracing(tracingConfig);
   const address = connectionOptions.address ?? 'localhost:7233';
   const connection = await connectWithRetry(address, () => NativeConnection.connect(connectionOptions), log);
   // Visibility queries for the metrics connect on first use.
@@ -192,6 +214,7 @@ export async function main(env: Env = process.env): Promise<number> {
       onWebhookAttempt: metrics.onWebhookAttempt,
       onDocumentStored: metrics.onDocumentStored,
       version,
+      tracing,
     });
     log.info('worker started', {
       taskQueue: config.taskQueue,
@@ -205,6 +228,7 @@ export async function main(env: Env = process.env): Promise<number> {
           ? 'off'
           : `on (key ${config.encryptionKeys[0]?.id}${config.encryptionRequired ? ', required' : ''})`,
       http: httpUrl,
+      tracing: describeTracing(tracingConfig),
       buildId: version.buildId,
       deployment: version.deploymentName ?? 'none (unversioned)',
     });
@@ -214,6 +238,7 @@ export async function main(env: Env = process.env): Promise<number> {
   } finally {
     await http?.close();
     await visibility.close();
+    await tracing?.shutdown();
     // A worker that was created holds the connection until it has run and stopped.
     if (worker === undefined) await connection.close();
     else await connection.close().catch(() => undefined);

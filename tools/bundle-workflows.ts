@@ -8,12 +8,15 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../src/codec/data-converter';
 import { PREBUILT_BUNDLES } from '../src/codec/workflow-bundles';
+import { TRACING_WORKFLOW_MODULES } from '../src/observability/tracing-worker';
 
 async function bundle(out: string, encrypted: boolean): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
     // Must match the worker's data converter: failure messages travel as (encryptable) payloads.
     failureConverterPath: failureConverterPath(encrypted),
+    // The tracing interceptors are in every bundle: a lifecycle's history says whether they trace.
+    workflowInterceptorModules: [...TRACING_WORKFLOW_MODULES],
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   await mkdir(path.dirname(out), { recursive: true });

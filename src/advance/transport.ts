@@ -5,6 +5,7 @@ import type { ResolvedAdvanceClientOptions } from './options';
 import type { ApiRequest } from './protocol';
 import { readLimitedText, unquote } from './response-body';
 import { TokenCache, type AccessToken } from './token-cache';
+import { routeTemplate } from './urls';
 
 /** One finished HTTP exchange, for logs and metrics. Carries no token, password or body. */
 export interface AdvanceRequestEvent {
@@ -12,6 +13,8 @@ export interface AdvanceRequestEvent {
   operation: AdvanceOperation;
   method: string;
   path: string;
+  /** `path` with its ids named (`WorkItems/{workItemId}/Documents`), without a query. */
+  route: string;
   /** HTTP status, or undefined when no response arrived. */
   status?: number;
   /** `ok`, or the error kind the outcome was classified as. */
@@ -185,6 +188,7 @@ export class AdvanceTransport {
       operation: exchange.operation,
       method: exchange.method,
       path: exchange.path,
+      route: routeTemplate(exchange.path),
       status,
       outcome: outcomeOf(exchange.operation, status),
       durationMs: performance.now() - started,

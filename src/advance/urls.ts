@@ -43,6 +43,23 @@ export function apiPath(...segments: string[]): string {
   return segments.map((s) => encodeURIComponent(s)).join('/');
 }
 
+/**
+ * An API path with its ids named and its query dropped, e.g.
+ * `WorkItems/{workItemId}/Versions/{versionId}/Complete`: what logs, metrics and spans may carry.
+ */
+export function routeTemplate(path: string): string {
+  const segments = (path.split('?')[0] ?? '').split('/');
+  return segments
+    .map((segment, i) => {
+      const after = segments[i - 1];
+      if (after === 'WorkItems') return '{workItemId}';
+      if (after === 'Versions' && segment !== 'Active') return '{versionId}';
+      if (after === 'Documents' && segment !== 'Content') return '{documentId}';
+      return segment;
+    })
+    .join('/');
+}
+
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }

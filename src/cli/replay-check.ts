@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
+import { tracingWorkerOptions } from '../observability/tracing-worker';
 import { Option, type Command } from 'commander';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { bundleMismatch, prebuiltBundle } from '../codec/workflow-bundles';
@@ -189,7 +190,12 @@ export function planCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Chec
     limit,
     progressEvery,
     keyIds: keys.map((key) => key.id),
-    replay: { ...workflowCode, dataConverter: lifecycleDataConverter(keys) },
+    // The worker's workflow interceptors (a bundle has them built in) and the sink they export to.
+    replay: {
+      ...workflowCode,
+      ...tracingWorkerOptions(undefined),
+      dataConverter: lifecycleDataConverter(keys),
+    },
     codeDescription: `${codeDescription}${encrypted ? `; payloads decrypted with key(s) ${keys.map((k) => k.id).join(', ')}` : ''}`,
   };
 }

@@ -5,6 +5,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  type ClientInterceptors,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -106,8 +107,14 @@ export class LifecycleClient {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   }
 
-  /** Connects as `@temporalio/envconfig` reads the environment (TEMPORAL_ADDRESS, ...). */
-  static async connect(env: Record<string, string | undefined> = process.env): Promise<LifecycleClient> {
+  /**
+   * Connects as `@temporalio/envconfig` reads the environment (TEMPORAL_ADDRESS, ...);
+   * `interceptors` are the client's (the gateway's tracing).
+   */
+  static async connect(
+    env: Record<string, string | undefined> = process.env,
+    { interceptors }: { interceptors?: ClientInterceptors } = {},
+  ): Promise<LifecycleClient> {
     const { connectionOptions, namespace } = loadClientConnectConfig({
       overrideEnvVars: Object.fromEntries(
         Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
@@ -124,7 +131,7 @@ export class LifecycleClient {
     }
     const connection = await Connection.connect(connectionOptions);
     const dataConverter = lifecycleDataConverter(keys, { requireEncrypted: required });
-    return new LifecycleClient(new Client({ connection, namespace, dataConverter }), {
+    return new LifecycleClient(new Client({ connection, namespace, dataConverter, interceptors }), {
       taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     });
   }

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { LifecycleClient } from '../client';
 import { ConfigError, loadGatewayConfig } from '../config';
+import { startTracing, type Tracing } from '../observability/tracing';
+import { tracingClientInterceptors } from '../observability/tracing-client';
+import { describeTracing, loadTracingConfig } from '../observability/tracing-config';
 import { startGateway, type RunningGateway } from './gateway';
 
 /**
@@ -25,32 +28,40 @@ export function registerGatewayCommand(program: Command): Command {
     )
     .action(async () => {
       let config;
+      let tracingConfig;
       try {
         config = loadGatewayConfig(process.env);
+        tracingConfig = loadTracingConfig(process.env, 'hotdocs-gateway');
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         console.error(error.message);
         process.exitCode = 2;
         return;
       }
-      const lifecycles = await LifecycleClient.connect(process.env).catch((error: unknown) => {
+      const tracing = tracingConfig === undefined ? undefined : startTracing(tracingConfig);
+      const lifecycles = await LifecycleClient.connect(process.env, {
+        interceptors: tracingClientInterceptors(tracing),
+      }).catch(async (error: unknown) => {
+        await tracing?.shutdown();
         throw new Error(`cannot reach Temporal: ${error instanceof Error ? error.message : String(error)}`, {
           cause: error,
         });
       });
       let gateway: RunningGateway;
       try {
-        gateway = await startGateway({ lifecycles, config });
+        gateway = await startGateway({ lifecycles, config, tracing: tracing !== undefined });
       } catch (error) {
         await lifecycles.close();
+        await tracing?.shutdown();
         throw error;
       }
       console.log(
         `HotDocs gateway listening on ${gateway.url} (links: ${gateway.publicUrl}, ` +
-          `task queue ${lifecycles.taskQueue}, ${config.apiKeys.length} API key(s)` +
+          `task queue ${lifecycles.taskQueue}, ${config.apiKeys.length} API key(s), ` +
+          `tracing ${describeTracing(tracingConfig)}` +
           `${gateway.metricsUrl === undefined ? '' : `, metrics: ${gateway.metricsUrl}`})`,
       );
-      closeOnSignals(gateway, lifecycles);
+      closeOnSignals(gateway, lifecycles, tracing);
       // SIGHUP: re-read GATEWAY_API_KEYS_FILE (it is also watched); requests in flight go on.
       process.on('SIGHUP', () => {
         if (config.apiKeysFile === undefined) console.log('SIGHUP: no GATEWAY_API_KEYS_FILE to re-read');
@@ -59,7 +70,7 @@ export function registerGatewayCommand(program: Command): Command {
     });
 }
 
-function closeOnSignals(gateway: RunningGateway, lifecycles: LifecycleClient): void {
+function closeOnSignals(gateway: RunningGateway, lifecycles: LifecycleClient, tracing?: Tracing): void {
   const stop = (signal: NodeJS.Signals): void => {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -67,6 +78,7 @@ function closeOnSignals(gateway: RunningGateway, lifecycles: LifecycleClient): v
     gateway
       .close()
       .then(() => lifecycles.close())
+      .then(() => tracing?.shutdown())
       .then(
         () => console.log('gateway closed'),
         (error: unknown) => {

@@ -28,6 +28,8 @@ import { answerClientError, answerFrameworkError, answerUnmatched, RouteTable } 
 import { ApiKeyFileReloader } from './key-reload';
 import { listeningOrigin, PublicLinks } from './links';
 import { GatewayLogController, loggerOptions, type GatewayLogOptions } from './logging';
+import { tracedDocumentStore } from '../observability/tracing-documents';
+import { traceRequests } from '../observability/tracing-fastify';
 import { advanceCallbackRoutes } from './routes/advance-callbacks';
 import { assemblyRoutes } from './routes/assemblies';
 import { bulkRepairRoutes } from './routes/bulk-repairs';
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   documentStore?: DocumentStore;
   /** Counts every answered request. @default none (startGateway makes one when `config.metrics` is set) */
   metrics?: GatewayMetrics;
+  /** A span for every request (the process has started tracing). @default false */
+  tracing?: boolean;
 }
 
 export interface RunningGateway {
@@ -86,6 +90,7 @@ export async function buildGateway({
   log,
   documentStore,
   metrics,
+  tracing = false,
 }: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(log),
@@ -101,6 +106,7 @@ export async function buildGateway({
     // Our own answer (below), in our error shape, instead of fastify's.
     return503OnClosing: false,
   });
+  if (tracing) traceRequests(app);
   app.setValidatorCompiler(absentBodyAsUndefined);
   app.setSerializerCompiler(serializerCompiler);
   // JSON (and form posts on the finish route) only: a text/plain body is a 415, not a string.
@@ -110,8 +116,7 @@ export async function buildGateway({
 
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
-  const documents = documentStore ?? createDocumentStore(config.documentStore);
-  if (documentStore === undefined) app.addHook('onClose', async () => documents.close());
+  const documents = gatewayDocumentStore(app, config, documentStore, tracing);
   app.addHook('onRequest', async () => {
     if (closing.signal.aborted)
       throw new GatewayError('shutting-down', 'The gateway is shutting down; try again');
@@ -206,6 +211,18 @@ async function registerRoutes(app: FastifyInstance, context: GatewayContext): Pr
   app.get('/v1/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
+}
+
+/** The store documents are served from: the configured one (closed with the app) unless one is handed in. */
+function gatewayDocumentStore(
+  app: FastifyInstance,
+  config: GatewayConfig,
+  handedIn: DocumentStore | undefined,
+  tracing: boolean,
+): DocumentStore {
+  const store = handedIn ?? createDocumentStore(config.documentStore);
+  if (handedIn === undefined) app.addHook('onClose', async () => store.close());
+  return tracing ? tracedDocumentStore(store) : store;
 }
 
 function gatewayContext(

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { serverAttributes, withClientSpan } from '../observability/tracing-http';
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
 
 /**
@@ -92,17 +93,25 @@ async function postOnce(
   let status: number;
   let retryAfter: string | string[] | undefined;
   try {
-    const response = await request(target.url, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        'content-type': 'application/json',
-        'user-agent': 'hotdocs-advance-temporal',
-        [SIGNATURE_HEADER]: signature,
-      },
-      body,
-      signal: aborted,
-    });
+    // A CLIENT span, and `traceparent` on the post when tracing is on: the receiver can join the trace.
+    const response = await withClientSpan(
+      `POST ${name}`,
+      { 'http.request.method': 'POST', 'hotdocs.webhook': webhook, ...serverAttributes(target.url) },
+      (traceHeaders) =>
+        request(target.url, {
+          method: 'POST',
+          headers: {
+            ...headers,
+            ...traceHeaders,
+            'content-type': 'application/json',
+            'user-agent': 'hotdocs-advance-temporal',
+            [SIGNATURE_HEADER]: signature,
+          },
+          body,
+          signal: aborted,
+        }),
+      (answer) => answer.statusCode,
+    );
     status = response.statusCode;
     retryAfter = response.headers['retry-after'];
     // The answer's body means nothing to us; read a little of it so the connection can be reused.

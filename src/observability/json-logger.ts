@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 
 /**
@@ -29,7 +30,18 @@ export function redact(value: unknown, depth = 0): unknown {
 export function formatLogLine(entry: LogEntry): string {
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   const fields = (redact(entry.meta ?? {}) as Record<string, unknown>) ?? {};
-  return `${JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...fields })}\n`;
+  return `${JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...activeSpanIds(), ...fields })}\n`;
+}
+
+/**
+ * `trace_id` and `span_id` of the span the line is written in, if any. Workflow and activity
+ * lines get theirs from Temporal's interceptors (in the entry's fields, which win); this covers
+ * our own lines written inside a span. Nothing without tracing.
+ */
+function activeSpanIds(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 export function jsonLogger(
