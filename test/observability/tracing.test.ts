@@ -11,6 +11,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { tracingClientInterceptors } from '../../src/observability/tracing-client';
 import { loadTracingConfig } from '../../src/observability/tracing-config';
+import { TRACING_PATCH } from '../../src/observability/tracing-workflow-interceptors';
 import {
   findTraces,
   getTrace,
@@ -23,6 +24,7 @@ import {
 import { call, gatewayEnv, waitForInterview } from '../support/gateway-harness';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { connectTestEnvironment } from '../support/temporal';
+import { patchMarkers } from '../support/upgrade-checks';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
@@ -201,6 +203,17 @@ test('a Finish post is one trace: signal, CompleteSession, its Advance call, the
   // A log line written inside a span carries its ids (the worker's JSON lines: json-logger.unit.test.ts).
   const finishLine = gatewayLog.map((l) => JSON.parse(l)).find((l) => l.msg === 'interview finished');
   expect(finishLine).toMatchObject({ trace_id: finishTrace.traceID, span_id: story[0]!.spanID });
+
+  // The traced lifecycle's history records the decision; one started without a trace context
+  // (a business system's plain client) runs as before this build: no marker, no spans.
+  const history = async (workflowId: string) =>
+    (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  expect(patchMarkers(await history(id))).toContain(TRACING_PATCH);
+  const untraced = await h.lifecycles.start(
+    lifecycleInput({ businessKey: `untraced-${randomUUID()}`, mode: 'batch' }),
+  );
+  await h.lifecycles.result(untraced.lifecycleId);
+  expect(patchMarkers(await history(untraced.lifecycleId))).not.toContain(TRACING_PATCH);
 
   await mkdir(ARTIFACTS, { recursive: true });
   await writeFile(path.join(ARTIFACTS, 'finish-trace.txt'), spanTree(finishTrace));
