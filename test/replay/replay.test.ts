@@ -3,6 +3,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { lifecycleDataConverter, parseEncryptionKeys } from '../../src/codec';
+import { tracingWorkerOptions } from '../../src/observability/tracing-worker';
 import '../support/temporal'; // quiet worker logs
 
 /**
@@ -37,7 +38,11 @@ async function replay(
 ): Promise<{ failures: string[]; replayed: number }> {
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories(options, histories)) {
+  // As the worker runs the workflow code: with the tracing interceptors (a traced history needs them).
+  for await (const result of Worker.runReplayHistories(
+    { ...tracingWorkerOptions(undefined), ...options },
+    histories,
+  )) {
     replayed += 1;
     if (result.error !== undefined) failures.push(`${result.workflowId}: ${result.error.message}`);
   }

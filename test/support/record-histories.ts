@@ -8,6 +8,7 @@
  * `--only encrypted` records a lifecycle with payload encryption into test/histories/encrypted/,
  * named by the codec's ciphertext format (histories of earlier formats stay as they are), with
  * the test key of that folder (made on its first recording).
+ * `--only traced` records a lifecycle traced from its start into test/histories/traced/.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Client } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
 import {
@@ -207,6 +211,40 @@ async function recordEncrypted(): Promise<void> {
   );
 }
 
+/**
+ * A lifecycle traced from its start, as the gateway with OTEL_* set starts it: its messages carry
+ * trace contexts, its history the tracing patch marker. Spans are made here and dropped.
+ */
+function recordTraced(): Promise<void> {
+  return onDevServer(async (env, h) => {
+    const provider = new NodeTracerProvider();
+    provider.register();
+    try {
+      const lifecycles = new LifecycleClient(
+        new Client({
+          connection: env.connection,
+          namespace: env.namespace,
+          interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+        }),
+        { taskQueue: h.taskQueue },
+      );
+      const started = await lifecycles.start(
+        lifecycleInput({ businessKey: 'replay-traced', keepOpenFor: '1h' }),
+      );
+      const waiting = await atStage(lifecycles, started.lifecycleId, 'waiting-for-interview');
+      await lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
+      await lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
+      await atStage(lifecycles, started.lifecycleId, 'idle');
+      await lifecycles.finish(started.lifecycleId);
+      await lifecycles.result(started.lifecycleId);
+      await save(env, 'traced/interview-follow-up-finished', started.lifecycleId);
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+    }
+  });
+}
+
 async function recordWithTimeSkipping(): Promise<void> {
   const env = await createTimeSkippingEnvironment();
   await registerLifecycleSearchAttributes(env);
@@ -232,6 +270,7 @@ const SETS = {
   'time-skipping': recordWithTimeSkipping,
   'v2.0': recordOnAdvanceV2,
   encrypted: recordEncrypted,
+  traced: recordTraced,
 };
 
 async function main(): Promise<void> {
