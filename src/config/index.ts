@@ -12,6 +12,7 @@ import { ENCRYPTION_VARIABLES } from './encryption';
 import { GATEWAY_VARIABLES } from './gateway';
 import { WORKER_VARIABLES } from './worker';
 import { DOCUMENT_STORE_VARIABLES } from '../documents/store-config';
+import { TRACING_VARIABLES } from '../observability/tracing-config';
 
 export { ConfigError, type Env, type VariableDocs } from './env';
 export { loadAdvanceConfig, type AdvanceConfig } from './advance';
@@ -31,4 +32,5 @@ export const CONFIG_VARIABLES: Readonly<Record<string, string>> = {
   ...ENCRYPTION_VARIABLES,
   ...CODEC_VARIABLES,
   ...GATEWAY_VARIABLES,
+  ...TRACING_VARIABLES,
 };

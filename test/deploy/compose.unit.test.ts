@@ -17,6 +17,7 @@ import {
   type Env,
 } from '../../src/config';
 import { DOCUMENT_STORE_VARIABLES, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { jaegerVersions } from '../../tools/jaeger/jaeger';
 import { readPinnedTemporalToolVersions } from '../../tools/temporal/temporal-tool-versions';
 import { promtoolPins } from '../support/promtool';
 import { parseDuration } from '../../src/workflows/duration';
@@ -197,6 +198,7 @@ describe('services', () => {
         'objects',
         'prometheus',
         'grafana',
+        'jaeger',
       ].sort(),
     );
   });
@@ -230,6 +232,8 @@ describe('services', () => {
     // The Prometheus release whose promtool checks and tests the alert rules it loads.
     expect(service('prometheus').image).toBe(`prom/prometheus:v${promtoolPins().prometheusVersion}`);
     expect(service('grafana').image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    // The release the tracing test builds (tools/jaeger/version.env), by its image tag.
+    expect(service('jaeger').image).toBe(`jaegertracing/jaeger:${jaegerVersions().image}`);
   });
 
   test('the schema tools are the same release as the server they migrate for', () => {
@@ -262,7 +266,7 @@ describe('services', () => {
     expect(asArray(service('emulator').command).slice(0, 2)).toEqual(['--host', '0.0.0.0']);
   });
 
-  test('published ports: UI, gateway, codec, Temporal and emulator, on the host loopback only', () => {
+  test('published ports: UIs, gateway, codec, Temporal and emulator, on the host loopback only', () => {
     const published: Record<string, string[]> = {};
     for (const [name, s] of Object.entries(services)) {
       if (s.ports !== undefined) published[name] = s.ports;
@@ -277,6 +281,7 @@ describe('services', () => {
       objects: ['127.0.0.1:7070:7070'],
       prometheus: ['127.0.0.1:9090:9090'],
       grafana: ['127.0.0.1:3000:3000'],
+      jaeger: ['127.0.0.1:16686:16686'],
     });
     expect(env('objects')['VGW_PORT']).toBe(':7070');
     // The container side of each mapping is where the process listens.
@@ -794,6 +799,7 @@ describe('environment', () => {
       emulator: ['sandbox'],
       prometheus: ['monitoring'],
       grafana: ['monitoring'],
+      jaeger: ['tracing'],
     };
     for (const [name, s] of Object.entries(services)) {
       expect({ name, profiles: s.profiles }).toEqual({ name, profiles: profileOf[name] });

@@ -19,7 +19,11 @@ import {
 import { loadGatewayConfig, loadWorkerConfig } from '../../src/config';
 import { startGateway, type RunningGateway } from '../../src/gateway';
 import { sha256Hex } from '../../src/security/hashed-credentials';
+import { startTracing, type Tracing } from '../../src/observability/tracing';
+import { tracingClientInterceptors } from '../../src/observability/tracing-client';
+import { loadTracingConfig } from '../../src/observability/tracing-config';
 import { createLifecycleWorker } from '../../src/worker';
+import { startJaeger } from '../jaeger/jaeger';
 import { startEmulator, type RunningEmulator } from '../emulator';
 import { ensureTemporalTools, resolveTemporalCli, startDevServer, type RunningDevServer } from '../temporal';
 import { startDemoLifecycle, waitForStage } from './demo';
@@ -37,6 +41,7 @@ const { values: options } = parseArgs({
     'codec-port': { type: 'string', default: '8888' },
     'data-dir': { type: 'string', default: '.data/dev' },
     encrypt: { type: 'boolean', default: false },
+    tracing: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -50,6 +55,8 @@ lifecycles carry on; delete the folder for a clean start. Options (defaults in b
   --temporal-port <n> [7233]   --ui-port <n> [8233]   --emulator-port <n> [8400]
   --gateway-port <n> [8080]    --codec-port <n> [8888] --data-dir <dir> [.data/dev]
   --encrypt      encrypt payloads and serve the codec endpoint, so the UI decodes them
+  --tracing      start Jaeger (tools/jaeger/install.sh builds it) and trace the worker and the
+                 gateway into it (OpenTelemetry); prints its address
   --no-demo      do not start the demo lifecycle
 `;
 
@@ -80,8 +87,9 @@ async function main(): Promise<void> {
 
   const server = await startTemporal(dataDir);
   const emulator = await startEmulatorStep(dataDir);
-  await startWorker(server, emulator, secrets, dataDir);
-  const { lifecycles, gateway, temporal } = await startGatewayStep(server, secrets, dataDir);
+  const tracing = options.tracing ? await startTracingStep() : undefined;
+  await startWorker(server, emulator, secrets, dataDir, tracing);
+  const { lifecycles, gateway, temporal } = await startGatewayStep(server, secrets, dataDir, tracing);
   const uiUrl = server.uiUrl ?? `http://localhost:${port('ui-port')}`;
   if (options.encrypt) await startCodec(secrets, uiUrl);
 
@@ -151,6 +159,7 @@ async function startWorker(
   emulator: RunningEmulator,
   secrets: DevSecrets,
   dataDir: string,
+  tracing: Tracing | undefined,
 ): Promise<void> {
   progress('worker');
   const workerEnv = {
@@ -165,6 +174,7 @@ async function startWorker(
     config: loadWorkerConfig(workerEnv),
     connection,
     namespace: server.namespace,
+    tracing,
   });
   const running = worker.run();
   cleanups.push(async () => {
@@ -178,6 +188,7 @@ async function startGatewayStep(
   server: RunningDevServer,
   secrets: DevSecrets,
   dataDir: string,
+  tracing: Tracing | undefined,
 ): Promise<{ lifecycles: LifecycleClient; gateway: RunningGateway; temporal: Client }> {
   progress('HTTP gateway');
   const keys = options.encrypt ? parseEncryptionKeys(secrets.payloadKey, 'dev key', []) : [];
@@ -185,6 +196,7 @@ async function startGatewayStep(
     connection: await Connection.connect({ address: server.address }),
     namespace: server.namespace,
     dataConverter: lifecycleDataConverter(keys),
+    interceptors: tracingClientInterceptors(tracing),
   });
   cleanups.push(() => temporal.connection.close());
   const lifecycles = new LifecycleClient(temporal);
@@ -198,11 +210,30 @@ async function startGatewayStep(
       DOCUMENT_STORE_DIR: path.join(dataDir, 'documents'),
     }),
     log: false,
+    tracing: tracing !== undefined,
   });
   cleanups.push(() => gateway.close());
   say(`      ${gateway.url} (API key in ${path.join(options['data-dir'], 'api-key')}: ${secrets.apiKey})`);
   say(`      OpenAPI: ${gateway.url}/v1/openapi.json`);
   return { lifecycles, gateway, temporal };
+}
+
+/** Jaeger on free loopback ports, and this process's spans (worker and gateway) exported to it. */
+async function startTracingStep(): Promise<Tracing> {
+  say('      tracing: Jaeger (tools/jaeger)');
+  const jaeger = await startJaeger();
+  cleanups.push(() => jaeger.stop());
+  const tracing = startTracing(
+    loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpEndpoint }, 'hotdocs-dev')!,
+  );
+  cleanups.push(() => tracing.shutdown());
+  say(
+    `      Jaeger UI and query API: ${jaeger.queryUrl} (service hotdocs-dev; OTLP in at ${jaeger.otlpHttpEndpoint})`,
+  );
+  say(
+    `      a lifecycle's traces: ${jaeger.queryUrl}/search?service=hotdocs-dev&tags={"temporalWorkflowId":"<id>"}`,
+  );
+  return tracing;
 }
 
 async function startCodec(secrets: DevSecrets, uiUrl: string): Promise<void> {
