@@ -1,7 +1,7 @@
-import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { Readable } from 'node:stream';
 import type { ByteRange, DocumentKey, DocumentStore, PutOptions } from '../documents/document-store';
-import { projectTracer } from './tracing';
+import { endingSpan, projectTracer } from './tracing';
 import { activityAttributes } from './tracing-activity';
 
 /**
@@ -19,21 +19,12 @@ export function tracedDocumentStore(store: DocumentStore): DocumentStore {
     projectTracer().startActiveSpan(
       `document-store ${operation}`,
       { attributes: { 'hotdocs.document_store': storeName, ...activityAttributes(), ...attributes } },
-      async (span) => {
-        try {
+      (span) =>
+        endingSpan(span, async () => {
           const result = await run();
           if (size !== undefined) span.setAttribute('hotdocs.document.size', size(result));
           return result;
-        } catch (error) {
-          span.setStatus({
-            code: SpanStatusCode.ERROR,
-            message: error instanceof Error ? error.message : String(error),
-          });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
+        }),
     );
   return {
     put: (key: DocumentKey, body: Readable, options: PutOptions) =>

@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
-import { projectTracer } from './tracing';
+import { endingSpan, projectTracer } from './tracing';
 import { activityAttributes } from './tracing-activity';
 
 /**
@@ -19,21 +19,13 @@ export async function withClientSpan<T>(
     async (span) => {
       const traceHeaders: Record<string, string> = {};
       propagation.inject(context.active(), traceHeaders);
-      try {
+      return endingSpan(span, async () => {
         const result = await exchange(traceHeaders);
         const status = statusOf(result);
         span.setAttribute('http.response.status_code', status);
         if (status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
         return result;
-      } catch (error) {
-        span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: error instanceof Error ? error.message : String(error),
-        });
-        throw error;
-      } finally {
-        span.end();
-      }
+      });
     },
   );
 }
