@@ -165,7 +165,7 @@ describe('spans in this process', () => {
       workflowType: 'assemblyLifecycle',
       memo: { personal: 'never in a span' },
     } as unknown as WorkflowInfo;
-    workflowSpanSinks(tracing).exporter.export.fn(info, [span]);
+    void workflowSpanSinks(tracing).exporter.export.fn(info, [span]);
     const [exported] = exporter.getFinishedSpans();
     expect(exported?.attributes).toEqual({
       existing: 'yes',
@@ -177,7 +177,7 @@ describe('spans in this process', () => {
     expect(exported?.resource).toBe(resource);
     // Without tracing the sink drops them.
     exporter.reset();
-    workflowSpanSinks(undefined).exporter.export.fn(info, [span]);
+    void workflowSpanSinks(undefined).exporter.export.fn(info, [span]);
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 });
