@@ -1,5 +1,7 @@
 import { startEmulator, type EndpointName, type FaultsConfig } from '../../tools/emulator';
-import { emulatorHarness, http, newId, TestEmulator } from '../support/emulator-harness';
+import { createHash } from 'node:crypto';
+import { eventually } from '../support/eventually';
+import { emulatorHarness, http, newId, TestEmulator, type ListedDocument } from '../support/emulator-harness';
 
 const harness = emulatorHarness();
 
@@ -9,6 +11,11 @@ async function started(faults: FaultsConfig = {}): Promise<{ test: TestEmulator;
   test.emulator.setFaults(faults);
   return { test, token };
 }
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined);
+const inFlight = (test: TestEmulator, endpoint: EndpointName): boolean =>
+  test.emulator.requests().some((r) => r.endpoint === endpoint && r.status === null);
 
 /** A connection reset shows up as a rejected request, never as a status. */
 async function expectConnectionLost(pending: Promise<unknown>): Promise<void> {
@@ -127,6 +134,90 @@ describe('scripted faults', () => {
     expect(test.emulator.injectedFaults()).toEqual([
       expect.objectContaining({ endpoint: 'getWorkItem', kind: 'latency', latencyMs: 50, applied: true }),
     ]);
+  });
+
+  it('a latency held for a minute goes on when released, as soon as it is released', async () => {
+    const { test, token } = await started({
+      script: [{ endpoint: 'getWorkItem', fault: 'latency', latencyMs: 60_000 }],
+    });
+    const id = newId();
+    await test.createWorkItem(token, id);
+    const pending = test.getWorkItem(token, id);
+    await eventually(() => (inFlight(test, 'getWorkItem') ? true : undefined));
+    expect(test.emulator.injectedFaults()).toEqual([]);
+    expect(test.emulator.releaseDelayedRequests()).toBe(1);
+    expect((await pending).status).toBe(200);
+    expect(test.emulator.injectedFaults()).toEqual([
+      expect.objectContaining({ endpoint: 'getWorkItem', kind: 'latency', applied: true }),
+    ]);
+    // Over HTTP too; nothing is held any more.
+    const released = await http('POST', test.control('/faults/release'));
+    expect(released.json()).toEqual({ released: 0 });
+  });
+
+  it('reset-then-apply resets the connection at once and applies the request when released', async () => {
+    const { test, token } = await started({
+      script: [{ endpoint: 'completeSession', fault: 'reset-then-apply' }],
+    });
+    const id = newId();
+    const versionId = newId();
+    await test.createWorkItem(token, id);
+    await test.begin(token, id, versionId);
+    await expectConnectionLost(test.complete(token, id));
+    // The client gave up; Advance has not seen the request yet: the session is still in progress.
+    expect(test.emulator.workItem(id)?.activeVersionId).toBe(versionId);
+    expect(test.emulator.counts().completeSession).toEqual({ total: 1, byStatus: { reset: 1 } });
+    expect(test.emulator.requests().at(-1)).toMatchObject({
+      fault: { kind: 'reset-then-apply', applied: false },
+    });
+
+    expect(test.emulator.releaseDelayedRequests()).toBe(1);
+    const [fault] = await eventually(() => nonEmpty(test.emulator.injectedFaults()));
+    expect(fault).toMatchObject({ endpoint: 'completeSession', kind: 'reset-then-apply', applied: true });
+    expect(test.emulator.workItem(id)?.versions.map((v) => v.status)).toEqual(['Completed']);
+    expect(test.emulator.requests().at(-1)).toMatchObject({
+      status: null,
+      fault: { kind: 'reset-then-apply', applied: true },
+    });
+  });
+
+  it('reset-then-apply that finds nothing to act on is recorded as not applied', async () => {
+    const { test, token } = await started({
+      script: [{ endpoint: 'completeSession', fault: 'reset-then-apply', latencyMs: 0 }],
+    });
+    const id = newId();
+    await test.createWorkItem(token, id);
+    await expectConnectionLost(test.complete(token, id));
+    const [fault] = await eventually(() => nonEmpty(test.emulator.injectedFaults()));
+    expect(fault).toMatchObject({ kind: 'reset-then-apply', applied: false });
+  });
+
+  it('corrupt serves a document with one byte changed: same length, another SHA-256', async () => {
+    const { test, token } = await started({ script: [{ endpoint: 'downloadDocument', fault: 'corrupt' }] });
+    const id = newId();
+    await test.createWorkItem(token, id);
+    await test.begin(token, id, newId());
+    await test.complete(token, id);
+    const [listed] = (await test.listDocuments(token, id)).json<ListedDocument[]>();
+    const original = test.emulator.documentContent(id, listed!.id)!;
+
+    const corrupt = await test.download(token, id, listed!.id);
+    expect(corrupt.status).toBe(200);
+    expect(corrupt.bytes.length).toBe(original.length);
+    expect(Number(corrupt.headers['content-length'])).toBe(listed!.size);
+    expect(corrupt.bytes.equals(original)).toBe(false);
+    expect(sha256(corrupt.bytes)).not.toBe(listed!.sha256);
+    expect(test.emulator.injectedFaults()).toEqual([
+      expect.objectContaining({ endpoint: 'downloadDocument', kind: 'corrupt', applied: true }),
+    ]);
+
+    const again = await test.download(token, id, listed!.id);
+    expect(sha256(again.bytes)).toBe(listed!.sha256);
+  });
+
+  it('corrupt is refused on an endpoint that serves no document', () => {
+    const emulator = startEmulator({ faults: { script: [{ endpoint: 'listDocuments', fault: 'corrupt' }] } });
+    return expect(emulator).rejects.toThrow(/a corrupt fault alters a document download/);
   });
 
   it('consumes script entries in order, per endpoint, and only by requests to that endpoint', async () => {

@@ -14,7 +14,10 @@ import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import type { LifecycleStatus } from '../../src/workflows/definitions';
 import { PROTOCOL } from './protocol';
+import { eventually } from './eventually';
 import { connectTestEnvironment, uniqueTaskQueue } from './temporal';
+
+export { eventually };
 
 export const WORK_GROUP_ID = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
 export const TEMPLATE_PACKAGE_ID = '0f2a7d6c-58e4-4a9b-8f3e-2b9d6c1e7a22';
@@ -125,27 +128,6 @@ export function lifecycleInput(overrides: Record<string, unknown> = {}) {
     answerXml: ANSWERS,
     ...overrides,
   };
-}
-
-/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 /** Polls a lifecycle's status until it reaches `wanted`, and returns that status. */

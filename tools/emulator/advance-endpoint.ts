@@ -74,8 +74,26 @@ export function registerAdvanceEndpoint(
       });
     }
 
+    if (plan.kind === 'reset-then-apply') {
+      // The client sees its connection reset now; the request itself is still on its way.
+      entry.fault = { kind: plan.kind, applied: false };
+      finishWithReset(runtime, entry, request, reply);
+      void applyLate(runtime, endpoint.name, request, entry, operation, plan);
+      return;
+    }
+
     const response = await runOperation(runtime, endpoint.name, request, entry, operation);
     const applied = response.status < 400;
+    if (plan.kind === 'corrupt') {
+      const served = Buffer.isBuffer(response.body) && applied;
+      recordFault(runtime, entry, plan, served);
+      return finish(
+        runtime,
+        entry,
+        reply,
+        served ? { ...response, body: corrupted(response.body as Buffer) } : response,
+      );
+    }
     if (plan.kind === 'apply-then-error') {
       recordFault(runtime, entry, plan, applied);
       const message = 'Injected fault: the request was processed but its response was lost';
@@ -119,6 +137,35 @@ async function runOperation(
     runtime.log(`internal error in ${endpoint}: ${(error as Error).stack ?? String(error)}`);
     return { status: 500, body: { message: `Internal emulator error: ${(error as Error).message}` } };
   }
+}
+
+/**
+ * A `reset-then-apply` request after its reset: applied once its delay ends (or is released), as a
+ * request a proxy still forwards after the client gave up on it would be. Closing drops it.
+ */
+async function applyLate(
+  runtime: EmulatorRuntime,
+  endpoint: EndpointName,
+  request: FastifyRequest,
+  entry: RequestLogEntry,
+  operation: AdvanceOperation,
+  plan: FaultPlan,
+): Promise<void> {
+  try {
+    if (!(await runtime.delay(plan.applyAfterMs ?? 0))) return;
+    const response = await runOperation(runtime, endpoint, request, entry, operation);
+    recordFault(runtime, entry, plan, response.status < 400);
+    runtime.log(`${describe(entry)}: applied late with ${response.status}`);
+  } catch (error) {
+    runtime.log(`internal error applying ${endpoint} late: ${(error as Error).stack ?? String(error)}`);
+  }
+}
+
+/** The same number of bytes with one of them changed: only a checksum tells. */
+function corrupted(bytes: Buffer): Buffer {
+  const copy = Buffer.from(bytes);
+  if (copy.length > 0) copy[copy.length >> 1] = (copy[copy.length >> 1] ?? 0) ^ 0xff;
+  return copy;
 }
 
 function authorize(runtime: EmulatorRuntime, endpoint: EndpointName, request: FastifyRequest): void {

@@ -31,6 +31,9 @@ export class EmulatorRuntime {
   /** The service principal's password: rotatable, as an administrator rotates it in Advance. */
   principalPassword: string;
   private readonly shutdown = abortControllerForManyWaiters();
+  /** Aborted (and replaced) to cut every delay under way short: `releaseDelays()`. */
+  private release = abortControllerForManyWaiters();
+  private delaysUnderWay = 0;
 
   constructor(readonly options: ResolvedEmulatorOptions) {
     this.tokens = new TokenIssuer({
@@ -82,14 +85,31 @@ export class EmulatorRuntime {
     this.behaviour = this.initialBehaviour();
   }
 
-  /** Waits for injected latency; resolves false when the emulator closes first. */
+  /**
+   * Waits for injected latency; resolves true when it has passed or was released, false when the
+   * emulator closes first.
+   */
   async delay(ms: number): Promise<boolean> {
+    this.delaysUnderWay += 1;
     try {
-      await sleep(ms, undefined, { signal: this.shutdown.signal });
-      return true;
+      await sleep(ms, undefined, { signal: AbortSignal.any([this.shutdown.signal, this.release.signal]) });
     } catch {
-      return false;
+      // released or closing: told apart below
+    } finally {
+      this.delaysUnderWay -= 1;
     }
+    return !this.shutdown.signal.aborted;
+  }
+
+  /**
+   * Ends every injected delay under way now (latency, and the wait of a `reset-then-apply`
+   * request): a test decides when a held request goes on. Returns how many it released.
+   */
+  releaseDelays(): number {
+    const released = this.delaysUnderWay;
+    this.release.abort();
+    this.release = abortControllerForManyWaiters();
+    return released;
   }
 
   get closing(): boolean {

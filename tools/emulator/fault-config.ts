@@ -40,17 +40,30 @@ export const SCRIPTED_FAULT_KINDS = [
   'apply-then-error',
   'apply-then-reset',
   'latency',
+  'reset-then-apply',
+  'corrupt',
 ] as const;
 
+/** The endpoints that serve a document's bytes: the only ones a `corrupt` fault can alter. */
+export const DOWNLOAD_ENDPOINTS: ReadonlySet<string> = new Set([
+  'downloadDocument',
+  'downloadVersionDocument',
+]);
+
 /** A one-shot fault for deterministic tests: consumed by the next request(s) to its endpoint. */
-export const scriptedFaultSchema = z.strictObject({
-  endpoint: z.enum(ENDPOINT_NAMES),
-  fault: z.enum(SCRIPTED_FAULT_KINDS),
-  status: httpErrorStatus.optional(),
-  retryAfterSeconds: z.number().min(0).optional(),
-  latencyMs: z.number().min(0).optional(),
-  times: z.int().min(1).optional(),
-});
+export const scriptedFaultSchema = z
+  .strictObject({
+    endpoint: z.enum(ENDPOINT_NAMES),
+    fault: z.enum(SCRIPTED_FAULT_KINDS),
+    status: httpErrorStatus.optional(),
+    retryAfterSeconds: z.number().min(0).optional(),
+    latencyMs: z.number().min(0).optional(),
+    times: z.int().min(1).optional(),
+  })
+  .refine((entry) => entry.fault !== 'corrupt' || DOWNLOAD_ENDPOINTS.has(entry.endpoint), {
+    message: 'a corrupt fault alters a document download: downloadDocument or downloadVersionDocument',
+    path: ['endpoint'],
+  });
 
 export const faultsConfigSchema = z.strictObject({
   seed: z.int().optional(),
@@ -71,3 +84,9 @@ export const DEFAULT_SCRIPTED_ERROR_STATUS = 503;
 /** Status of `apply-then-error` without one: a gateway that lost the upstream's answer. */
 export const DEFAULT_APPLY_THEN_ERROR_STATUS = 502;
 export const DEFAULT_SCRIPTED_LATENCY_MS = 1000;
+/**
+ * How long after its reset a `reset-then-apply` request is applied without one: an hour, so that
+ * a test releases it when it wants it (`releaseDelayedRequests()`), as a stray request that arrives
+ * whenever it arrives.
+ */
+export const DEFAULT_RESET_THEN_APPLY_MS = 3_600_000;

@@ -3,6 +3,7 @@ import {
   DEFAULT_APPLY_THEN_ERROR_STATUS,
   DEFAULT_ERROR_STATUSES,
   DEFAULT_FAULT_SEED,
+  DEFAULT_RESET_THEN_APPLY_MS,
   DEFAULT_RETRY_AFTER_SECONDS,
   DEFAULT_SCRIPTED_ERROR_STATUS,
   DEFAULT_SCRIPTED_LATENCY_MS,
@@ -20,6 +21,8 @@ export interface FaultPlan {
   kind?: FaultKind;
   status?: number;
   retryAfterSeconds?: number;
+  /** `reset-then-apply`: how long after the reset the request is applied. */
+  applyAfterMs?: number;
   source?: 'script' | 'rule';
 }
 
@@ -34,7 +37,10 @@ export interface InjectedFault {
   status?: number;
   retryAfterSeconds?: number;
   latencyMs?: number;
-  /** Whether the request changed state (only the apply-then-* kinds and pure latency apply it). */
+  /**
+   * Whether the request was carried out: it changed state (apply-then-*, reset-then-apply, latency)
+   * or served what it was asked for (a `corrupt` download served altered bytes).
+   */
   applied: boolean;
 }
 
@@ -130,7 +136,15 @@ export class FaultInjector {
         };
       case 'reset':
       case 'apply-then-reset':
+      case 'corrupt':
         return { latencyMs: entry.latencyMs ?? 0, kind: entry.fault, source: 'script' };
+      case 'reset-then-apply':
+        return {
+          latencyMs: 0,
+          kind: 'reset-then-apply',
+          applyAfterMs: entry.latencyMs ?? DEFAULT_RESET_THEN_APPLY_MS,
+          source: 'script',
+        };
     }
   }
 

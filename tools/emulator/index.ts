@@ -70,6 +70,11 @@ export interface RunningEmulator {
   setFaults(faults: FaultsConfig): ActiveFaults;
   faults(): ActiveFaults;
   injectedFaults(): InjectedFault[];
+  /**
+   * Ends every injected delay under way (latency faults, `reset-then-apply` waits): the held
+   * requests go on at once. Returns how many were released.
+   */
+  releaseDelayedRequests(): number;
   /** Merges a partial behaviour; throws on invalid input. */
   setBehaviour(patch: EmulatorBehaviourPatch): EmulatorBehaviour;
   behaviour(): EmulatorBehaviour;
@@ -149,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: (faults) => runtime.setFaults(faults),
     faults: () => runtime.faults.active(),
     injectedFaults: () => runtime.faults.injectedFaults(),
+    releaseDelayedRequests: () => runtime.releaseDelays(),
     setBehaviour: (patch) => runtime.setBehaviour(patch),
     behaviour: () => ({ ...runtime.behaviour }),
     expireTokens: () => runtime.tokens.expireAll(),

@@ -4,7 +4,10 @@ import type { FaultKind } from './fault-config';
 export interface RequestFaultSummary {
   kind: FaultKind;
   status?: number;
-  /** Whether the request changed state before the fault hit. */
+  /**
+   * Whether the request was carried out (see `InjectedFault.applied`); for `reset-then-apply`,
+   * false until the late request changed state.
+   */
   applied: boolean;
   latencyMs?: number;
 }
@@ -79,5 +82,6 @@ export class RequestLog {
 }
 
 function isReset(entry: RequestLogEntry): boolean {
-  return entry.fault?.kind === 'reset' || entry.fault?.kind === 'apply-then-reset';
+  const kind = entry.fault?.kind;
+  return kind === 'reset' || kind === 'apply-then-reset' || kind === 'reset-then-apply';
 }

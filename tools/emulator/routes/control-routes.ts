@@ -36,6 +36,7 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
       'GET callbacks',
       'GET|PUT faults',
       'GET faults/injected',
+      'POST faults/release',
       'GET|PUT behaviour',
       'POST tokens/expire',
       'POST reset',
@@ -51,6 +52,7 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
   app.get(at('/faults'), async () => runtime.faults.active());
   app.put(at('/faults'), async (request) => runtime.setFaults(jsonBody(request)));
   app.get(at('/faults/injected'), async () => runtime.faults.injectedFaults());
+  app.post(at('/faults/release'), async () => ({ released: runtime.releaseDelays() }));
   app.get(at('/behaviour'), async () => runtime.behaviour);
   app.put(at('/behaviour'), async (request) => runtime.setBehaviour(jsonBody(request)));
   // Rotates the service principal's password, as an administrator does in Advance: logins with
