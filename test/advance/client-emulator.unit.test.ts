@@ -366,14 +366,20 @@ describe.each(ADVANCE_API_VERSIONS)(
   (apiVersion) => {
     beforeEach(() => setUp({}, {}, apiVersion));
 
+    /** The emulator injected the one scripted fault, and the change was made before it hit. */
+    const expectApplied = (kind: string) =>
+      expect(emulator.injectedFaults()).toEqual([expect.objectContaining({ kind, applied: true })]);
+
     test.each(['apply-then-error', 'apply-then-reset'] as const)('create: %s', async (fault) => {
       const item = newItem();
       emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault }] });
       await expect(ensureWorkItemCreated(client, item)).rejects.toBeInstanceOf(AdvanceTransientError);
+      expectApplied(fault);
       await expect(ensureWorkItemCreated(client, item)).resolves.toMatchObject({
         outcome: 'already-existed',
       });
-      expect(emulator.state.workItems.filter((w) => w.id === item.id)).toHaveLength(1);
+      // Any second work item would have another id: the emulator holds exactly this one.
+      expect(emulator.state.workItems.map((w) => w.id)).toEqual([item.id]);
     });
 
     test.each(['apply-then-error', 'apply-then-reset'] as const)('begin: %s', async (fault) => {
@@ -384,6 +390,7 @@ describe.each(ADVANCE_API_VERSIONS)(
       await expect(ensureSessionBegun(client, item.id, versionId)).rejects.toBeInstanceOf(
         AdvanceTransientError,
       );
+      expectApplied(fault);
       const retried = await ensureSessionBegun(client, item.id, versionId);
       expect(retried.outcome).toBe('already-in-progress');
       const versions = emulator.workItem(item.id)!.versions;
@@ -401,11 +408,12 @@ describe.each(ADVANCE_API_VERSIONS)(
       await expect(ensureSessionCompleted(client, item.id, versionId)).rejects.toBeInstanceOf(
         AdvanceTransientError,
       );
+      expectApplied(fault);
       await expect(ensureSessionCompleted(client, item.id, versionId)).resolves.toEqual({
         outcome: 'already-completed',
       });
       const versions = emulator.workItem(item.id)!.versions;
-      expect(versions.filter((v) => v.status === 'Completed')).toHaveLength(1);
+      expect(versions.map((v) => [v.versionId, v.status])).toEqual([[versionId, 'Completed']]);
     });
 
     test('save of a session that is no longer in progress is harmless', async () => {
@@ -417,6 +425,7 @@ describe.each(ADVANCE_API_VERSIONS)(
       await expect(ensureSessionSaved(client, item.id, { versionId })).rejects.toBeInstanceOf(
         AdvanceTransientError,
       );
+      expectApplied('apply-then-reset');
       await expect(ensureSessionSaved(client, item.id, { versionId })).resolves.toEqual({
         outcome: 'nothing-in-progress',
       });

@@ -236,6 +236,7 @@ describe('completing a version', () => {
       await expect(ensureVersionCompleted(client, id, versionId)).rejects.toBeInstanceOf(
         AdvanceTransientError,
       );
+      expect(emulator.injectedFaults()).toEqual([expect.objectContaining({ kind: fault, applied: true })]);
       await expect(ensureVersionCompleted(client, id, versionId)).resolves.toEqual({
         outcome: 'already-completed',
         status: 'Completed',
@@ -250,6 +251,7 @@ describe('completing a version', () => {
     const { id, versionId } = await begun();
     emulator.setFaults({ script: [{ endpoint: 'completeVersion', fault: 'apply-then-error' }] });
     await expect(ensureVersionCompleted(client, id, versionId)).rejects.toBeInstanceOf(AdvanceTransientError);
+    expect(emulator.injectedFaults()).toEqual([expect.objectContaining({ applied: true })]);
     await expect(ensureVersionCompleted(client, id, versionId)).resolves.toEqual({
       outcome: 'completing',
       status: 'Completing',
@@ -472,6 +474,7 @@ describe('CreateAndAssemble', () => {
       await expect(ensureVersionAssembled(client, id, versionId)).rejects.toBeInstanceOf(
         AdvanceTransientError,
       );
+      expect(emulator.injectedFaults()).toEqual([expect.objectContaining({ kind: fault, applied: true })]);
       await expect(ensureVersionAssembled(client, id, versionId)).resolves.toEqual({
         outcome: 'already-completed',
         status: 'Completed',
@@ -489,6 +492,7 @@ describe('CreateAndAssemble', () => {
     const versionId = randomUUID();
     emulator.setFaults({ script: [{ endpoint: 'createAndAssemble', fault: 'apply-then-error' }] });
     await caught(ensureVersionAssembled(client, id, versionId));
+    expect(emulator.injectedFaults()).toEqual([expect.objectContaining({ applied: true })]);
     await expect(ensureVersionAssembled(client, id, versionId)).resolves.toMatchObject({
       outcome: 'completed',
       status: 'Completed',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordFrom } from '../support/emulator-record';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import {
   call,
@@ -121,6 +122,7 @@ test('interview lifecycle over HTTP: start, status, interview, finish link, resu
 test('a start repeated with the same business key: 201, then 200 with created: false', async () => {
   const businessKey = `dup-${randomUUID()}`;
   const input = lifecycleInput({ businessKey });
+  const record = recordFrom(bed.h.emulator);
   const first = await call(`${base}/v1/assemblies`, { method: 'POST', body: input });
   // Another key, sent the other way: idempotency is by business key, not by caller.
   const second = await call(`${base}/v1/assemblies`, {
@@ -141,7 +143,7 @@ test('a start repeated with the same business key: 201, then 200 with created: f
   expect(second.json.workItemId).toBe(first.json.workItemId);
   const status = await waitForStage(first.json.id, 'waiting-for-interview');
   expect(status.workItemId).toBe(first.json.workItemId);
-  expect(bed.h.emulator.state.workItems.filter((w) => w.id === status.workItemId)).toHaveLength(1);
+  expect(record.workItems().map((w) => w.id)).toEqual([status.workItemId]);
   await call(assembly(first.json.id, '/cancel'), { method: 'POST' });
 });
 

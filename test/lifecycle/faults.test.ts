@@ -1,4 +1,5 @@
 import { harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
+import { recordFrom } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
 
 /** The writes of a batch session: begin + complete (v1.1) or one CreateAndAssemble (v2.0). */
@@ -7,7 +8,8 @@ const BATCH_WRITES =
 
 const h = harnessForFile();
 
-beforeEach(() => h.emulator.reset());
+// No reset between tests: it would revoke the worker's token, and a scripted fault would then meet
+// a 401 and never be applied. Each test reads only what the emulator recorded since it began.
 
 const APPLY_THEN_FAIL = ['apply-then-error', 'apply-then-reset'] as const;
 
@@ -16,33 +18,37 @@ test.each(
   ['createWorkItem' as const, ...BATCH_WRITES].flatMap((endpoint) =>
     APPLY_THEN_FAIL.map((fault) => [endpoint, fault] as const),
   ),
-)('%s %s: no duplicates, the lifecycle completes', async (endpoint, fault) => {
-  h.emulator.setFaults({ script: [{ endpoint, fault }] });
-  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
-  const result = await h.lifecycles.result(started.lifecycleId);
-  expect(result.outcome).toBe('completed');
-  expect(h.emulator.injectedFaults()).toEqual([expect.objectContaining({ endpoint, kind: fault })]);
-  const items = h.emulator.state.workItems;
-  expect(items).toHaveLength(1);
-  expect(items[0]!.versions).toHaveLength(1);
-  expect(items[0]!.versions[0]).toMatchObject({
-    versionId: result.sessions[0]!.versionId,
-    status: 'Completed',
-  });
-  // The retry met the applied change and settled it by reading state, never by forceCreate.
-  // (reset() also revoked the worker's token: a 401 and a renewal may come first.)
-  const calls = h.emulator.requests().filter((r) => r.endpoint === endpoint && r.status !== 401);
-  expect(calls).toHaveLength(2);
-});
+)(
+  '%s %s: applied, retried into a conflict, no duplicates, the lifecycle completes',
+  async (endpoint, fault) => {
+    const record = recordFrom(h.emulator);
+    h.emulator.setFaults({ script: [{ endpoint, fault }] });
+    const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
+    const result = await h.lifecycles.result(started.lifecycleId);
+    expect(result.outcome).toBe('completed');
+    // The fault hit the change itself (a valid token, no 401 before it) and the change was made.
+    expect(record.faults()).toEqual([expect.objectContaining({ endpoint, kind: fault, applied: true })]);
+    // The retry met the applied change (409) and settled it by reading state, never by forceCreate.
+    expect(record.statuses(endpoint)).toEqual([fault === 'apply-then-error' ? 502 : 'reset', 409]);
+    const items = record.workItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]!.versions).toHaveLength(1);
+    expect(items[0]!.versions[0]).toMatchObject({
+      versionId: result.sessions[0]!.versionId,
+      status: 'Completed',
+    });
+  },
+);
 
 test("a 429 storm is ridden out at the server's pace (Retry-After, not backoff)", async () => {
   const retryAfterSeconds = 3;
+  const record = recordFrom(h.emulator);
   h.emulator.setFaults({
     script: [{ endpoint: BATCH_WRITES[0], fault: 'throttle', retryAfterSeconds, times: 3 }],
   });
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', storeDocuments: false }));
   expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
-  const begins = h.emulator.requests().filter((r) => r.endpoint === BATCH_WRITES[0]);
+  const begins = record.requests(BATCH_WRITES[0]);
   expect(begins.map((r) => r.status)).toEqual([429, 429, 429, 200]);
   // Backoff alone would retry after 1 s and 2 s; the server asked for 3 s each time.
   const gaps = begins.slice(1).map((r, i) => Date.parse(r.at) - Date.parse(begins[i]!.at));
@@ -50,21 +56,35 @@ test("a 429 storm is ridden out at the server's pace (Retry-After, not backoff)"
 }, 60_000);
 
 test('transient 5xx and resets on every step are retried until the lifecycle completes', async () => {
-  h.emulator.setFaults({
-    script: [
-      { endpoint: 'login', fault: 'error', status: 503 },
-      { endpoint: 'createWorkItem', fault: 'error', status: 500 },
-      ...BATCH_WRITES.map((endpoint) => ({ endpoint, fault: 'error' as const, status: 502 })),
-      { endpoint: ENDPOINTS.listDocuments, fault: 'reset' },
-      { endpoint: ENDPOINTS.downloadDocument, fault: 'error', status: 503 },
-    ],
-  });
+  const record = recordFrom(h.emulator);
+  const script = [
+    { endpoint: 'login', fault: 'error', status: 503 },
+    { endpoint: 'createWorkItem', fault: 'error', status: 500 },
+    ...BATCH_WRITES.map((endpoint) => ({ endpoint, fault: 'error' as const, status: 502 })),
+    { endpoint: ENDPOINTS.listDocuments, fault: 'reset' },
+    { endpoint: ENDPOINTS.downloadDocument, fault: 'error', status: 503 },
+  ] as const;
+  h.emulator.setFaults({ script: [...script] });
+  // The worker's token is refused from now on, so its next call logs in and meets the login fault.
+  h.emulator.expireTokens();
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
   const result = await h.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
   expect(result.sessions[0]!.documents.every((d) => d.reference !== undefined)).toBe(true);
-  expect(h.emulator.injectedFaults()).toHaveLength(4 + BATCH_WRITES.length);
-  expect(h.emulator.state.workItems).toHaveLength(1);
+  expect(h.emulator.faults().script).toEqual([]);
+  for (const { endpoint, fault, ...rest } of script) {
+    const failedWith = 'status' in rest ? rest.status : 'reset';
+    const statuses = record.statuses(endpoint);
+    // Each step met its fault, and a retry of the same step then succeeded.
+    expect({ endpoint, fault, met: statuses.includes(failedWith), last: statuses.at(-1) }).toEqual({
+      endpoint,
+      fault,
+      met: true,
+      last: 200,
+    });
+  }
+  expect(record.faults()).toHaveLength(script.length);
+  expect(record.workItems()).toHaveLength(1);
 }, 60_000);
 
 test.each(
@@ -79,9 +99,11 @@ test.each(
         [404, 'completeSession', /completing-session.*404/],
       ] as const),
 )('a permanent %d fails the lifecycle and names the cause', async (status, endpoint, message) => {
+  const record = recordFrom(h.emulator);
   h.emulator.setFaults({ script: [{ endpoint, fault: 'error', status }] });
   const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
   const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
+  expect(record.faults()).toEqual([expect.objectContaining({ endpoint, kind: 'error', status })]);
   expect(error).toMatchObject({ code: 'lifecycle-failed' });
   expect((error as Error).message).toMatch(message);
   const lifecycleStatus = await h.lifecycles.status(started.lifecycleId);

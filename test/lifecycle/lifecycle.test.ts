@@ -8,6 +8,7 @@ import {
   LifecycleNotFoundError,
 } from '../../src/client';
 import { STAGE } from '../../src/workflows/search-attributes';
+import { recordFrom } from '../support/emulator-record';
 import { assemblyCalls, documentCalls } from '../support/protocol';
 import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { historyEvents } from '../support/upgrade-checks';
@@ -77,12 +78,13 @@ test('batch lifecycle completes without waiting; documents listed only', async (
 
 test('a start repeated with the same business key returns the running lifecycle', async () => {
   const businessKey = `dup-${randomUUID()}`;
+  const record = recordFrom(h.emulator);
   const first = await h.lifecycles.start(lifecycleInput({ businessKey }));
   const second = await h.lifecycles.start(lifecycleInput({ businessKey }));
   expect(second).toMatchObject({ lifecycleId: first.lifecycleId, created: false, status: 'RUNNING' });
   expect(second.workItemId).toBe(first.workItemId);
   const status = await waitingForInterview(first.lifecycleId);
-  expect(h.emulator.state.workItems.filter((w) => w.id === status.workItemId)).toHaveLength(1);
+  expect(record.workItems().map((w) => w.id)).toEqual([status.workItemId]);
   await h.lifecycles.cancel(first.lifecycleId);
 });
 

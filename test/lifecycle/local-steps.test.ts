@@ -5,6 +5,7 @@ import {
   PATCH_LOCAL_STEPS,
   PATCH_REGULAR_COMPLETE,
 } from '../../src/workflows/local-first';
+import { recordFrom } from '../support/emulator-record';
 import { PROTOCOL } from '../support/protocol';
 import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-checks';
@@ -80,6 +81,7 @@ test('every step of an interview lifecycle shows in its history; the short ones 
 
 test('a step that keeps failing locally is handed to the regular activity, and nothing is created twice', async () => {
   // Every local attempt of the work item's creation fails (three), the regular activity's succeeds.
+  const record = recordFrom(h.emulator);
   h.emulator.setFaults({
     script: [{ endpoint: 'createWorkItem', fault: 'apply-then-error', status: 502, times: 3 }],
   });
@@ -104,11 +106,14 @@ test('a step that keeps failing locally is handed to the regular activity, and n
     .requests()
     .filter((r) => r.endpoint === 'createWorkItem' && r.workItemId === result.workItemId);
   expect(creates.map((r) => r.status)).toEqual([502, 502, 502, 409]);
-  expect(h.emulator.state.workItems.filter((w) => w.id === result.workItemId)).toHaveLength(1);
+  // The first attempt made the work item; the two after it met it and changed nothing.
+  expect(creates.map((r) => r.fault?.applied)).toEqual([true, false, false, undefined]);
+  expect(record.workItems().map((w) => w.id)).toEqual([result.workItemId]);
 });
 
 test('a batch session assembled in one call (v2.0 CreateAndAssemble) runs it locally, under its own patch', async () => {
   expect.assertions(4);
+  const record = recordFrom(h.emulator);
   const started = await h.lifecycles.start(
     lifecycleInput({ businessKey: `local-batch-${randomUUID()}`, mode: 'batch' }),
   );
@@ -124,5 +129,5 @@ test('a batch session assembled in one call (v2.0 CreateAndAssemble) runs it loc
   expect(steps(events).filter((step) => step.endsWith(':assembleVersion'))).toEqual(
     oneCall ? ['local:assembleVersion'] : [],
   );
-  expect(h.emulator.state.workItems.filter((w) => w.id === result.workItemId)).toHaveLength(1);
+  expect(record.workItems().map((w) => w.id)).toEqual([result.workItemId]);
 });

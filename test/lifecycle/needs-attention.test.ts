@@ -138,6 +138,10 @@ async function unconfirmedCompletion(): Promise<string> {
   const { lifecycleId } = await h.lifecycles.start(lifecycleInput({ mode: 'batch', runAssembly: false }));
   const status = await stageOf(lifecycleId, 'needs-attention');
   expect(status.attention).toMatchObject({ reason: 'outcome-unconfirmed', call: 'completeSession' });
+  // Advance did complete it: the answer was lost after the change, not before.
+  expect(h.emulator.injectedFaults()).toEqual([
+    expect.objectContaining({ endpoint: 'completeSession', kind: 'apply-then-error', applied: true }),
+  ]);
   return lifecycleId;
 }
 
