@@ -4,7 +4,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AdvanceClient } from '../../src/advance';
 import type { ReminderNotice } from '../../src/notifications/reminder-webhook';
 import { SIGNATURE_HEADER, signWebhookBody } from '../../src/notifications/webhook-signature';
+import { ADVANCE_CALL_TIMEOUT_MS } from '../../src/workflows/activity-stubs';
+import { recordFrom, type EmulatorRecord } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
+import { bundleLifecycleVariant } from '../support/workflow-variants';
 import { createTimeSkippingEnvironment } from '../support/temporal';
 import {
   createHarness,
@@ -22,6 +25,9 @@ import {
 const WEBHOOK_SECRET = 'reminder-signing-key';
 let env: TestWorkflowEnvironment;
 let h: Harness;
+/** v1.1 only: a worker running the lifecycle without the stray-completion quarantine. */
+let unguarded: Harness | undefined;
+let unguardedBuild: { bundlePath: string; cleanup(): Promise<void> } | undefined;
 let webhook: Server;
 const notices: Array<{ notice: ReminderNotice; signatureValid: boolean }> = [];
 
@@ -49,9 +55,16 @@ beforeAll(async () => {
     { REMINDER_WEBHOOK_URL: `http://127.0.0.1:${port}/reminders`, REMINDER_WEBHOOK_SECRET: WEBHOOK_SECRET },
   );
   await h.startWorker();
+  if (PROTOCOL === 'v1.1') {
+    unguardedBuild = await bundleLifecycleVariant('without-stray-completion-quarantine');
+    unguarded = await createHarness(env, {}, { WORKFLOW_BUNDLE_PATH: unguardedBuild.bundlePath });
+    await unguarded.startWorker();
+  }
 }, 120_000);
 
 afterAll(async () => {
+  await unguarded?.close();
+  await unguardedBuild?.cleanup();
   await h?.close();
   await env?.teardown();
   await new Promise((resolve) => webhook?.close(resolve));
@@ -99,40 +112,104 @@ test('a token that expires during a three-day wait is renewed when the interview
   expect(completes.map((r) => r.status)).toEqual([401, 200]);
 });
 
-(PROTOCOL === 'v1.1' ? test : test.skip)(
-  'v1.1: a CompleteSession that needed a retry holds the next session back until a stray request is dead',
+/**
+ * v1.1's CompleteSession names no version: a request of an attempt whose answer was lost can reach
+ * Advance after the retry succeeded, and complete whatever session is then in progress — a
+ * follow-up whose interview nobody has finished. The emulator's `reset-then-apply` fault is that
+ * request: the client sees its connection reset at once, and Advance applies the request when the
+ * test releases it. The lifecycle holds the next session back for one attempt's bound
+ * (ADVANCE_CALL_TIMEOUT_MS, after which a lost attempt's request is dead); a build without that
+ * guard shows what it prevents.
+ */
+const v11Only = PROTOCOL === 'v1.1' ? test : test.skip;
+
+/** A batch session whose CompleteSession is lost in flight, with an interview follow-up queued. */
+async function withStrayCompletion(on: Harness) {
+  const record = recordFrom(on.emulator);
+  on.emulator.setFaults({ script: [{ endpoint: 'completeSession', fault: 'reset-then-apply' }] });
+  const started = await on.lifecycles.start(
+    lifecycleInput({ mode: 'batch', keepOpenFor: '1h', storeDocuments: false }),
+  );
+  await on.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'interview' });
+  return { record, id: started.lifecycleId };
+}
+
+/** Lets the stray request reach Advance, and returns the emulator's record of what it did. */
+async function releaseStray(on: Harness, record: EmulatorRecord) {
+  expect(on.emulator.releaseDelayedRequests()).toBe(1);
+  const [stray] = await eventually(() => {
+    const faults = record.faults();
+    return faults.length > 0 ? faults : undefined;
+  });
+  return stray!;
+}
+
+v11Only(
+  'v1.1: a stray CompleteSession after a retried one meets no session: the next waits it out',
   async () => {
-    // Attempt 1 is applied at Advance but its answer is lost: attempt 2 finds the session completed.
-    h.emulator.setFaults({ script: [{ endpoint: 'completeSession', fault: 'apply-then-reset' }] });
-    const started = await h.lifecycles.start(
-      lifecycleInput({ mode: 'batch', keepOpenFor: '1h', storeDocuments: false }),
-    );
-    await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
-    // The follow-up waits (a durable timer) instead of beginning at once...
+    const { record, id } = await withStrayCompletion(h);
+    // The retry completed the first session; the follow-up is held back, not begun.
     const holding = await eventually(async () => {
-      const s = await h.lifecycles.status(started.lifecycleId);
+      const s = await h.lifecycles.status(id);
       return s.completedSessions.length === 1 && s.stage === 'beginning-session' ? s : undefined;
     });
-    const begins = () =>
-      h.emulator
-        .requests()
-        .filter((r) => r.endpoint === 'beginSession' && r.workItemId === holding.workItemId);
-    expect(begins()).toHaveLength(1);
-    // ...and begins once two minutes have passed.
+    expect(record.statuses('completeSession')).toEqual(['reset', 200]);
+    expect(record.requests('beginSession')).toHaveLength(1);
+
+    // The stray request arrives inside the bound: there is no session for it to complete.
+    const stray = await releaseStray(h, record);
+    expect(stray).toMatchObject({ endpoint: 'completeSession', kind: 'reset-then-apply', applied: false });
+    expect(h.emulator.workItem(holding.workItemId)!.versions.map((v) => v.status)).toEqual(['Completed']);
+
+    // Once the bound has passed, the follow-up begins and waits for its own interview.
     await h.env.sleep('3 minutes');
-    await eventually(async () => {
-      const s = await h.lifecycles.status(started.lifecycleId);
-      return s.completedSessions.length === 2 ? s : undefined;
+    const waiting = await eventually(async () => {
+      const s = await h.lifecycles.status(id);
+      return s.stage === 'waiting-for-interview' ? s : undefined;
     });
-    const handle = h.env.client.workflow.getHandle(started.lifecycleId);
-    const events = (await handle.fetchHistory()).events ?? [];
-    const timer = events.find((e) => e.timerStartedEventAttributes);
-    expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBeGreaterThanOrEqual(
-      119,
-    );
-    expect(begins()).toHaveLength(2);
-    await h.lifecycles.finish(started.lifecycleId);
-    await h.lifecycles.result(started.lifecycleId);
+    const followUp = waiting.activeSession!.versionId;
+    expect(h.emulator.workItem(holding.workItemId)!.versions.map((v) => [v.versionId, v.status])).toEqual([
+      [holding.completedSessions[0]!.versionId, 'Completed'],
+      [followUp, 'InProgress'],
+    ]);
+    expect(record.requests('beginSession').at(-1)!.seq).toBeGreaterThan(stray.seq);
+
+    // The quarantine is one timer, recognised by its bound: at most one attempt's time-out.
+    const events = (await h.env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const bounded = events
+      .map((e) => Number(e.timerStartedEventAttributes?.startToFireTimeout?.seconds ?? 0) * 1000)
+      .filter((ms) => ms > 0 && ms <= ADVANCE_CALL_TIMEOUT_MS);
+    expect(bounded).toHaveLength(1);
+    expect(bounded[0]).toBeGreaterThan(ADVANCE_CALL_TIMEOUT_MS - 30_000);
+
+    await h.lifecycles.interviewCompleted(id, followUp);
+    await h.lifecycles.finish(id);
+    const result = await h.lifecycles.result(id);
+    expect(result.sessions.map((s) => [s.versionId, s.warning])).toEqual([
+      [holding.completedSessions[0]!.versionId, undefined],
+      [followUp, undefined],
+    ]);
+  },
+);
+
+v11Only(
+  'v1.1 without the quarantine (a test-only build): the stray request completes the follow-up',
+  async () => {
+    const { record, id } = await withStrayCompletion(unguarded!);
+    // Nothing holds the follow-up back: it begins and waits for its interview...
+    const waiting = await eventually(async () => {
+      const s = await unguarded!.lifecycles.status(id);
+      return s.stage === 'waiting-for-interview' && s.completedSessions.length === 1 ? s : undefined;
+    });
+    // ...when the lost attempt's request reaches Advance and completes it, interview unfinished.
+    const stray = await releaseStray(unguarded!, record);
+    expect(stray).toMatchObject({ endpoint: 'completeSession', kind: 'reset-then-apply', applied: true });
+    const followUp = unguarded!.emulator
+      .workItem(waiting.workItemId)!
+      .versions.find((v) => v.versionId === waiting.activeSession!.versionId);
+    expect(followUp?.status).toBe('Completed');
+    expect((await unguarded!.lifecycles.status(id)).stage).toBe('waiting-for-interview');
+    await unguarded!.env.client.workflow.getHandle(id).terminate('the hazard is shown');
   },
 );
 
