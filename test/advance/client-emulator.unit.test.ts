@@ -22,6 +22,8 @@ import {
   type AdvanceRequestEvent,
 } from '../../src/advance';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/emulator';
+import { controlDate } from '../support/controlled-date';
+import { eventually } from '../support/eventually';
 
 const PASSWORD = 'correct horse battery staple';
 const ANSWERS =
@@ -60,6 +62,7 @@ async function setUp(
 }
 
 afterEach(async () => {
+  jest.useRealTimers();
   await client?.close();
   await emulator?.close();
 });
@@ -248,9 +251,10 @@ describe.each(ADVANCE_API_VERSIONS)('on-premise path shape and cloud URLs (%s)',
 
 describe('tokens', () => {
   test('a token that expires for real is renewed before use', async () => {
-    await setUp({ tokenLifetimeSeconds: 1 }, { tokenLifetimeSeconds: 1 });
+    const clock = controlDate();
+    await setUp({ tokenLifetimeSeconds: 60 }, { tokenLifetimeSeconds: 60 });
     await client.getWorkItem(randomUUID()).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    clock.advance(60_000);
     await client.getWorkItem(randomUUID()).catch(() => undefined);
     expect(emulator.logins().succeeded).toBe(2);
     // Renewal happened before the call, not after a 401.
@@ -353,11 +357,15 @@ describe('throttling and transient faults', () => {
 
   test('an abort signal stops a call at once', async () => {
     await client.acquireToken();
-    emulator.setFaults({ script: [{ endpoint: 'getWorkItem', fault: 'latency', latencyMs: 5_000 }] });
+    emulator.setFaults({ script: [{ endpoint: 'getWorkItem', fault: 'latency', latencyMs: 60_000 }] });
     const controller = new AbortController();
     const pending = client.getWorkItem(randomUUID(), { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('caller gave up')), 50);
+    const held = () => emulator.requests().find((r) => r.endpoint === 'getWorkItem' && r.status === null);
+    await eventually(held, { what: 'the call to reach Advance' });
+    controller.abort(new Error('caller gave up'));
     await expect(pending).rejects.toThrow('caller gave up');
+    // Advance has not answered yet: the call stopped at the abort, not at the answer.
+    expect(held()).toBeDefined();
   });
 });
 

@@ -1,5 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { controlDate } from '../support/controlled-date';
 import { decodeJwtPayload, emulatorHarness, http, newId } from '../support/emulator-harness';
+
+afterEach(() => jest.useRealTimers());
 
 const harness = emulatorHarness();
 
@@ -91,12 +93,15 @@ describe('bearer tokens on API calls', () => {
     expect(unknown.json()).toEqual({ message: 'The access token is not valid' });
   });
 
-  it('really expires a token after tokenLifetimeSeconds', async () => {
-    const test = await harness.start({ tokenLifetimeSeconds: 1 });
+  it('really expires a token after tokenLifetimeSeconds, and not before', async () => {
+    const clock = controlDate();
+    const test = await harness.start({ tokenLifetimeSeconds: 60 });
     const token = await test.login();
     expect((await test.getWorkItem(token, newId())).status).toBe(404);
 
-    await sleep(1200);
+    clock.advance(59_000);
+    expect((await test.getWorkItem(token, newId())).status).toBe(404);
+    clock.advance(1_000);
 
     const expired = await test.getWorkItem(token, newId());
     expect(expired.status).toBe(401);

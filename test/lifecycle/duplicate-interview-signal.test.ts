@@ -1,6 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { recordFrom } from '../support/emulator-record';
 import { ENDPOINTS } from '../support/protocol';
-import { atStage, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
+import { atStage, eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 
 /**
  * A second `interviewCompleted` (two gateway replicas given the same finish link, a browser that
@@ -8,24 +8,29 @@ import { atStage, harnessForFile, lifecycleInput } from '../support/lifecycle-ha
  * one request, and not flagged. A completion run inside the workflow task that also closes the
  * lifecycle fails this: the server refuses that task for the new message, and the worker repeats
  * it, completion included.
+ *
+ * The window is made to last: Advance holds the completion until the second signal is in.
  */
 
 const h = harnessForFile();
 
 test('a second interviewCompleted during the completion: one CompleteSession, no warning', async () => {
-  expect.assertions(3);
+  expect.assertions(4);
+  const record = recordFrom(h.emulator);
+  h.emulator.setFaults({ script: [{ endpoint: ENDPOINTS.complete, fault: 'latency', latencyMs: 60_000 }] });
   const started = await h.lifecycles.start(lifecycleInput());
   const waiting = await atStage(h.lifecycles, started.lifecycleId, 'waiting-for-interview');
   const versionId = waiting.activeSession!.versionId;
   await h.lifecycles.interviewCompleted(started.lifecycleId, versionId);
-  // Long enough for the first signal's workflow task to be under way, short of its end.
-  await delay(15);
+  // The completion has reached Advance, which holds it: the session is being completed.
+  await eventually(() => (record.requests(ENDPOINTS.complete).length === 1 ? true : undefined), {
+    what: 'the completion to reach Advance',
+  });
   await h.lifecycles.interviewCompleted(started.lifecycleId, versionId).catch(() => undefined);
+  expect(h.emulator.releaseDelayedRequests()).toBe(1);
+
   const result = await h.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
   expect(result.sessions[0]!.warning).toBeUndefined();
-  const completes = h.emulator
-    .requests()
-    .filter((r) => r.endpoint === ENDPOINTS.complete && r.workItemId === waiting.workItemId);
-  expect(completes.map((r) => r.status)).toEqual([200]);
+  expect(record.statuses(ENDPOINTS.complete)).toEqual([200]);
 });

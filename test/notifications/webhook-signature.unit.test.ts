@@ -171,10 +171,17 @@ describe('lifecycleEventReceiver over HTTP', () => {
   test('503 with Retry-After while the same event is being handled', async () => {
     const { body, headers } = fresh('receiver-3');
     let release: () => void = () => undefined;
-    behaviour = () => new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const handling = new Promise<void>((resolve) => (entered = resolve));
+    behaviour = () => {
+      entered();
+      return new Promise<void>((resolve) => (release = resolve));
+    };
     const first = post(body, headers);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await post(body, headers)).toBe(503);
+    await handling; // the first delivery is in the handler, and stays there until released
+    const again = await request(url, { method: 'POST', body, headers });
+    await again.body.dump();
+    expect([again.statusCode, again.headers['retry-after']]).toEqual([503, expect.stringMatching(/^\d+$/)]);
     release();
     behaviour = () => undefined;
     expect(await first).toBe(204);
