@@ -1,3 +1,6 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { recordFrom } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
@@ -86,6 +89,33 @@ test('transient 5xx and resets on every step are retried until the lifecycle com
   expect(record.faults()).toHaveLength(script.length);
   expect(record.workItems()).toHaveLength(1);
 }, 60_000);
+
+test("a corrupted download is retried, never stored: the store holds Advance's own bytes", async () => {
+  const record = recordFrom(h.emulator);
+  h.emulator.setFaults({ script: [{ endpoint: ENDPOINTS.downloadDocument, fault: 'corrupt' }] });
+  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
+  const result = await h.lifecycles.result(started.lifecycleId);
+  expect(result.outcome).toBe('completed');
+  const [fault] = record.faults();
+  expect(fault).toMatchObject({ endpoint: ENDPOINTS.downloadDocument, kind: 'corrupt', applied: true });
+
+  // The altered bytes failed the listed checksum; the collection was repeated from the list.
+  const { documents, versionId } = result.sessions[0]!;
+  const downloads = record.requests(ENDPOINTS.downloadDocument);
+  expect(downloads).toHaveLength(documents.length + 1);
+  expect(downloads[0]!.seq).toBe(fault!.seq);
+  expect(record.statuses(ENDPOINTS.listDocuments)).toEqual([200, 200]);
+
+  // What the store holds is, byte for byte, what Advance serves; nothing else was left there.
+  const folder = path.join(h.documentDir, result.workItemId, versionId);
+  const stored = (await readdir(folder)).filter((name) => !name.startsWith('.'));
+  expect(stored.sort()).toEqual(documents.map((d) => `${d.documentId}-${d.fileName}`).sort());
+  for (const document of documents) {
+    const advanceBytes = h.emulator.documentContent(result.workItemId, document.documentId)!;
+    const storedBytes = await readFile(fileURLToPath(document.reference!));
+    expect(storedBytes.equals(advanceBytes)).toBe(true);
+  }
+});
 
 test.each(
   PROTOCOL === 'v2.0'
