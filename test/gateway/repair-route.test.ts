@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { lifecycleInput } from '../support/lifecycle-harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import {
   call,
   createGatewayTestbed,
@@ -12,8 +12,8 @@ import {
 
 /**
  * `POST /v1/assemblies/{id}/repair`: who may call it, what it accepts, and that it reaches the
- * lifecycle's `repair` update. What a repair does is the workflow's (tested with it); here a
- * lifecycle that does not need attention refuses it: 409 request-rejected, and nothing changes.
+ * lifecycle's `repair` update: a lifecycle that needs attention is repaired and completes, one
+ * that does not refuses it (409 request-rejected) and nothing changes.
  */
 
 const REPAIRER = `repairer-${randomBytes(16).toString('hex')}`;
@@ -57,6 +57,36 @@ test('a lifecycle that does not need attention refuses the repair: 409 request-r
   expect([status.json.stage, status.json.activeSession.interviewCompleted]).toEqual([
     'waiting-for-interview',
     false,
+  ]);
+});
+
+test('a lifecycle that needs attention is repaired over HTTP: 200, and it goes on to complete', async () => {
+  // The principal's scope no longer covers creating work items (one 403): an operator can fix that.
+  bed.h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });
+  const started = await call(`${bed.gateway.url}/v1/assemblies`, {
+    method: 'POST',
+    body: lifecycleInput({ businessKey: `repair-ok-${randomUUID()}`, mode: 'batch' }),
+  });
+  const id = started.json.id as string;
+  const attention = await eventually(async () => {
+    const status = await call(`${bed.gateway.url}/v1/assemblies/${id}`, { key: READER });
+    return status.json.stage === 'needs-attention' ? status.json : undefined;
+  });
+  expect(attention.attention).toMatchObject({ reason: 'forbidden', call: 'createWorkItem' });
+
+  const answer = await repair({ action: 'retry', note: 'scope restored' }, REPAIRER, id);
+  expect([answer.status, answer.json]).toEqual([
+    200,
+    { id, action: 'retry', stage: expect.not.stringMatching(/^needs-attention$/), at: expect.any(String) },
+  ]);
+  const result = await call(`${bed.gateway.url}/v1/assemblies/${id}/result?wait=true`, { key: READER });
+  expect([result.status, result.json.outcome]).toEqual([200, 'completed']);
+  const status = await call(`${bed.gateway.url}/v1/assemblies/${id}`, { key: READER });
+  expect(status.json.repairs).toEqual([
+    expect.objectContaining({ action: 'retry', reason: 'forbidden', note: 'scope restored' }),
+  ]);
+  expect(bed.h.emulator.workItem(result.json.workItemId)!.versions.map((v) => v.status)).toEqual([
+    'Completed',
   ]);
 });
 

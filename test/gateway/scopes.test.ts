@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { lifecycleInput } from '../support/lifecycle-harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import {
   call,
   createGatewayTestbed,
@@ -28,7 +28,7 @@ const KEY = {
 
 const KEY_FILE_LINES = [
   '# two tenants, a read-only key and a prefix-scoped one',
-  `acme:${sha256Hex(KEY.acme)} tenancies=acme permissions=start,read,interview,follow-up,finish,cancel,repair`,
+  `acme:${sha256Hex(KEY.acme)} tenancies=acme permissions=start,read,interview,follow-up,finish,cancel,repair,documents`,
   `globex:${sha256Hex(KEY.globex)} tenancies=globex permissions=admin`,
   `acme-reader:${sha256Hex(KEY.reader)} tenancies=acme permissions=read`,
   `leases:${sha256Hex(KEY.leases)} tenancies=* prefixes=lease- permissions=start,read`,
@@ -49,6 +49,7 @@ beforeAll(async () => {
     log: { stream: { write: (line) => logLines.push(line) } },
   });
   base = bed.gateway.url;
+  LIFECYCLE_ROUTES = await lifecycleRoutes();
 });
 
 afterAll(async () => {
@@ -57,6 +58,53 @@ afterAll(async () => {
 });
 
 const url = (id: string, rest = '') => `${base}/v1/assemblies/${encodeURIComponent(id)}${rest}`;
+
+/** One route that names a lifecycle, as the OpenAPI document lists it, with a body it accepts. */
+interface LifecycleRoute {
+  method: 'GET' | 'POST';
+  /** The OpenAPI path, e.g. `/v1/assemblies/{id}/documents/{documentId}`. */
+  path: string;
+  body?: unknown;
+}
+
+/** Bodies for the routes that need one; a new route with a body fails the test until it has one here. */
+const BODIES: Record<string, unknown> = {
+  'POST /v1/assemblies/{id}/follow-ups': { mode: 'batch' },
+  'POST /v1/assemblies/{id}/repair': { action: 'retry', note: 'scope test' },
+};
+
+/** What a key with only `read` may call; every other lifecycle route needs more. */
+const READ_ROUTES = ['GET /v1/assemblies/{id}', 'GET /v1/assemblies/{id}/result'];
+
+let LIFECYCLE_ROUTES: LifecycleRoute[] = [];
+
+/**
+ * Every route of `/v1/openapi.json` that names a lifecycle (`{id}`), so that a new one is covered
+ * the day it is added. The finish link's route names none: its signed token is the credential.
+ */
+async function lifecycleRoutes(): Promise<LifecycleRoute[]> {
+  const doc = (await call(`${base}/v1/openapi.json`, { key: null })).json as {
+    paths: Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+  };
+  const routes = Object.entries(doc.paths)
+    .filter(([path]) => path.includes('{id}'))
+    .flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => {
+        const name = `${method.toUpperCase()} ${path}`;
+        if (operation.requestBody?.required === true && !(name in BODIES)) {
+          throw new Error(`${name} takes a body: give it one in BODIES of test/gateway/scopes.test.ts`);
+        }
+        return { method: method.toUpperCase() as LifecycleRoute['method'], path, body: BODIES[name] };
+      }),
+    );
+  return routes;
+}
+
+const routeName = (route: LifecycleRoute) => `${route.method} ${route.path}`;
+
+/** The route's URL for a lifecycle (and, for a document route, a document it does not have). */
+const routeUrl = (route: LifecycleRoute, id: string) =>
+  `${base}${route.path.replace('{id}', encodeURIComponent(id)).replace('{documentId}', randomUUID())}`;
 
 async function startAs(key: string, tenancy: string | undefined, businessKey = `scope-${randomUUID()}`) {
   return call(`${base}/v1/assemblies`, {
@@ -74,36 +122,37 @@ async function waitingAs(key: string, tenancy: string): Promise<InterviewAnswer>
 
 async function waitForInterviewAs(key: string, id: string): Promise<InterviewAnswer> {
   // The harness polls with its default key; here the caller's own key must do.
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const answer = await call(url(id, '/interview'), { key });
-    if (answer.status === 200) return answer.json as InterviewAnswer;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${id} never offered its interview`);
+  return eventually(
+    async () => {
+      const answer = await call(url(id, '/interview'), { key });
+      return answer.status === 200 ? (answer.json as InterviewAnswer) : undefined;
+    },
+    { what: `${id} to offer its interview` },
+  );
 }
 
-/** Every route that names a lifecycle, with a body it accepts. */
-const LIFECYCLE_ROUTES: [method: 'GET' | 'POST', rest: string, body?: unknown][] = [
-  ['GET', ''],
-  ['GET', '/result'],
-  ['GET', '/interview'],
-  ['POST', '/follow-ups', { mode: 'batch' }],
-  ['POST', '/finish'],
-  ['POST', '/cancel'],
-  ['POST', '/repair', { action: 'retry', note: 'scope test' }],
-];
+test('the route list comes from the OpenAPI document: both document routes and the repair are in it', () => {
+  expect(LIFECYCLE_ROUTES.map(routeName)).toEqual(
+    expect.arrayContaining([
+      'GET /v1/assemblies/{id}',
+      'GET /v1/assemblies/{id}/documents',
+      'GET /v1/assemblies/{id}/documents/{documentId}',
+      'POST /v1/assemblies/{id}/repair',
+    ]),
+  );
+});
 
 test('two tenancies: every route answers 404 for the other tenancy’s lifecycle, exactly as for none', async () => {
   expect.assertions(LIFECYCLE_ROUTES.length * 3 + 6);
   const acme = await waitingAs(KEY.acme, 'acme');
   const globex = await waitingAs(KEY.globex, 'globex');
   const nobody = `assembly-nobody-${randomUUID()}`;
-  for (const [method, rest, body] of LIFECYCLE_ROUTES) {
-    const foreign = await call(url(acme.id, rest), { method, key: KEY.globex, body });
-    const missing = await call(url(nobody, rest), { method, key: KEY.globex, body });
-    expect([method, rest, foreign.status, foreign.json.error.code]).toEqual([
-      method,
-      rest,
+  for (const route of LIFECYCLE_ROUTES) {
+    const { method, body } = route;
+    const foreign = await call(routeUrl(route, acme.id), { method, key: KEY.globex, body });
+    const missing = await call(routeUrl(route, nobody), { method, key: KEY.globex, body });
+    expect([routeName(route), foreign.status, foreign.json.error.code]).toEqual([
+      routeName(route),
       404,
       'lifecycle-not-found',
     ]);
@@ -111,8 +160,8 @@ test('two tenancies: every route answers 404 for the other tenancy’s lifecycle
     expect(foreign.json.error.message.replace(acme.id, 'ID')).toBe(
       missing.json.error.message.replace(nobody, 'ID'),
     );
-    const other = await call(url(globex.id, rest), { method, key: KEY.acme, body });
-    expect([method, rest, other.status]).toEqual([method, rest, 404]);
+    const other = await call(routeUrl(route, globex.id), { method, key: KEY.acme, body });
+    expect([routeName(route), other.status]).toEqual([routeName(route), 404]);
   }
   // Nothing happened to either: both still wait for their interview.
   for (const [key, interview] of [
@@ -135,12 +184,11 @@ test('a read-only key reads its tenancy’s lifecycles and gets 403 forbidden fo
   expect((await call(url(interview.id), { key: KEY.reader })).status).toBe(200);
   const result = await call(url(interview.id, '/result'), { key: KEY.reader });
   expect([result.status, result.json.error.code]).toEqual([409, 'lifecycle-still-running']);
-  for (const [method, rest, body] of LIFECYCLE_ROUTES.filter(
-    ([, rest]) => rest !== '' && rest !== '/result',
-  )) {
-    const answer = await call(url(interview.id, rest), { method, key: KEY.reader, body });
-    expect([rest, answer.status, answer.json.error]).toEqual([
-      rest,
+  for (const route of LIFECYCLE_ROUTES.filter((r) => !READ_ROUTES.includes(routeName(r)))) {
+    const { method, body } = route;
+    const answer = await call(routeUrl(route, interview.id), { method, key: KEY.reader, body });
+    expect([routeName(route), answer.status, answer.json.error]).toEqual([
+      routeName(route),
       403,
       {
         code: 'forbidden',
