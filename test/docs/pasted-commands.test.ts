@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -98,24 +98,39 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** What the README's blocks leave in the repository's folder, as they would in a reader's. */
-const README_LEFTOVERS = ['demo-documents', 'Demo-lease-for-Ann-Example.pdf'].map((f) => path.join(ROOT, f));
+/**
+ * A folder that works as the repository's for the README's commands (`npx hotdocs-temporal`,
+ * `npm run temporal`): every entry of the repository linked in. What the blocks write — the demo's
+ * documents — lands here, never in the repository itself.
+ */
+async function checkoutLookalike(): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'hotdocs-docs-readme-'));
+  for (const entry of await readdir(ROOT)) {
+    if (entry === '.git') continue;
+    await symlink(path.join(ROOT, entry), path.join(folder, entry));
+  }
+  return folder;
+}
 
 test('the README: the temporal CLI by message names, the demo documents over HTTP and the CLI', async () => {
   const blocks = await pastedBlocks('README.md', 'readme');
   expect(blocks.length).toBe(3);
+  const readmeDir = await checkoutLookalike();
   try {
-    // The README's blocks run in the repository's folder, where its commands are.
-    const output = await paste(blocks, ROOT);
+    const output = await paste(blocks, readmeDir);
     expect(output).toMatch(/"outcome":\s*"completed"/);
     expect(output).toContain('%PDF-1.4');
-    // The CLI wrote the demo's documents under ./demo-documents/<versionId>/.
-    const [version] = await readdir(README_LEFTOVERS[0]!);
-    expect(await readdir(path.join(README_LEFTOVERS[0]!, version!))).toContain(
+    // The download landed where the commands ran, and the CLI wrote the demo's documents under
+    // ./demo-documents/<versionId>/ there.
+    expect(await readdir(readmeDir)).toContain('Demo-lease-for-Ann-Example.pdf');
+    const [version] = await readdir(path.join(readmeDir, 'demo-documents'));
+    expect(await readdir(path.join(readmeDir, 'demo-documents', version!))).toContain(
       'Demo-lease-for-Ann-Example.pdf',
     );
+    const inRepository = await readdir(ROOT);
+    expect(inRepository.filter((e) => e === 'demo-documents' || e.endsWith('.pdf'))).toEqual([]);
   } finally {
-    for (const leftover of README_LEFTOVERS) await rm(leftover, { recursive: true, force: true });
+    await rm(readmeDir, { recursive: true, force: true });
   }
 }, 240_000);
 

@@ -104,13 +104,26 @@ test(
     );
     process.stdout.write(`${fuzzRecord(outcome)}\n`);
     const report = await readFile(junit, 'utf8');
-    const cases = Number(/<testsuite[^>]* tests="(\d+)"/.exec(report)?.[1] ?? '0');
-    expect(cases).toBeGreaterThan(5);
+    // Every operation of the document was fuzzed: a test case each, named `METHOD /path`.
+    const fuzzed = [...report.matchAll(/<testcase name="([A-Z]+ \/[^"]*)"/g)].map((m) => m[1]);
+    expect(fuzzed.sort()).toEqual(await documentedOperations());
     expect(outcome.code).toBe(0);
     expect(report).not.toMatch(/<failure/);
   },
   (MAX_TIME_SECONDS + 180) * 1000,
 );
+
+/** `METHOD /path` of every operation `/v1/openapi.json` lists, sorted. */
+async function documentedOperations(): Promise<string[]> {
+  const doc = (await call(`${bed.gateway.url}/v1/openapi.json`, { key: null })).json as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(doc.paths)
+    .flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    .sort();
+}
 
 /**
  * What the fuzz run did, for the record of the test run. When something failed: the whole

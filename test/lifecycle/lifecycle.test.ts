@@ -184,7 +184,10 @@ test('cancellation mid-wait saves the session and ends as cancelled', async () =
   const started = await h.lifecycles.start(lifecycleInput());
   const status = await waitingForInterview(started.lifecycleId);
   await h.lifecycles.cancel(started.lifecycleId);
-  await expect(h.lifecycles.result(started.lifecycleId)).rejects.toThrow();
+  await expect(h.lifecycles.result(started.lifecycleId)).rejects.toMatchObject({
+    code: 'lifecycle-failed',
+    message: expect.stringMatching(/cancel/i),
+  });
   const described = await h.env.client.workflow.getHandle(started.lifecycleId).describe();
   expect(described.status.name).toBe('CANCELLED');
   const version = h.emulator.workItem(status.workItemId)!.versions[0]!;
@@ -199,7 +202,13 @@ test('bad input is refused at the client edge, and at workflow start for other c
     taskQueue: h.taskQueue,
     args: [{ workItem: { name: 'x', workGroupId: 'nope' } }],
   });
-  await expect(handle.result()).rejects.toThrow();
+  await expect(handle.result()).rejects.toMatchObject({
+    name: 'WorkflowFailedError',
+    cause: {
+      type: FailureType.InvalidLifecycleInput,
+      message: expect.stringMatching(/^Invalid lifecycle input: workItem\.workGroupId must be a GUID/),
+    },
+  });
   const described = await handle.describe();
   expect(described.status.name).toBe('FAILED');
 });
