@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +18,29 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // A test proves a guarantee only if it can fail: what a rule can see of that is held here,
+    // the rest by review (CONTRIBUTING.md, Test).
+    files: ['test/**/*.ts'],
+    plugins: { jest },
+    rules: {
+      // A test without an assertion passes whatever happens. Helpers named expect… assert too.
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', '*.expect*'] }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='toBeGreaterThanOrEqual'][arguments.0.type='Literal'][arguments.0.value=0]",
+          message: 'toBeGreaterThanOrEqual(0) holds for every count and length: assert the number expected.',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name='toBeGreaterThan'][arguments.0.type='UnaryExpression'][arguments.0.operator='-'][arguments.0.argument.value=1]",
+          message: 'toBeGreaterThan(-1) holds for every count and length: assert the number expected.',
+        },
+      ],
     },
   },
   {
