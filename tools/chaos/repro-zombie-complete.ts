@@ -13,7 +13,9 @@
  *    CompleteSession gets "no active session", sees the version Completed and takes that as its own.
  *
  * Prints the evidence as JSON; exits 1 when the follow-up was completed before its interview
- * finished (the hazard is real), 0 when it was not.
+ * finished (the hazard is real), 0 when it was not. `npm test` holds the same hazard in
+ * test/lifecycle/time-skipping.test.ts, with the emulator's `reset-then-apply` fault standing for
+ * the dead worker's request.
  *
  *   npx tsx tools/chaos/repro-zombie-complete.ts
  */
