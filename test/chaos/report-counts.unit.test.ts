@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DuplicateRecord, VersionSnapshot, WorkItemSnapshot } from '../../tools/emulator';
 import { workItemName, type LifecycleOutcome } from '../../tools/chaos/driver';
-import { buildReport, type ReportInputs } from '../../tools/chaos/report';
+import { buildReport } from '../../tools/chaos/report';
+import { reportInputs } from '../support/chaos-report-inputs';
 
 /**
  * The chaos report counts what Advance holds — work items, completed versions, applied duplicate
@@ -81,26 +82,7 @@ function report(
   workItems: WorkItemSnapshot[],
   duplicates: DuplicateRecord[] = [],
 ) {
-  const inputs: ReportInputs = {
-    api: 'v1.1',
-    seed: 1,
-    runTag: RUN,
-    outcomes,
-    state: { workItems },
-    duplicates,
-    requestApis: [],
-    quarantine: { waits: 0, retriedCompletions: 0, lifecycles: {}, historiesRead: 0, unread: [] },
-    faultKinds: [],
-    workerKills: 0,
-    workerKillsPlanned: 0,
-    workerExitsOnTheirOwn: 0,
-    workerExitReasons: [],
-    serverRestarts: 0,
-    serverRestartsPlanned: 0,
-    driverRetries: new Map(),
-    seconds: 1,
-  };
-  return buildReport(inputs);
+  return buildReport(reportInputs({ runTag: RUN, outcomes, state: { workItems }, duplicates }));
 }
 
 test('when Advance holds what the driver saw, the counts agree and nothing is wrong', () => {
