@@ -173,7 +173,10 @@ describe('lifecycleEventReceiver over HTTP', () => {
     let release: () => void = () => undefined;
     let entered: () => void = () => undefined;
     const handling = new Promise<void>((resolve) => (entered = resolve));
+    let entries = 0;
     behaviour = () => {
+      entries += 1;
+      if (entries > 1) return; // a second delivery let in (it must not be) is not held up
       entered();
       return new Promise<void>((resolve) => (release = resolve));
     };

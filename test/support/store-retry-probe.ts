@@ -41,10 +41,14 @@ async function main(): Promise<void> {
     contentType: 'application/pdf',
     expectedSha256: createHash('sha256').update(data).digest('hex'),
   };
-  const first = await store.put(key, httpLikeBody(data), options);
-  const second = await store.put(key, httpLikeBody(data), options);
-  // Give a destroyed body's error event its turn before declaring success.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const bodies = [httpLikeBody(data), httpLikeBody(data)];
+  const first = await store.put(key, bodies[0]!, options);
+  const second = await store.put(key, bodies[1]!, options);
+  // A stream emits 'error' before 'close': once both bodies are closed (read to the end, or
+  // thrown away), a destroyed body's error has had its turn, before success is declared.
+  await Promise.all(
+    bodies.map((body) => body.closed || new Promise((resolve) => body.once('close', resolve))),
+  );
   await store.close();
   process.stdout.write(
     `${JSON.stringify({ same: first.reference === second.reference && first.sha256 === second.sha256 })}\n`,

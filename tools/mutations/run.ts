@@ -169,7 +169,7 @@ async function main(): Promise<number> {
     }
 
     const rows = [['mutation (guarantee broken)', 'test', 'result', 'failing assertion']];
-    let survivors = 0;
+    let uncaught = 0;
     for (const mutation of chosen) {
       log(`${mutation.name}: ${mutation.breaks}`);
       const copy = await scratchCopy(ROOT);
@@ -179,19 +179,23 @@ async function main(): Promise<number> {
         await applyEdits(copy.dir, mutation.edits);
         const { file, project, name } = mutation.test;
         const outcome = await runJest(copy.dir, { files: [file], project, names: name ? [name] : [] }, env);
-        if (outcome.failed > 0) {
+        detail = `${outcome.firstFailure?.at ?? '?'}: ${outcome.firstFailure?.message ?? ''}`;
+        if (outcome.failed > 0 && outcome.firstFailure?.at.startsWith(`${file}:`) === true) {
           result = `red (${outcome.failed} failed)`;
-          detail = `${outcome.firstFailure?.at ?? '?'}: ${outcome.firstFailure?.message ?? ''}`;
+        } else if (outcome.failed > 0) {
+          // Red, but not at an assertion of the named test (a hook, a helper, set-up): no proof.
+          uncaught += 1;
+          result = 'RED ELSEWHERE';
         } else if (outcome.suiteErrors > 0) {
-          survivors += 1;
+          uncaught += 1;
           result = 'ERROR (suite did not run)';
-          detail = outcome.firstFailure?.message ?? '';
         } else {
-          survivors += 1;
+          uncaught += 1;
           result = 'SURVIVED (green)';
+          detail = '';
         }
       } catch (error) {
-        survivors += 1;
+        uncaught += 1;
         result = 'ERROR';
         detail = (error as Error).message;
       } finally {
@@ -202,8 +206,8 @@ async function main(): Promise<number> {
       log(`${mutation.name}: ${result} ${detail}`);
     }
     process.stdout.write(`${table(rows)}\n`);
-    process.stdout.write(`${chosen.length - survivors} of ${chosen.length} mutations caught\n`);
-    return survivors === 0 ? 0 : 1;
+    process.stdout.write(`${chosen.length - uncaught} of ${chosen.length} mutations caught\n`);
+    return uncaught === 0 ? 0 : 1;
   } finally {
     await server.stop();
   }
