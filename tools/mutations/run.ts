@@ -76,25 +76,27 @@ async function runJest(
     ...(failing !== undefined && {
       firstFailure: {
         test: failing.fullName,
-        ...where(failing.failureMessages.join('\n'), dir),
+        ...where(failing.failureMessages.join('\n'), dir, selection.files[0] ?? ''),
       },
     }),
     ...(failing === undefined &&
       suiteError !== undefined && {
-        firstFailure: { test: '(suite)', ...where(suiteError.message, dir) },
+        firstFailure: { test: '(suite)', ...where(suiteError.message, dir, selection.files[0] ?? '') },
       }),
   };
 }
 
-/** The failure's first line, and the first frame inside the test files. */
-function where(failure: string, dir: string): { at: string; message: string } {
+/** The failure's first line, and where it is: in the named test file if any frame is, else in test/. */
+function where(failure: string, dir: string, file: string): { at: string; message: string } {
   const plain = stripVTControlCharacters(failure);
   const message =
     plain
       .split('\n')
       .find((line) => line.trim() !== '')
       ?.trim() ?? '';
-  const frame = new RegExp(`${escapeRegExp(dir)}/(test/[^:)]+:\\d+)`).exec(plain);
+  const frame =
+    new RegExp(`${escapeRegExp(dir)}/(${escapeRegExp(file)}:\\d+)`).exec(plain) ??
+    new RegExp(`${escapeRegExp(dir)}/(test/[^:)]+:\\d+)`).exec(plain);
   return { at: frame?.[1] ?? '?', message };
 }
 
