@@ -25,7 +25,7 @@ const answerXml = z
 
 export const sessionModeSchema = z.enum(['interview', 'batch'], { error: MESSAGES.modeInvalid });
 
-const workItemSchema = z
+export const workItemSchema = z
   .object(
     {
       id: guid('workItem.id').optional(),
@@ -45,7 +45,7 @@ const workItemSchema = z
   )
   .strict();
 
-const interviewSchema = z
+export const interviewSchema = z
   .object(
     {
       deadline: duration('interview.deadline').optional(),
@@ -61,7 +61,7 @@ const interviewSchema = z
 const wholeNumber = (max: number, message: string) =>
   z.number({ error: message }).int(message).min(1, message).max(max, message);
 
-const followUpLimitsSchema = z
+export const followUpLimitsSchema = z
   .object(
     {
       queued: wholeNumber(LIMITS.queuedFollowUpsCeiling, MESSAGES.queuedLimitInvalid).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
+import { sessionModeSchema } from './input-schema';
 import {
   LIFECYCLE_STAGES,
   type ActiveSessionStatus,
@@ -21,11 +22,17 @@ import {
  * and the session `beginFollowUpSession` returns. The workflow's own types are plain interfaces
  * (src/workflows/definitions.ts, no zod in the workflow); these schemas describe them field for
  * field (checked at compile time below), so the gateway's answers and the published JSON Schema
- * files (contract-schemas.ts) cannot drift from what the workflow returns.
+ * files (contract-schemas.ts) cannot drift from what the workflow returns. Each shape is one
+ * exported object, used wherever the shape appears, so the gateway's OpenAPI document can name it
+ * once (src/gateway/schemas.ts).
  */
 
-const sessionModeSchema = z.enum(['interview', 'batch']);
-const stageSchema = z.enum(LIFECYCLE_STAGES);
+export { sessionModeSchema };
+export const stageSchema = z.enum(LIFECYCLE_STAGES);
+export const repairActionSchema = z.enum(['retry', 'accept-completed', 'abandon'], {
+  error: 'action must be one of retry, accept-completed, abandon',
+});
+export const eventTypeSchema = z.enum(LIFECYCLE_EVENT_TYPES);
 const timestamp = (what: string) => z.string().describe(`${what} (ISO 8601)`);
 
 export const lifecycleDocumentSchema = z.object({
@@ -47,13 +54,13 @@ export const completedSessionSchema = z.object({
   warning: z.string().optional().describe('Something an operator should look at'),
 });
 
-const interviewDataSchema = z.object({
+export const interviewDataSchema = z.object({
   hdaSessionId: z.string(),
   coreSessionId: z.string(),
   interviewJsUrl: z.string(),
 });
 
-const activeSessionSchema = z.object({
+export const activeSessionSchema = z.object({
   versionId: z.string(),
   mode: sessionModeSchema,
   runAssembly: z.boolean(),
@@ -68,7 +75,7 @@ const activeSessionSchema = z.object({
     .describe("v2.0: when Advance's callback for this version came (its single-use callback URL is spent)"),
 });
 
-const queuedFollowUpSchema = z.object({
+export const queuedFollowUpSchema = z.object({
   requestId: z.string(),
   versionId: z.string(),
   mode: sessionModeSchema,
@@ -77,23 +84,23 @@ const queuedFollowUpSchema = z.object({
   via: z.enum(['signal', 'update']),
 });
 
-const rejectedMessageSchema = z.object({
+export const rejectedMessageSchema = z.object({
   name: z.string(),
   reason: z.string(),
   at: z.string(),
   versionId: z.string().optional(),
 });
 
-const reminderSchema = z.object({
+export const reminderSchema = z.object({
   versionId: z.string(),
   sentAt: z.string(),
   delivered: z.boolean(),
   detail: z.string().optional(),
 });
 
-const attentionReasonSchema = z.enum(['credentials-refused', 'forbidden', 'outcome-unconfirmed']);
+export const attentionReasonSchema = z.enum(['credentials-refused', 'forbidden', 'outcome-unconfirmed']);
 
-const attentionSchema = z.object({
+export const attentionSchema = z.object({
   reason: attentionReasonSchema,
   call: z.string().describe('The activity that failed, e.g. completeSession'),
   message: z.string(),
@@ -102,8 +109,8 @@ const attentionSchema = z.object({
   nextRetryAt: z.string().optional(),
 });
 
-const repairRecordSchema = z.object({
-  action: z.enum(['retry', 'accept-completed', 'abandon']),
+export const repairRecordSchema = z.object({
+  action: repairActionSchema,
   by: z
     .string()
     .optional()
@@ -114,23 +121,25 @@ const repairRecordSchema = z.object({
   call: z.string(),
 });
 
-const eventRecordSchema = z.object({
+export const eventDeliverySchema = z.object({
+  eventId: z.string(),
+  eventType: eventTypeSchema,
+  delivered: z.boolean(),
+  outcome: z.enum(['delivered', 'not-configured', 'refused', 'gave-up']),
+  attempts: z.number(),
+  lastError: z.string().optional(),
+  at: z.string(),
+});
+
+export const eventRecordSchema = z.object({
   id: z.string(),
-  type: z.enum(LIFECYCLE_EVENT_TYPES),
+  type: eventTypeSchema,
   occurredAt: z.string(),
   deliveryWorkflowId: z.string(),
-  delivery: z
-    .object({
-      eventId: z.string(),
-      eventType: z.enum(LIFECYCLE_EVENT_TYPES),
-      delivered: z.boolean(),
-      outcome: z.enum(['delivered', 'not-configured', 'refused', 'gave-up']),
-      attempts: z.number(),
-      lastError: z.string().optional(),
-      at: z.string(),
-    })
-    .optional(),
+  delivery: eventDeliverySchema.optional(),
 });
+
+export const lastErrorSchema = z.object({ message: z.string(), stage: stageSchema, at: z.string() });
 
 /** The `status` query's result. */
 export const lifecycleStatusSchema = z.object({
@@ -146,7 +155,7 @@ export const lifecycleStatusSchema = z.object({
   rejectedSignals: z.array(rejectedMessageSchema),
   reminders: z.array(reminderSchema),
   finishRequested: z.boolean(),
-  lastError: z.object({ message: z.string(), stage: stageSchema, at: z.string() }).optional(),
+  lastError: lastErrorSchema.optional(),
   attention: attentionSchema
     .optional()
     .describe('Set while the lifecycle waits in needs-attention for an operator'),

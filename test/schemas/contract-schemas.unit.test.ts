@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { caseInsensitiveSource, CONTRACT_SCHEMAS } from '../../src/client/contract-schemas';
+import { CONTRACT_SCHEMAS } from '../../src/client/contract-schemas';
+import { caseInsensitiveSource } from '../../src/client/json-schema-patterns';
 import { lifecycleInputSchema } from '../../src/client/input-schema';
 import { contractSchemaFiles } from '../../tools/schemas/contract-schema-files';
 
