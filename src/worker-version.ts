@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { ConfigError, type WorkerConfig } from './config';
+import { packageVersion } from './package-version';
 
 /**
  * Which build of the worker this is, and how it presents itself to Temporal.
@@ -89,12 +89,4 @@ export const UNVERSIONED_DEPLOYMENT = 'hotdocs-unversioned';
 function bundleCode(bundle: WorkerOptions['workflowBundle']): string | undefined {
   if (bundle === undefined) return undefined;
   return 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
-}
-
-function packageVersion(): string {
-  // src/ and dist/ both sit next to package.json.
-  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
 }

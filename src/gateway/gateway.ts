@@ -8,12 +8,7 @@ import Fastify, {
   type FastifySchemaCompiler,
   type FastifyServerOptions,
 } from 'fastify';
-import {
-  createJsonSchemaTransform,
-  createJsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
 import type { DocumentStore } from '../documents/document-store';
@@ -30,6 +25,7 @@ import { listeningOrigin, PublicLinks } from './links';
 import { GatewayLogController, loggerOptions, type GatewayLogOptions } from './logging';
 import { tracedDocumentStore } from '../observability/tracing-documents';
 import { traceRequests } from '../observability/tracing-fastify';
+import { openApiOptions } from './openapi';
 import { advanceCallbackRoutes } from './routes/advance-callbacks';
 import { assemblyRoutes } from './routes/assemblies';
 import { bulkRepairRoutes } from './routes/bulk-repairs';
@@ -39,7 +35,6 @@ import { lifecycleMessageRoutes } from './routes/lifecycle-messages';
 import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
 import { repairRoutes } from './routes/repair';
-import { gatewaySchemaRegistry } from './schemas';
 import { UsedNonces } from './used-nonces';
 
 export interface GatewayOptions {
@@ -275,36 +270,6 @@ function trustProxyOption(config: GatewayConfig): FastifyServerOptions['trustPro
   if (trust === undefined) return false;
   if ('hops' in trust) return (_address: string, hop: number) => hop < trust.hops;
   return trust.addresses;
-}
-
-function openApiOptions(config: GatewayConfig) {
-  return {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'hotdocs-advance-temporal gateway',
-        version: '1',
-        description:
-          'Durable HotDocs Advance document-assembly lifecycles over HTTP. Every error, on every ' +
-          'path (unknown routes 404, other methods 405, over-long URLs 414, bodies over the limit ' +
-          '413, other media types 415, malformed JSON 400 included), is ' +
-          '{ "error": { "code", "message", "problems"? } }; the codes are listed in the Error schema.',
-      },
-      ...(config.publicUrl !== undefined && { servers: [{ url: config.publicUrl }] }),
-      components: {
-        securitySchemes: {
-          bearerKey: {
-            type: 'http' as const,
-            scheme: 'bearer',
-            description: 'Authorization: Bearer <API key>',
-          },
-          apiKeyHeader: { type: 'apiKey' as const, in: 'header', name: 'X-API-Key' },
-        },
-      },
-    },
-    transform: createJsonSchemaTransform({ schemaRegistry: gatewaySchemaRegistry }),
-    transformObject: createJsonSchemaTransformObject({ schemaRegistry: gatewaySchemaRegistry }),
-  };
 }
 
 /** Builds the gateway and listens on the configured host and port (and the metrics port, if set). */

@@ -3,31 +3,101 @@ import {
   BULK_REPAIR_ACTIONS,
   DEFAULT_BULK_REPAIR_LIMIT,
   DEFAULT_BULK_REPAIR_RATE,
-  LIFECYCLE_STAGES,
   MAX_BULK_REPAIR_LIMIT,
   MAX_BULK_REPAIR_RATE,
 } from '../client';
-import { followUpRequestSchema, lifecycleInputSchema } from '../client/input-schema';
-import { GATEWAY_ERROR_CODES } from './errors';
 import {
+  followUpLimitsSchema,
+  followUpRequestSchema,
+  interviewSchema,
+  lifecycleInputSchema,
+  workItemSchema,
+} from '../client/input-schema';
+import {
+  activeSessionSchema,
+  attentionReasonSchema,
+  attentionSchema,
   begunSessionInfoSchema,
+  completedSessionSchema,
+  eventDeliverySchema,
+  eventRecordSchema,
+  eventTypeSchema,
+  interviewDataSchema,
+  lastErrorSchema,
+  lifecycleDocumentSchema,
   lifecycleResultSchema,
   lifecycleStatusSchema,
+  queuedFollowUpSchema,
+  rejectedMessageSchema,
+  reminderSchema,
+  repairActionSchema,
+  repairRecordSchema,
+  sessionModeSchema,
+  stageSchema,
 } from '../client/lifecycle-schemas';
+import { GATEWAY_ERROR_CODES } from './errors';
 
 /**
  * The zod schemas of the gateway's requests and answers. The same objects validate requests
- * (fastify-type-provider-zod), serialize answers and generate /v1/openapi.json, so the document
- * cannot drift from what the gateway does. Request bodies reuse the lifecycle's own schemas.
+ * (fastify-type-provider-zod), serialize answers and generate /v1/openapi.json (openapi.ts), so
+ * the document cannot drift from what the gateway does. Request bodies and answers reuse the
+ * lifecycle's own schemas.
  */
 
-/** Named schemas become components in the OpenAPI document; a private registry keeps zod's global one clean. */
-export const gatewaySchemaRegistry = z.registry<{ id: string; description?: string }>();
+/**
+ * What the OpenAPI document knows of a schema beyond zod: its component name (`id`), and for a
+ * query flag the type it has on the wire. A private registry keeps zod's global one clean (the
+ * contract's JSON Schema files would otherwise pull these names in as `$defs`).
+ */
+export interface GatewaySchemaMeta {
+  id?: string;
+  description?: string;
+  type?: 'boolean';
+}
+export const gatewaySchemaRegistry = z.registry<GatewaySchemaMeta>();
 
+/**
+ * One shape, one component: a generated client gets one class for it wherever it appears. A
+ * named schema is the same object in requests and answers; should a shape ever need to differ
+ * between the two, it becomes two schemas, each named for what it is (openapi.ts refuses one
+ * name with two meanings).
+ */
 function named<S extends z.ZodType>(schema: S, id: string, description: string): S {
   gatewaySchemaRegistry.add(schema, { id, description });
   return schema;
 }
+
+/**
+ * The lifecycle's own shapes (src/client), named where the gateway's requests and answers nest
+ * them; the mode, stage, repair action, attention reason and event type travel both ways.
+ */
+const LIFECYCLE_SHAPES: [z.ZodType, string, string][] = [
+  [sessionModeSchema, 'SessionMode', 'interview: a person answers in the browser; batch: assembled at once'],
+  [
+    stageSchema,
+    'LifecycleStage',
+    'Where the lifecycle is; completed, expired, cancelled and failed are final',
+  ],
+  [repairActionSchema, 'RepairAction', 'What an operator does about a lifecycle in needs-attention'],
+  [attentionReasonSchema, 'AttentionReason', 'Why a lifecycle waits for an operator'],
+  [eventTypeSchema, 'LifecycleEventType', 'The kind of an event announced to the completion webhook'],
+  [workItemSchema, 'WorkItem', 'The Advance work item the lifecycle creates'],
+  [interviewSchema, 'InterviewOptions', "The interview's deadline and reminders"],
+  [followUpLimitsSchema, 'FollowUpLimits', 'How many follow-ups (and how many bytes of answers) may wait'],
+  [interviewDataSchema, 'SessionInterview', "What shows a session's interview (no access token)"],
+  [activeSessionSchema, 'ActiveSession', 'The session being worked on'],
+  [lifecycleDocumentSchema, 'SessionDocument', 'An assembled document of a completed session'],
+  [completedSessionSchema, 'CompletedSession', 'A session Advance has completed, with its documents'],
+  [queuedFollowUpSchema, 'QueuedFollowUp', 'A follow-up waiting for the active session to end'],
+  [rejectedMessageSchema, 'RejectedMessage', 'A signal or update the lifecycle refused, and why'],
+  [reminderSchema, 'Reminder', 'A reminder sent about a waiting interview'],
+  [lastErrorSchema, 'LifecycleError', 'The last failure the lifecycle recorded'],
+  [attentionSchema, 'Attention', 'Why the lifecycle waits for an operator, and its retries'],
+  [repairRecordSchema, 'RepairRecord', "An operator's repair, on the record"],
+  [eventDeliverySchema, 'EventDelivery', 'How an event reached (or did not reach) the completion webhook'],
+  [eventRecordSchema, 'EventRecord', 'An event announced to the completion webhook'],
+];
+for (const [schema, id, description] of LIFECYCLE_SHAPES) named(schema, id, description);
 
 // ---- requests -------------------------------------------------------------------------------
 
@@ -65,15 +135,11 @@ export const finishBodySchema = named(
 /** An operator's repair of a lifecycle in needs-attention (the `repair` update). */
 export const repairRequestSchema = named(
   z.strictObject({
-    action: z
-      .enum(['retry', 'accept-completed', 'abandon'], {
-        error: 'action must be one of retry, accept-completed, abandon',
-      })
-      .describe(
-        'retry: the failed call again, now (after fixing its cause); accept-completed: Advance did ' +
-          'complete the session though it could not confirm it, collect its documents and go on; ' +
-          'abandon: end the lifecycle as failed',
-      ),
+    action: repairActionSchema.describe(
+      'retry: the failed call again, now (after fixing its cause); accept-completed: Advance did ' +
+        'complete the session though it could not confirm it, collect its documents and go on; ' +
+        'abandon: end the lifecycle as failed',
+    ),
     note: z
       .string({ error: 'note must be a string' })
       .max(500, 'note must be at most 500 characters')
@@ -82,6 +148,12 @@ export const repairRequestSchema = named(
   }),
   'RepairRequest',
   "An operator's answer to a lifecycle in needs-attention",
+);
+
+const bulkRepairActionSchema = named(
+  z.enum(BULK_REPAIR_ACTIONS, { error: `action must be one of ${BULK_REPAIR_ACTIONS.join(', ')}` }),
+  'BulkRepairAction',
+  'The repairs that can be made in bulk',
 );
 
 /** `POST /v1/repairs`: one repair for every lifecycle in needs-attention that a query matches. */
@@ -95,9 +167,9 @@ export const bulkRepairRequestSchema = named(
         "Temporal visibility query, e.g. HotDocsTenancy = 'acme'; ANDed with: lifecycles, running, " +
           "stage needs-attention, the gateway's task queue, and the API key's scope",
       ),
-    action: z
-      .enum(BULK_REPAIR_ACTIONS, { error: `action must be one of ${BULK_REPAIR_ACTIONS.join(', ')}` })
-      .describe('retry or abandon (accept-completed is decided one lifecycle at a time)'),
+    action: bulkRepairActionSchema.describe(
+      'retry or abandon (accept-completed is decided one lifecycle at a time)',
+    ),
     note: z
       .string({ error: 'note must be a string' })
       .max(500, 'note must be at most 500 characters')
@@ -145,23 +217,46 @@ export const waitQuerySchema = z.object({
 
 // ---- answers --------------------------------------------------------------------------------
 
-export const errorResponseSchema = named(
+const errorCodeSchema = named(
+  z.enum(GATEWAY_ERROR_CODES),
+  'ErrorCode',
+  'Stable machine-readable code (docs/gateway.md, "Errors"); clients branch on it',
+);
+
+const errorProblemSchema = named(
   z.object({
-    error: z.object({
-      code: z.enum(GATEWAY_ERROR_CODES).describe('Stable machine-readable code (docs/gateway.md, "Errors")'),
-      message: z.string(),
-      problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    }),
+    path: z.string().describe('The offending field, dotted (workItem.name); empty for the body as a whole'),
+    message: z.string(),
   }),
+  'ErrorProblem',
+  'One offending field of a refused request',
+);
+
+const errorDetailSchema = named(
+  z.object({
+    code: errorCodeSchema,
+    message: z.string(),
+    problems: z.array(errorProblemSchema).optional(),
+  }),
+  'ErrorDetail',
+  'What went wrong',
+);
+
+export const errorResponseSchema = named(
+  z.object({ error: errorDetailSchema }),
   'Error',
   'Every error answer of the gateway',
 );
 
-const linksSchema = z.object({
-  self: z.string(),
-  interview: z.string(),
-  result: z.string(),
-});
+const linksSchema = named(
+  z.object({
+    self: z.string(),
+    interview: z.string(),
+    result: z.string(),
+  }),
+  'AssemblyLinks',
+  "The gateway's links to a lifecycle's status, interview and result",
+);
 
 export const assemblyCreatedSchema = named(
   z.object({
@@ -210,8 +305,8 @@ export const begunSessionSchema = named(
 export const repairOutcomeSchema = named(
   z.object({
     id: z.string(),
-    action: z.enum(['retry', 'accept-completed', 'abandon']),
-    stage: z.enum(LIFECYCLE_STAGES).describe('The stage the lifecycle moved on to'),
+    action: repairActionSchema,
+    stage: stageSchema.describe('The stage the lifecycle moved on to'),
     at: z.string(),
   }),
   'RepairOutcome',
@@ -221,7 +316,7 @@ export const repairOutcomeSchema = named(
 export const bulkRepairSummarySchema = named(
   z.object({
     query: z.string().describe('The visibility query that selected the lifecycles'),
-    action: z.enum(BULK_REPAIR_ACTIONS),
+    action: bulkRepairActionSchema,
     dryRun: z.boolean(),
     matched: z.number(),
     repaired: z.number(),
@@ -231,23 +326,39 @@ export const bulkRepairSummarySchema = named(
     failed: z.number(),
     skipped: z.number().describe('Not started: the gateway was shutting down'),
     lifecycles: z.array(
-      z.object({
-        lifecycleId: z.string(),
-        tenancy: z.string().optional(),
-        businessKey: z.string().optional(),
-        outcome: z.enum(['would-repair', 'repaired', 'refused', 'failed', 'skipped']),
-        stage: z.enum(LIFECYCLE_STAGES).optional().describe('The stage a repaired lifecycle moved on to'),
-        error: z.string().optional(),
-      }),
+      named(
+        z.object({
+          lifecycleId: z.string(),
+          tenancy: z.string().optional(),
+          businessKey: z.string().optional(),
+          outcome: z.enum(['would-repair', 'repaired', 'refused', 'failed', 'skipped']),
+          stage: stageSchema.optional().describe('The stage a repaired lifecycle moved on to'),
+          error: z.string().optional(),
+        }),
+        'BulkRepairLifecycle',
+        'One matched lifecycle and what the repair did to it',
+      ),
     ),
   }),
   'BulkRepairSummary',
   'What each matched lifecycle did with the repair',
 );
 
-export const queuedSchema = z.object({ id: z.string(), queued: z.literal(true) });
-export const finishRequestedSchema = z.object({ id: z.string(), finishRequested: z.literal(true) });
-export const cancelRequestedSchema = z.object({ id: z.string(), cancelRequested: z.literal(true) });
+export const queuedSchema = named(
+  z.object({ id: z.string(), queued: z.literal(true) }),
+  'FollowUpQueued',
+  'The follow-up is queued: it begins once the active session is completed',
+);
+export const finishRequestedSchema = named(
+  z.object({ id: z.string(), finishRequested: z.literal(true) }),
+  'FinishRequested',
+  'The lifecycle closes once no session is active',
+);
+export const cancelRequestedSchema = named(
+  z.object({ id: z.string(), cancelRequested: z.literal(true) }),
+  'CancelRequested',
+  'The lifecycle saves its active session and ends',
+);
 export const interviewFinishedSchema = named(
   z.object({ id: z.string(), versionId: z.string(), interviewCompleted: z.literal(true) }),
   'InterviewFinished',
@@ -269,27 +380,31 @@ export const documentQuerySchema = z.object({
     ),
 });
 
+const listedDocumentSchema = named(
+  z.object({
+    documentId: z.string(),
+    versionId: z.string().describe('The session that produced it'),
+    fileName: z.string(),
+    contentType: z.string().describe("The document's media type, as its download's Content-Type"),
+    size: z.number().optional().describe('Bytes'),
+    sha256: z.string().optional().describe("SHA-256 (hex) of the bytes; also the download's ETag"),
+    href: z.string().describe('Where the gateway serves the bytes (GET, with the API key)'),
+  }),
+  'AssemblyDocument',
+  'A stored document and the link that downloads it',
+);
+
 export const documentListSchema = named(
   z.object({
     id: z.string(),
-    documents: z.array(
-      z.object({
-        documentId: z.string(),
-        versionId: z.string().describe('The session that produced it'),
-        fileName: z.string(),
-        contentType: z.string(),
-        size: z.number().optional().describe('Bytes'),
-        sha256: z.string().optional().describe("SHA-256 (hex) of the bytes; also the download's ETag"),
-        href: z.string().describe('Where the gateway serves the bytes (GET, with the API key)'),
-      }),
-    ),
+    documents: z.array(listedDocumentSchema),
   }),
   'AssemblyDocuments',
   'Every stored document of every completed session, oldest session first',
 );
 
-export const healthSchema = z.object({ status: z.literal('ok') });
-export const readySchema = z.object({ status: z.literal('ready') });
+export const healthSchema = named(z.object({ status: z.literal('ok') }), 'Health', 'The process is up');
+export const readySchema = named(z.object({ status: z.literal('ready') }), 'Readiness', 'Temporal answers');
 
 /** The error answers every route documents. */
 export const errorResponses = { '4xx': errorResponseSchema, '5xx': errorResponseSchema } as const;

@@ -126,7 +126,10 @@ test('other media types 415, malformed JSON 400, a body over the limit 413, an i
 
 test('the OpenAPI document: every operation answers errors in the Error schema, whose code lists every code', async () => {
   const doc = (await call(`${base}/v1/openapi.json`, { key: null })).json;
-  const codes: string[] = doc.components.schemas.Error.properties.error.properties.code.enum;
+  const { schemas } = doc.components;
+  expect(schemas.Error.properties.error.$ref).toBe('#/components/schemas/ErrorDetail');
+  expect(schemas.ErrorDetail.properties.code.$ref).toBe('#/components/schemas/ErrorCode');
+  const codes: string[] = schemas.ErrorCode.enum;
   expect(codes).toEqual(
     expect.arrayContaining([
       'not-found',

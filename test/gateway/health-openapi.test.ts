@@ -71,9 +71,9 @@ test('the OpenAPI document lists every path, the request schemas and the API key
     ].sort(),
   );
   expect(doc.paths['/v1/repairs'].post.requestBody.content['application/json'].schema).toEqual({
-    $ref: '#/components/schemas/BulkRepairRequestInput',
+    $ref: '#/components/schemas/BulkRepairRequest',
   });
-  expect(doc.components.schemas.BulkRepairRequestInput.required).toEqual(['query', 'action']);
+  expect(doc.components.schemas.BulkRepairRequest.required).toEqual(['query', 'action']);
   expect(Object.keys(doc.paths['/v1/assemblies'])).toEqual(['post']);
   expect(doc.components.securitySchemes).toEqual({
     bearerKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -83,19 +83,21 @@ test('the OpenAPI document lists every path, the request schemas and the API key
   // The request schemas are the lifecycle's own zod schemas, as components.
   const schemaOf = (path: string, contentType = 'application/json') =>
     doc.paths[path].post.requestBody.content[contentType].schema;
-  expect(schemaOf('/v1/assemblies')).toEqual({ $ref: '#/components/schemas/AssemblyRequestInput' });
-  const start = doc.components.schemas.AssemblyRequestInput;
+  expect(schemaOf('/v1/assemblies')).toEqual({ $ref: '#/components/schemas/AssemblyRequest' });
+  const start = doc.components.schemas.AssemblyRequest;
   expect(start.required).toEqual(['businessKey', 'workItem']);
   expect(start.additionalProperties).toBe(false);
   expect(Object.keys(start.properties)).toEqual(
     expect.arrayContaining(['businessKey', 'workItem', 'answerXml', 'mode', 'interview', 'keepOpenFor']),
   );
-  expect(start.properties.workItem.required).toEqual(['name', 'workGroupId', 'templatePackageId']);
-  expect(start.properties.mode.enum).toEqual(['interview', 'batch']);
+  expect(start.properties.workItem).toEqual({ $ref: '#/components/schemas/WorkItem' });
+  expect(doc.components.schemas.WorkItem.required).toEqual(['name', 'workGroupId', 'templatePackageId']);
+  expect(start.properties.mode).toEqual({ $ref: '#/components/schemas/SessionMode', default: 'interview' });
+  expect(doc.components.schemas.SessionMode.enum).toEqual(['interview', 'batch']);
   expect(schemaOf('/v1/assemblies/{id}/follow-ups')).toEqual({
-    $ref: '#/components/schemas/FollowUpRequestInput',
+    $ref: '#/components/schemas/FollowUpRequest',
   });
-  expect(Object.keys(doc.components.schemas.FollowUpRequestInput.properties).sort()).toEqual([
+  expect(Object.keys(doc.components.schemas.FollowUpRequest.properties).sort()).toEqual([
     'answerXml',
     'mode',
     'requestId',

@@ -33,6 +33,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     {
       config: { permission: 'start' },
       schema: {
+        operationId: 'startAssembly',
         summary: 'Start an assembly lifecycle (idempotent by businessKey)',
         description:
           '201 when this call started it; 200 with created: false when a lifecycle with this ' +
@@ -79,6 +80,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     {
       config: { permission: 'read' },
       schema: {
+        operationId: 'getAssembly',
         summary: "A lifecycle's status",
         tags: TAGS,
         security: SECURITY,
@@ -98,6 +100,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     {
       config: { permission: 'read' },
       schema: {
+        operationId: 'getAssemblyResult',
         summary: 'The outcome of an ended lifecycle',
         description:
           '409 lifecycle-still-running while it runs. With ?wait=true the request is held open until ' +

@@ -27,6 +27,7 @@ export const bulkRepairRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }
     {
       config: { permission: 'admin' },
       schema: {
+        operationId: 'repairAssemblies',
         summary: 'Repair every lifecycle in needs-attention that a visibility query matches',
         description:
           'Needs the permission admin. Lists the running lifecycles in needs-attention on the ' +

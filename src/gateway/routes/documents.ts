@@ -20,7 +20,7 @@ import {
   documentQuerySchema,
   errorResponses,
 } from '../schemas';
-import { lifecycleId, SECURITY, TAGS } from './route-common';
+import { lifecycleId, SECURITY } from './route-common';
 
 /** Documents hold personal data: no shared cache keeps them, and a client revalidates by ETag. */
 const CACHE_CONTROL = 'private, no-cache';
@@ -42,8 +42,9 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     {
       config: { permission: 'documents' },
       schema: {
+        operationId: 'listDocuments',
         summary: 'Every stored document of every completed session, with its download link',
-        tags: TAGS,
+        tags: ['documents'],
         security: SECURITY,
         params: assemblyParamsSchema,
         response: { 200: documentListSchema, ...errorResponses },
@@ -73,6 +74,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     {
       config: { permission: 'documents' },
       schema: {
+        operationId: 'downloadDocument',
         summary: "A document's bytes",
         description:
           'Streams the document with Content-Type, Content-Disposition, Content-Length and ETag (its ' +
@@ -80,7 +82,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
           'If-None-Match with the ETag answers 304. With GATEWAY_DOCUMENT_REDIRECT=true and a store that ' +
           'signs URLs, 302 to a short-lived signed URL instead. 404 document-not-found when the ' +
           'lifecycle has no such stored document, or the store no longer has it.',
-        tags: TAGS,
+        tags: ['documents'],
         security: SECURITY,
         params: documentParamsSchema,
         querystring: documentQuerySchema,

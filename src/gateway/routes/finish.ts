@@ -62,6 +62,7 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     {
       config: { htmlErrors: true },
       schema: {
+        operationId: 'finishInterview',
         summary: "The interview's Finish post (authenticated by the signed link itself)",
         description:
           'Accepts application/x-www-form-urlencoded (the interview page) or JSON. Answers a small ' +

@@ -18,6 +18,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     {
       config: { rateLimit: false },
       schema: {
+        operationId: 'getHealth',
         summary: 'The gateway process is up',
         tags: ['health'],
         response: { 200: healthSchema, ...errorResponses },
@@ -31,6 +32,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     {
       config: { rateLimit: false },
       schema: {
+        operationId: 'getReadiness',
         summary: 'Temporal is reachable',
         tags: ['health'],
         response: { 200: readySchema, ...errorResponses },

@@ -6,7 +6,7 @@ import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
 import { assemblyParamsSchema, errorResponses, interviewResponseSchema, waitQuerySchema } from '../schemas';
 import { withinWaitLimit } from '../wait-limit';
-import { lifecycleId, SECURITY, TAGS } from './route-common';
+import { lifecycleId, SECURITY } from './route-common';
 
 /** The waiting interview, with a signed single-use finish link for the host page's Finish. */
 export const interviewRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = async (
@@ -22,13 +22,14 @@ export const interviewRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }>
     {
       config: { permission: 'interview' },
       schema: {
+        operationId: 'getInterview',
         summary: 'What a host page needs to show the waiting interview, with a signed finish link',
         description:
           'Each call signs a new single-use link. 409 no-interview-waiting when the lifecycle is not ' +
           'waiting for an interview. With ?wait=true, right after the start, the request is held ' +
           'open until the session has begun (up to the gateway wait limit, GATEWAY_WAIT_LIMIT). ' +
           'Never carries the Advance access token.',
-        tags: TAGS,
+        tags: ['interview'],
         security: SECURITY,
         params: assemblyParamsSchema,
         querystring: waitQuerySchema,

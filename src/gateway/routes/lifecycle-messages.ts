@@ -30,6 +30,7 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
     {
       config: { permission: 'follow-up' },
       schema: {
+        operationId: 'requestFollowUp',
         summary: 'Ask for a follow-up session',
         description:
           'It begins once the active session is completed. Without wait: 202, queued. With ' +
@@ -70,6 +71,7 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
     {
       config: { permission: 'finish' },
       schema: {
+        operationId: 'finishAssembly',
         summary: 'Close the lifecycle once no session is active (queued follow-ups still run)',
         tags: TAGS,
         security: SECURITY,
@@ -89,6 +91,7 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
     {
       config: { permission: 'cancel' },
       schema: {
+        operationId: 'cancelAssembly',
         summary: 'Cancel the lifecycle; an active session is saved in Advance first',
         tags: TAGS,
         security: SECURITY,

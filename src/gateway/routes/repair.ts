@@ -17,6 +17,7 @@ export const repairRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     {
       config: { permission: 'repair' },
       schema: {
+        operationId: 'repairAssembly',
         summary: 'Repair a lifecycle that needs attention: retry, accept-completed or abandon',
         description:
           'Needs the permission repair (or admin). 200 with the stage the lifecycle moved on to; ' +

@@ -1,8 +1,10 @@
 import { GatewayError } from '../errors';
+import type { OpenApiTag } from '../openapi';
 
 /** Every lifecycle route needs an API key; either header works. */
 export const SECURITY: { [scheme: string]: string[] }[] = [{ bearerKey: [] }, { apiKeyHeader: [] }];
-export const TAGS = ['assemblies'];
+/** The OpenAPI tag of the lifecycle routes; the interview, documents and health have their own (openapi.ts). */
+export const TAGS: OpenApiTag[] = ['assemblies'];
 
 /**
  * Only lifecycle workflows are reachable through the gateway: an id that the lifecycle client
