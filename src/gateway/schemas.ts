@@ -208,12 +208,19 @@ export const finishParamsSchema = z.object({
   token: z.string().min(1).max(1000).describe('The signed finish token'),
 });
 
-export const waitQuerySchema = z.object({
-  wait: z
-    .enum(['true', 'false'], { error: 'wait must be "true" or "false"' })
-    .optional()
-    .describe('true: hold the request open (up to the gateway wait limit) until there is an answer'),
+/** `?wait=true|false`: text on the wire, a boolean to the route and in the document. */
+const waitFlag = z.stringbool({
+  truthy: ['true'],
+  falsy: ['false'],
+  case: 'sensitive',
+  error: 'wait must be "true" or "false"',
 });
+gatewaySchemaRegistry.add(waitFlag, {
+  type: 'boolean',
+  description: 'true: hold the request open (up to the gateway wait limit) until there is an answer',
+});
+
+export const waitQuerySchema = z.object({ wait: waitFlag.optional() });
 
 // ---- answers --------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ import { gatewayOpenApiDocumentText } from '../../tools/openapi/gateway-openapi-
 
 /**
  * The gateway's OpenAPI document as client generators read it: operations have stable ids and
- * tags, and each shape is one component.
+ * tags, each shape is one component, and query flags are booleans.
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the document is read as plain JSON */
@@ -102,6 +102,19 @@ test('each shape is one named component, referenced where it is used; no request
   expect(Object.keys(components).filter((name) => !referenced.has(`#/components/schemas/${name}`))).toEqual(
     [],
   );
+});
+
+test('query flags are booleans', () => {
+  const flags = operations().flatMap(([method, url, operation]) =>
+    (operation.parameters ?? [])
+      .filter((parameter: any) => parameter.in === 'query' && parameter.name === 'wait')
+      .map((parameter: any) => [`${method} ${url}`, parameter.schema]),
+  );
+  expect(flags).toEqual([
+    ['get /v1/assemblies/{id}/result', { type: 'boolean' }],
+    ['get /v1/assemblies/{id}/interview', { type: 'boolean' }],
+    ['post /v1/assemblies/{id}/follow-ups', { type: 'boolean' }],
+  ]);
 });
 
 test('a body the gateway lets a client leave out is not required', () => {

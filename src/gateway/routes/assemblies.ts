@@ -114,7 +114,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     },
     async (request, reply) => {
       const id = lifecycleId(request.params.id);
-      if (request.query.wait !== 'true') return { id, ...(await lifecycles.result(id, { wait: false })) };
+      if (request.query.wait !== true) return { id, ...(await lifecycles.result(id, { wait: false })) };
       const waited = await withinWaitLimit(lifecycles, reply, waitOptions, () =>
         lifecycles.result(id, { wait: true }),
       );

@@ -39,7 +39,7 @@ export const interviewRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }>
     async (request, reply) => {
       const id = lifecycleId(request.params.id);
       let status = await lifecycles.status(id);
-      if (request.query.wait === 'true' && interviewStillToCome(status)) {
+      if (request.query.wait === true && interviewStillToCome(status)) {
         const waited = await withinWaitLimit(lifecycles, reply, waitOptions, async () => {
           // The status query is what says a session has begun; read it until it does.
           while (interviewStillToCome(status)) {

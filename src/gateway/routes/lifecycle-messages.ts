@@ -48,7 +48,7 @@ export const lifecycleMessageRoutes: FastifyPluginAsyncZod<{ context: GatewayCon
     async (request, reply) => {
       const id = lifecycleId(request.params.id);
       const followUp = request.body ?? {};
-      if (request.query.wait !== 'true') {
+      if (request.query.wait !== true) {
         await lifecycles.requestFollowUp(id, followUp);
         return reply.code(202).send({ id, queued: true as const });
       }
