@@ -417,33 +417,54 @@ export const readySchema = named(z.object({ status: z.literal('ready') }), 'Read
 export const errorResponses = { '4xx': errorResponseSchema, '5xx': errorResponseSchema } as const;
 
 /**
- * The bytes of a download carry the document's own media type (application/pdf, Word's, RTF, HTML,
- * whatever the template produces; application/octet-stream only when the store does not know it),
- * so the document names the whole range rather than one type the answers would contradict.
+ * A download's bytes carry the document's own media type in Content-Type (application/pdf, Word's,
+ * RTF, HTML, whatever the template produces; application/octet-stream only when the store does not
+ * know it). The document names them twice: application/octet-stream, which client generators turn
+ * into a method that returns the bytes, and the whole range, which the actual Content-Type of every
+ * answer matches.
  */
-const documentBytes = { '*/*': { schema: z.file() } };
+const documentBytes = {
+  'application/octet-stream': { schema: z.file() },
+  '*/*': { schema: z.file() },
+};
+
+/** Response headers, as the OpenAPI document describes them (openapi.ts passes them through). */
+const header = (description: string) => ({ type: 'string', description }) as const;
+const ETAG = header("The document's SHA-256 (hex), quoted; send it back in If-None-Match to revalidate");
+const CONTENT_DISPOSITION = header(
+  'attachment, with the stored file name (filename and, when not plain ASCII, filename*)',
+);
 
 /** The download's answers besides errors: bytes (whole or a range), not modified, or a redirect. */
 export const documentDownloadResponses = {
   200: {
     description:
-      "The whole document, streamed, in its own media type (the list's contentType, e.g. application/pdf); " +
-      'Content-Disposition, Content-Length, ETag (its sha256)',
+      "The whole document, streamed; Content-Type is the document's own media type (the list's " +
+      'contentType, e.g. application/pdf)',
+    headers: { 'Content-Disposition': CONTENT_DISPOSITION, ETag: ETAG },
     content: documentBytes,
   },
   206: {
     description:
       "The byte range asked for with Range: bytes=…, in the document's media type; Content-Range names it",
+    headers: {
+      'Content-Range': header('bytes <first>-<last>/<size>'),
+      'Content-Disposition': CONTENT_DISPOSITION,
+      ETag: ETAG,
+    },
     content: documentBytes,
   },
   302: {
     description:
-      'With GATEWAY_DOCUMENT_REDIRECT=true and a store that signs URLs: Location is a short-lived signed URL',
-    content: { 'text/plain': { schema: z.string() } },
+      'With GATEWAY_DOCUMENT_REDIRECT=true and a store that signs URLs: Location is a short-lived ' +
+      'signed URL of the document, which needs no API key',
+    headers: { Location: header('The signed URL') },
+    content: {},
   },
   304: {
     description: 'If-None-Match named the ETag: the copy the client has is current',
-    content: { 'text/plain': { schema: z.string() } },
+    headers: { ETag: ETAG },
+    content: {},
   },
   ...errorResponses,
 } as const;

@@ -3,7 +3,7 @@ import { gatewayOpenApiDocumentText } from '../../tools/openapi/gateway-openapi-
 
 /**
  * The gateway's OpenAPI document as client generators read it: operations have stable ids and
- * tags, each shape is one component, and query flags are booleans.
+ * tags, each shape is one component, query flags are booleans and a download is bytes.
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the document is read as plain JSON */
@@ -115,6 +115,19 @@ test('query flags are booleans', () => {
     ['get /v1/assemblies/{id}/interview', { type: 'boolean' }],
     ['post /v1/assemblies/{id}/follow-ups', { type: 'boolean' }],
   ]);
+});
+
+test("a download is bytes for generators, in the document's own media type on the wire", () => {
+  const download = doc.paths['/v1/assemblies/{id}/documents/{documentId}'].get;
+  for (const status of ['200', '206']) {
+    expect(download.responses[status].content).toEqual({
+      'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+      '*/*': { schema: { type: 'string', format: 'binary' } },
+    });
+  }
+  expect(download.responses['206'].headers).toHaveProperty('Content-Range');
+  expect(download.responses['302'].headers).toHaveProperty('Location');
+  expect(download.responses['304'].content).toBeUndefined();
 });
 
 test('a body the gateway lets a client leave out is not required', () => {

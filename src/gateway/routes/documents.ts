@@ -100,11 +100,12 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
       const etag = etagOf(found.document.sha256);
       if (etag !== undefined) void reply.header('etag', etag);
       void reply.header('cache-control', CACHE_CONTROL);
-      if (notModified(request.headers['if-none-match'], etag)) return reply.code(304).send('');
+      if (notModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const signed = config.documentRedirect ? await signedUrl(documents, found, request, config) : undefined;
       if (signed !== undefined) {
         // The signed URL is itself the credential: no cache may keep this answer.
-        return reply.code(302).header('cache-control', 'no-store').header('location', signed).send('');
+        void reply.header('cache-control', 'no-store').header('location', signed);
+        return reply.code(302).send();
       }
       return streamDocument(documents, found, request, reply, etag);
     },
