@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
@@ -5,6 +7,7 @@ import { findFreePort } from '../../tools/temporal';
 import type { RunningGateway } from '../../src/gateway';
 import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
 import { call, startTestGateway } from '../support/gateway-harness';
+import { OPENAPI_DOCUMENT_PATH } from '../../tools/openapi/gateway-openapi-document';
 
 /** /healthz, /readyz (also with Temporal unreachable) and the OpenAPI document. */
 
@@ -120,4 +123,21 @@ test('the OpenAPI document lists every path, the request schemas and the API key
   expect(doc.paths['/v1/assemblies'].post.responses['4XX'].content['application/json'].schema).toEqual({
     $ref: '#/components/schemas/Error',
   });
+});
+
+test('the served document is the one the package publishes, with the gateway as its server', async () => {
+  const published = JSON.parse(
+    await readFile(path.resolve(__dirname, '..', '..', OPENAPI_DOCUMENT_PATH), 'utf8'),
+  );
+  const served = (await call(`${gateway.url}/v1/openapi.json`, { key: null })).json;
+  expect(served).toEqual(published);
+  const behindProxy = await startTestGateway(new LifecycleClient(env.client), {
+    env: { GATEWAY_PUBLIC_URL: 'https://documents.example.com' },
+  });
+  try {
+    const document = (await call(`${behindProxy.url}/v1/openapi.json`, { key: null })).json;
+    expect(document).toEqual({ ...published, servers: [{ url: 'https://documents.example.com' }] });
+  } finally {
+    await behindProxy.close();
+  }
 });

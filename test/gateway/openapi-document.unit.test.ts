@@ -1,9 +1,16 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { OPENAPI_TAGS } from '../../src/gateway/openapi';
-import { gatewayOpenApiDocumentText } from '../../tools/openapi/gateway-openapi-document';
+import {
+  gatewayOpenApiDocumentText,
+  OPENAPI_DOCUMENT_PATH,
+} from '../../tools/openapi/gateway-openapi-document';
 
 /**
- * The gateway's OpenAPI document as client generators read it: operations have stable ids and
- * tags, each shape is one component, query flags are booleans and a download is bytes.
+ * The gateway's OpenAPI document as client generators read it: the committed copy the package
+ * publishes is current, operations have stable ids and tags, each shape is one component, query
+ * flags are booleans and a download is bytes. (health-openapi.test.ts compares the served document
+ * with the committed one.)
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the document is read as plain JSON */
@@ -19,6 +26,17 @@ const operations = (): [string, string, any][] =>
   Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([url, item]) =>
     Object.entries(item).map(([method, operation]): [string, string, any] => [method, url, operation]),
   );
+
+test(`the published ${OPENAPI_DOCUMENT_PATH} is current (regenerate with npm run build)`, () => {
+  const committed = readFileSync(path.resolve(__dirname, '..', '..', OPENAPI_DOCUMENT_PATH), 'utf8');
+  expect(committed === text ? 'current' : 'stale: run npm run build').toBe('current');
+});
+
+test('the document is versioned with the package', () => {
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8'));
+  expect(doc.info.version).toBe(manifest.version);
+  expect(manifest.files).toContain(path.dirname(OPENAPI_DOCUMENT_PATH));
+});
 
 test('every operation has its stable operationId and one known tag', () => {
   // Generated clients name their functions after these: renaming one breaks every client.
