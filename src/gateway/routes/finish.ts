@@ -72,7 +72,10 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
           'being finished right now: try again), 429 rate-limited (per client address, and per ' +
           'interview session), 503 temporal-unavailable (nothing was signalled: try again).',
         tags: ['interview'],
-        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        // JSON first: generators that pick one media type pick the first. (openapi-python-client
+        // 0.29 writes both branches for one model, and the last one's Content-Type wins: the form
+        // post, which is also how it encodes the body, so its method posts a consistent form.)
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         params: finishParamsSchema,
         body: finishBodySchema,
         response: {
