@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
-import { PYTHON_EXAMPLE, pythonForExample } from '../support/python-example';
+import { expectDocumentsAsAssembled, PYTHON_EXAMPLE, pythonForExample } from '../support/python-example';
 import { testServerLocation } from '../support/temporal';
 
 /**
@@ -68,12 +68,7 @@ test('the Python business system completes a lifecycle and downloads its documen
   const result = await bed.h.lifecycles.result(output.lifecycleId);
   expect(result.sessions.map((s) => s.versionId)).toEqual([output.versionId]);
   expect(output.documents).toHaveLength(2);
-  for (const document of output.documents) {
-    const bytes = await readFile(path.join(scratch, document.path));
-    const original = bed.h.emulator.documentContent(output.workItemId, document.documentId) as Buffer;
-    expect(bytes.equals(original)).toBe(true);
-    expect(document.sha256).toBe(createHash('sha256').update(original).digest('hex'));
-  }
+  await expectDocumentsAsAssembled(bed.h, output.workItemId, output.documents, scratch);
 }, 180_000);
 
 test('without an API key it says which variable to set', async () => {
