@@ -8,7 +8,7 @@
 import { condition, defineSignal, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
 import type { FloorActivities } from './activities';
 
-// The same activity options as src/workflows/assembly-lifecycle.ts.
+// The same activity options as src/workflows/activity-stubs.ts.
 const advance = proxyActivities<FloorActivities>({
   startToCloseTimeout: '2m',
   heartbeatTimeout: '10s',

@@ -1,4 +1,4 @@
-import type { LifecycleResult } from '../../src/workflows/definitions';
+import type { LifecycleResult } from '../../src/workflows/lifecycle-status';
 import type { FloorResult } from '../floor/workflows';
 import { benchmarkInput, type Rig, type RigWorker } from './rig';
 

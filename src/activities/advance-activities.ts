@@ -14,7 +14,7 @@ import {
   type VersionPhase,
 } from '../advance';
 import type { AdvanceCallbackSigner } from '../security/advance-callbacks';
-import type { BegunSessionInfo } from '../workflows/definitions';
+import type { BegunSessionInfo } from '../workflows/messages';
 import type { AdvanceClients } from './advance-clients';
 import { runWithHeartbeats } from './heartbeat';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AdvanceClient, AdvanceDocument } from '../advance';
 import { DocumentStoreError, type DocumentStore, type StoredDocument } from '../documents/document-store';
-import type { LifecycleDocument } from '../workflows/definitions';
+import type { LifecycleDocument } from '../workflows/lifecycle-status';
 import { FailureType } from '../workflows/failure-types';
 import type { AdvanceClients } from './advance-clients';
 import type { VersionArgs } from './advance-activities';

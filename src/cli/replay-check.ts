@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { bundleMismatch, prebuiltBundle } from '../codec/workflow-bundles';
 import { loadEncryptionKeys } from '../config/encryption';
-import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/definitions';
+import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/messages';
 import { parseDuration } from '../workflows/duration';
 // Types only: the replay machinery (the SDK's worker, its native module) loads when the command
 // runs, not with every other command of the CLI.

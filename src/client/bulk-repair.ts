@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LifecycleStage, RepairAction } from '../workflows/definitions';
+import type { LifecycleStage, RepairAction } from '../workflows/message-rules';
 import {
   LifecycleClientError,
   LifecycleClosedError,

@@ -6,7 +6,7 @@ import {
   LIFECYCLE_WORKFLOW_TYPE,
   requestFollowUpSessionSignal,
   statusQuery,
-} from '../workflows/definitions';
+} from '../workflows/messages';
 import { followUpRequestSchema, interviewCompletedSchema, lifecycleInputSchema } from './input-schema';
 import { lifecycleEventSchema } from './lifecycle-event-schema';
 import { keepCaseInsensitivePatterns } from './json-schema-patterns';

@@ -15,6 +15,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { loadPayloadEncryption } from '../config';
+import { type LifecycleResult, type LifecycleStatus } from '../workflows/lifecycle-status';
 import {
   advanceCallbackSignal,
   beginFollowUpSessionUpdate,
@@ -26,11 +27,9 @@ import {
   requestFollowUpSessionSignal,
   statusQuery,
   type BegunSessionInfo,
-  type LifecycleResult,
-  type LifecycleStatus,
   type RepairOutcome,
   type RepairRequest,
-} from '../workflows/definitions';
+} from '../workflows/messages';
 import {
   checkFollowUpRequestBySchema as checkFollowUpRequest,
   checkLifecycleInputBySchema as checkLifecycleInput,

@@ -1,5 +1,6 @@
 import { isGrpcServiceError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { LIFECYCLE_STAGES, LIFECYCLE_WORKFLOW_TYPE, type LifecycleStage } from '../workflows/definitions';
+import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/messages';
+import { LIFECYCLE_STAGES, type LifecycleStage } from '../workflows/message-rules';
 import { PATTERNS } from '../workflows/input-rules';
 import {
   BUSINESS_KEY,

@@ -2,12 +2,10 @@ import { z } from 'zod';
 import { LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
 import { sessionModeSchema } from './input-schema';
 import {
-  LIFECYCLE_STAGES,
   type ActiveSessionStatus,
   type AttentionStatus,
   type LifecycleEventRecord,
   type RepairRecord,
-  type BegunSessionInfo,
   type CompletedSessionStatus,
   type LifecycleDocument,
   type LifecycleResult,
@@ -15,12 +13,14 @@ import {
   type QueuedFollowUpStatus,
   type RejectedMessage,
   type ReminderStatus,
-} from '../workflows/definitions';
+} from '../workflows/lifecycle-status';
+import { type BegunSessionInfo } from '../workflows/messages';
+import { LIFECYCLE_STAGES } from '../workflows/message-rules';
 
 /**
  * What a lifecycle answers, as zod schemas: the `status` query's result, the lifecycle's result
  * and the session `beginFollowUpSession` returns. The workflow's own types are plain interfaces
- * (src/workflows/definitions.ts, no zod in the workflow); these schemas describe them field for
+ * (src/workflows/lifecycle-status.ts, no zod in the workflow); these schemas describe them field for
  * field (checked at compile time below), so the gateway's answers and the published JSON Schema
  * files (contract-schemas.ts) cannot drift from what the workflow returns. Each shape is one
  * exported object, used wherever the shape appears, so the gateway's OpenAPI document can name it

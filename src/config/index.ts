@@ -22,7 +22,7 @@ export { loadWorkerConfig, type WorkerConfig } from './worker';
 export { DEFAULT_DOCUMENT_STORE_DIR } from '../documents/store-config';
 export * from './gateway';
 export { loadCodecServerConfig, type CodecServerConfig } from './codec';
-export { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+export { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 
 /** Every variable our own code reads (beside the `TEMPORAL_*` connection ones), with meaning and default. */
 export const CONFIG_VARIABLES: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { EncryptionKey } from '../codec/aes-gcm-codec';
 import { bundleMismatch } from '../codec/workflow-bundles';
-import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 import { parseDuration } from '../workflows/duration';
 import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
 import {

@@ -3,7 +3,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdvanceRequestEvent } from '../advance';
 import type { StoredDocument } from '../documents/document-store';
 import type { WebhookAttempt, WebhookKind } from '../notifications/webhook-post';
-import { LIFECYCLE_STAGES, LIFECYCLE_WORKFLOW_TYPE, TERMINAL_STAGES } from '../workflows/definitions';
+import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/messages';
+import { LIFECYCLE_STAGES, TERMINAL_STAGES } from '../workflows/message-rules';
 import { STAGE, WAITING_SINCE } from '../workflows/search-attributes';
 
 /** Stages a running lifecycle can be in. */

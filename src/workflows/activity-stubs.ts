@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { LifecycleActivities } from '../activities/lifecycle-activities';
+import type { LifecycleActivities } from '../activities';
 
 /**
  * How long one attempt of an Advance call may take. After it, a lost attempt's request is dead:

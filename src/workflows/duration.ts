@@ -23,6 +23,11 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(total) ? Math.round(total) : undefined;
 }
 
+/** Milliseconds of an optional duration text ("14d"); undefined when absent. */
+export function optionalDurationMs(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseDuration(text);
+}
+
 /** A short human form, for UI details: 90061000 → "1d1h1m1s". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;

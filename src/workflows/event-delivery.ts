@@ -17,10 +17,11 @@ import { RetryState, WorkflowExecutionAlreadyStartedError } from '@temporalio/co
 import type { EventDeliveryActivities } from '../activities/event-delivery-activities';
 import type { LifecycleEvent } from '../notifications/lifecycle-events';
 import { nowIso } from './clock';
-import { lifecycleEventDeliveredSignal, type LifecycleEventDelivery } from './definitions';
 import { formatDuration } from './duration';
 import { FailureType } from './failure-types';
-import { truncate } from './workflow-errors';
+import type { LifecycleEventDelivery } from './lifecycle-status';
+import { lifecycleEventDeliveredSignal } from './messages';
+import { truncate } from './message-rules';
 
 /**
  * Delivery of lifecycle events to the completion webhook, apart from the lifecycle: each event

@@ -1,8 +1,11 @@
+import { ApplicationFailure } from '@temporalio/common';
+
 /**
- * The `type` of every `ApplicationFailure` the lifecycle raises or tells apart, named once. The
- * activities raise them, the workflow matches them, clients and the gateway read them; a typo in
- * one place would silently change what a lifecycle retries. Dependency-free on purpose: the
- * workflow bundle, the activities and the client all import this module.
+ * The `type` of every `ApplicationFailure` the lifecycle raises or tells apart, named once, and
+ * how to read it off an error. The activities raise them, the workflow matches them, clients and
+ * the gateway read them; a typo in one place would silently change what a lifecycle retries. Only
+ * `@temporalio/common` is imported: the workflow bundle, the activities and the client all
+ * import this module.
  */
 export const FailureType = {
   /** The lifecycle input broke a rule (workflow start from any client); never retried. */
@@ -43,3 +46,19 @@ export const FailureType = {
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * The `type` of the `ApplicationFailure` an error wraps: an activity's failure (`ActivityFailure`
+ * in the workflow), a lifecycle's (`WorkflowFailedError` at the client). Undefined for anything else.
+ */
+export function failureTypeOf(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** The innermost message: what Advance (or the workflow) said, not the wrapper's "Activity task failed". */
+export function messageOf(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,3 +1,3 @@
 // The workflow bundle's entry point (`workflowsPath`): export workflow functions only.
-export { assemblyLifecycle } from './assembly-lifecycle';
+export { assemblyLifecycle } from './workflows';
 export { lifecycleEventDelivery } from './event-delivery';

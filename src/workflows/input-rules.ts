@@ -6,6 +6,7 @@
  * (`src/client/input-schema.ts`, which also give the gateway's OpenAPI document). Plain data and
  * pure functions only.
  */
+import { GUID_PATTERN } from './message-rules';
 
 export const LIMITS = {
   /** Largest answer XML, in characters. */
@@ -30,8 +31,14 @@ export const LIMITS = {
   queuedAnswerXmlBytesCeiling: 1536 * 1024,
 } as const;
 
+/** Defaults of optional input fields that the workflow applies where it uses them. */
+export const DEFAULTS = {
+  /** How often a lifecycle that needs attention retries on its own (`attentionRetryEvery`). */
+  attentionRetryEvery: '15m',
+} as const;
+
 export const PATTERNS = {
-  guid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  guid: GUID_PATTERN,
   businessKey: /^[A-Za-z0-9._:@/-]+$/,
   tenancy: /^[A-Za-z0-9][A-Za-z0-9.:-]{0,99}$/,
   requestId: /^[A-Za-z0-9._:-]{1,100}$/,

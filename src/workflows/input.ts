@@ -33,7 +33,7 @@ export interface LifecycleInput {
   /**
    * How often a lifecycle that needs attention (a refused login, a 403, a completion Advance cannot
    * confirm) retries on its own, until an operator repairs it.
-   * @default '15m'
+   * @default DEFAULTS.attentionRetryEvery in input-rules.ts ('15m')
    */
   attentionRetryEvery?: string;
   /** Bounds on what waits in the follow-up queue; requests beyond them are refused. */

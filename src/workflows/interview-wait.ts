@@ -1,20 +1,21 @@
 import { isCancellation, workflowInfo } from '@temporalio/workflow';
 import { reminderActivities } from './activity-stubs';
-import { nowIso, optionalDurationMs } from './clock';
-import { parseDuration } from './duration';
-import type { LifecycleSteps, WaitOutcome } from './lifecycle-steps';
+import { nowIso } from './clock';
+import { optionalDurationMs, parseDuration } from './duration';
+import { messageOf } from './failure-types';
 import { MAX_REMINDER_RECORDS, recordBounded, type ActiveSession } from './lifecycle-state';
-import { messageOf, truncate } from './workflow-errors';
+import type { LifecycleView, WaitOutcome } from './lifecycle-view';
+import { truncate } from './message-rules';
 
 /**
  * The wait for a person to finish the interview: until `interviewCompleted`, the deadline
  * (`timed-out`) or a new run; reminders go out at their offsets on the way.
  */
 export class InterviewWait {
-  constructor(private readonly steps: LifecycleSteps) {}
+  constructor(private readonly lifecycle: LifecycleView) {}
 
   async wait(session: ActiveSession): Promise<WaitOutcome> {
-    const { options } = this.steps;
+    const { options } = this.lifecycle;
     const deadlineMs = optionalDurationMs(options.interview?.deadline);
     if (session.waitingSince === undefined) {
       session.waitingSince = nowIso();
@@ -22,7 +23,7 @@ export class InterviewWait {
     }
     const since = Date.parse(session.waitingSince);
     const until = session.deadlineAt === undefined ? '' : `; deadline ${session.deadlineAt}`;
-    this.steps.setStage(
+    this.lifecycle.setStage(
       'waiting-for-interview',
       `waiting for the interview of session ${session.versionId} since ${session.waitingSince}${until}`,
     );
@@ -32,22 +33,22 @@ export class InterviewWait {
     const done = () => session.interviewCompleted;
     while (session.remindersSent < reminderOffsets.length) {
       const offset = reminderOffsets[session.remindersSent] ?? 0;
-      const waited = await this.steps.waitUnlessContinuing(done, since + offset - Date.now());
+      const waited = await this.lifecycle.waitUnlessContinuing(done, since + offset - Date.now());
       if (waited !== 'timed-out') return waited;
       session.remindersSent += 1;
       await this.sendReminder(session, session.remindersSent);
     }
-    if (session.deadlineAt === undefined) return this.steps.waitUnlessContinuing(done);
-    return this.steps.waitUnlessContinuing(done, Date.parse(session.deadlineAt) - Date.now());
+    if (session.deadlineAt === undefined) return this.lifecycle.waitUnlessContinuing(done);
+    return this.lifecycle.waitUnlessContinuing(done, Date.parse(session.deadlineAt) - Date.now());
   }
 
   private async sendReminder(session: ActiveSession, number: number): Promise<void> {
-    const { state, options, tenancy } = this.steps;
+    const { state, options } = this.lifecycle;
     const notice = {
       type: 'interview.reminder' as const,
       lifecycleId: workflowInfo().workflowId,
       businessKey: options.businessKey,
-      tenancy,
+      tenancy: options.tenancy,
       workItemId: state.workItemId,
       versionId: session.versionId,
       reminderNumber: number,

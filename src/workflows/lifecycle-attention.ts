@@ -1,22 +1,13 @@
 import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import { nowIso } from './clock';
-import type {
-  AttentionReason,
-  LifecycleStage,
-  RepairAction,
-  RepairOutcome,
-  RepairRequest,
-} from './definitions';
-import { formatDuration } from './duration';
-import { FailureType } from './failure-types';
-import type { LifecycleState } from './lifecycle-state';
-import { failureTypeOf, messageOf, truncate } from './workflow-errors';
-
-/** Guards the needs-attention path so that histories written before it replay as they ran. */
-const PATCH_NEEDS_ATTENTION = 'needs-attention';
-
-/** What `attend` returns when an operator accepted an unconfirmed completion as done. */
-export const ACCEPTED_AS_COMPLETED = Symbol('accepted-as-completed');
+import { formatDuration, parseDuration } from './duration';
+import { FailureType, failureTypeOf, messageOf } from './failure-types';
+import { DEFAULTS } from './input-rules';
+import type { AttentionReason, AttentionStatus } from './lifecycle-status';
+import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
+import type { RepairOutcome, RepairRequest } from './messages';
+import { repairRequestProblems, truncate, type LifecycleStage, type RepairAction } from './message-rules';
+import { PATCH_NEEDS_ATTENTION } from './patches';
 
 /** An outcome Advance's state cannot settle, raised by the workflow itself (not by an activity). */
 export class UnconfirmedOutcome extends Error {}
@@ -36,12 +27,17 @@ interface PendingRepair {
  */
 export class LifecycleAttention {
   private pending: PendingRepair | undefined;
+  private readonly retryEveryMs: number;
 
-  constructor(
-    private readonly state: LifecycleState,
-    private readonly setStage: (stage: LifecycleStage, details: string) => void,
-    private readonly retryEveryMs: number,
-  ) {}
+  constructor(private readonly lifecycle: LifecycleView) {
+    const every = lifecycle.options.attentionRetryEvery ?? DEFAULTS.attentionRetryEvery;
+    // The input was checked (input.ts): a given duration parses.
+    this.retryEveryMs = parseDuration(every) ?? (parseDuration(DEFAULTS.attentionRetryEvery) as number);
+  }
+
+  private get state() {
+    return this.lifecycle.state;
+  }
 
   /**
    * Runs one step (an Advance activity); while it fails with an operator-fixable fault the
@@ -74,26 +70,8 @@ export class LifecycleAttention {
 
   /** The update's validator: only a lifecycle that needs attention takes a repair. */
   validateRepair(request: RepairRequest): void {
-    const action: unknown = request?.action;
-    if (action !== 'retry' && action !== 'accept-completed' && action !== 'abandon') {
-      throw new Error('repair refused: action must be retry, accept-completed or abandon');
-    }
-    if (request.note !== undefined && (typeof request.note !== 'string' || request.note.length > 500)) {
-      throw new Error('repair refused: note must be a string of at most 500 characters');
-    }
-    if (request.by !== undefined && (typeof request.by !== 'string' || request.by.length > 100)) {
-      throw new Error('repair refused: by must be a string of at most 100 characters');
-    }
-    const attention = this.state.attention;
-    if (attention === undefined) {
-      throw new Error(`repair refused: the lifecycle does not need attention (it is ${this.state.stage})`);
-    }
-    if (this.pending !== undefined) throw new Error('repair refused: another repair is being carried out');
-    if (request.action === 'accept-completed' && attention.reason !== 'outcome-unconfirmed') {
-      throw new Error(
-        `repair refused: accept-completed is for an unconfirmed completion, not for ${attention.reason}`,
-      );
-    }
+    const refusal = repairRefusal(request, this.state, this.pending !== undefined);
+    if (refusal !== undefined) throw new Error(`repair refused: ${refusal}`);
   }
 
   /** The update: hands the repair to the waiting step and returns once it has been taken up. */
@@ -116,7 +94,7 @@ export class LifecycleAttention {
     for (let retries = 0; ; retries += 1) {
       const nextRetryAt = new Date(Date.now() + this.retryEveryMs).toISOString();
       this.state.attention = { reason, call, message, since, retries, nextRetryAt };
-      this.setStage(
+      this.lifecycle.setStage(
         'needs-attention',
         `${reason} at ${call}: ${message}\n\nretrying every ${formatDuration(this.retryEveryMs)} (next ${nextRetryAt}); ` +
           `or repair it: retry${canAcceptCompleted ? ', accept-completed' : ''} or abandon`,
@@ -143,7 +121,7 @@ export class LifecycleAttention {
 
   private resume(stage: LifecycleStage, details: string): void {
     this.state.attention = undefined;
-    this.setStage(stage, details);
+    this.lifecycle.setStage(stage, details);
   }
 }
 
@@ -162,4 +140,24 @@ export function attentionReason(error: unknown, call: string): AttentionReason |
     default:
       return undefined;
   }
+}
+
+/**
+ * Why a repair cannot be taken now, if it cannot: a request of the wrong shape (the rule the
+ * client checks too, message-rules.ts), a lifecycle that does not need attention, a repair
+ * already under way, or `accept-completed` for a fault that is not an unconfirmed completion.
+ */
+export function repairRefusal(
+  request: unknown,
+  state: { stage: LifecycleStage; attention?: AttentionStatus },
+  repairing: boolean,
+): string | undefined {
+  const problems = repairRequestProblems(request);
+  if (problems.length > 0) return problems.join('; ');
+  const { attention } = state;
+  if (attention === undefined) return `the lifecycle does not need attention (it is ${state.stage})`;
+  if (repairing) return 'another repair is being carried out';
+  if ((request as RepairRequest).action === 'accept-completed' && attention.reason !== 'outcome-unconfirmed')
+    return `accept-completed is for an unconfirmed completion, not for ${attention.reason}`;
+  return undefined;
 }

@@ -1,72 +1,51 @@
 import { ApplicationFailure, condition, patched, uuid4 } from '@temporalio/workflow';
 import { nowIso } from './clock';
-import type { BegunSessionInfo } from './definitions';
 import { FailureType } from './failure-types';
+import { checkFollowUpRequest, checkInterviewCompleted, type FollowUpRequest, utf8Bytes } from './input';
 import { LIMITS, MESSAGES } from './input-rules';
-import {
-  checkFollowUpRequest,
-  checkInterviewCompleted,
-  type FollowUpRequest,
-  type NormalizedLifecycleInput,
-  utf8Bytes,
-} from './input';
-import {
-  isTerminal,
-  MAX_REJECTED,
-  MAX_REQUEST_IDS,
-  recordBounded,
-  type LifecycleState,
-  type RequestedSession,
-} from './lifecycle-state';
-import { truncate } from './workflow-errors';
+import { MAX_REJECTED, MAX_REQUEST_IDS, recordBounded, type RequestedSession } from './lifecycle-state';
+import type { LifecycleView } from './lifecycle-view';
+import type { BegunSessionInfo } from './messages';
+import { completionVerdict, isTerminal, truncate } from './message-rules';
+import { PATCH_BOUNDED_FOLLOW_UP_QUEUE, PATCH_SINGLE_USE_CALLBACK } from './patches';
 
 type UpdateOutcome = BegunSessionInfo | { error: string };
-
-/**
- * Follow-up requests past the queue's bounds are refused. Histories written before the bounds
- * accepted every request: the refusal of a signal is recorded under this patch so they replay.
- */
-export const PATCH_BOUNDED_FOLLOW_UP_QUEUE = 'bounded-follow-up-queue';
-/** A version's Advance callback acts once; a repeat changes nothing. */
-export const PATCH_SINGLE_USE_CALLBACK = 'single-use-advance-callback';
 
 /** Longest rejection reason kept in `status.rejectedSignals` (a reason may quote the caller's keys). */
 const MAX_REASON_CHARS = 300;
 
 /**
- * The lifecycle's incoming messages: `interviewCompleted`, follow-up requests (signal and update)
- * and `finish`. Handlers only change state — the steps act on it — and a message that cannot be
- * honoured is recorded in `status.rejectedSignals` (signals) or refused by the validator (update).
+ * The lifecycle's incoming messages: an interview's completion, follow-up requests (signal and
+ * update) and `finish`. Handlers only change state — the steps act on it — and a message that
+ * cannot be honoured is recorded in `status.rejectedSignals` (signals) or refused by the
+ * validator (updates), which writes nothing to history.
  */
 export class LifecycleInbox {
   /** What each waiting `beginFollowUpSession` update gets back, by request id. */
   private readonly updateOutcomes = new Map<string, UpdateOutcome>();
 
-  constructor(
-    private readonly state: LifecycleState,
-    private readonly options: NormalizedLifecycleInput,
-  ) {}
+  constructor(private readonly lifecycle: LifecycleView) {}
 
+  private get state() {
+    return this.lifecycle.state;
+  }
+
+  private get options() {
+    return this.lifecycle.options;
+  }
+
+  /**
+   * The `interviewCompleted` signal, by the rule of message-rules.ts (`completionVerdict`): what
+   * it refuses is recorded, a repeat for a session already marked changes nothing.
+   */
   interviewCompleted(message: unknown): void {
     const parsed = checkInterviewCompleted(message);
     if (!parsed.ok) return this.reject('interviewCompleted', parsed.problems.join('; '));
     const { versionId } = parsed.value;
-    const target =
-      this.state.active?.versionId === versionId
-        ? this.state.active
-        : this.state.queue.find((r) => r.versionId === versionId);
-    if (target !== undefined) {
-      if (target.mode === 'batch')
-        return this.reject('interviewCompleted', 'that session is a batch session', versionId);
-      target.interviewCompleted = true;
-      return;
-    }
-    const done = this.state.completed.some((c) => c.versionId === versionId);
-    this.reject(
-      'interviewCompleted',
-      done ? 'that session is already completed' : 'no such session',
-      versionId,
-    );
+    const verdict = completionVerdict(this.state, versionId);
+    if (verdict.kind === 'accept') verdict.session.interviewCompleted = true;
+    else if (verdict.kind === 'refused' || verdict.session === undefined)
+      this.reject('interviewCompleted', verdict.reason, versionId);
   }
 
   requestFollowUp(request: FollowUpRequest | undefined): void {

@@ -1,18 +1,17 @@
-import { TERMINAL_STAGES } from './definitions';
+import type { AdvanceProtocolFacts } from '../activities';
+import type { NormalizedLifecycleInput, SessionMode } from './input';
 import type {
   ActiveSessionStatus,
   AttentionStatus,
-  LifecycleEventRecord,
-  RepairRecord,
   CompletedSessionStatus,
   InterviewData,
-  LifecycleStage,
+  LifecycleEventRecord,
   LifecycleStatus,
   RejectedMessage,
   ReminderStatus,
-} from './definitions';
-import type { AdvanceProtocolFacts } from '../activities/lifecycle-activities';
-import type { NormalizedLifecycleInput, SessionMode } from './input';
+  RepairRecord,
+} from './lifecycle-status';
+import type { LifecycleStage } from './message-rules';
 
 /**
  * Everything a lifecycle knows, as plain data: it is what continue-as-new carries to the next run,
@@ -157,10 +156,6 @@ export function recordBounded<T>(list: T[], item: T, max: number): void {
 export function recordCompleted(state: LifecycleState, session: CompletedSessionStatus): void {
   state.completedCount = (state.completedCount ?? state.completed.length) + 1;
   recordBounded(state.completed, session, MAX_COMPLETED_RECORDS);
-}
-
-export function isTerminal(stage: LifecycleStage): boolean {
-  return TERMINAL_STAGES.includes(stage);
 }
 
 export function toStatus(

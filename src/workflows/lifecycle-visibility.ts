@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { LifecycleStage } from './definitions';
-import { isTerminal, type LifecycleState } from './lifecycle-state';
+import type { LifecycleView } from './lifecycle-view';
+import { isTerminal, type LifecycleStage } from './message-rules';
 import { BUSINESS_KEY, STAGE, TENANCY, WAITING_SINCE, WORK_ITEM_ID } from './search-attributes';
 
 /**
@@ -17,15 +17,16 @@ export class LifecycleVisibility {
   private indexedStage: LifecycleStage | undefined;
   private identityIndexed: boolean;
 
-  constructor(
-    private readonly state: LifecycleState,
-    private readonly identity: { businessKey?: string; tenancy?: string },
-  ) {
+  constructor(private readonly lifecycle: LifecycleView) {
     // The client sets the identity and the first stage at start; a run after continue-as-new
     // inherits what the previous run indexed.
     const atStart = workflowInfo().typedSearchAttributes;
     this.indexedStage = atStart.get(STAGE) as LifecycleStage | undefined;
-    this.identityIndexed = atStart.get(WORK_ITEM_ID) === state.workItemId;
+    this.identityIndexed = atStart.get(WORK_ITEM_ID) === lifecycle.state.workItemId;
+  }
+
+  private get state() {
+    return this.lifecycle.state;
   }
 
   /** Moves the lifecycle to `stage`; `details` says what it does there, for the UI. */
@@ -57,7 +58,7 @@ export class LifecycleVisibility {
 
   /** For lifecycles started without them (the `temporal` CLI, another SDK). */
   private identityAttributes() {
-    const { businessKey, tenancy } = this.identity;
+    const { businessKey, tenancy } = this.lifecycle.options;
     return [
       { key: WORK_ITEM_ID, value: this.state.workItemId },
       ...(businessKey === undefined ? [] : [{ key: BUSINESS_KEY, value: businessKey }]),

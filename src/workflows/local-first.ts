@@ -1,33 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { advance, documentActivities, localAdvance, localDocuments } from './activity-stubs';
-
-/**
- * Guards the steps run as local activities (token, create work item, begin session, collect
- * documents), so that histories written before — every step a regular activity — replay as they
- * ran. A lifecycle that reaches one of these steps on a worker with this code takes the local
- * path from then on (the marker is recorded there).
- */
-export const PATCH_LOCAL_STEPS = 'local-activities-for-short-steps';
-
-/**
- * Guards v2.0's CreateAndAssemble (assembleVersion) as a local activity, on its own: lifecycles
- * that took the local path for the short steps before it was added ran it as a regular activity.
- */
-export const PATCH_LOCAL_ASSEMBLE = 'local-activity-for-assemble-version';
-
-/**
- * Guarded CompleteSession as a local activity where Advance's Complete names its version (v2.0):
- * histories written before ran it as a regular activity. Superseded by `PATCH_REGULAR_COMPLETE`;
- * kept so that histories which took the local path replay.
- */
-export const PATCH_LOCAL_NAMED_COMPLETE = 'local-activity-for-version-named-complete';
-
-/**
- * Guards v2.0's CompleteSession back to the regular activity (session-completion.ts): the local
- * one could be repeated with the workflow task that closed the lifecycle.
- */
-export const PATCH_REGULAR_COMPLETE = 'regular-activity-for-complete-before-close';
+import { PATCH_LOCAL_STEPS } from './patches';
 
 /** The activity stubs a step runs on: a regular and a local proxy of the same activities. */
 export interface StepStubs {

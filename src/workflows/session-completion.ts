@@ -1,23 +1,17 @@
 import { condition, patched, sleep } from '@temporalio/workflow';
-import type {
-  CompleteSessionArgs,
-  CompleteSessionResult,
-  LifecycleActivities,
-} from '../activities/lifecycle-activities';
+import type { CompleteSessionArgs, CompleteSessionResult, LifecycleActivities } from '../activities';
 import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
-import { ACCEPTED_AS_COMPLETED, UnconfirmedOutcome } from './lifecycle-attention';
+import { UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
-import type { LifecycleSteps } from './lifecycle-steps';
+import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
+import { DOCUMENT_STEPS, localFirst } from './local-first';
 import {
-  DOCUMENT_STEPS,
-  localFirst,
   PATCH_LOCAL_ASSEMBLE,
   PATCH_LOCAL_NAMED_COMPLETE,
+  PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE,
   PATCH_REGULAR_COMPLETE,
-} from './local-first';
-
-const PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE = 'quarantine-after-retried-complete';
+} from './patches';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
 const FIRST_STATUS_READ_MS = 1_000;
 const MAX_STATUS_READ_INTERVAL_MS = 60_000;
@@ -32,11 +26,12 @@ const ACCEPTED_WARNING =
  * a retried v1.1 completion, and collecting the documents.
  */
 export class SessionCompletion {
-  constructor(private readonly steps: LifecycleSteps) {}
+  constructor(private readonly lifecycle: LifecycleView) {}
 
   async complete(session: ActiveSession): Promise<void> {
-    const { state, tenancy } = this.steps;
-    this.steps.setStage('completing-session', `completing session ${session.versionId}`);
+    const { state } = this.lifecycle;
+    const { tenancy } = this.lifecycle.options;
+    this.lifecycle.setStage('completing-session', `completing session ${session.versionId}`);
     if (!session.completionAccepted) {
       const args = {
         tenancy,
@@ -44,7 +39,7 @@ export class SessionCompletion {
         versionId: session.versionId,
         runAssembly: session.runAssembly,
       };
-      const result = await this.steps.attend('completeSession', () => this.completeCall(session, args), {
+      const result = await this.lifecycle.attend('completeSession', () => this.completeCall(session, args), {
         canAcceptCompleted: true,
       });
       if (!this.stillCompleting(session, result)) return;
@@ -53,20 +48,19 @@ export class SessionCompletion {
   }
 
   /**
-   * The CompleteSession step: the regular activity. From `7f973de` a v2.0 completion after the
-   * interview ran as a local activity (`PATCH_LOCAL_NAMED_COMPLETE`), in the workflow task that
-   * also collected the documents and closed the lifecycle. A message arriving during that task
-   * (a second `interviewCompleted`, a follow-up request) makes the server refuse it; the worker
-   * then repeats the whole task, the completion included: a second request, and at attempt 1
-   * again a false "completed elsewhere". New runs therefore take the regular activity
-   * (`PATCH_REGULAR_COMPLETE`), whose completion the history keeps before anything closes;
-   * histories that took the local path replay it.
+   * The CompleteSession step: the regular activity, whose result the history keeps before any
+   * workflow task closes anything. A v2.0 completion after the interview once ran as a local
+   * activity, in the workflow task that also collected the documents and closed the lifecycle; a
+   * message arriving during that task (a second report of the interview, a follow-up request)
+   * made the server refuse it, and the worker repeated the whole task, the completion included.
+   * Histories that took that path replay it (patches.ts: `PATCH_LOCAL_NAMED_COMPLETE`,
+   * `PATCH_REGULAR_COMPLETE`).
    */
   private completeCall(session: ActiveSession, args: CompleteSessionArgs): Promise<CompleteSessionResult> {
     const summary = `Complete session ${session.versionId}`;
     const regular = () => advance.completeSession.executeWithOptions({ summary }, [args]);
     const wasLocal =
-      this.steps.state.protocol?.completeNamesVersion === true && session.waitingSince !== undefined;
+      this.lifecycle.state.protocol?.completeNamesVersion === true && session.waitingSince !== undefined;
     if (!wasLocal || patched(PATCH_REGULAR_COMPLETE)) return regular();
     return localFirst(
       { activity: 'completeSession', summary, patch: PATCH_LOCAL_NAMED_COMPLETE },
@@ -82,8 +76,9 @@ export class SessionCompletion {
    * has it, else create + Complete inside the activity).
    */
   async assemble(session: ActiveSession): Promise<void> {
-    const { state, tenancy } = this.steps;
-    this.steps.setStage('completing-session', `assembling batch session ${session.versionId}`);
+    const { state } = this.lifecycle;
+    const { tenancy } = this.lifecycle.options;
+    this.lifecycle.setStage('completing-session', `assembling batch session ${session.versionId}`);
     if (!session.completionAccepted) {
       const args = {
         tenancy,
@@ -96,7 +91,7 @@ export class SessionCompletion {
       // completed, instead of acting on another one; its attempt number decides nothing here
       // (no quarantine when the version is named). Its own patch: histories of the local short
       // steps ran it as a regular activity.
-      const result = await this.steps.attend(
+      const result = await this.lifecycle.attend(
         'assembleVersion',
         () =>
           localFirst(
@@ -121,10 +116,10 @@ export class SessionCompletion {
    * the next session: after a retried completion, no session begins until that request is dead.
    */
   async waitOutStrayCompletion(): Promise<void> {
-    const { beginNotBefore } = this.steps.state;
+    const { beginNotBefore } = this.lifecycle.state;
     const remaining = beginNotBefore === undefined ? 0 : Date.parse(beginNotBefore) - Date.now();
     if (remaining <= 0) return;
-    this.steps.setStage(
+    this.lifecycle.setStage(
       'beginning-session',
       `waiting until ${beginNotBefore} before the next session: a CompleteSession needed a retry, ` +
         'and a request of the lost attempt could still reach Advance',
@@ -133,12 +128,16 @@ export class SessionCompletion {
   }
 
   async collectDocuments(session: ActiveSession): Promise<void> {
-    const { state, options, tenancy } = this.steps;
+    const { state, options } = this.lifecycle;
+    const { tenancy } = options;
     let documents: Awaited<ReturnType<LifecycleActivities['listDocuments']>> = [];
     if (session.runAssembly) {
-      this.steps.setStage('collecting-documents', `collecting the documents of session ${session.versionId}`);
+      this.lifecycle.setStage(
+        'collecting-documents',
+        `collecting the documents of session ${session.versionId}`,
+      );
       const args = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
-      const collected = await this.steps.attend(
+      const collected = await this.lifecycle.attend(
         options.storeDocuments ? 'storeDocuments' : 'listDocuments',
         () =>
           options.storeDocuments
@@ -196,7 +195,7 @@ export class SessionCompletion {
       attempt > 1 &&
       patched(PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE)
     ) {
-      this.steps.state.beginNotBefore = new Date(Date.now() + ADVANCE_CALL_TIMEOUT_MS).toISOString();
+      this.lifecycle.state.beginNotBefore = new Date(Date.now() + ADVANCE_CALL_TIMEOUT_MS).toISOString();
     }
     return false;
   }
@@ -207,17 +206,18 @@ export class SessionCompletion {
    * it reads Completed; only then are documents collected.
    */
   private async waitUntilCompleted(session: ActiveSession): Promise<void> {
-    const { state, tenancy } = this.steps;
+    const { state } = this.lifecycle;
+    const { tenancy } = this.lifecycle.options;
     const args = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
     for (let pauseMs = FIRST_STATUS_READ_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_STATUS_READ_INTERVAL_MS)) {
-      this.steps.setStage(
+      this.lifecycle.setStage(
         'completing-session',
         `Advance is completing session ${session.versionId}; reading its status in ${Math.round(pauseMs / 1000)} s ` +
           '(or when Advance calls back)',
       );
       await condition(() => session.callbackReceived === true, pauseMs);
       session.callbackReceived = false;
-      const read = await this.steps.attend(
+      const read = await this.lifecycle.attend(
         'readVersionStatus',
         async () => {
           const status = await advance.readVersionStatus.executeWithOptions(

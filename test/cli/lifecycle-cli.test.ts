@@ -5,12 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type {
-  BegunSessionInfo,
-  LifecycleResult,
-  LifecycleStage,
-  LifecycleStatus,
-} from '../../src/workflows/definitions';
+import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/lifecycle-status';
+import type { BegunSessionInfo } from '../../src/workflows/messages';
+import type { LifecycleStage } from '../../src/workflows/message-rules';
 import { runCli, type CliRun } from '../support/cli-process';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import {

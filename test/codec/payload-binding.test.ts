@@ -4,7 +4,7 @@ import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleClient } from '../../src/client';
 import { AesGcmPayloadCodec, BOUND_WORKFLOW_ID_METADATA, lifecycleDataConverter } from '../../src/codec';
-import { requestFollowUpSessionSignal } from '../../src/workflows/definitions';
+import { requestFollowUpSessionSignal } from '../../src/workflows/messages';
 import { connectTestEnvironment } from '../support/temporal';
 import { workflowTaskFailureMessage } from '../support/workflow-task-failure';
 import {

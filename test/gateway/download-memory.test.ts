@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { request } from 'undici';
 import type { DocumentStore } from '../../src/documents/document-store';
 import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
-import type { LifecycleStatus } from '../../src/workflows/definitions';
+import type { LifecycleStatus } from '../../src/workflows/lifecycle-status';
 import { askChild, startChild, typeScriptProcess, type ChildHandle } from '../../tools/process/child-process';
 import { fixedStatusLifecycle } from '../fixtures/workflows/fixed-status';
 import { gatewayEnv, KEYS } from '../support/gateway-harness';

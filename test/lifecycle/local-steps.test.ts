@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import {
-  PATCH_LOCAL_ASSEMBLE,
-  PATCH_LOCAL_STEPS,
-  PATCH_REGULAR_COMPLETE,
-} from '../../src/workflows/local-first';
+import { PATCH_LOCAL_ASSEMBLE, PATCH_LOCAL_STEPS, PATCH_REGULAR_COMPLETE } from '../../src/workflows/patches';
 import { recordFrom } from '../support/emulator-record';
 import { PROTOCOL } from '../support/protocol';
 import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { resolveTemporalCli } from '../../tools/temporal';
-import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/definitions';
+import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/lifecycle-status';
 import { testServerLocation } from '../support/temporal';
 import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 

@@ -8,7 +8,7 @@ import {
   withDocumentLinks,
   type LifecycleFacts,
 } from '../../src/notifications/lifecycle-events';
-import type { LifecycleDocument } from '../../src/workflows/definitions';
+import type { LifecycleDocument } from '../../src/workflows/lifecycle-status';
 
 /** Events as the workflow builds them, and the schema receivers (and other languages) get. */
 

@@ -10,7 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../tools/emulator';
 import { workerProcess } from '../../tools/cluster/app-processes';
 import { startProductionCluster, type ProductionCluster } from '../../tools/cluster/cluster';
 import type { ManagedProcess } from '../../tools/cluster/managed-process';
-import { PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
+import { PATCH_LOCAL_STEPS } from '../../src/workflows/patches';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
 import {

@@ -12,7 +12,7 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../..
 import { startDevServer } from '../../tools/temporal';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
-import type { LifecycleStatus } from '../../src/workflows/definitions';
+import type { LifecycleStatus } from '../../src/workflows/lifecycle-status';
 import { PROTOCOL } from './protocol';
 import { eventually } from './eventually';
 import { connectTestEnvironment, uniqueTaskQueue } from './temporal';

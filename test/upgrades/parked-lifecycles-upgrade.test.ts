@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultReplayQuery } from '../../src/cli/replay-check';
-import { PATCH_LOCAL_STEPS } from '../../src/workflows/local-first';
+import { PATCH_LOCAL_STEPS } from '../../src/workflows/patches';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';

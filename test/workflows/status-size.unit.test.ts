@@ -1,4 +1,4 @@
-import type { LifecycleEventRecord } from '../../src/workflows/definitions';
+import type { LifecycleEventRecord } from '../../src/workflows/lifecycle-status';
 import { LIMITS } from '../../src/workflows/input-rules';
 import {
   MAX_COMPLETED_RECORDS,

@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { LifecycleClientError, type LifecycleClient } from '../../src/client';
-import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/definitions';
+import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/lifecycle-status';
 import { STAGE } from '../../src/workflows/search-attributes';
 import type { FollowUpPlan, LifecyclePlan } from './plan';
 import { retrying, RunDeadlineExceeded, sleep, type RetryBudget } from './retry';

@@ -1,78 +1,18 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DocumentFacts, LifecycleEventType } from '../notifications/lifecycle-events';
-import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './input';
+import type { SessionMode } from './input';
+import type { LifecycleStage, RepairAction } from './message-rules';
 
 /**
- * The lifecycle's messages. The names are a public contract: any Temporal client, including the
- * `temporal` CLI with JSON input, drives a lifecycle with them.
+ * What a lifecycle tells about itself: the `status` query's answer and the workflow's result, as
+ * plain interfaces (the workflow holds no zod; src/client/lifecycle-schemas.ts describes them
+ * field for field, checked at compile time).
  */
-export const LIFECYCLE_WORKFLOW_TYPE = 'assemblyLifecycle';
-/** The task queue workers poll and clients start lifecycles on, unless `TEMPORAL_TASK_QUEUE` says otherwise. */
-export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
-
-/** The person finished the interview of session `versionId`. */
-export const interviewCompletedSignal = defineSignal<[InterviewCompletedSignal]>('interviewCompleted');
-/** Queue a follow-up session; it begins only after the active session has been completed. */
-export const requestFollowUpSessionSignal = defineSignal<[FollowUpRequest?]>('requestFollowUpSession');
-/** Like the signal, but waits until the follow-up session has begun and returns it. */
-export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [FollowUpRequest]>(
-  'beginFollowUpSession',
-);
-/** Close the lifecycle once no session is active (queued follow-ups still run). */
-export const finishSignal = defineSignal('finish');
-export const statusQuery = defineQuery<LifecycleStatus>('status');
-/**
- * Advance v2.0 called back for version `versionId` (through the gateway): a hint to read the
- * version's status now instead of at the next poll. The status read stays the truth.
- */
-export const advanceCallbackSignal = defineSignal<[{ versionId: string }]>('advanceCallback');
-/**
- * An operator's answer to a lifecycle in `needs-attention`: `retry` the failed call now (after
- * fixing its cause), `accept-completed` (Advance did complete the session, though it could not
- * confirm it: collect its documents and go on), or `abandon` (end the lifecycle as failed).
- */
-export const repairUpdate = defineUpdate<RepairOutcome, [RepairRequest]>('repair');
-/**
- * Sent to the lifecycle by its event delivery (`lifecycleEventDelivery`, a child workflow) once
- * an event was delivered to the completion webhook or given up on; ignored once the lifecycle
- * has closed.
- */
-export const lifecycleEventDeliveredSignal =
-  defineSignal<[LifecycleEventDelivery]>('lifecycleEventDelivered');
-
-/** Every stage a lifecycle can be in, in the order a lifecycle meets them. */
-export const LIFECYCLE_STAGES = [
-  'starting',
-  'creating-work-item',
-  'beginning-session',
-  'waiting-for-interview',
-  'completing-session',
-  'collecting-documents',
-  'idle',
-  'saving-session',
-  'needs-attention',
-  'completed',
-  'expired',
-  'cancelled',
-  'failed',
-] as const;
-
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-
-/** Stages after which nothing more happens. */
-export const TERMINAL_STAGES: readonly LifecycleStage[] = ['completed', 'expired', 'cancelled', 'failed'];
 
 /** What a host page needs to show the interview. Never the access token. */
 export interface InterviewData {
   hdaSessionId: string;
   coreSessionId: string;
   interviewJsUrl: string;
-}
-
-export interface BegunSessionInfo extends InterviewData {
-  workItemId: string;
-  versionId: string;
-  mode: SessionMode;
 }
 
 export interface LifecycleDocument extends DocumentFacts {
@@ -158,26 +98,6 @@ export interface LifecycleEventRecord {
   deliveryWorkflowId: string;
   /** Set once the delivery has ended (delivered, refused, given up, or not configured). */
   delivery?: LifecycleEventDelivery;
-}
-
-export type RepairAction = 'retry' | 'accept-completed' | 'abandon';
-
-export interface RepairRequest {
-  action: RepairAction;
-  /** Why, for the record (status and history); at most 500 characters. */
-  note?: string;
-  /**
-   * Who repairs, for the record: the gateway's API key name, or the operator's OS user (the CLI);
-   * at most 100 characters. Absent from repairs sent by older clients.
-   */
-  by?: string;
-}
-
-export interface RepairOutcome {
-  action: RepairAction;
-  /** The stage the lifecycle moved on to. */
-  stage: LifecycleStage;
-  at: string;
 }
 
 /** Why a lifecycle waits for an operator instead of failing. */

@@ -5,11 +5,11 @@ import {
   type LifecycleFacts,
 } from '../notifications/lifecycle-events';
 import { nowIso } from './clock';
-import type { LifecycleEventDelivery, LifecycleEventDeliveryOutcome } from './definitions';
 import { announceLifecycleEvent } from './event-delivery';
-import type { NormalizedLifecycleInput } from './input';
-import { MAX_EVENT_RECORDS, recordBounded, type LifecycleState } from './lifecycle-state';
-import { truncate } from './workflow-errors';
+import { MAX_EVENT_RECORDS, recordBounded } from './lifecycle-state';
+import type { LifecycleEventDelivery, LifecycleEventDeliveryOutcome } from './lifecycle-status';
+import type { LifecycleView } from './lifecycle-view';
+import { truncate } from './message-rules';
 
 const DELIVERY_OUTCOMES: readonly LifecycleEventDeliveryOutcome[] = [
   'delivered',
@@ -24,11 +24,16 @@ const DELIVERY_OUTCOMES: readonly LifecycleEventDeliveryOutcome[] = [
  * hours and never holds the lifecycle up); its outcome comes back as a signal and shows in
  * `status.events`. Only lifecycles started while a webhook was configured announce anything.
  */
-export class LifecycleEvents {
-  constructor(
-    private readonly state: LifecycleState,
-    private readonly options: NormalizedLifecycleInput,
-  ) {}
+export class EventAnnouncer {
+  constructor(private readonly lifecycle: LifecycleView) {}
+
+  private get state() {
+    return this.lifecycle.state;
+  }
+
+  private get options() {
+    return this.lifecycle.options;
+  }
 
   async announce(
     type: LifecycleEventType,

@@ -1,16 +1,22 @@
-import type { LifecycleStage } from './definitions';
 import type { NormalizedLifecycleInput } from './input';
-import type { ACCEPTED_AS_COMPLETED } from './lifecycle-attention';
 import type { LifecycleState } from './lifecycle-state';
+import type { LifecycleStage } from './message-rules';
+
+/** What `attend` returns when an operator accepted an unconfirmed completion as done. */
+export const ACCEPTED_AS_COMPLETED = Symbol('accepted-as-completed');
 
 /** How a wait ended. `continue-as-new`: the server asked for a new run and no handler is busy. */
 export type WaitOutcome = 'done' | 'timed-out' | 'continue-as-new';
 
-/** What the lifecycle's step modules share: its state, its input and how it reports and waits. */
-export interface LifecycleSteps {
+/**
+ * The one view of the lifecycle its helpers get (inbox, attention, visibility, events, interview
+ * wait, session completion): its state and input, and how it reports, waits and runs a step. Each
+ * helper is built with it and uses what it needs, so none holds the whole `AssemblyLifecycle`.
+ */
+export interface LifecycleView {
   readonly state: LifecycleState;
   readonly options: NormalizedLifecycleInput;
-  readonly tenancy: string | undefined;
+  /** Moves the lifecycle to `stage`; `details` says what it does there (Temporal UI). */
   setStage(stage: LifecycleStage, details: string): void;
   /** Waits until `done`, the timeout, or a new run (taken only between steps). */
   waitUnlessContinuing(done: () => boolean, timeoutMs?: number): Promise<WaitOutcome>;

@@ -1,0 +1,66 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './input';
+import type { InterviewData, LifecycleEventDelivery, LifecycleStatus } from './lifecycle-status';
+import type { LifecycleStage, RepairAction } from './message-rules';
+
+/**
+ * The lifecycle's messages. The names are a public contract: any Temporal client, including the
+ * `temporal` CLI with JSON input, drives a lifecycle with them.
+ */
+export const LIFECYCLE_WORKFLOW_TYPE = 'assemblyLifecycle';
+/** The task queue workers poll and clients start lifecycles on, unless `TEMPORAL_TASK_QUEUE` says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
+
+/** The person finished the interview of session `versionId`. */
+export const interviewCompletedSignal = defineSignal<[InterviewCompletedSignal]>('interviewCompleted');
+/** Queue a follow-up session; it begins only after the active session has been completed. */
+export const requestFollowUpSessionSignal = defineSignal<[FollowUpRequest?]>('requestFollowUpSession');
+/** Like the signal, but waits until the follow-up session has begun and returns it. */
+export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [FollowUpRequest]>(
+  'beginFollowUpSession',
+);
+/** Close the lifecycle once no session is active (queued follow-ups still run). */
+export const finishSignal = defineSignal('finish');
+export const statusQuery = defineQuery<LifecycleStatus>('status');
+/**
+ * Advance v2.0 called back for version `versionId` (through the gateway): a hint to read the
+ * version's status now instead of at the next poll. The status read stays the truth.
+ */
+export const advanceCallbackSignal = defineSignal<[{ versionId: string }]>('advanceCallback');
+/**
+ * An operator's answer to a lifecycle in `needs-attention`: `retry` the failed call now (after
+ * fixing its cause), `accept-completed` (Advance did complete the session, though it could not
+ * confirm it: collect its documents and go on), or `abandon` (end the lifecycle as failed).
+ */
+export const repairUpdate = defineUpdate<RepairOutcome, [RepairRequest]>('repair');
+/**
+ * Sent to the lifecycle by its event delivery (`lifecycleEventDelivery`, a child workflow) once
+ * an event was delivered to the completion webhook or given up on; ignored once the lifecycle
+ * has closed.
+ */
+export const lifecycleEventDeliveredSignal =
+  defineSignal<[LifecycleEventDelivery]>('lifecycleEventDelivered');
+
+export interface BegunSessionInfo extends InterviewData {
+  workItemId: string;
+  versionId: string;
+  mode: SessionMode;
+}
+
+export interface RepairRequest {
+  action: RepairAction;
+  /** Why, for the record (status and history); at most 500 characters. */
+  note?: string;
+  /**
+   * Who repairs, for the record: the gateway's API key name, or the operator's OS user (the CLI);
+   * at most 100 characters. Absent from repairs sent by older clients.
+   */
+  by?: string;
+}
+
+export interface RepairOutcome {
+  action: RepairAction;
+  /** The stage the lifecycle moved on to. */
+  stage: LifecycleStage;
+  at: string;
+}

@@ -1,0 +1,106 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+} from '@temporalio/workflow';
+import { AssemblyLifecycle } from './assembly-lifecycle';
+import { nowIso } from './clock';
+import { FailureType, messageOf } from './failure-types';
+import { checkLifecycleInput, type LifecycleInput, type NormalizedLifecycleInput } from './input';
+import type { CarriedState } from './lifecycle-state';
+import type { LifecycleResult } from './lifecycle-status';
+import {
+  advanceCallbackSignal,
+  beginFollowUpSessionUpdate,
+  finishSignal,
+  interviewCompletedSignal,
+  lifecycleEventDeliveredSignal,
+  repairUpdate,
+  requestFollowUpSessionSignal,
+  statusQuery,
+} from './messages';
+import { truncate } from './message-rules';
+
+/**
+ * The `assemblyLifecycle` workflow: one HotDocs Advance work item from creation to its last
+ * session (assembly-lifecycle.ts holds the steps). This function wires the messages to the
+ * lifecycle and decides how a run ends: with a result, a new run (continue-as-new), cancelled or
+ * failed.
+ */
+export async function assemblyLifecycle(
+  input: LifecycleInput,
+  carried?: CarriedState,
+): Promise<LifecycleResult> {
+  const lifecycle = new AssemblyLifecycle(validInput(input), carried?.state);
+  const { inbox } = lifecycle;
+  setHandler(statusQuery, () => lifecycle.status());
+  setHandler(interviewCompletedSignal, (message) => inbox.interviewCompleted(message));
+  setHandler(requestFollowUpSessionSignal, (request) => inbox.requestFollowUp(request));
+  setHandler(beginFollowUpSessionUpdate, (request) => inbox.beginFollowUp(request), {
+    validator: (request) => inbox.validateBeginFollowUp(request),
+  });
+  setHandler(finishSignal, () => inbox.finish());
+  setHandler(advanceCallbackSignal, (message) => inbox.advanceCallback(message));
+  setHandler(lifecycleEventDeliveredSignal, (report) => lifecycle.events.delivered(report));
+  setHandler(repairUpdate, (request) => lifecycle.attention.repair(request), {
+    validator: (request) => lifecycle.attention.validateRepair(request),
+  });
+
+  const outcome = await runToEnd(lifecycle);
+  if (outcome.kind === 'ended') return outcome.result;
+  lifecycle.state.continuedAsNew += 1;
+  // The first session's answer XML was sent long ago; the next run starts from the carried state.
+  const { answerXml: _sent, ...carriedInput } = input;
+  return continueAsNew<typeof assemblyLifecycle>(carriedInput, { state: lifecycle.state });
+}
+
+function validInput(input: LifecycleInput): NormalizedLifecycleInput {
+  const checked = checkLifecycleInput(input);
+  if (checked.ok) return checked.value;
+  throw ApplicationFailure.create({
+    type: FailureType.InvalidLifecycleInput,
+    message: `Invalid lifecycle input: ${checked.problems.join('; ')}`,
+    nonRetryable: true,
+    details: [{ problems: checked.problems }],
+  });
+}
+
+/** Runs the steps; a cancellation saves the active session, a permanent error fails the lifecycle. */
+async function runToEnd(lifecycle: AssemblyLifecycle): ReturnType<AssemblyLifecycle['run']> {
+  const { state, inbox } = lifecycle;
+  try {
+    const outcome = await lifecycle.run();
+    if (outcome.kind === 'ended') {
+      inbox.settleWaitingUpdates(`the lifecycle has ended (${state.stage})`);
+      await condition(allHandlersFinished);
+    }
+    return outcome;
+  } catch (error) {
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(async () => {
+        await lifecycle.saveActiveIfOpen();
+        await lifecycle.events.announce('lifecycle.cancelled');
+        lifecycle.setStage('cancelled', 'cancelled; an active session was saved');
+      });
+      inbox.settleWaitingUpdates('the lifecycle was cancelled');
+      throw error;
+    }
+    state.lastError = { message: truncate(messageOf(error), 1000), stage: state.stage, at: nowIso() };
+    const failedStage = state.stage;
+    await lifecycle.events.announce('lifecycle.failed', {
+      reason: `failed while ${failedStage}: ${messageOf(error)}`,
+    });
+    lifecycle.setStage('failed', `failed while ${failedStage}: ${truncate(messageOf(error), 300)}`);
+    inbox.settleWaitingUpdates(`the lifecycle failed: ${messageOf(error)}`);
+    throw ApplicationFailure.create({
+      type: FailureType.LifecycleFailed,
+      message: `Lifecycle failed while ${failedStage}: ${messageOf(error)}`,
+      nonRetryable: true,
+      cause: error instanceof Error ? error : undefined,
+    });
+  }
+}
