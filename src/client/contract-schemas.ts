@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import {
   beginFollowUpSessionUpdate,
+  completeInterviewUpdate,
   finishSignal,
   interviewCompletedSignal,
   LIFECYCLE_WORKFLOW_TYPE,
   requestFollowUpSessionSignal,
   statusQuery,
 } from '../workflows/messages';
-import { followUpRequestSchema, interviewCompletedSchema, lifecycleInputSchema } from './input-schema';
+import {
+  completeInterviewRequestSchema,
+  followUpRequestSchema,
+  interviewCompletedSchema,
+  lifecycleInputSchema,
+} from './input-schema';
 import { lifecycleEventSchema } from './lifecycle-event-schema';
 import { keepCaseInsensitivePatterns } from './json-schema-patterns';
-import { begunSessionInfoSchema, lifecycleResultSchema, lifecycleStatusSchema } from './lifecycle-schemas';
+import {
+  begunSessionInfoSchema,
+  completeInterviewResultSchema,
+  lifecycleResultSchema,
+  lifecycleStatusSchema,
+} from './lifecycle-schemas';
 
 /**
  * The lifecycle's contract for business systems in any language, as zod schemas: what goes in
@@ -38,11 +49,30 @@ export const CONTRACT_SCHEMAS: Record<string, ContractSchema> = {
       'queue hotdocs-assembly by default). Durations are strings such as "90s", "30m", "14d", "1d12h"; ' +
       'every reminder must come before the deadline.',
   },
+  'complete-interview-update': {
+    schema: completeInterviewRequestSchema,
+    io: 'input',
+    title: 'CompleteInterviewUpdate',
+    description:
+      `Update ${completeInterviewUpdate.name}: the interview of session versionId is finished (an ` +
+      'operator may leave versionId out: the session the lifecycle waits for). Refused, unwritten, ' +
+      'when it names no session of the lifecycle with an interview to finish; needs a running worker.',
+  },
+  'complete-interview-update-result': {
+    schema: completeInterviewResultSchema,
+    io: 'output',
+    title: 'CompleteInterviewResult',
+    description:
+      `What update ${completeInterviewUpdate.name} returns: accepted (this request finished the ` +
+      'interview) or already-finished (it was reported before: nothing changed).',
+  },
   'interview-completed-signal': {
     schema: interviewCompletedSchema,
     io: 'input',
     title: 'InterviewCompletedSignal',
-    description: `Signal ${interviewCompletedSignal.name}: the interview of session versionId is finished.`,
+    description:
+      `Signal ${interviewCompletedSignal.name}: the interview of session versionId is finished; taken ` +
+      `by the rule of update ${completeInterviewUpdate.name} once a worker runs the lifecycle.`,
   },
   'request-follow-up-session-signal': {
     schema: followUpRequestSchema,

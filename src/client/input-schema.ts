@@ -131,6 +131,11 @@ export const interviewCompletedSchema = z
   .object({ versionId: guid('versionId') }, { error: MESSAGES.interviewCompletedNotObject })
   .strict();
 
+/** `completeInterview`'s request: the session, or none for the one the lifecycle waits for. */
+export const completeInterviewRequestSchema = z
+  .object({ versionId: guid('versionId').optional() }, { error: MESSAGES.completeInterviewNotObject })
+  .strict();
+
 export type { FollowUpRequest, LifecycleInput, NormalizedLifecycleInput };
 
 // The schemas must describe exactly the workflow's input types (a compile error otherwise).
@@ -151,6 +156,8 @@ function check<S extends z.ZodType>(schema: S, value: unknown): Checked<z.output
 export const checkLifecycleInputBySchema = (value: unknown) => check(lifecycleInputSchema, value);
 export const checkFollowUpRequestBySchema = (value: unknown) => check(followUpRequestSchema, value ?? {});
 export const checkInterviewCompletedBySchema = (value: unknown) => check(interviewCompletedSchema, value);
+export const checkCompleteInterviewRequestBySchema = (value: unknown) =>
+  check(completeInterviewRequestSchema, value ?? {});
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.map(String).join('.');

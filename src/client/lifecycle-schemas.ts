@@ -1,36 +1,36 @@
 import { z } from 'zod';
 import { LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
 import { sessionModeSchema } from './input-schema';
-import {
-  type ActiveSessionStatus,
-  type AttentionStatus,
-  type LifecycleEventRecord,
-  type RepairRecord,
-  type CompletedSessionStatus,
-  type LifecycleDocument,
-  type LifecycleResult,
-  type LifecycleStatus,
-  type QueuedFollowUpStatus,
-  type RejectedMessage,
-  type ReminderStatus,
+import type {
+  ActiveSessionStatus,
+  AttentionStatus,
+  CompletedSessionStatus,
+  LifecycleDocument,
+  LifecycleEventRecord,
+  LifecycleResult,
+  LifecycleStatus,
+  QueuedFollowUpStatus,
+  RejectedMessage,
+  ReminderStatus,
+  RepairRecord,
 } from '../workflows/lifecycle-status';
-import { type BegunSessionInfo } from '../workflows/messages';
-import { LIFECYCLE_STAGES } from '../workflows/message-rules';
+import type { BegunSessionInfo, CompleteInterviewResult } from '../workflows/messages';
+import { LIFECYCLE_STAGES, REPAIR_ACTIONS } from '../workflows/message-rules';
 
 /**
  * What a lifecycle answers, as zod schemas: the `status` query's result, the lifecycle's result
- * and the session `beginFollowUpSession` returns. The workflow's own types are plain interfaces
- * (src/workflows/lifecycle-status.ts, no zod in the workflow); these schemas describe them field for
- * field (checked at compile time below), so the gateway's answers and the published JSON Schema
- * files (contract-schemas.ts) cannot drift from what the workflow returns. Each shape is one
- * exported object, used wherever the shape appears, so the gateway's OpenAPI document can name it
- * once (src/gateway/schemas.ts).
+ * and what its updates return. The workflow's own types are plain interfaces
+ * (src/workflows/lifecycle-status.ts and messages.ts, no zod in the workflow); these schemas
+ * describe them field for field (checked at compile time below), so the gateway's answers and the
+ * published JSON Schema files (contract-schemas.ts) cannot drift from what the workflow returns.
+ * Each shape is one exported object, used wherever the shape appears, so the gateway's OpenAPI
+ * document can name it once (src/gateway/schemas.ts).
  */
 
 export { sessionModeSchema };
 export const stageSchema = z.enum(LIFECYCLE_STAGES);
-export const repairActionSchema = z.enum(['retry', 'accept-completed', 'abandon'], {
-  error: 'action must be one of retry, accept-completed, abandon',
+export const repairActionSchema = z.enum(REPAIR_ACTIONS, {
+  error: `action must be one of ${REPAIR_ACTIONS.join(', ')}`,
 });
 export const eventTypeSchema = z.enum(LIFECYCLE_EVENT_TYPES);
 const timestamp = (what: string) => z.string().describe(`${what} (ISO 8601)`);
@@ -185,6 +185,14 @@ export const begunSessionInfoSchema = z.object({
   interviewJsUrl: z.string(),
 });
 
+/** What the `completeInterview` update returns. */
+export const completeInterviewResultSchema = z.object({
+  outcome: z
+    .enum(['accepted', 'already-finished'])
+    .describe('accepted: this request finished the interview; already-finished: it was reported before'),
+  versionId: z.string().describe('The session it concerns'),
+});
+
 // Answer schemas strip what they do not name: fail the build, not the answer, when the
 // workflow's types and these schemas drift apart. Assignability alone lets an optional field
 // go missing, so the keys of every nested object are compared as well.
@@ -207,5 +215,6 @@ const schemasMatchTypes: [
   SameKeys<z.output<typeof lifecycleResultSchema>, LifecycleResult>,
   Same<z.output<typeof begunSessionInfoSchema>, BegunSessionInfo>,
   SameKeys<z.output<typeof begunSessionInfoSchema>, BegunSessionInfo>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<z.output<typeof completeInterviewResultSchema>, CompleteInterviewResult>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void schemasMatchTypes;

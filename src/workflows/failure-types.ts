@@ -16,6 +16,11 @@ export const FailureType = {
   FollowUpSessionNotBegun: 'FollowUpSessionNotBegun',
   /** An operator abandoned a lifecycle that needed attention (the cause of its LifecycleFailed). */
   LifecycleAbandoned: 'LifecycleAbandoned',
+  /**
+   * `completeInterview` was refused: the lifecycle has ended, or the request names no session of
+   * it that has an interview to finish (message-rules.ts, `completionVerdict`).
+   */
+  InterviewCompletionRefused: 'InterviewCompletionRefused',
 
   /** Advance refused the credentials (login), or a fresh token: the lifecycle needs attention. */
   AdvanceAuth: 'AdvanceAuthError',

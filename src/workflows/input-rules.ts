@@ -73,6 +73,7 @@ export const MESSAGES = {
   followUpNotObject:
     'a follow-up request must be a JSON object: { answerXml?, mode?, runAssembly?, requestId? }',
   interviewCompletedNotObject: 'expected { versionId }',
+  completeInterviewNotObject: 'expected { versionId? }',
   workItemRequired: 'workItem is required: { name, workGroupId, templatePackageId }',
   interviewNotObject: 'interview must be an object: { deadline?, reminders? }',
   guidNotString: (what: string) => `${what} must be a GUID string`,

@@ -277,6 +277,20 @@ export function utf8Bytes(text: string): number {
   return bytes;
 }
 
+/** Checks a `completeInterview` request (absent = `{}`: the session the lifecycle waits for). */
+export function checkCompleteInterviewRequest(value: unknown): Checked<{ versionId?: string }> {
+  const p = new Problems();
+  const request = value ?? {};
+  if (!isObject(request)) {
+    p.add(MESSAGES.completeInterviewNotObject);
+    return p.result({});
+  }
+  const checked: { versionId?: string } = {};
+  if (request['versionId'] !== undefined) checked.versionId = p.guid(request['versionId'], 'versionId');
+  p.unknownKeys(request, FIELDS.interviewCompleted);
+  return p.result(checked);
+}
+
 export function checkInterviewCompleted(value: unknown): Checked<InterviewCompletedSignal> {
   const p = new Problems();
   if (!isObject(value)) {

@@ -1,12 +1,18 @@
 import { ApplicationFailure, condition, patched, uuid4 } from '@temporalio/workflow';
 import { nowIso } from './clock';
 import { FailureType } from './failure-types';
-import { checkFollowUpRequest, checkInterviewCompleted, type FollowUpRequest, utf8Bytes } from './input';
+import {
+  checkCompleteInterviewRequest,
+  checkFollowUpRequest,
+  checkInterviewCompleted,
+  type FollowUpRequest,
+  utf8Bytes,
+} from './input';
 import { LIMITS, MESSAGES } from './input-rules';
 import { MAX_REJECTED, MAX_REQUEST_IDS, recordBounded, type RequestedSession } from './lifecycle-state';
 import type { LifecycleView } from './lifecycle-view';
-import type { BegunSessionInfo } from './messages';
-import { completionVerdict, isTerminal, truncate } from './message-rules';
+import type { BegunSessionInfo, CompleteInterviewRequest, CompleteInterviewResult } from './messages';
+import { completionVerdict, isTerminal, truncate, type CompletionVerdict } from './message-rules';
 import { PATCH_BOUNDED_FOLLOW_UP_QUEUE, PATCH_SINGLE_USE_CALLBACK } from './patches';
 
 type UpdateOutcome = BegunSessionInfo | { error: string };
@@ -15,10 +21,10 @@ type UpdateOutcome = BegunSessionInfo | { error: string };
 const MAX_REASON_CHARS = 300;
 
 /**
- * The lifecycle's incoming messages: an interview's completion, follow-up requests (signal and
- * update) and `finish`. Handlers only change state — the steps act on it — and a message that
- * cannot be honoured is recorded in `status.rejectedSignals` (signals) or refused by the
- * validator (updates), which writes nothing to history.
+ * The lifecycle's incoming messages: an interview's completion (update and signal), follow-up
+ * requests (signal and update) and `finish`. Handlers only change state — the steps act on it —
+ * and a message that cannot be honoured is recorded in `status.rejectedSignals` (signals) or
+ * refused by the validator (updates), which writes nothing to history.
  */
 export class LifecycleInbox {
   /** What each waiting `beginFollowUpSession` update gets back, by request id. */
@@ -35,8 +41,9 @@ export class LifecycleInbox {
   }
 
   /**
-   * The `interviewCompleted` signal, by the rule of message-rules.ts (`completionVerdict`): what
-   * it refuses is recorded, a repeat for a session already marked changes nothing.
+   * The `interviewCompleted` signal, by the same rule as the update (message-rules.ts,
+   * `completionVerdict`): what it refuses is recorded, a repeat for a session already marked
+   * changes nothing.
    */
   interviewCompleted(message: unknown): void {
     const parsed = checkInterviewCompleted(message);
@@ -46,6 +53,28 @@ export class LifecycleInbox {
     if (verdict.kind === 'accept') verdict.session.interviewCompleted = true;
     else if (verdict.kind === 'refused' || verdict.session === undefined)
       this.reject('interviewCompleted', verdict.reason, versionId);
+  }
+
+  /** The `completeInterview` update's validator: synchronous, so a refusal is never written to history. */
+  validateCompleteInterview(request: CompleteInterviewRequest | undefined): void {
+    const verdict = this.completionOf(request);
+    if (verdict.kind === 'refused') throw completionRefused(verdict.reason);
+  }
+
+  /** The `completeInterview` update: marks the session its validator let through. */
+  completeInterview(request: CompleteInterviewRequest | undefined): CompleteInterviewResult {
+    const verdict = this.completionOf(request);
+    if (verdict.kind === 'refused') throw completionRefused(verdict.reason);
+    if (verdict.kind === 'accept') verdict.session.interviewCompleted = true;
+    const outcome = verdict.kind === 'accept' ? 'accepted' : 'already-finished';
+    // A completed session is no longer in state: the request named it.
+    return { outcome, versionId: verdict.session?.versionId ?? request?.versionId ?? '' };
+  }
+
+  private completionOf(request: CompleteInterviewRequest | undefined): CompletionVerdict<RequestedSession> {
+    const parsed = checkCompleteInterviewRequest(request);
+    if (!parsed.ok) return { kind: 'refused', reason: parsed.problems.join('; ') };
+    return completionVerdict(this.state, parsed.value.versionId);
   }
 
   requestFollowUp(request: FollowUpRequest | undefined): void {
@@ -198,4 +227,12 @@ export class LifecycleInbox {
     this.state.queue.push(session);
     return session;
   }
+}
+
+function completionRefused(reason: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.InterviewCompletionRefused,
+    message: `completeInterview refused: ${reason}`,
+    nonRetryable: true,
+  });
 }

@@ -11,7 +11,21 @@ export const LIFECYCLE_WORKFLOW_TYPE = 'assemblyLifecycle';
 /** The task queue workers poll and clients start lifecycles on, unless `TEMPORAL_TASK_QUEUE` says otherwise. */
 export const DEFAULT_TASK_QUEUE = 'hotdocs-assembly';
 
-/** The person finished the interview of session `versionId`. */
+/**
+ * The person finished the interview of session `versionId` (absent: the session the lifecycle
+ * waits for, which only an operator's command line leaves to the lifecycle). Its validator is the
+ * rule of message-rules.ts (`completionVerdict`): a request naming no session of this lifecycle
+ * still to finish is refused, unwritten; the answer says whether this request finished the
+ * interview (`accepted`) or it had been reported before (`already-finished`). Needs a running
+ * worker; the signal below needs only the server.
+ */
+export const completeInterviewUpdate = defineUpdate<CompleteInterviewResult, [CompleteInterviewRequest]>(
+  'completeInterview',
+);
+/**
+ * The same report as a signal: taken by the same rule when a worker runs the lifecycle next, but
+ * the sender learns nothing of the outcome (a refusal shows in `status.rejectedSignals`).
+ */
 export const interviewCompletedSignal = defineSignal<[InterviewCompletedSignal]>('interviewCompleted');
 /** Queue a follow-up session; it begins only after the active session has been completed. */
 export const requestFollowUpSessionSignal = defineSignal<[FollowUpRequest?]>('requestFollowUpSession');
@@ -63,4 +77,16 @@ export interface RepairOutcome {
   /** The stage the lifecycle moved on to. */
   stage: LifecycleStage;
   at: string;
+}
+
+export interface CompleteInterviewRequest {
+  /** The session whose interview was finished; absent: the session the lifecycle waits for. */
+  versionId?: string;
+}
+
+export interface CompleteInterviewResult {
+  /** `accepted`: this request finished the interview; `already-finished`: it was reported before. */
+  outcome: 'accepted' | 'already-finished';
+  /** The session it concerns. */
+  versionId: string;
 }

@@ -16,6 +16,7 @@ import type { LifecycleResult } from './lifecycle-status';
 import {
   advanceCallbackSignal,
   beginFollowUpSessionUpdate,
+  completeInterviewUpdate,
   finishSignal,
   interviewCompletedSignal,
   lifecycleEventDeliveredSignal,
@@ -38,6 +39,9 @@ export async function assemblyLifecycle(
   const lifecycle = new AssemblyLifecycle(validInput(input), carried?.state);
   const { inbox } = lifecycle;
   setHandler(statusQuery, () => lifecycle.status());
+  setHandler(completeInterviewUpdate, (request) => inbox.completeInterview(request), {
+    validator: (request) => inbox.validateCompleteInterview(request),
+  });
   setHandler(interviewCompletedSignal, (message) => inbox.interviewCompleted(message));
   setHandler(requestFollowUpSessionSignal, (request) => inbox.requestFollowUp(request));
   setHandler(beginFollowUpSessionUpdate, (request) => inbox.beginFollowUp(request), {

@@ -1,10 +1,12 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import {
+  checkCompleteInterviewRequest,
   checkFollowUpRequest,
   checkInterviewCompleted,
   checkLifecycleInput,
 } from '../../src/workflows/input';
 import {
+  checkCompleteInterviewRequestBySchema,
   checkFollowUpRequestBySchema,
   checkInterviewCompletedBySchema,
   checkLifecycleInputBySchema,
@@ -137,6 +139,21 @@ test.each(signals)('interviewCompleted: %s', (...[, signal]) => {
   expect(hand.ok).toBe(schema.ok);
   if (hand.ok && schema.ok) expect(hand.value).toEqual(schema.value);
   else expect(hand).toEqual(schema);
+});
+
+const completions: Array<[string, unknown]> = [
+  ['absent: the session the lifecycle waits for', undefined],
+  ['null', null],
+  ['empty', {}],
+  ['good', { versionId: GUID }],
+  ['bad GUID', { versionId: 'v1' }],
+  ['numeric versionId', { versionId: 7 }],
+  ['not an object', 'v1'],
+  ['unknown key', { versionId: GUID, extra: 1 }],
+];
+
+test.each(completions)('completeInterview: %s', (...[, request]) => {
+  expect(checkCompleteInterviewRequest(request)).toEqual(checkCompleteInterviewRequestBySchema(request));
 });
 
 test('zod stays out of the workflow bundle', async () => {
