@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { isGrpcServiceError } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Option, type Command } from 'commander';
-import { isGuid } from '../advance';
 import {
   DEFAULT_TASK_QUEUE,
+  isGuid,
+  isTemporalUnavailable,
   LifecycleClient,
   LifecycleClientError,
   LifecycleInputError,
   validateFollowUp,
   validateLifecycleInput,
   type FollowUpRequest,
-  type LifecycleStatus,
 } from '../client';
 
 /**
@@ -46,6 +45,12 @@ interface FollowUpFlags extends ConnectionFlags {
 interface ResultFlags extends ConnectionFlags {
   wait: boolean;
 }
+
+/**
+ * How long `complete-interview` waits for a worker to accept it; then, with `--version-id`, it
+ * sends the signal instead (Temporal's server takes it alone).
+ */
+const COMPLETE_ACCEPT_WITHIN_MS = 10_000;
 
 /** The work group and template package of the examples; any GUID works with the emulator. */
 const EXAMPLE_WORK_ITEM =
@@ -90,7 +95,9 @@ function registerStart(program: Command): void {
 function registerCompleteInterview(program: Command): void {
   withConnectionOptions(program.command('complete-interview').argument('<lifecycleId>'))
     .description(
-      'Report the interview as finished; without --version-id, the interview the lifecycle waits for',
+      'Report the interview as finished; without --version-id, the interview the lifecycle waits for. ' +
+        `Prints accepted or already-finished; when no worker takes it within ${COMPLETE_ACCEPT_WITHIN_MS / 1000} s, ` +
+        'a report naming its session goes as a signal instead (signalled)',
     )
     .addOption(new Option('--version-id <guid>', 'the session whose interview was finished'))
     .addHelpText(
@@ -106,10 +113,20 @@ function registerCompleteInterview(program: Command): void {
           throw new LifecycleInputError(['--version-id must be a GUID'], 'interviewCompleted');
         }
         const lifecycles = await connect();
-        const versionId =
-          flags.versionId ?? waitingInterviewVersion(lifecycleId, await lifecycles.status(lifecycleId));
-        await lifecycles.interviewCompleted(lifecycleId, versionId);
-        return { lifecycleId, versionId, signalled: true };
+        try {
+          const { outcome, versionId } = await lifecycles.completeInterview(lifecycleId, {
+            ...(flags.versionId !== undefined && { versionId: flags.versionId }),
+            acceptWithinMs: COMPLETE_ACCEPT_WITHIN_MS,
+          });
+          return { lifecycleId, versionId, outcome };
+        } catch (error) {
+          // Without a version, the lifecycle's refusal means it waits for no interview.
+          if (flags.versionId !== undefined || !isRefusal(error)) throw error;
+          throw new CliFailure(
+            'no-interview-waiting',
+            `${error.message}; pass --version-id to report a particular session`,
+          );
+        }
       }),
     );
 }
@@ -285,8 +302,6 @@ function resolveAddress(env: Record<string, string | undefined>): string {
   }
 }
 
-const GRPC_UNAVAILABLE = 14;
-
 function failureReport(
   error: unknown,
   address: string | undefined,
@@ -296,7 +311,7 @@ function failureReport(
     return { exitCode: usage ? 2 : 1, body: error.toJSON() };
   }
   if (error instanceof CliFailure) return { exitCode: 1, body: { code: error.code, message: error.message } };
-  if (isUnavailable(error)) {
+  if (isTemporalUnavailable(error)) {
     // The server went away after the connection was made.
     const where = address ?? 'its address';
     return {
@@ -318,9 +333,8 @@ function failureReport(
   };
 }
 
-function isUnavailable(error: unknown): boolean {
-  const grpc = isGrpcServiceError(error) ? error : error instanceof Error ? error.cause : undefined;
-  return isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE;
+function isRefusal(error: unknown): error is LifecycleClientError {
+  return error instanceof LifecycleClientError && error.code === 'request-rejected';
 }
 
 /** An error's message with its cause's, which for gRPC failures holds the useful part. */
@@ -399,22 +413,4 @@ function parseJson(text: string, source: string): unknown {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The version id of the interview the lifecycle is waiting for; a failure when there is none. */
-function waitingInterviewVersion(lifecycleId: string, status: LifecycleStatus): string {
-  const session = status.activeSession;
-  if (
-    session !== undefined &&
-    session.mode === 'interview' &&
-    session.interview !== undefined &&
-    !session.interviewCompleted
-  ) {
-    return session.versionId;
-  }
-  throw new CliFailure(
-    'no-interview-waiting',
-    `Lifecycle "${lifecycleId}" is not waiting for an interview (stage: ${status.stage}); ` +
-      'pass --version-id to report a particular session',
-  );
 }

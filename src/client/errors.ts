@@ -1,3 +1,5 @@
+import { isGrpcServiceError } from '@temporalio/client';
+
 /**
  * Typed errors of the lifecycle client: what a business system (or the gateway, or the CLI) gets
  * back for bad input or an impossible request, each with a stable `code`.
@@ -11,7 +13,9 @@ export type LifecycleErrorCode =
   | 'lifecycle-failed'
   | 'lifecycle-still-running'
   /** A bulk repair matched more lifecycles than its limit, and was not confirmed. */
-  | 'too-many-matches';
+  | 'too-many-matches'
+  /** A message that needs a worker (an update) was not accepted in time. */
+  | 'worker-unavailable';
 
 export class LifecycleClientError extends Error {
   /**
@@ -70,4 +74,48 @@ export class LifecycleRequestRejectedError extends LifecycleClientError {
     super('request-rejected', message, [], options);
     this.name = 'LifecycleRequestRejectedError';
   }
+}
+
+// ---- Temporal's own errors ------------------------------------------------------------------
+
+/** The gRPC status codes told apart here (grpc-js's `status`, which is not a dependency of ours). */
+const GRPC = {
+  DEADLINE_EXCEEDED: 4,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNAVAILABLE: 14,
+} as const;
+
+/** The gRPC error an error is, or has among its first causes. */
+function grpcErrorOf(error: unknown): { code: number; details?: string; message: string } | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
+    if (isGrpcServiceError(e)) return e;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return undefined;
+}
+
+/** Temporal could not be reached (or did not answer in time). */
+export function isTemporalUnavailable(error: unknown): boolean {
+  const code = grpcErrorOf(error)?.code;
+  return code === GRPC.UNAVAILABLE || code === GRPC.DEADLINE_EXCEEDED;
+}
+
+/**
+ * A query Temporal could not deliver: no worker polls the lifecycle's task queue (any more:
+ * FAILED_PRECONDITION "no poller seen"; or ever: the query's deadline passed unanswered).
+ */
+export function isWorkerUnavailable(error: unknown): boolean {
+  const grpc = grpcErrorOf(error);
+  if (grpc === undefined) return false;
+  const text = grpc.details ?? grpc.message;
+  return (
+    (grpc.code === GRPC.FAILED_PRECONDITION && /no poller seen/i.test(text)) ||
+    (grpc.code === GRPC.DEADLINE_EXCEEDED && /query timed out before a worker/i.test(text))
+  );
+}
+
+/** The server refused a message for a limit of the execution (e.g. 10 updates in flight). */
+export function isExecutionLimitReached(error: unknown): boolean {
+  return grpcErrorOf(error)?.code === GRPC.RESOURCE_EXHAUSTED;
 }

@@ -9,13 +9,14 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { EventDeliveryOutcome } from '../workflows/event-delivery';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { AnswerXmlError, checkAnswerXml, isGuid } from '../advance';
+import { AnswerXmlError, checkAnswerXml } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { loadPayloadEncryption } from '../config';
-import { type LifecycleResult, type LifecycleStatus } from '../workflows/lifecycle-status';
+import { failureTypeOf, messageOf } from '../workflows/failure-types';
+import type { LifecycleResult, LifecycleStatus } from '../workflows/lifecycle-status';
 import {
   advanceCallbackSignal,
   beginFollowUpSessionUpdate,
@@ -30,6 +31,12 @@ import {
   type RepairOutcome,
   type RepairRequest,
 } from '../workflows/messages';
+import { isGuid, lifecycleWorkflowId, repairRequestProblems, truncate } from '../workflows/message-rules';
+import {
+  completeInterview,
+  type CompleteInterviewOptions,
+  type InterviewCompletion,
+} from './interview-completion';
 import {
   checkFollowUpRequestBySchema as checkFollowUpRequest,
   checkLifecycleInputBySchema as checkLifecycleInput,
@@ -79,18 +86,6 @@ export interface LifecycleDescription {
 }
 
 const OWNER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-/**
- * The workflow id of a lifecycle: from the business key when there is one, else from the work
- * item id. A repeated start with the same key therefore finds the same lifecycle.
- */
-export function lifecycleWorkflowId(
-  input: Pick<NormalizedLifecycleInput, 'businessKey' | 'workItem'>,
-): string {
-  if (input.businessKey !== undefined) return `assembly-${input.businessKey}`;
-  if (input.workItem.id !== undefined) return `assembly-wi-${input.workItem.id.toLowerCase()}`;
-  throw new Error('a lifecycle id needs a business key or a work item id');
-}
 
 /**
  * What business systems import to drive lifecycles. Checks input before anything reaches
@@ -196,7 +191,24 @@ export class LifecycleClient {
     );
   }
 
-  /** Reports the interview of session `versionId` as finished. */
+  /**
+   * Reports an interview as finished and says what became of it (the `completeInterview`
+   * update): `accepted`, `already-finished`, or — when no worker accepted it within
+   * `acceptWithinMs` (all of them down for a deploy, say) — `signalled`: sent as the
+   * `interviewCompleted` signal instead, which needs only Temporal's server and is taken by the
+   * same rule once a worker is back. A request the lifecycle refuses (ended, no such session, no
+   * interview waiting) is `request-rejected`.
+   */
+  async completeInterview(
+    lifecycleId: string,
+    options: CompleteInterviewOptions = {},
+  ): Promise<InterviewCompletion> {
+    if (options.versionId !== undefined && !isGuid(options.versionId))
+      throw new LifecycleInputError(['versionId must be a GUID'], 'completeInterview');
+    return this.onRunning(lifecycleId, (handle) => completeInterview(this.temporal, handle, options));
+  }
+
+  /** Reports the interview of session `versionId` as finished: the signal, fire and forget. */
   async interviewCompleted(lifecycleId: string, versionId: string): Promise<void> {
     if (!isGuid(versionId)) throw new LifecycleInputError(['versionId must be a GUID'], 'interviewCompleted');
     await this.onRunning(lifecycleId, (handle) => handle.signal(interviewCompletedSignal, { versionId }));
@@ -308,7 +320,8 @@ export class LifecycleClient {
         return (await handle.result()) as LifecycleResult;
       } catch (error) {
         if (error instanceof WorkflowFailedError) {
-          throw new LifecycleClientError('lifecycle-failed', failureMessage(error), [], {
+          // The workflow's own failure message names the stage and Advance's cause.
+          throw new LifecycleClientError('lifecycle-failed', messageOf(error), [], {
             cause: error,
             failureType: failureTypeOf(error),
           });
@@ -377,22 +390,6 @@ function describedLifecycle(
   };
 }
 
-const REPAIR_ACTIONS: readonly string[] = ['retry', 'accept-completed', 'abandon'];
-
-function repairRequestProblems(request: unknown): string[] {
-  if (typeof request !== 'object' || request === null) return ['expected { action, note?, by? }'];
-  const { action, note, by, ...rest } = request as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof action !== 'string' || !REPAIR_ACTIONS.includes(action))
-    problems.push(`action must be one of ${REPAIR_ACTIONS.join(', ')}`);
-  if (note !== undefined && (typeof note !== 'string' || note.length > 500))
-    problems.push('note must be a string of at most 500 characters');
-  if (by !== undefined && (typeof by !== 'string' || by.length === 0 || by.length > 100))
-    problems.push('by must be a string of 1 to 100 characters');
-  if (Object.keys(rest).length > 0) problems.push(`unknown field(s): ${Object.keys(rest).join(', ')}`);
-  return problems;
-}
-
 /** Schema checks plus the full answer-XML check: bad input never reaches Temporal. */
 export function validateLifecycleInput(input: unknown): NormalizedLifecycleInput {
   const checked = checkLifecycleInput(input);
@@ -419,18 +416,4 @@ function answerXmlProblem(xml: string | undefined): string | undefined {
     if (error instanceof AnswerXmlError) return `answerXml: ${error.message}`;
     throw error;
   }
-}
-
-/** `FailureType.LifecycleFailed`, `FailureType.InvalidLifecycleInput`, ... (failure-types.ts). */
-function failureTypeOf(error: WorkflowFailedError): string | undefined {
-  return error.cause instanceof ApplicationFailure ? (error.cause.type ?? undefined) : undefined;
-}
-
-/** The workflow's own failure message names the stage and Advance's cause. */
-function failureMessage(error: WorkflowFailedError): string {
-  return error.cause?.message ?? error.message;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -15,7 +15,7 @@ import type {
   RepairRecord,
 } from '../workflows/lifecycle-status';
 import type { BegunSessionInfo, CompleteInterviewResult } from '../workflows/messages';
-import { LIFECYCLE_STAGES, REPAIR_ACTIONS } from '../workflows/message-rules';
+import { LIFECYCLE_STAGES, REPAIR_ACTIONS, REPAIR_MESSAGES } from '../workflows/message-rules';
 
 /**
  * What a lifecycle answers, as zod schemas: the `status` query's result, the lifecycle's result
@@ -29,9 +29,7 @@ import { LIFECYCLE_STAGES, REPAIR_ACTIONS } from '../workflows/message-rules';
 
 export { sessionModeSchema };
 export const stageSchema = z.enum(LIFECYCLE_STAGES);
-export const repairActionSchema = z.enum(REPAIR_ACTIONS, {
-  error: `action must be one of ${REPAIR_ACTIONS.join(', ')}`,
-});
+export const repairActionSchema = z.enum(REPAIR_ACTIONS, { error: REPAIR_MESSAGES.actionInvalid });
 export const eventTypeSchema = z.enum(LIFECYCLE_EVENT_TYPES);
 const timestamp = (what: string) => z.string().describe(`${what} (ISO 8601)`);
 

@@ -22,6 +22,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_GATEWAY_WAIT_LIMIT = '30s';
 export const DEFAULT_DOCUMENT_LINK_TTL = '5m';
 export const DEFAULT_FINISH_LINK_RATE_LIMIT_PER_MINUTE = 10;
+export const DEFAULT_FINISH_ACCEPT_WITHIN = '5s';
 /** An HMAC key shorter than this is guessable enough to forge finish links offline. */
 export const MIN_FINISH_LINK_SECRET_LENGTH = 32;
 
@@ -39,6 +40,7 @@ export const GATEWAY_VARIABLES: VariableDocs = {
   GATEWAY_FINISH_LINK_TTL: `how long a finish link stays valid (default ${DEFAULT_FINISH_LINK_TTL})`,
   GATEWAY_RATE_LIMIT_PER_MINUTE: `requests per minute and API key, or client address on the finish link (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})`,
   GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE: `finish posts per minute for one interview session, whatever the address (default ${DEFAULT_FINISH_LINK_RATE_LIMIT_PER_MINUTE})`,
+  GATEWAY_FINISH_ACCEPT_WITHIN: `how long a Finish waits for a worker to accept it before it is sent as a signal instead (default ${DEFAULT_FINISH_ACCEPT_WITHIN}, at most 1m)`,
   GATEWAY_TRUST_PROXY:
     'proxies whose X-Forwarded-For is believed: addresses/CIDRs "10.0.0.0/8,::1" (or loopback, linklocal, uniquelocal), or a hop count (default: none)',
   GATEWAY_BODY_LIMIT_BYTES: `largest request body in bytes (default ${DEFAULT_BODY_LIMIT_BYTES}, 2 MiB)`,
@@ -80,6 +82,12 @@ export interface GatewayConfig {
    * lifecycle and version), beside the per-address limit. @default 10
    */
   finishLinkRateLimitPerMinute: number;
+  /**
+   * `GATEWAY_FINISH_ACCEPT_WITHIN`: how long a Finish waits for a worker to accept the
+   * `completeInterview` update; then the route sends the `interviewCompleted` signal, which needs
+   * only Temporal's server, and tells the person the answers were received. @default 5s
+   */
+  finishAcceptWithinMs: number;
   /**
    * `GATEWAY_TRUST_PROXY`: whose `X-Forwarded-For` gives the client address (rate limits, logs).
    * @default undefined: none, the client address is the peer's
@@ -149,6 +157,13 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       'GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE',
       DEFAULT_FINISH_LINK_RATE_LIMIT_PER_MINUTE,
       { min: 1, max: 10_000 },
+      problems,
+    ),
+    finishAcceptWithinMs: duration(
+      env,
+      'GATEWAY_FINISH_ACCEPT_WITHIN',
+      DEFAULT_FINISH_ACCEPT_WITHIN,
+      60_000,
       problems,
     ),
     bodyLimitBytes: wholeNumber(

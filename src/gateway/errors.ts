@@ -1,6 +1,5 @@
-import { isGrpcServiceError } from '@temporalio/client';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { LifecycleClientError } from '../client';
+import { isTemporalUnavailable, isWorkerUnavailable, LifecycleClientError } from '../client';
 
 /**
  * The gateway's one error shape, `{ "error": { code, message, problems? } }`, and the mapping of
@@ -165,6 +164,7 @@ function fromLifecycleError(error: LifecycleClientError): GatewayError {
     case 'lifecycle-failed':
     case 'lifecycle-still-running':
     case 'too-many-matches':
+    case 'worker-unavailable':
       return new GatewayError(code, error.message);
     default:
       // A code this gateway does not know yet is not the caller's fault.
@@ -196,36 +196,4 @@ function problemsOfIssue(
     }));
   }
   return [{ path, message: issue.message ?? 'invalid value' }];
-}
-
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_UNAVAILABLE = 14;
-
-/** Temporal could not be reached (or did not answer in time); a gRPC error may be the cause. */
-export function isTemporalUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
-    if (isGrpcServiceError(e)) return e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return false;
-}
-
-const GRPC_FAILED_PRECONDITION = 9;
-
-/**
- * A query Temporal could not deliver: no worker polls the lifecycle's task queue (any more:
- * FAILED_PRECONDITION "no poller seen"; or ever: the query's deadline passed unanswered).
- */
-export function isWorkerUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
-    if (isGrpcServiceError(e)) {
-      const text = e.details ?? e.message;
-      return (
-        (e.code === GRPC_FAILED_PRECONDITION && /no poller seen/i.test(text)) ||
-        (e.code === GRPC_DEADLINE_EXCEEDED && /query timed out before a worker/i.test(text))
-      );
-    }
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return false;
 }

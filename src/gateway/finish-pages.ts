@@ -16,12 +16,18 @@ export function wantsHtml(request: FastifyRequest): boolean {
   return /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept);
 }
 
-export function renderThankYouPage(): string {
+/**
+ * `accepted`: the lifecycle took the Finish; `signalled`: it was handed to Temporal's server while
+ * no worker ran, and the lifecycle takes it when one is back — the person's answers are safe
+ * either way, so the page says the same, and only its state tells the two apart.
+ */
+export function renderThankYouPage(outcome: 'accepted' | 'signalled' = 'accepted'): string {
+  const when = outcome === 'accepted' ? 'are being prepared' : 'will be prepared shortly';
   return page(
     'Thank you',
-    'finished',
+    outcome === 'accepted' ? 'finished' : 'received',
     '<h1>Thank you</h1>\n<p id="hd-gateway-status" role="status">Your answers were received. ' +
-      'Your documents are being prepared; you can close this page.</p>',
+      `Your documents ${when}; you can close this page.</p>`,
   );
 }
 

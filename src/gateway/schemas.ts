@@ -5,6 +5,7 @@ import {
   DEFAULT_BULK_REPAIR_RATE,
   MAX_BULK_REPAIR_LIMIT,
   MAX_BULK_REPAIR_RATE,
+  REPAIR_NOTE_MAX_CHARS,
 } from '../client';
 import {
   followUpLimitsSchema,
@@ -142,7 +143,7 @@ export const repairRequestSchema = named(
     ),
     note: z
       .string({ error: 'note must be a string' })
-      .max(500, 'note must be at most 500 characters')
+      .max(REPAIR_NOTE_MAX_CHARS, `note must be at most ${REPAIR_NOTE_MAX_CHARS} characters`)
       .optional()
       .describe('Why, for the record (status and history)'),
   }),
@@ -367,7 +368,17 @@ export const cancelRequestedSchema = named(
   'The lifecycle saves its active session and ends',
 );
 export const interviewFinishedSchema = named(
-  z.object({ id: z.string(), versionId: z.string(), interviewCompleted: z.literal(true) }),
+  z.object({
+    id: z.string(),
+    versionId: z.string(),
+    interviewCompleted: z.literal(true),
+    outcome: z
+      .enum(['accepted', 'signalled'])
+      .describe(
+        'accepted: the lifecycle took the Finish; signalled: no worker was running, so it went to ' +
+          "Temporal's server as the interviewCompleted signal, which the lifecycle takes when one is back",
+      ),
+  }),
   'InterviewFinished',
   'The finish link was accepted and the lifecycle told',
 );

@@ -49,7 +49,7 @@ export const LIFECYCLE_ID_PREFIX = 'assembly-';
 const WORK_ITEM_ID_PREFIX = `${LIFECYCLE_ID_PREFIX}wi-`;
 
 /** The workflow id of a lifecycle, so that a repeated start with the same key finds the same one. */
-export function lifecycleIdOf(input: { businessKey?: string; workItem: { id?: string } }): string {
+export function lifecycleWorkflowId(input: { businessKey?: string; workItem: { id?: string } }): string {
   if (input.businessKey !== undefined) return `${LIFECYCLE_ID_PREFIX}${input.businessKey}`;
   if (input.workItem.id !== undefined) return `${WORK_ITEM_ID_PREFIX}${input.workItem.id.toLowerCase()}`;
   throw new Error('a lifecycle id needs a business key or a work item id');

@@ -123,7 +123,7 @@ test('start from a file, status, complete-interview without a version id, result
   expect(ok(await cli(['complete-interview', lifecycleId]))).toEqual({
     lifecycleId,
     versionId,
-    signalled: true,
+    outcome: 'accepted',
   });
 
   const result = ok<LifecycleResult>(await cli(['result', lifecycleId]));
@@ -166,7 +166,7 @@ test('follow-ups with and without --wait on a lifecycle kept open, finish, then 
   expect(ok(await cli(['complete-interview', lifecycleId]))).toEqual({
     lifecycleId,
     versionId: session.versionId,
-    signalled: true,
+    outcome: 'accepted',
   });
   await stage(lifecycleId, 'idle', (s) => s.completedSessions.length === 2);
 

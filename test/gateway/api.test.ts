@@ -101,7 +101,12 @@ test('interview lifecycle over HTTP: start, status, interview, finish link, resu
   // The finish link needs no API key: it is its own credential.
   const finished = await call(interview.finishUrl, { method: 'POST', key: null, body: {} });
   expect(finished.status).toBe(200);
-  expect(finished.json).toEqual({ id, versionId: interview.versionId, interviewCompleted: true });
+  expect(finished.json).toEqual({
+    id,
+    versionId: interview.versionId,
+    interviewCompleted: true,
+    outcome: 'accepted',
+  });
 
   const result = await call(`${created.json.links.result}?wait=true`);
   expect(result.status).toBe(200);

@@ -145,6 +145,7 @@ describe('finish links', () => {
       id: interview.id,
       versionId: interview.versionId,
       interviewCompleted: true,
+      outcome: 'accepted',
     });
 
     const replay = await call(interview.finishUrl, {

@@ -28,7 +28,7 @@ function problemsOf(env: Env): readonly string[] {
   throw new Error('expected a ConfigError');
 }
 
-test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120/min, 2 MiB, 30s waits', () => {
+test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120/min, 5s to accept a Finish, 2 MiB, 30s waits', () => {
   const config = loadGatewayConfig({
     GATEWAY_API_KEYS: `ops:${OPS_HASH.toUpperCase()}`,
     GATEWAY_FINISH_LINK_SECRET: SECRET,
@@ -41,6 +41,7 @@ test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120
     finishLinkTtlMs: 24 * 3_600_000,
     rateLimitPerMinute: 120,
     finishLinkRateLimitPerMinute: 10,
+    finishAcceptWithinMs: 5_000,
     bodyLimitBytes: 2 * 1024 * 1024,
     corsOrigins: [],
     waitLimitMs: 30_000,
@@ -60,6 +61,7 @@ test('every variable read', () => {
     GATEWAY_FINISH_LINK_TTL: '2h30m',
     GATEWAY_RATE_LIMIT_PER_MINUTE: '600',
     GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE: '5',
+    GATEWAY_FINISH_ACCEPT_WITHIN: '2s',
     GATEWAY_TRUST_PROXY: '10.0.0.0/8, loopback',
     GATEWAY_BODY_LIMIT_BYTES: '65536',
     GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000/',
@@ -76,6 +78,7 @@ test('every variable read', () => {
     finishLinkTtlMs: 2.5 * 3_600_000,
     rateLimitPerMinute: 600,
     finishLinkRateLimitPerMinute: 5,
+    finishAcceptWithinMs: 2_000,
     trustProxy: { addresses: ['10.0.0.0/8', 'loopback'] },
     bodyLimitBytes: 65_536,
     corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
@@ -115,6 +118,7 @@ test('every problem reported at once, by variable, without echoing keys or secre
     GATEWAY_FINISH_LINK_SECRET: 'too-short',
     GATEWAY_FINISH_LINK_TTL: 'forever',
     GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+    GATEWAY_FINISH_ACCEPT_WITHIN: '5m',
     GATEWAY_BODY_LIMIT_BYTES: '2MB',
     GATEWAY_CORS_ORIGINS: 'https://ok.example.com,*,https://x.example.com/path',
     GATEWAY_WAIT_LIMIT: '1h',
@@ -130,6 +134,7 @@ test('every problem reported at once, by variable, without echoing keys or secre
     'GATEWAY_FINISH_LINK_SECRET must be at least 32 characters (for example: openssl rand -hex 32)',
     'GATEWAY_FINISH_LINK_TTL must be a duration such as 30s, 15m or 24h, at most 90d',
     'GATEWAY_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000',
+    'GATEWAY_FINISH_ACCEPT_WITHIN must be a duration such as 30s, 15m or 24h, at most 1m',
     'GATEWAY_BODY_LIMIT_BYTES must be a whole number from 1024 to 67108864',
     'GATEWAY_WAIT_LIMIT must be a duration such as 30s, 15m or 24h, at most 10m',
     'GATEWAY_CORS_ORIGINS: "*" is not an origin such as https://app.example.com',
@@ -164,6 +169,7 @@ test('every gateway variable is listed in CONFIG_VARIABLES', () => {
     'GATEWAY_FINISH_LINK_TTL',
     'GATEWAY_RATE_LIMIT_PER_MINUTE',
     'GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE',
+    'GATEWAY_FINISH_ACCEPT_WITHIN',
     'GATEWAY_TRUST_PROXY',
     'GATEWAY_BODY_LIMIT_BYTES',
     'GATEWAY_CORS_ORIGINS',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { LifecycleClient } from '../../src/client';
+import { LifecycleClient, type CompleteInterviewOptions } from '../../src/client';
 import { findFreePort } from '../../tools/temporal';
 import { lifecycleInput } from '../support/lifecycle-harness';
 import {
@@ -14,9 +14,9 @@ import {
 
 /**
  * A Finish that cannot strand a lifecycle: behind a proxy each browser has its own rate-limit
- * bucket (GATEWAY_TRUST_PROXY), a link has its own as well, and a link's nonce is spent only when
- * the signal was accepted — a concurrent second post is told to try again, and a post whose
- * signal did not go through leaves the link usable.
+ * bucket (GATEWAY_TRUST_PROXY), a link has its own as well, and a link's nonce is spent only once
+ * the lifecycle (or, with no worker, Temporal's server) took the Finish — a concurrent second post
+ * is told to try again, and a post that did not go through leaves the link usable.
  */
 
 let bed: GatewayTestbed;
@@ -80,7 +80,7 @@ describe('behind a proxy', () => {
       const real = await postFrom('198.51.100.7', interview.finishUrl.replace(base, proxied.url));
       expect([real.status, real.json]).toEqual([
         200,
-        { id: interview.id, versionId: interview.versionId, interviewCompleted: true },
+        { id: interview.id, versionId: interview.versionId, interviewCompleted: true, outcome: 'accepted' },
       ]);
       expect(await completedSessions(interview.id)).toBe(1);
     } finally {
@@ -111,7 +111,7 @@ describe('behind a proxy', () => {
   });
 });
 
-describe('single use, spent only when the signal was accepted', () => {
+describe('single use, spent only once the lifecycle took the Finish', () => {
   test('a Finish whose first attempt fails (Temporal unreachable) succeeds on the second click', async () => {
     // The first signal goes over a connection to a port nothing listens on: a real failure of
     // a real gRPC call. Every other call goes to the run's Temporal server.
@@ -121,11 +121,12 @@ describe('single use, spent only when the signal was accepted', () => {
     });
     let attempts = 0;
     const firstFails = new (class extends LifecycleClient {
-      override async interviewCompleted(id: string, versionId: string): Promise<void> {
+      override async completeInterview(id: string, options: CompleteInterviewOptions) {
         attempts += 1;
-        if (attempts > 1) return super.interviewCompleted(id, versionId);
+        if (attempts > 1) return super.completeInterview(id, options);
+        // Neither the update (1 s) nor the signal it falls back to (by 1.5 s) gets through.
         return unreachable.temporal.withDeadline(Date.now() + 1500, () =>
-          unreachable.interviewCompleted(id, versionId),
+          unreachable.completeInterview(id, { ...options, acceptWithinMs: 1000 }),
         );
       }
     })(bed.env.client, { taskQueue: bed.h.taskQueue });
@@ -154,10 +155,10 @@ describe('single use, spent only when the signal was accepted', () => {
     let entered!: () => void;
     const signalling = new Promise<void>((resolve) => (entered = resolve));
     const slow = new (class extends LifecycleClient {
-      override async interviewCompleted(id: string, versionId: string): Promise<void> {
+      override async completeInterview(id: string, options: CompleteInterviewOptions) {
         entered();
         await gate;
-        return super.interviewCompleted(id, versionId);
+        return super.completeInterview(id, options);
       }
     })(bed.env.client, { taskQueue: bed.h.taskQueue });
     const gateway = await startTestGateway(slow);

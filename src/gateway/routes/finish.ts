@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LifecycleClientError, type LifecycleStage, type LifecycleStatus } from '../../client';
+import { LifecycleClientError, type InterviewCompletion } from '../../client';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
 import type { FinishLink } from '../finish-links';
@@ -21,27 +21,25 @@ declare module 'fastify' {
   }
 }
 
-const ENDED: ReadonlySet<LifecycleStage> = new Set(['completed', 'expired', 'cancelled', 'failed']);
-
 /**
  * `POST /v1/finish/{token}`: where the interview posts when the person presses Finish. The signed
  * link is the only credential (the browser has no API key). Checks, cheapest first: signature
- * (constant time), expiry, the per-session rate limit, this process's nonce cache, then the
- * lifecycle's own state, which is the authority for single use across restarts and replicas: the
- * link's session must still be the active one, waiting, with its interview not yet reported
- * finished. Only then is `interviewCompleted` signalled for that version.
+ * (constant time), expiry, the per-session rate limit, this process's nonce cache; then one
+ * message to the lifecycle, the `completeInterview` update for the link's session, whose answer
+ * is the authority across restarts and replicas: accepted, already finished (410), or refused
+ * (ended, or the session is no longer one to finish: 410 as well). The link names its version, so
+ * a stale link never finishes a later session.
  *
- * The nonce is spent only once the signal was accepted. While one post of a link is signalling,
- * another answers `409 finish-in-progress` ("try again"); an attempt that failed (Temporal away,
- * the signal refused) gives the nonce back, so the next click works. "Already finished" is said
- * only when the lifecycle itself says so — never for a signal that was not sent.
+ * A person's Finish is never lost to a deploy: when no worker accepts the update within
+ * `GATEWAY_FINISH_ACCEPT_WITHIN`, the `interviewCompleted` signal goes instead (Temporal's server
+ * takes it alone) and the person is told the answers were received. Both paths are idempotent:
+ * the update the server still holds may be delivered after the signal, and the lifecycle's rule
+ * makes the later one change nothing.
  *
- * The remaining race: two posts of the same link that reach two replicas (or one replica after a
- * restart) at the same moment can both read "waiting" and both signal. The workflow makes that
- * harmless: the first signal marks the session's interview finished; the second either sets the
- * same flag again or, once the session has been completed, is recorded in `rejectedSignals` as
- * "already completed". Nothing is completed twice and no other session is touched, because the
- * signal names the link's version id.
+ * The nonce is spent once the lifecycle (or the server, for the signal) took the report. While
+ * one post of a link is in flight, another answers `409 finish-in-progress` ("try again"); an
+ * attempt that failed (Temporal away) gives the nonce back, so the next click works. "Already
+ * finished" is said only when the lifecycle itself says so.
  */
 export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = async (app, { context }) => {
   // Form posts only here: the interview page submits a plain HTML form.
@@ -111,20 +109,25 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
           'This interview is being finished right now; try again in a moment',
         );
       }
+      let completion: InterviewCompletion;
       try {
-        await signalWhenStillWaiting(context, link);
+        completion = await complete(context, link);
       } catch (error) {
         // The lifecycle itself says the session is done: the link is used up. Anything else
-        // (Temporal away, the signal refused) sent nothing for sure: the link stays usable.
+        // (Temporal away) delivered nothing for sure: the link stays usable.
         if (error instanceof GatewayError && error.code === 'finish-link-used')
           context.usedNonces.spend(link.nonce);
         else context.usedNonces.release(link.nonce);
         throw error;
       }
       context.usedNonces.spend(link.nonce);
-      request.log.info({ lifecycleId: link.lifecycleId, versionId: link.versionId }, 'interview finished');
-      if (wantsHtml(request)) return reply.type('text/html; charset=utf-8').send(renderThankYouPage());
-      return { id: link.lifecycleId, versionId: link.versionId, interviewCompleted: true as const };
+      const outcome: 'accepted' | 'signalled' = completion.outcome === 'signalled' ? 'signalled' : 'accepted';
+      request.log.info(
+        { lifecycleId: link.lifecycleId, versionId: link.versionId, outcome },
+        'interview finished',
+      );
+      if (wantsHtml(request)) return reply.type('text/html; charset=utf-8').send(renderThankYouPage(outcome));
+      return { id: link.lifecycleId, versionId: link.versionId, interviewCompleted: true as const, outcome };
     },
   );
 };
@@ -161,30 +164,25 @@ function verifiedLink(context: GatewayContext, token: string): FinishLink {
   throw new GatewayError('finish-link-invalid', 'This finish link is not valid');
 }
 
-async function signalWhenStillWaiting(context: GatewayContext, link: FinishLink): Promise<void> {
-  let status: LifecycleStatus;
+/**
+ * The report for the link's session; `already-finished`, a refusal and a lifecycle that is gone
+ * all mean the link is used up.
+ */
+async function complete(context: GatewayContext, link: FinishLink): Promise<InterviewCompletion> {
+  let completion: InterviewCompletion;
   try {
-    status = await context.lifecycles.status(link.lifecycleId);
+    completion = await context.lifecycles.completeInterview(link.lifecycleId, {
+      versionId: link.versionId,
+      acceptWithinMs: context.config.finishAcceptWithinMs,
+    });
   } catch (error) {
     // Signed by us, so it existed: gone now means it ended long ago (past retention).
     if (isLifecycleGone(error)) throw alreadyUsed();
+    if (error instanceof LifecycleClientError && error.code === 'request-rejected') throw alreadyUsed();
     throw error;
   }
-  const session = status.activeSession;
-  if (
-    ENDED.has(status.stage) ||
-    session === undefined ||
-    session.versionId !== link.versionId ||
-    session.interviewCompleted
-  ) {
-    throw alreadyUsed();
-  }
-  try {
-    await context.lifecycles.interviewCompleted(link.lifecycleId, link.versionId);
-  } catch (error) {
-    if (isLifecycleGone(error)) throw alreadyUsed();
-    throw error;
-  }
+  if (completion.outcome === 'already-finished') throw alreadyUsed();
+  return completion;
 }
 
 function isLifecycleGone(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TERMINAL_STAGES, type LifecycleStatus } from '../../client';
+import { isTerminal, isWaitingForInterview, type LifecycleStatus } from '../../client';
 import { protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
@@ -77,7 +77,7 @@ const STATUS_POLL_MS = 200;
 
 /** The lifecycle has not reached its interview yet, but will unless something goes wrong. */
 function interviewStillToCome(status: LifecycleStatus): boolean {
-  if (TERMINAL_STAGES.includes(status.stage) || status.stage === 'needs-attention') return false;
+  if (isTerminal(status.stage) || status.stage === 'needs-attention') return false;
   const session = status.activeSession;
   return session?.mode === 'interview' && !session.interviewCompleted && session.interview === undefined;
 }
@@ -86,15 +86,10 @@ type WaitingSession = NonNullable<LifecycleStatus['activeSession']> & {
   interview: NonNullable<NonNullable<LifecycleStatus['activeSession']>['interview']>;
 };
 
+/** The session a finish link may be signed for: the one the lifecycle waits for (message-rules.ts). */
 function waitingInterview(id: string, status: LifecycleStatus): WaitingSession {
   const session = status.activeSession;
-  if (
-    session === undefined ||
-    session.mode !== 'interview' ||
-    session.interview === undefined ||
-    session.interviewCompleted ||
-    status.stage !== 'waiting-for-interview'
-  ) {
+  if (session?.interview === undefined || !isWaitingForInterview(status.stage, session)) {
     throw new GatewayError(
       'no-interview-waiting',
       `Lifecycle "${id}" is not waiting for an interview (stage: ${status.stage})`,

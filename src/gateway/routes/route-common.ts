@@ -1,3 +1,4 @@
+import { isLifecycleId } from '../../client';
 import { GatewayError } from '../errors';
 import type { OpenApiTag } from '../openapi';
 
@@ -11,7 +12,6 @@ export const TAGS: OpenApiTag[] = ['assemblies'];
  * could not have made is unknown here, whatever else runs in the namespace.
  */
 export function lifecycleId(id: string): string {
-  if (!id.startsWith('assembly-'))
-    throw new GatewayError('lifecycle-not-found', `No lifecycle with id "${id}"`);
+  if (!isLifecycleId(id)) throw new GatewayError('lifecycle-not-found', `No lifecycle with id "${id}"`);
   return id;
 }
