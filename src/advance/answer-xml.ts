@@ -1,4 +1,5 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { truncate } from '../workflows/message-rules';
 import { AnswerXmlError, type AdvanceErrorContext } from './errors';
 
 /**
@@ -93,7 +94,7 @@ export function checkAnswerXml(xml: unknown, options: AnswerXmlCheckOptions = {}
     if (tag.name === 'Answer') {
       const name = tag.attributes['name'];
       if (typeof name !== 'string' || name.trim() === '') stop('<Answer> needs a non-empty name attribute');
-      if (seen.has(name)) stop(`answer "${truncate(name)}" appears twice`);
+      if (seen.has(name)) stop(`answer "${quoted(name)}" appears twice`);
       seen.add(name);
       names.push(name);
     }
@@ -105,9 +106,8 @@ export function checkAnswerXml(xml: unknown, options: AnswerXmlCheckOptions = {}
   });
   parser.on('closetag', (tag: SaxesTagPlain) => {
     if (tag.name === 'Answer') {
-      if (valuesInAnswer === 0) stop(`answer "${truncate(names.at(-1) ?? '')}" has no value element`);
-      if (valuesInAnswer > 1)
-        stop(`answer "${truncate(names.at(-1) ?? '')}" has more than one value element`);
+      if (valuesInAnswer === 0) stop(`answer "${quoted(names.at(-1) ?? '')}" has no value element`);
+      if (valuesInAnswer > 1) stop(`answer "${quoted(names.at(-1) ?? '')}" has more than one value element`);
     }
     const answer = names.at(-1) ?? '';
     if (tag.name === 'NumValue' && !isUnanswered(tag)) checkNumber(valueText.trim(), answer, stop);
@@ -168,14 +168,15 @@ function isUnanswered(tag: SaxesTagPlain): boolean {
 // Messages name the answer, never its value: answers are personal data and errors reach logs.
 function checkNumber(text: string, answer: string, stop: (problem: string) => never): void {
   if (text === '' || !Number.isFinite(Number(text)))
-    stop(`<NumValue> of answer "${truncate(answer)}" is not a number`);
+    stop(`<NumValue> of answer "${quoted(answer)}" is not a number`);
 }
 
 function checkBoolean(text: string, answer: string, stop: (problem: string) => never): void {
   if (text !== 'true' && text !== 'false')
-    stop(`<TFValue> of answer "${truncate(answer)}" is not true or false`);
+    stop(`<TFValue> of answer "${quoted(answer)}" is not true or false`);
 }
 
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+/** An answer's name as a message quotes it: 40 characters and the ellipsis at most. */
+function quoted(name: string): string {
+  return truncate(name, 41);
 }

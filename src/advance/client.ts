@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { checkAnswerXml } from './answer-xml';
 import { describe, type FailureContext } from './classify';
 import { AdvanceError, AdvanceNotFoundError, AdvanceTransientError, AdvanceValidationError } from './errors';
-import { isGuid } from './guid';
+// The one GUID rule of the project's messages; dependency-free like this folder.
+import { isGuid } from '../workflows/message-rules';
 import {
   readDocuments,
   readSession,

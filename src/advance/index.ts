@@ -3,7 +3,6 @@ export * from './answer-xml';
 export * from './callback-signature';
 export * from './client';
 export * from './errors';
-export * from './guid';
 export * from './model';
 export * from './options';
 export type * from './protocol';

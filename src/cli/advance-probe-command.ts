@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { AnswerXmlError, checkAnswerXml, isGuid, type ResolvedAdvanceClientOptions } from '../advance';
+import { AnswerXmlError, checkAnswerXml, type ResolvedAdvanceClientOptions } from '../advance';
+import { isGuid } from '../workflows/message-rules';
 import { loadAdvanceConfig, type Env } from '../config';
 import {
   DEFAULT_COMPLETION_WAIT_MS,

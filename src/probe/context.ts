@@ -7,9 +7,13 @@ import {
   type ResolvedAdvanceClientOptions,
   type WorkItemRequest,
 } from '../advance';
+import { GUID_PATTERN } from '../workflows/message-rules';
 import type { CompletionEvidence } from './completion-timing';
 import type { ProbeMode } from './mode';
 import { ResponseRecorder, type RecordedExchange } from './recorder';
+
+/** Every GUID in a text (the one GUID rule, unanchored). */
+const GUIDS_IN_TEXT = new RegExp(GUID_PATTERN.source.slice(1, -1), 'gi');
 
 export interface ProbeSettings {
   /** The tenancy, as the worker's configuration resolves it. */
@@ -179,10 +183,7 @@ export class ProbeContext {
 
   /** An exchange as the report shows it: the probe's ids by name, never a query's values. */
   describe(exchange: RecordedExchange): string {
-    const path = exchange.path.replace(
-      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
-      (id) => this.labels.get(id.toLowerCase()) ?? '{id}',
-    );
+    const path = exchange.path.replace(GUIDS_IN_TEXT, (id) => this.labels.get(id.toLowerCase()) ?? '{id}');
     return `${exchange.method} ${path} → ${exchange.status ?? 'no answer'}`;
   }
 

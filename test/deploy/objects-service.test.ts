@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'yaml';
 import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
-import { ensureInstalled, freePort, ServerProcess } from '../support/object-store-servers';
+import { findFreePort } from '../../src/observability/free-port';
+import { ensureInstalled, ServerProcess } from '../support/object-store-servers';
 
 /**
  * The compose stack's `objects` service without Docker: its entry point
@@ -45,7 +46,7 @@ test('the objects service serves the bucket the worker is configured for, with t
   await mkdir(secrets);
   const secretKey = randomBytes(32).toString('hex');
   await writeFile(path.join(secrets, 'document_store_secret_key'), `${secretKey}\n`);
-  const port = await freePort();
+  const port = await findFreePort();
 
   const objects = composeEnv('objects');
   const child = spawn('sh', [path.join(ROOT, 'deploy', 'objects', 'start-versitygw.sh')], {

@@ -2,10 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { findFreePort } from '../../src/observability/free-port';
 
 /**
  * Real object-store servers for the store tests, one per test file: versitygw (S3 protocol) and
@@ -52,17 +52,6 @@ export function ensureInstalled(server: 'versitygw' | 'azurite'): string {
     }
   }
   return entry;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** A started server process: its output is kept for error messages; stopped on exit at the latest. */
@@ -153,7 +142,7 @@ export async function createS3Bucket(server: RunningS3Server, bucket: string): P
 export async function startVersityGw(): Promise<RunningS3Server> {
   const binary = ensureInstalled('versitygw');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hotdocs-versitygw-'));
-  const port = await freePort();
+  const port = await findFreePort();
   await mkdir(path.join(dataDir, 'buckets'));
   await mkdir(path.join(dataDir, 'versions'));
   const accessKeyId = `test${randomBytes(6).toString('hex')}`;
@@ -200,7 +189,7 @@ export interface RunningAzurite {
 export async function startAzurite(): Promise<RunningAzurite> {
   const entry = ensureInstalled('azurite');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hotdocs-azurite-'));
-  const port = await freePort();
+  const port = await findFreePort();
   const accountName = `hotdocs${randomBytes(3).toString('hex')}`;
   const accountKey = randomBytes(64).toString('base64');
   const child = spawn(
