@@ -1,16 +1,16 @@
 /** What a claim of a finish link's nonce found. */
 export type NonceClaim =
-  /** Free until now, and now held by this request: signal, then `spend` or `release`. */
+  /** Free until now, and now held by this request: finish, then `spend` or `release`. */
   | 'claimed'
   /** Another request of this process holds it right now. */
   | 'in-progress'
-  /** Its signal was accepted (or the lifecycle said the interview was finished). */
+  /** The lifecycle took the Finish (or said the interview was finished already). */
   | 'spent';
 
 /**
  * Nonces of finish links this process is using or has used, for a fast answer to a concurrent
- * or repeated post without asking Temporal. A nonce is spent only once the signal was accepted;
- * a failed attempt gives it back, so the link stays usable. It is an optimisation, not the
+ * or repeated post without asking Temporal. A nonce is spent only once the Finish was taken; a
+ * failed attempt gives it back, so the link stays usable. It is an optimisation, not the
  * authority: it is lost on restart and not shared between replicas; the lifecycle's own state
  * decides (see the finish route). Bounded, so a flood of valid links cannot grow it without end;
  * an entry is useless once its link has expired, and the oldest go first when it is full.

@@ -2,8 +2,11 @@
  * Records the two histories test/chaos/quarantine.unit.test.ts reads, on the time-skipping test
  * server: a v1.1 lifecycle whose retried CompleteSession holds its follow-up back (a quarantine
  * wait), and a v2.0 lifecycle with a retried completion, status reads while Advance is completing
- * and a follow-up interview (no quarantine). Run again after a change to the workflow's commands:
- * `npx tsx test/support/record-quarantine-histories.ts`.
+ * and a follow-up interview (no quarantine). They sit with the other recorded histories, and the
+ * replay test replays them too: the v2.0 one is the only history of a v2.0 completion from before
+ * the completion's patches (src/workflows/patches.ts). Before recording them again
+ * (`npx tsx test/support/record-quarantine-histories.ts`), keep the old files in a folder of
+ * their own, as docs/deploy.md says for test/histories.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +21,7 @@ import {
 } from './lifecycle-harness';
 import { createTimeSkippingEnvironment } from './temporal';
 
-const OUT = path.resolve(__dirname, '..', 'chaos', 'histories');
+const OUT = path.resolve(__dirname, '..', 'histories', 'quarantine');
 
 async function save(env: TestWorkflowEnvironment, name: string, workflowId: string): Promise<void> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();

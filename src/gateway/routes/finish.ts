@@ -68,7 +68,7 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
           '(tampered or not ours), 410 finish-link-expired, 410 finish-link-used (already finished, ' +
           'or the session is no longer the one waiting), 409 finish-in-progress (the same link is ' +
           'being finished right now: try again), 429 rate-limited (per client address, and per ' +
-          'interview session), 503 temporal-unavailable (nothing was signalled: try again).',
+          'interview session), 503 temporal-unavailable (nothing was delivered: try again).',
         tags: ['interview'],
         // JSON first: generators that pick one media type pick the first. (openapi-python-client
         // 0.29 writes both branches for one model, and the last one's Content-Type wins: the form
@@ -142,7 +142,7 @@ const pageOrErrorResponses = {
     content: { 'application/json': { schema: errorResponseSchema }, 'text/html': { schema: z.string() } },
   },
   '5xx': {
-    description: 'Nothing was signalled; try again: the error JSON, or a page for a browser',
+    description: 'Nothing was delivered; try again: the error JSON, or a page for a browser',
     content: { 'application/json': { schema: errorResponseSchema }, 'text/html': { schema: z.string() } },
   },
 } as const;
