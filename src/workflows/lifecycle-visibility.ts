@@ -37,8 +37,7 @@ export class LifecycleVisibility {
   }
 
   private wantsUpsert(stage: LifecycleStage): boolean {
-    if (!this.identityIndexed) return true;
-    return stage !== this.indexedStage && (isAtRest(stage) || isAtRest(this.indexedStage));
+    return !this.identityIndexed || indexesStage(this.indexedStage, stage);
   }
 
   private upsert(stage: LifecycleStage): void {
@@ -65,6 +64,14 @@ export class LifecycleVisibility {
       ...(tenancy === undefined ? [] : [{ key: TENANCY, value: tenancy }]),
     ];
   }
+}
+
+/**
+ * Whether moving from the indexed stage to `next` writes the search attributes: where the
+ * lifecycle comes to rest, and where it resumes work from a rest.
+ */
+export function indexesStage(indexed: LifecycleStage | undefined, next: LifecycleStage): boolean {
+  return next !== indexed && (isAtRest(next) || isAtRest(indexed));
 }
 
 function isAtRest(stage: LifecycleStage | undefined): boolean {

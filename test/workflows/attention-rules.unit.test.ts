@@ -1,0 +1,82 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { attentionReason, repairRefusal, UnconfirmedOutcome } from '../../src/workflows/lifecycle-attention';
+import { FailureType } from '../../src/workflows/failure-types';
+import type { AttentionStatus } from '../../src/workflows/lifecycle-status';
+
+/**
+ * Which faults make a lifecycle wait for an operator, and which repairs it takes there, as plain
+ * functions: what the workflow decides on, without running one.
+ */
+
+function activityFailure(type: string): ActivityFailure {
+  return new ActivityFailure(
+    'Activity task failed',
+    'completeSession',
+    '1',
+    undefined,
+    undefined,
+    ApplicationFailure.create({ type, message: 'Advance said no', nonRetryable: true }),
+  );
+}
+
+describe('attentionReason', () => {
+  test.each([
+    [FailureType.AdvanceAuth, 'acquireToken', 'credentials-refused'],
+    [FailureType.AdvanceForbidden, 'beginSession', 'forbidden'],
+    [FailureType.AdvanceConflict, 'completeSession', 'outcome-unconfirmed'],
+    // A conflict anywhere else is not an operator's to settle: it fails as before.
+    [FailureType.AdvanceConflict, 'beginSession', undefined],
+    [FailureType.InvalidLifecycleInput, 'createWorkItem', undefined],
+  ])('%s at %s: %s', (type, call, reason) => {
+    expect(attentionReason(activityFailure(type), call)).toBe(reason);
+  });
+
+  test("the workflow's own unconfirmed outcome, and nothing else that is not an activity's failure", () => {
+    expect(attentionReason(new UnconfirmedOutcome('the version is now Failed'), 'readVersionStatus')).toBe(
+      'outcome-unconfirmed',
+    );
+    expect(attentionReason(new Error('a bug'), 'completeSession')).toBeUndefined();
+  });
+});
+
+describe('repairRefusal', () => {
+  const attention = (reason: AttentionStatus['reason']): AttentionStatus => ({
+    reason,
+    call: 'completeSession',
+    message: 'm',
+    since: 'then',
+    retries: 0,
+  });
+  const waiting = (reason: AttentionStatus['reason']) => ({
+    stage: 'needs-attention' as const,
+    attention: attention(reason),
+  });
+
+  test('a lifecycle that needs attention takes retry and abandon, accept-completed only for an unconfirmed outcome', () => {
+    expect(repairRefusal({ action: 'retry' }, waiting('forbidden'), false)).toBeUndefined();
+    expect(repairRefusal({ action: 'abandon', note: 'n' }, waiting('forbidden'), false)).toBeUndefined();
+    expect(
+      repairRefusal({ action: 'accept-completed' }, waiting('outcome-unconfirmed'), false),
+    ).toBeUndefined();
+    expect(repairRefusal({ action: 'accept-completed' }, waiting('credentials-refused'), false)).toBe(
+      'accept-completed is for an unconfirmed completion, not for credentials-refused',
+    );
+  });
+
+  test('nothing to repair, or a repair under way', () => {
+    expect(repairRefusal({ action: 'retry' }, { stage: 'waiting-for-interview' }, false)).toBe(
+      'the lifecycle does not need attention (it is waiting-for-interview)',
+    );
+    expect(repairRefusal({ action: 'retry' }, waiting('forbidden'), true)).toBe(
+      'another repair is being carried out',
+    );
+  });
+
+  test("a request of the wrong shape, in the client's words", () => {
+    expect(repairRefusal({ action: 'reboot', note: 7, colour: 'red' }, waiting('forbidden'), false)).toBe(
+      'action must be one of retry, accept-completed, abandon; ' +
+        'note must be a string of at most 500 characters; unknown field(s): colour',
+    );
+    expect(repairRefusal(null, waiting('forbidden'), false)).toBe('expected { action, note?, by? }');
+  });
+});
