@@ -1,0 +1,90 @@
+/**
+ * The HTTP gateway in a process of its own, as `hotdocs-temporal gateway` runs it, built from this
+ * tree or from a baseline commit's `src/` (BENCH_SOURCE_ROOT), so that the finish benchmark
+ * compares the two in one run. Its client counts the calls it makes to Temporal, by gRPC method
+ * (the `calls` message): the round trips a route costs.
+ *
+ * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, the
+ * GATEWAY_* variables, BENCH_SOURCE_ROOT.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { LifecycleClient } from '../../src/client';
+import type { loadGatewayConfig } from '../../src/config';
+import type { startGateway } from '../../src/gateway';
+import type { GatewayChildMessage, GatewayParentMessage } from './gateway-protocol';
+
+interface GatewaySource {
+  LifecycleClient: typeof LifecycleClient;
+  loadGatewayConfig: typeof loadGatewayConfig;
+  startGateway: typeof startGateway;
+}
+
+function gatewaySource(root: string): GatewaySource {
+  /* eslint-disable @typescript-eslint/no-require-imports -- the path is known only at run time */
+  const client = require(path.join(root, 'src', 'client')) as Pick<GatewaySource, 'LifecycleClient'>;
+  const config = require(path.join(root, 'src', 'config')) as Pick<GatewaySource, 'loadGatewayConfig'>;
+  const gateway = require(path.join(root, 'src', 'gateway')) as Pick<GatewaySource, 'startGateway'>;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { ...client, ...config, ...gateway };
+}
+
+/** Counts every call through the connection's WorkflowService, by method name. */
+function countCalls(connection: Connection): Record<string, number> {
+  const calls: Record<string, number> = {};
+  const service = connection.workflowService as unknown as Record<string, unknown>;
+  const names = new Set<string>();
+  for (let o: object | null = service; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o))
+    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+  for (const name of names) {
+    const method = service[name];
+    if (typeof method !== 'function' || name === 'constructor' || !/^[a-z]/.test(name)) continue;
+    if (['rpcCall', 'emit', 'on', 'off', 'once', 'end'].includes(name)) continue;
+    service[name] = function (this: unknown, ...args: unknown[]) {
+      calls[name] = (calls[name] ?? 0) + 1;
+      return (method as (...a: unknown[]) => unknown).apply(service, args);
+    };
+  }
+  return calls;
+}
+
+function send(message: GatewayChildMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  if (process.send === undefined) throw new Error('gateway-child must be started with IPC');
+  const source = gatewaySource(process.env['BENCH_SOURCE_ROOT'] || path.resolve(__dirname, '..', '..'));
+  const connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS'] });
+  const calls = countCalls(connection);
+  const temporal = new Client({ connection, namespace: process.env['TEMPORAL_NAMESPACE'] || 'default' });
+  const lifecycles = new source.LifecycleClient(temporal, { taskQueue: process.env['TEMPORAL_TASK_QUEUE'] });
+  const gateway = await source.startGateway({
+    lifecycles,
+    config: source.loadGatewayConfig(process.env),
+    log: false,
+  });
+  const closed = new Promise<void>((resolve) => {
+    const close = () => void gateway.close().then(resolve, resolve);
+    process.on('message', (message: GatewayParentMessage) => {
+      if (message.type === 'calls') send({ type: 'calls', id: message.id, calls: { ...calls } });
+      else close();
+    });
+    process.on('disconnect', close);
+  });
+  send({ type: 'ready', url: gateway.url });
+  await closed;
+  await connection.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    send({
+      type: 'failed',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    process.exitCode = 1;
+    process.disconnect?.();
+  },
+);
