@@ -41,9 +41,8 @@ import {
   type WorkflowOutboundCallsInterceptor,
   type WorkflowRandomStream,
 } from '@temporalio/workflow';
+import { TRACING_PATCH } from '../workflows/patches';
 
-/** Marks a lifecycle whose spans Temporal's OpenTelemetry interceptors (SDK v1 line) make. */
-export const TRACING_PATCH = 'opentelemetry-tracing-v1';
 /** Where Temporal's interceptors carry the trace context (`@temporalio/interceptors-opentelemetry`). */
 const TRACE_HEADER = '_tracer-data';
 const SPAN_ID_STREAM = 'hotdocs-advance-temporal/opentelemetry-span-ids';

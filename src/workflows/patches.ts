@@ -53,6 +53,15 @@ export const PATCH_LOCAL_STEPS = 'local-activities-for-short-steps';
 export const PATCH_LOCAL_ASSEMBLE = 'local-activity-for-assemble-version';
 
 /**
+ * A lifecycle is traced (Temporal's OpenTelemetry interceptors, SDK v1 line) from the first message
+ * that carries a trace context; the decision is recorded here so a replay takes the same path, and
+ * lifecycles from before tracing replay untouched (src/observability/tracing-workflow-interceptors.ts).
+ * Not a change of the lifecycle's own commands: it stays as long as tracing is offered, and a
+ * successor of the interceptors (another SDK line) gets an id of its own.
+ */
+export const TRACING_PATCH = 'opentelemetry-tracing-v1';
+
+/**
  * The next two guard one withdrawn change (session-completion.ts, `completeCall`). For a while,
  * v2.0's CompleteSession after the interview ran as a local activity (this id); it was taken back
  * because a message arriving during the workflow task that also closed the lifecycle made the

@@ -11,7 +11,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { tracingClientInterceptors } from '../../src/observability/tracing-client';
 import { loadTracingConfig } from '../../src/observability/tracing-config';
-import { TRACING_PATCH } from '../../src/observability/tracing-workflow-interceptors';
+import { TRACING_PATCH } from '../../src/workflows/patches';
 import {
   findTraces,
   getTrace,

@@ -6,7 +6,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Tracing } from '../../src/observability/tracing';
 import { tracingWorkerOptions } from '../../src/observability/tracing-worker';
-import { TRACING_PATCH } from '../../src/observability/tracing-workflow-interceptors';
+import { TRACING_PATCH } from '../../src/workflows/patches';
 import { patchMarkers } from '../support/upgrade-checks';
 import '../support/temporal'; // quiet worker logs
 
