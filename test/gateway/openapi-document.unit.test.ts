@@ -103,6 +103,7 @@ test('each shape is one named component, referenced where it is used; no request
     'AssemblyResult.outcome',
     'BulkRepairLifecycle.outcome',
     'EventDelivery.outcome',
+    'InterviewFinished.outcome',
     'QueuedFollowUp.via',
   ]);
   // Bodies and answers are references, never inline objects.
