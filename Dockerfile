@@ -30,8 +30,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY tools/bundle-workflows.ts ./tools/bundle-workflows.ts
 # tsc -p tsconfig.build.json, then dist/workflow-bundle{,.encrypted}.js (production workers load a prebuilt
-# bundle instead of bundling the workflow sources at start-up).
-RUN npm run build && test -s dist/workflow-bundle.js && test -s dist/workflow-bundle.encrypted.js
+# bundle instead of bundling the workflow sources at start-up). `build:dist`, not `build`: the published
+# contract files (schemas/, openapi/) are written from a checkout and never needed in the image.
+RUN npm run build:dist && test -s dist/workflow-bundle.js && test -s dist/workflow-bundle.encrypted.js
 
 # ---- the HotDocs Advance emulator (sandbox profile; a development tool, run from its sources) ----
 FROM build AS emulator
