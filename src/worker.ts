@@ -41,7 +41,11 @@ export interface LifecycleWorkerOptions {
   onWebhookAttempt?: (attempt: WebhookAttempt) => void;
   /** Observes every document streamed into the store (metrics). */
   onDocumentStored?: (document: StoredDocument) => void;
-  /** Extra worker options (tuning, a test's identity, ...). */
+  /**
+   * Extra worker options (tuning, a test's identity, ...). Their `interceptors` are added to the
+   * tracing interceptors, never in their place: a worker whose bundle lacks the tracing workflow
+   * module cannot replay a traced lifecycle.
+   */
   workerOptions?: Partial<WorkerOptions>;
   /** This build's version, when already resolved. @default resolveWorkerVersion(config, ...) */
   version?: WorkerVersion;
@@ -130,8 +134,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...workflowCode,
     ...workerVersionOptions(version),
-    ...tracingWorkerOptions(tracing),
-    ...options.workerOptions,
+    ...withExtraOptions(tracingWorkerOptions(tracing, workflowCode), options.workerOptions),
   });
   return {
     worker,
@@ -146,6 +149,25 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
         await clients.close();
         await documentStore.close();
       }
+    },
+  };
+}
+
+/** `extra` over `base`, with the interceptors of both (base's first). */
+export function withExtraOptions(
+  base: ReturnType<typeof tracingWorkerOptions>,
+  extra: Partial<WorkerOptions> = {},
+): Partial<WorkerOptions> {
+  const { interceptors: own = {} } = base;
+  const { interceptors: added = {} } = extra;
+  return {
+    ...base,
+    ...extra,
+    interceptors: {
+      ...own,
+      ...added,
+      activity: [...(own.activity ?? []), ...(added.activity ?? [])],
+      workflowModules: [...(own.workflowModules ?? []), ...(added.workflowModules ?? [])],
     },
   };
 }

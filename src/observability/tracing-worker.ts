@@ -35,10 +35,13 @@ export const RUN_ID_ATTRIBUTE = 'run_id';
 
 export function tracingWorkerOptions(
   tracing: Tracing | undefined,
+  workflowCode: Pick<WorkerOptions, 'workflowBundle'> = {},
 ): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
-      workflowModules: [...TRACING_WORKFLOW_MODULES],
+      // A prebuilt bundle has the module compiled in (tools/bundle-workflows.ts); the SDK would
+      // only warn that it ignores the option.
+      ...(workflowCode.workflowBundle === undefined && { workflowModules: [...TRACING_WORKFLOW_MODULES] }),
       ...(tracing !== undefined && {
         activity: [
           (ctx) => ({
