@@ -13,7 +13,7 @@
  *
  *   npx tsx bench/lifecycle.ts [--lifecycles 200] [--concurrency 32] [--rounds 3] [--warmup 30]
  *                              [--kinds interview,batch] [--protocols v1.1,v2.0]
- *                              [--baseline <git ref>[,<git ref>...]] [--cpu-prof <dir>] [--json-only]
+ *                              [--baseline <git ref>[,<git ref>...]] [--tracing] [--cpu-prof <dir>] [--json-only]
  */
 import { parseArgs } from 'node:util';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
@@ -58,8 +58,17 @@ export interface LifecycleBenchmarkOptions {
   baselines?: readonly string[];
   /** Profile every worker's CPU (`node --cpu-prof`) into this folder. */
   cpuProfileDir?: string;
+  /**
+   * Also run this tree's worker with tracing on and every lifecycle sampled (`OTEL_*`, spans to a
+   * loopback OTLP endpoint, trace context from the business system's client), measured in the same
+   * rounds as `tracing on` beside the baselines. @default false
+   */
+  tracing?: boolean;
   progress?: (line: string) => void;
 }
+
+/** The label (and `baselines` key) of the traced side in the figures. */
+export const TRACED_SIDE = 'tracing on';
 
 /** What one side (ours, a baseline, the floor) did in the measured rounds of one protocol and kind. */
 export interface SideFigures {
@@ -203,6 +212,8 @@ export async function runLifecycleBenchmark(
         bundle: baseline.file,
         sourceRoot: baseline.sourceRoot,
       });
+    if (options.tracing === true)
+      specs.push({ name: `traced-${protocol}`, kind: 'lifecycle', protocol, traced: true });
   }
 
   const rig = await startRig(specs, progress, { cpuProfileDir: options.cpuProfileDir });
@@ -232,11 +243,25 @@ export async function runLifecycleBenchmark(
         const w = worker(`baseline${index}-${protocol}`);
         return { label: ref, worker: w, drive: lifecycleDriver(rig, w), callsAdvance: true, commit };
       });
+      if (options.tracing === true) {
+        const w = worker(`traced-${protocol}`);
+        others.push({
+          label: TRACED_SIDE,
+          worker: w,
+          drive: lifecycleDriver(rig, w),
+          callsAdvance: true,
+          commit: 'this tree, always_on',
+        });
+      }
       const byKind: Partial<Record<LifecycleKind, LifecycleFigures>> = {};
       for (const kind of kinds) {
         byKind[kind] = await measureKind(rig, { protocol, kind, floor, ours, others }, settings, progress);
       }
       result[protocol] = byKind;
+    }
+    if (rig.spanSink !== undefined) {
+      const { exports, bytes } = rig.spanSink.stats();
+      progress(`span sink: ${exports} exports, ${(bytes / 1024 / 1024).toFixed(1)} MiB of spans`);
     }
     return result;
   } finally {
@@ -496,6 +521,7 @@ async function main(): Promise<void> {
       kinds: { type: 'string' },
       protocols: { type: 'string' },
       baseline: { type: 'string' },
+      tracing: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       'json-only': { type: 'boolean', default: false },
     },
@@ -509,6 +535,7 @@ async function main(): Promise<void> {
     kinds: parseList(values.kinds, LIFECYCLE_KINDS, '--kinds'),
     protocols: parseList(values.protocols, PROTOCOLS, '--protocols'),
     baselines: values.baseline?.split(',').map((ref) => ref.trim()),
+    tracing: values.tracing,
     cpuProfileDir: values['cpu-prof'],
     progress: (line) => console.error(line),
   });

@@ -5,7 +5,7 @@
  * docs/benchmarks.md.
  *
  *   npm run bench -- [--lifecycles 200] [--concurrency 32] [--parked 3000]
- *                    [--protocols v1.1,v2.0] [--baseline <git ref>[,...]] [--cpu-prof <dir>]
+ *                    [--protocols v1.1,v2.0] [--baseline <git ref>[,...]] [--tracing] [--cpu-prof <dir>]
  *                    [--only interview,batch,parked,client] [--json-only] [--out <file>]
  *
  * To add a benchmark, append a step to `steps()`.
@@ -35,6 +35,7 @@ interface Options {
   parked: number;
   protocols: readonly Protocol[];
   baselines: readonly string[];
+  tracing: boolean;
   cpuProfileDir?: string;
   only: ReadonlySet<StepName>;
   jsonOnly: boolean;
@@ -79,6 +80,7 @@ function steps(options: Options): Step[] {
           kinds: kinds as LifecycleKind[],
           protocols: options.protocols,
           baselines: options.baselines,
+          tracing: options.tracing,
           cpuProfileDir: options.cpuProfileDir,
           progress,
         });
@@ -108,6 +110,7 @@ function parseOptions(argv: string[]): Options {
       parked: { type: 'string' },
       protocols: { type: 'string' },
       baseline: { type: 'string' },
+      tracing: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       only: { type: 'string' },
       'json-only': { type: 'boolean', default: false },
@@ -130,6 +133,7 @@ function parseOptions(argv: string[]): Options {
     parked: positive('parked', values.parked, PARKED_DEFAULTS.workflows),
     protocols: parseList(values.protocols, PROTOCOLS, '--protocols') ?? PROTOCOLS,
     baselines: values.baseline?.split(',').map((ref) => ref.trim()) ?? [],
+    tracing: values.tracing === true,
     cpuProfileDir: values['cpu-prof'] === undefined ? undefined : path.resolve(values['cpu-prof']),
     only: new Set(only as StepName[]),
     jsonOnly: values['json-only'] === true,
@@ -187,6 +191,7 @@ async function main(): Promise<void> {
       parked: options.parked,
       protocols: options.protocols,
       baselines: options.baselines,
+      tracing: options.tracing,
       only: [...options.only],
     },
   };

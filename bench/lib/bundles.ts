@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { TRACING_WORKFLOW_MODULES } from '../../src/observability/tracing-worker';
 
 export interface WorkflowBundles {
   /** The lifecycle's workflows (`src/workflows`), as `npm run build` prebuilds them. */
@@ -28,8 +30,16 @@ function bundleFolder(): Promise<string> {
   return folder;
 }
 
-async function writeBundle(name: string, workflowsPath: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+async function writeBundle(
+  name: string,
+  workflowsPath: string,
+  workflowInterceptorModules: readonly string[] = [],
+): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...workflowInterceptorModules],
+    logger: quiet,
+  });
   const file = path.join(await bundleFolder(), `${name}.js`);
   await writeFile(file, code);
   return file;
@@ -41,7 +51,12 @@ async function writeBundle(name: string, workflowsPath: string): Promise<string>
  */
 export function workflowBundles(): Promise<WorkflowBundles> {
   bundles ??= (async () => ({
-    lifecycle: await writeBundle('lifecycle', require.resolve('../../src/workflows')),
+    // With the tracing interceptor module, as `npm run build` bundles it for production workers.
+    lifecycle: await writeBundle(
+      'lifecycle',
+      require.resolve('../../src/workflows'),
+      TRACING_WORKFLOW_MODULES,
+    ),
     floor: await writeBundle('floor', require.resolve('../floor/workflows')),
   }))();
   return bundles;
@@ -73,6 +88,12 @@ export async function baselineSource(
   );
   execFileSync('tar', ['-x', '-C', root], { input: archive });
   await symlink(path.join(PROJECT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  const file = await writeBundle(`baseline-${commit.slice(0, 12)}`, path.join(root, 'src', 'workflows'));
+  // A commit from before tracing has no interceptor module; later ones bundle theirs, as their build did.
+  const interceptors = path.join(root, 'src', 'observability', 'tracing-workflow-interceptors.ts');
+  const file = await writeBundle(
+    `baseline-${commit.slice(0, 12)}`,
+    path.join(root, 'src', 'workflows'),
+    existsSync(interceptors) ? [interceptors] : [],
+  );
   return { file, commit, sourceRoot: root };
 }

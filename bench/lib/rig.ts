@@ -6,10 +6,14 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { LifecycleClient } from '../../src/client';
+import { loadTracingConfig } from '../../src/observability/tracing-config';
+import { startTracing } from '../../src/observability/tracing';
+import { tracingClientInterceptors } from '../../src/observability/tracing-client';
 import { startDevServer, type RunningDevServer } from '../../tools/temporal';
 import { BegunSessions } from './begun-sessions';
 import { workflowBundles } from './bundles';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
+import { startSpanSink, type SpanSink } from './span-sink';
 import { StoredDocuments } from './stored-documents';
 import { startWorkerProcess, type WorkerKind, type WorkerProcess } from './worker-process';
 
@@ -44,6 +48,13 @@ export interface WorkerSpec {
    * set-up (a baseline commit's export, see `baselineSource`). @default this tree
    */
   sourceRoot?: string;
+  /**
+   * Tracing on, always sampled, as `OTEL_*` turns it on in production: the worker exports its
+   * spans to the rig's span sink, and the business systems' client for this worker sends trace
+   * context with every start and signal (so each lifecycle is traced). Only this tree's worker
+   * can trace. @default false
+   */
+  traced?: boolean;
 }
 
 export type RigWorker = WorkerProcess & { taskQueue: string; spec: WorkerSpec };
@@ -67,7 +78,19 @@ export interface Rig {
   stored: StoredDocuments;
   /** A prefix unique to this run, for workflow ids and business keys. */
   runId: string;
+  /** Where traced workers and their clients export spans; undefined without a traced worker. */
+  spanSink?: SpanSink;
   close(): Promise<void>;
+}
+
+/** What `OTEL_*` says to trace everything into the sink, for a process named `serviceName`. */
+function tracingEnv(sink: SpanSink, serviceName: string): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_TRACES_SAMPLER: 'always_on',
+    OTEL_SERVICE_NAME: serviceName,
+  };
 }
 
 /**
@@ -113,6 +136,15 @@ export async function startRig(
     const documentDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-bench-docs-'));
     cleanups.push(() => rm(documentDir, { recursive: true, force: true }));
     progress(`dev server at ${devServer.address}, emulator at ${emulator.url}`);
+    let spanSink: SpanSink | undefined;
+    if (specs.some((spec) => spec.traced === true)) {
+      if (specs.some((spec) => spec.traced === true && spec.sourceRoot !== undefined))
+        throw new Error("only this tree's worker can be traced");
+      const sink = await startSpanSink();
+      cleanups.push(() => sink.close());
+      spanSink = sink;
+      progress(`span sink at ${sink.url} (traced workers export there)`);
+    }
 
     const runId = randomUUID().slice(0, 8);
     const workers: Rig['workers'] = {};
@@ -131,6 +163,7 @@ export async function startRig(
           WORKFLOW_BUNDLE_PATH: spec.bundle ?? bundles.lifecycle,
           FLOOR_BUNDLE_PATH: bundles.floor,
           ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
+          ...(spec.traced === true && spanSink !== undefined && tracingEnv(spanSink, `bench-${spec.name}`)),
           ...workerSettingsToTry(),
         },
         { name: spec.name, cpuProfileDir: options.cpuProfileDir },
@@ -147,13 +180,27 @@ export async function startRig(
     );
     cleanups.push(() => connection.close());
     const temporal = new Client({ connection, namespace: devServer.namespace });
+    // The business system of the traced workers: its starts and signals carry trace context.
+    let tracedClient: Client | undefined;
+    if (spanSink !== undefined) {
+      const config = loadTracingConfig(tracingEnv(spanSink, 'bench-business-system'), 'bench');
+      const tracing = config === undefined ? undefined : startTracing(config);
+      if (tracing !== undefined) cleanups.push(() => tracing.shutdown());
+      const interceptors = tracingClientInterceptors(tracing);
+      tracedClient = new Client({
+        connection,
+        namespace: devServer.namespace,
+        ...(interceptors && { interceptors }),
+      });
+    }
     const clients = new Map<string, LifecycleClient>();
     const clientFor = (name: string): LifecycleClient => {
       const worker = workers[name];
       if (worker === undefined) throw new Error(`no worker named ${name} in this rig`);
       let client = clients.get(name);
       if (client === undefined) {
-        client = new LifecycleClient(temporal, { taskQueue: worker.taskQueue });
+        const through = worker.spec.traced === true ? (tracedClient ?? temporal) : temporal;
+        client = new LifecycleClient(through, { taskQueue: worker.taskQueue });
         clients.set(name, client);
       }
       return client;
@@ -162,7 +209,19 @@ export async function startRig(
     const present = Object.values(workers).filter((w): w is RigWorker => w !== undefined);
     const begun = new BegunSessions(present);
     const stored = new StoredDocuments(present);
-    return { devServer, emulator, temporal, lifecycles, workers, clientFor, begun, stored, runId, close };
+    return {
+      devServer,
+      emulator,
+      temporal,
+      lifecycles,
+      workers,
+      clientFor,
+      begun,
+      stored,
+      runId,
+      ...(spanSink !== undefined && { spanSink }),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -11,13 +11,16 @@
  * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
  * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH, and for `lifecycle` the ADVANCE_* variables and
  * BENCH_SOURCE_ROOT: the folder whose `src/` builds the worker (a baseline commit's export), this
- * tree when unset.
+ * tree when unset. This tree's lifecycle worker traces when the `OTEL_*` variables say so, as
+ * `npm start` does.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import path from 'node:path';
 import { loadWorkerConfig } from '../../src/config';
+import { startTracing, type Tracing } from '../../src/observability/tracing';
+import { loadTracingConfig } from '../../src/observability/tracing-config';
 import { createLifecycleWorker } from '../../src/worker';
 import { createFloorActivities } from '../floor/activities';
 import type { WorkerChildMessage, WorkerKind, WorkerParentMessage } from './worker-protocol';
@@ -55,13 +58,24 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
   const extra: Partial<WorkerOptions> = { interceptors: { activity: [beginHook] } };
   if (kind === 'lifecycle') {
     const source = lifecycleSource(env['BENCH_SOURCE_ROOT']);
+    const tracing = env['BENCH_SOURCE_ROOT'] === undefined ? tracingFrom(env) : undefined;
     const lifecycle = await source.createLifecycleWorker({
       config: source.loadWorkerConfig(env),
       connection,
       namespace,
       workerOptions: extra,
+      ...(tracing !== undefined && { tracing }),
     });
-    return { worker: lifecycle.worker, run: () => lifecycle.run() };
+    return {
+      worker: lifecycle.worker,
+      run: async () => {
+        try {
+          await lifecycle.run();
+        } finally {
+          await tracing?.shutdown();
+        }
+      },
+    };
   }
   const config = loadWorkerConfig(env); // the same task queue and shutdown grace time
   const bundle = env['FLOOR_BUNDLE_PATH'];
@@ -76,6 +90,12 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
     ...extra,
   });
   return { worker, run: () => worker.run() };
+}
+
+/** The worker's tracing, when `OTEL_*` turns it on (as `npm start` reads it). */
+function tracingFrom(env: NodeJS.ProcessEnv): Tracing | undefined {
+  const config = loadTracingConfig(env, 'hotdocs-worker');
+  return config === undefined ? undefined : startTracing(config);
 }
 
 /**
