@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -7,9 +6,9 @@ import { AdvanceClients, createEventDeliveryActivities, createLifecycleActivitie
 import { AdvanceClient, type AdvanceRequestEvent } from './advance';
 import { lifecycleDataConverter } from './codec/data-converter';
 import { prebuiltBundle } from './codec/workflow-bundles';
-import { ConfigError, loadWorkerConfig, type Env, type WorkerConfig } from './config';
+import { ConfigError, environmentHelp, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import type { DocumentStore, StoredDocument } from './documents/document-store';
-import { createDocumentStore } from './documents/store-config';
+import { createDocumentStore } from './documents/create-store';
 import { installSdkRuntime } from './observability/sdk-runtime';
 import { CompletionWebhook } from './notifications/completion-webhook';
 import { ReminderWebhook } from './notifications/reminder-webhook';
@@ -19,7 +18,7 @@ import { jsonLogger } from './observability/json-logger';
 import { LifecycleMetrics } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
 import { traceAdvanceRequest } from './observability/tracing-advance';
-import { describeTracing, loadTracingConfig, type TracingConfig } from './observability/tracing-config';
+import { describeTracing, loadTracingConfig, type TracingConfig } from './config/tracing';
 import { tracedDocumentStore } from './observability/tracing-documents';
 import { tracingWorkerOptions } from './observability/tracing-worker';
 import { buildWorkerHttp } from './observability/worker-http';
@@ -27,8 +26,8 @@ import { resolveWorkerVersion, workerVersionOptions, type WorkerVersion } from '
 
 /**
  * The long-lived worker: polls the lifecycle task queue, runs the workflow and the Advance
- * activities. Configured from the environment (see src/config.ts); on SIGINT/SIGTERM it stops
- * polling and gives running activities `WORKER_SHUTDOWN_GRACE_TIME` to finish.
+ * activities. Configured from the environment (src/config/worker.ts; `--help` lists it); on
+ * SIGINT/SIGTERM it stops polling and gives running activities `WORKER_SHUTDOWN_GRACE_TIME` to finish.
  */
 
 export interface LifecycleWorkerOptions {
@@ -180,8 +179,14 @@ function alsoTraced(observe?: (event: AdvanceRequestEvent) => void): (event: Adv
   };
 }
 
-/** `npm start` / `hotdocs-temporal worker`: configuration problems are printed all at once. */
-export async function main(env: Env = process.env): Promise<number> {
+/** `npm start` (`node dist/worker.js`): configuration problems are printed all at once. */
+export async function main(env: Env = process.env, args: readonly string[] = []): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(
+      `Usage: node dist/worker.js (npm start)\nRuns the lifecycle worker.\n${environmentHelp('worker')}\n`,
+    );
+    return 0;
+  }
   let config: WorkerConfig;
   let version: WorkerVersion;
   let tracingConfig: TracingConfig | undefined;
@@ -196,15 +201,12 @@ export async function main(env: Env = process.env): Promise<number> {
     }
     throw error;
   }
-  const { connectionOptions, namespace = 'default' } = loadClientConnectConfig({
-    overrideEnvVars: definedOnly(env),
-  });
+  const { connectionOptions, namespace, address } = config.temporal;
   // Before any connection: JSON logs, and the SDK's runtime metrics on a private port that our
   // /metrics endpoint appends to its own.
   const sdkMetricsPort = await installSdkRuntime(jsonLogger(config.logLevel), config.http !== undefined);
   const log = Runtime.instance().logger;
   const tracing = tracingConfig === undefined ? undefined : startTracing(tracingConfig);
-  const address = connectionOptions.address ?? 'localhost:7233';
   const connection = await connectWithRetry(address, () => NativeConnection.connect(connectionOptions), log);
   // Visibility queries for the metrics connect on first use.
   const visibility = Connection.lazy(connectionOptions);
@@ -299,12 +301,8 @@ function conciseMessage(error: unknown): string {
   return /Connection refused/i.test(text) ? 'connection refused' : text.slice(0, 300);
 }
 
-function definedOnly(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
 if (require.main === module) {
-  main().then(
+  main(process.env, process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

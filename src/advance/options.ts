@@ -18,6 +18,13 @@ import {
 export type CreateAndAssembleMode = 'auto' | 'on' | 'off';
 export const CREATE_AND_ASSEMBLE_MODES = ['auto', 'on', 'off'] as const;
 
+/** What a client uses when the option is left out (and the worker when its variable is unset). */
+export const ADVANCE_CLIENT_DEFAULTS = {
+  apiVersion: 'v1.1',
+  createAndAssemble: 'auto',
+  tokenLifetimeSeconds: 3600,
+} as const satisfies Partial<AdvanceClientOptions>;
+
 /** What a caller gives the client. Flat, so it maps one-to-one onto environment variables. */
 export interface AdvanceClientOptions {
   /** `cloud` or `onpremise`; leave out when giving `baseUrl` and `authUrl`. */
@@ -31,13 +38,12 @@ export interface AdvanceClientOptions {
   /**
    * The REST API version this tenancy speaks (variable `ADVANCE_API_VERSION`): `v1.1` (cloud
    * tenancies, older on-premise) or `v2.0` (on-premise v1.38 and later). An explicit `baseUrl`
-   * ending in a version must end in this one.
-   * @default 'v1.1'
+   * ending in a version must end in this one. Default: `ADVANCE_CLIENT_DEFAULTS`.
    */
   apiVersion?: AdvanceApiVersion;
   /**
    * v2.0 only: use CreateAndAssemble for batch assembly (variable `ADVANCE_CREATE_AND_ASSEMBLE`).
-   * @default 'auto'
+   * Default: `ADVANCE_CLIENT_DEFAULTS`.
    */
   createAndAssemble?: CreateAndAssembleMode;
   /** Explicit auth service base (`.../auth`), with `baseUrl`. */
@@ -50,7 +56,7 @@ export interface AdvanceClientOptions {
    * password is used without a restart.
    */
   principalPasswordFile?: string;
-  /** The API client's token life span in Advance (not returned with the token). Default 3600. */
+  /** The API client's token life span in Advance (not returned with the token). Default: `ADVANCE_CLIENT_DEFAULTS`. */
   tokenLifetimeSeconds?: number;
   /** Renew this long before expiry (capped at a fifth of the lifetime). Default 60. */
   tokenRenewalMarginSeconds?: number;
@@ -115,15 +121,17 @@ const schema = z
     authUrl: httpUrl('authUrl').optional(),
     apiVersion: z
       .enum(ADVANCE_API_VERSIONS, { error: 'apiVersion must be "v1.1" or "v2.0"' })
-      .default('v1.1'),
+      .default(ADVANCE_CLIENT_DEFAULTS.apiVersion),
     createAndAssemble: z
       .enum(CREATE_AND_ASSEMBLE_MODES, { error: 'createAndAssemble must be "auto", "on" or "off"' })
-      .default('auto'),
+      .default(ADVANCE_CLIENT_DEFAULTS.createAndAssemble),
     clientName: text('clientName'),
     principalName: text('principalName'),
     principalPassword: z.string(required('principalPassword')).min(1, 'principalPassword is required'),
     principalPasswordFile: z.string().min(1).optional(),
-    tokenLifetimeSeconds: positiveInt('tokenLifetimeSeconds').default(3600),
+    tokenLifetimeSeconds: positiveInt('tokenLifetimeSeconds').default(
+      ADVANCE_CLIENT_DEFAULTS.tokenLifetimeSeconds,
+    ),
     tokenRenewalMarginSeconds: z
       .number({ error: 'tokenRenewalMarginSeconds must be a number' })
       .nonnegative('tokenRenewalMarginSeconds must not be negative')
@@ -144,7 +152,7 @@ function locationProblems(input: unknown): string[] {
   const problems: string[] = [];
   if (given('baseUrl') || given('authUrl')) {
     const named = versionInUrl(o['baseUrl']);
-    const wanted = o['apiVersion'] ?? 'v1.1';
+    const wanted = o['apiVersion'] ?? ADVANCE_CLIENT_DEFAULTS.apiVersion;
     if (named !== undefined && typeof wanted === 'string' && named !== wanted.toLowerCase()) {
       problems.push(`baseUrl ends in /${named} but apiVersion is ${wanted}`);
     }

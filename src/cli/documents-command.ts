@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { DocumentDownloadError, downloadLifecycleDocuments, safeName } from '../client/gateway-documents';
+import { ConfigError, CLI_SETTINGS } from '../config';
+import { readGatewayAccess } from '../config/client';
 
-/** Where `npm run dev` runs the gateway; the default when neither flag nor variable names one. */
-const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
+const { gatewayUrl: GATEWAY_URL, gatewayApiKey: GATEWAY_API_KEY } = CLI_SETTINGS;
 
 interface DocumentsFlags {
   out?: string;
@@ -29,11 +30,11 @@ export function registerDocumentsCommand(program: Command): Command {
     .addOption(
       new Option(
         '--gateway <url>',
-        `the gateway's base URL (default: HOTDOCS_GATEWAY_URL, else ${DEFAULT_GATEWAY_URL})`,
+        `the gateway's base URL (default: ${GATEWAY_URL.name}, else ${GATEWAY_URL.default})`,
       ),
     )
     .addOption(
-      new Option('--api-key-file <file>', 'file holding the API key (default: HOTDOCS_GATEWAY_API_KEY)'),
+      new Option('--api-key-file <file>', `file holding the API key (default: ${GATEWAY_API_KEY.name})`),
     )
     .addOption(new Option('--force', 'replace files that exist (default: stop before writing anything)'))
     .addHelpText(
@@ -47,7 +48,7 @@ export function registerDocumentsCommand(program: Command): Command {
         const apiKey = await apiKeyFrom(flags);
         const outDir = flags.out ?? safeName(lifecycleId);
         const documents = await downloadLifecycleDocuments({
-          gatewayUrl: flags.gateway ?? (process.env['HOTDOCS_GATEWAY_URL'] || DEFAULT_GATEWAY_URL),
+          gatewayUrl: flags.gateway ?? gatewayUrlFromEnvironment(),
           apiKey,
           lifecycleId,
           outDir,
@@ -75,15 +76,24 @@ async function apiKeyFrom(flags: DocumentsFlags): Promise<string> {
     if (key === '') throw new UsageError(`--api-key-file ${flags.apiKeyFile} is empty`);
     return key;
   }
-  const key = (process.env['HOTDOCS_GATEWAY_API_KEY'] ?? '').trim();
-  if (key === '')
-    throw new UsageError('an API key is required: set HOTDOCS_GATEWAY_API_KEY or pass --api-key-file <file>');
+  const key = readGatewayAccess(process.env, []).apiKey;
+  if (key === undefined)
+    throw new UsageError(`an API key is required: set ${GATEWAY_API_KEY.name} or pass --api-key-file <file>`);
   return key;
+}
+
+function gatewayUrlFromEnvironment(): string {
+  const problems: string[] = [];
+  const { url } = readGatewayAccess(process.env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return url;
 }
 
 function failure(error: unknown): { exitCode: number; body: Record<string, unknown> } {
   if (error instanceof UsageError)
     return { exitCode: 2, body: { code: 'invalid-input', message: error.message } };
+  if (error instanceof ConfigError)
+    return { exitCode: 2, body: { code: 'invalid-configuration', message: error.problems.join('; ') } };
   if (error instanceof DocumentDownloadError) {
     return {
       exitCode: 1,

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Option, type Command } from 'commander';
+import { ConfigError, loadClientConfig, TEMPORAL_SETTINGS, type ClientConfig } from '../config';
 import {
-  DEFAULT_TASK_QUEUE,
   isGuid,
   isTemporalUnavailable,
   LifecycleClient,
@@ -208,13 +207,14 @@ function registerReadCommands(program: Command): void {
 }
 
 export function withConnectionOptions(command: Command): Command {
+  const { address, namespace, taskQueue } = TEMPORAL_SETTINGS;
   return command
-    .addOption(new Option('--address <host:port>', 'Temporal frontend address (overrides TEMPORAL_ADDRESS)'))
-    .addOption(new Option('--namespace <namespace>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)'))
+    .addOption(new Option('--address <host:port>', `Temporal frontend address (overrides ${address.name})`))
+    .addOption(new Option('--namespace <namespace>', `Temporal namespace (overrides ${namespace.name})`))
     .addOption(
       new Option(
         '--task-queue <name>',
-        `task queue of the lifecycle workers (overrides TEMPORAL_TASK_QUEUE; default: ${DEFAULT_TASK_QUEUE})`,
+        `task queue of the lifecycle workers (overrides ${taskQueue.name}; default: ${taskQueue.default})`,
       ),
     );
 }
@@ -228,7 +228,7 @@ export function examples(...lines: string[]): string {
 /** An expected failure of the CLI itself (not of the lifecycle client), with a stable code. */
 class CliFailure extends Error {
   constructor(
-    readonly code: 'temporal-unreachable' | 'invalid-connection-config' | 'no-interview-waiting',
+    readonly code: 'temporal-unreachable' | 'no-interview-waiting',
     message: string,
   ) {
     super(message);
@@ -247,17 +247,15 @@ export async function execute<T>(
   work: (connect: Connect) => Promise<T>,
   render: (output: T) => string = (output) => JSON.stringify(output, null, 2),
 ): Promise<void> {
-  const env = connectionEnv(flags);
   let address: string | undefined;
   let client: LifecycleClient | undefined;
   const connect: Connect = async () => {
     if (client !== undefined) return client;
-    address = resolveAddress(env);
+    const config: ClientConfig = loadClientConfig(process.env, flags);
+    address = config.temporal.address;
     try {
-      client = await LifecycleClient.connect(env);
+      client = await LifecycleClient.connectWith(config);
     } catch (error) {
-      // Bad configuration (PAYLOAD_ENCRYPTION_*) is reported as such, not as an unreachable server.
-      if (error instanceof LifecycleClientError) throw error;
       throw new CliFailure('temporal-unreachable', `cannot reach Temporal at ${address}: ${describe(error)}`);
     }
     return client;
@@ -274,34 +272,6 @@ export async function execute<T>(
   }
 }
 
-/** The environment LifecycleClient.connect reads, with the command line's overrides applied. */
-function connectionEnv(flags: ConnectionFlags): Record<string, string | undefined> {
-  return {
-    ...process.env,
-    ...(flags.address !== undefined && { TEMPORAL_ADDRESS: flags.address }),
-    ...(flags.namespace !== undefined && { TEMPORAL_NAMESPACE: flags.namespace }),
-    ...(flags.taskQueue !== undefined && { TEMPORAL_TASK_QUEUE: flags.taskQueue }),
-  };
-}
-
-/**
- * The address LifecycleClient.connect will dial, resolved the same way (envconfig: environment
- * over config-file profile), so that a connection failure can name it.
- */
-function resolveAddress(env: Record<string, string | undefined>): string {
-  try {
-    const { connectionOptions } = loadClientConnectConfig({
-      overrideEnvVars: Object.fromEntries(
-        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-      ),
-    });
-    // The SDK's own default when neither the environment nor a profile names one.
-    return connectionOptions.address ?? 'localhost:7233';
-  } catch (error) {
-    throw new CliFailure('invalid-connection-config', `Temporal connection settings: ${describe(error)}`);
-  }
-}
-
 function failureReport(
   error: unknown,
   address: string | undefined,
@@ -309,6 +279,10 @@ function failureReport(
   if (error instanceof LifecycleClientError) {
     const usage = error.code === 'invalid-input' || error.code === 'invalid-configuration';
     return { exitCode: usage ? 2 : 1, body: error.toJSON() };
+  }
+  if (error instanceof ConfigError) {
+    const message = `Invalid configuration: ${error.problems.join('; ')}`;
+    return { exitCode: 2, body: { code: 'invalid-configuration', message, problems: error.problems } };
   }
   if (error instanceof CliFailure) return { exitCode: 1, body: { code: error.code, message: error.message } };
   if (isTemporalUnavailable(error)) {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCodecServerCommand } from '../codec/cli';
+import { environmentHelp } from '../config';
 import { registerGatewayCommand } from '../gateway/cli';
 import { registerAdvanceProbeCommand } from './advance-probe-command';
 import { registerDocumentsCommand } from './documents-command';
@@ -10,9 +11,9 @@ import { registerRepairCommand } from './repair-command';
 
 // The `hotdocs-temporal` command line. Each feature adds its own subcommand through a
 // `register...Command(program)` function; this file only wires them together.
-const program = new Command('hotdocs-temporal').description(
-  'Durable HotDocs Advance document-assembly lifecycles on Temporal',
-);
+const program = new Command('hotdocs-temporal')
+  .description('Durable HotDocs Advance document-assembly lifecycles on Temporal')
+  .addHelpText('after', environmentHelp('cli'));
 
 registerLifecycleCommands(program);
 registerLifecyclesCommand(program);

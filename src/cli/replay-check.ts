@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
 import { tracingWorkerOptions } from '../observability/tracing-worker';
 import { Option, type Command } from 'commander';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { bundleMismatch, prebuiltBundle } from '../codec/workflow-bundles';
 import { loadEncryptionKeys } from '../config/encryption';
+import { readTemporalConnection, TEMPORAL_SETTINGS, type TemporalConnection } from '../config/temporal';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/messages';
 import { parseDuration } from '../workflows/duration';
 // Types only: the replay machinery (the SDK's worker, its native module) loads when the command
@@ -60,8 +60,18 @@ export function registerReplayCheckCommand(program: Command): Command {
       'Replay the histories of running and recently closed lifecycles against the workflow code ' +
         'about to be deployed; exit 1 naming every lifecycle it would break',
     )
-    .addOption(new Option('--address <host:port>', 'Temporal frontend address (overrides TEMPORAL_ADDRESS)'))
-    .addOption(new Option('--namespace <namespace>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)'))
+    .addOption(
+      new Option(
+        '--address <host:port>',
+        `Temporal frontend address (overrides ${TEMPORAL_SETTINGS.address.name})`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--namespace <namespace>',
+        `Temporal namespace (overrides ${TEMPORAL_SETTINGS.namespace.name})`,
+      ),
+    )
     .addOption(
       new Option(
         '--query <query>',
@@ -151,7 +161,7 @@ async function replayCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Pro
 export interface CheckPlan {
   address: string;
   namespace: string;
-  connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
+  connectionOptions: TemporalConnection['connectionOptions'];
   query: string;
   limit: number;
   progressEvery: number;
@@ -178,13 +188,13 @@ export function planCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Chec
   }
   const problems: string[] = [];
   const keys = loadEncryptionKeys(env, problems);
+  const { connectionOptions, namespace, address } = readTemporalConnection(env, problems, flags);
   if (problems.length > 0) throw new ReplayCheckInputError(problems.join('; '));
   const encrypted = keys.length > 0;
   const { workflowCode, codeDescription } = workflowCodeToCheck(flags, encrypted);
-  const { connectionOptions, namespace } = loadConnection(flags, env);
   return {
-    address: connectionOptions.address ?? 'localhost:7233',
-    namespace: namespace ?? 'default',
+    address,
+    namespace,
     connectionOptions,
     query: flags.query ?? defaultReplayQuery(new Date(Date.now() - sinceMs)),
     limit,
@@ -223,18 +233,6 @@ function workflowCodeToCheck(
   const mismatch = bundleMismatch(readFileSync(bundle, 'utf8'), encrypted);
   if (mismatch !== undefined) throw new ReplayCheckInputError(`${flag}: ${bundle} does not fit: ${mismatch}`);
   return { workflowCode: { workflowBundle: { codePath: bundle } }, codeDescription: `bundle ${bundle}` };
-}
-
-function loadConnection(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv) {
-  const overrides: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) overrides[name] = value;
-  if (flags.address !== undefined) overrides['TEMPORAL_ADDRESS'] = flags.address;
-  if (flags.namespace !== undefined) overrides['TEMPORAL_NAMESPACE'] = flags.namespace;
-  try {
-    return loadClientConnectConfig({ overrideEnvVars: overrides });
-  } catch (error) {
-    throw new ReplayCheckInputError(`Temporal connection settings: ${(error as Error).message}`);
-  }
 }
 
 const GRPC_INVALID_ARGUMENT = 3;

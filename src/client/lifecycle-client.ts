@@ -11,10 +11,9 @@ import {
 } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { EventDeliveryOutcome } from '../workflows/event-delivery';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { AnswerXmlError, checkAnswerXml } from '../advance';
 import { lifecycleDataConverter } from '../codec/data-converter';
-import { loadPayloadEncryption } from '../config';
+import { ConfigError, loadClientConfig, type ClientConfig } from '../config';
 import { failureTypeOf, messageOf } from '../workflows/failure-types';
 import type { LifecycleResult, LifecycleStatus } from '../workflows/lifecycle-status';
 import {
@@ -102,32 +101,38 @@ export class LifecycleClient {
   }
 
   /**
-   * Connects as `@temporalio/envconfig` reads the environment (TEMPORAL_ADDRESS, ...);
-   * `interceptors` are the client's (the gateway's tracing).
+   * Connects as the environment says (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
+   * `TEMPORAL_TASK_QUEUE`, `PAYLOAD_ENCRYPTION_KEYS`, …: src/config/client.ts); `interceptors` are
+   * the client's (the gateway's tracing). A configuration problem is a `LifecycleClientError` with
+   * code `invalid-configuration`.
    */
   static async connect(
     env: Record<string, string | undefined> = process.env,
-    { interceptors }: { interceptors?: ClientInterceptors } = {},
+    options: { interceptors?: ClientInterceptors } = {},
   ): Promise<LifecycleClient> {
-    const { connectionOptions, namespace } = loadClientConnectConfig({
-      overrideEnvVars: Object.fromEntries(
-        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-      ),
-    });
-    const problems: string[] = [];
-    const { keys, required } = loadPayloadEncryption(env, problems);
-    if (problems.length > 0) {
+    let config: ClientConfig;
+    try {
+      config = loadClientConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
       throw new LifecycleClientError(
         'invalid-configuration',
-        `Invalid configuration: ${problems.join('; ')}`,
-        problems,
+        `Invalid configuration: ${error.problems.join('; ')}`,
+        error.problems,
       );
     }
-    const connection = await Connection.connect(connectionOptions);
-    const dataConverter = lifecycleDataConverter(keys, { requireEncrypted: required });
-    return new LifecycleClient(new Client({ connection, namespace, dataConverter, interceptors }), {
-      taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
-    });
+    return LifecycleClient.connectWith(config, options);
+  }
+
+  /** Connects with a configuration already read (`loadClientConfig`). */
+  static async connectWith(
+    { temporal, taskQueue, encryption }: ClientConfig,
+    { interceptors }: { interceptors?: ClientInterceptors } = {},
+  ): Promise<LifecycleClient> {
+    const connection = await Connection.connect(temporal.connectionOptions);
+    const dataConverter = lifecycleDataConverter(encryption.keys, { requireEncrypted: encryption.required });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter, interceptors });
+    return new LifecycleClient(client, { taskQueue });
   }
 
   async close(): Promise<void> {

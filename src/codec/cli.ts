@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, loadCodecServerConfig } from '../config';
+import { ConfigError, environmentHelp, loadCodecServerConfig } from '../config';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import { buildCodecServer } from './codec-server';
 import { codecSessionKey } from './codec-session';
@@ -9,12 +9,15 @@ export function registerCodecServerCommand(program: Command): Command {
   return program
     .command('codec-server')
     .description(
-      'Serve /codec/encode and /codec/decode so that Temporal UI can show encrypted lifecycle payloads.\n' +
-        'Configured from the environment: PAYLOAD_ENCRYPTION_KEYS, CODEC_PORT, CODEC_HOST,\n' +
-        'CODEC_AUTH_TOKEN_HASHES, CODEC_CORS_ORIGINS, CODEC_ALLOW_UNAUTHENTICATED.\n\n' +
-        'Example:\n' +
-        '  PAYLOAD_ENCRYPTION_KEYS="k1:$(openssl rand -base64 32)" CODEC_ALLOW_UNAUTHENTICATED=true \\\n' +
-        '    hotdocs-temporal codec-server',
+      'Serve /codec/encode and /codec/decode so that Temporal UI can show encrypted lifecycle payloads. ' +
+        'Configured by the environment (below).',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n' +
+        '  $ PAYLOAD_ENCRYPTION_KEYS="k1:$(openssl rand -base64 32)" CODEC_ALLOW_UNAUTHENTICATED=true \\\n' +
+        '      hotdocs-temporal codec-server\n' +
+        environmentHelp('codec-server'),
     )
     .action(async () => {
       let config;

@@ -2,37 +2,117 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  ADVANCE_CLIENT_DEFAULTS,
   AdvanceConfigError,
   resolveAdvanceClientOptions,
   type ResolvedAdvanceClientOptions,
 } from '../advance';
-import { httpBaseUrl, seconds, secretFrom, type Env, type VariableDocs } from './env';
+import { given, read, setting, type Env, type SettingsTable } from './env';
+import { httpBaseUrl, seconds, text } from './parsers';
 
 /** Shorter is guessable enough to forge callback URLs offline. */
 const MIN_CALLBACK_SECRET_LENGTH = 32;
 
-/** HotDocs Advance connection: the worker's tenancies, from variables or from a tenancies file. */
+/**
+ * HotDocs Advance connection: the worker's tenancies, from variables or from a tenancies file.
+ * One tenancy's variables, keyed by the client option each sets (`AdvanceClientOptions`), which
+ * checks them: the same rules for variables and for the tenancies file.
+ */
+export const ADVANCE_TENANCY_SETTINGS = {
+  deployment: setting({
+    name: 'ADVANCE_DEPLOYMENT',
+    description: '"cloud" or "onpremise"; leave out with `ADVANCE_BASE_URL`/`ADVANCE_AUTH_URL`',
+    whenUnset: 'required unless `ADVANCE_BASE_URL` and `ADVANCE_AUTH_URL` are given',
+    parse: text,
+  }),
+  tenancy: setting({
+    name: 'ADVANCE_TENANCY',
+    description: 'tenancy moniker (acme in acme.hotdocsadvance.com)',
+    whenUnset: 'required with `ADVANCE_DEPLOYMENT`',
+    parse: text,
+  }),
+  domain: setting({
+    name: 'ADVANCE_DOMAIN',
+    description: 'on-premise domain (example.com)',
+    whenUnset: 'required for onpremise',
+    parse: text,
+  }),
+  baseUrl: setting({
+    name: 'ADVANCE_BASE_URL',
+    description: 'explicit REST base URL (…/api/rest/v1.1), with `ADVANCE_AUTH_URL`',
+    whenUnset: 'derived from the deployment',
+    parse: text,
+  }),
+  authUrl: setting({
+    name: 'ADVANCE_AUTH_URL',
+    description: 'explicit auth service URL (…/auth), with `ADVANCE_BASE_URL`',
+    whenUnset: 'derived from the deployment',
+    parse: text,
+  }),
+  clientName: setting({
+    name: 'ADVANCE_CLIENT_NAME',
+    description: 'Advance API client name',
+    whenUnset: 'required',
+    parse: text,
+  }),
+  principalName: setting({
+    name: 'ADVANCE_PRINCIPAL_NAME',
+    description: 'service principal name',
+    whenUnset: 'required',
+    parse: text,
+  }),
+  principalPassword: setting({
+    name: 'ADVANCE_PRINCIPAL_PASSWORD',
+    description:
+      'service principal password; its `_FILE` is read again at every login, so a rotated password needs no restart',
+    whenUnset: 'required',
+    parse: text,
+    secret: true,
+  }),
+  tokenLifetimeSeconds: setting({
+    name: 'ADVANCE_TOKEN_LIFETIME_SECONDS',
+    description: "the API client's token life span in Advance, in seconds",
+    default: String(ADVANCE_CLIENT_DEFAULTS.tokenLifetimeSeconds),
+    parse: seconds,
+  }),
+  apiVersion: setting({
+    name: 'ADVANCE_API_VERSION',
+    description:
+      'REST API version the tenancy speaks: v1.1 or v2.0 ([docs/advance-v2.md](docs/advance-v2.md))',
+    default: ADVANCE_CLIENT_DEFAULTS.apiVersion,
+    parse: text,
+  }),
+  createAndAssemble: setting({
+    name: 'ADVANCE_CREATE_AND_ASSEMBLE',
+    description: 'v2.0 batch assembly in one CreateAndAssemble call: auto, on or off',
+    default: ADVANCE_CLIENT_DEFAULTS.createAndAssemble,
+    parse: text,
+  }),
+} as const satisfies SettingsTable;
 
-export const ADVANCE_VARIABLES: VariableDocs = {
-  ADVANCE_DEPLOYMENT: '"cloud" or "onpremise"; leave out with ADVANCE_BASE_URL/ADVANCE_AUTH_URL',
-  ADVANCE_TENANCY: 'tenancy moniker (acme in acme.hotdocsadvance.com)',
-  ADVANCE_DOMAIN: 'on-premise domain (example.com)',
-  ADVANCE_BASE_URL: 'explicit REST base URL (…/api/rest/v1.1)',
-  ADVANCE_AUTH_URL: 'explicit auth service URL (…/auth)',
-  ADVANCE_CLIENT_NAME: 'Advance API client name',
-  ADVANCE_PRINCIPAL_NAME: 'service principal name',
-  ADVANCE_PRINCIPAL_PASSWORD: 'service principal password (or ADVANCE_PRINCIPAL_PASSWORD_FILE)',
-  ADVANCE_PRINCIPAL_PASSWORD_FILE: 'file holding the service principal password',
-  ADVANCE_TOKEN_LIFETIME_SECONDS: "the API client's token life span in Advance (default 3600)",
-  ADVANCE_API_VERSION: 'REST API version the tenancy speaks: v1.1 or v2.0 (default v1.1)',
-  ADVANCE_CREATE_AND_ASSEMBLE:
-    'v2.0 batch assembly in one CreateAndAssemble call: auto, on or off (default auto)',
-  ADVANCE_TENANCIES_FILE: 'JSON file with several tenancies, instead of the ADVANCE_* variables',
-  ADVANCE_CALLBACK_URL:
-    "v2.0: the gateway's public URL, where Advance posts when a version is completed (optional; without it the lifecycle polls)",
-  ADVANCE_CALLBACK_SECRET: `v2.0 callbacks: a secret of at least ${MIN_CALLBACK_SECRET_LENGTH} characters, the gateway's GATEWAY_ADVANCE_CALLBACK_SECRET (or _FILE)`,
-  ADVANCE_CALLBACK_SECRET_FILE: 'file holding ADVANCE_CALLBACK_SECRET',
-};
+/** Every Advance variable: one tenancy's, the tenancies file, and v2.0 callbacks. */
+export const ADVANCE_SETTINGS = {
+  ...ADVANCE_TENANCY_SETTINGS,
+  tenanciesFile: setting({
+    name: 'ADVANCE_TENANCIES_FILE',
+    description: 'JSON file with several tenancies, instead of the variables above (see below)',
+    whenUnset: 'one tenancy, from the variables above',
+    parse: text,
+  }),
+  callbackUrl: setting({
+    name: 'ADVANCE_CALLBACK_URL',
+    description: "v2.0: the gateway's public URL, where Advance posts when a version is completed",
+    whenUnset: 'none: the lifecycle polls',
+    parse: httpBaseUrl,
+  }),
+  callbackSecret: setting({
+    name: 'ADVANCE_CALLBACK_SECRET',
+    description: `v2.0 callbacks: a secret of at least ${MIN_CALLBACK_SECRET_LENGTH} characters, the gateway's \`GATEWAY_ADVANCE_CALLBACK_SECRET\``,
+    whenUnset: 'required with `ADVANCE_CALLBACK_URL`',
+    parse: text,
+    secret: true,
+  }),
+} as const satisfies SettingsTable;
 
 export interface AdvanceCallbackConfig {
   /** `ADVANCE_CALLBACK_URL`: the gateway's public base URL, which Advance can reach. */
@@ -46,10 +126,9 @@ export interface AdvanceCallbackConfig {
 
 /** v2.0 callbacks for the worker. Without `ADVANCE_CALLBACK_URL` lifecycles poll the version's status. */
 export function loadAdvanceCallbacks(env: Env, problems: string[]): AdvanceCallbackConfig | undefined {
-  const rawUrl = (env['ADVANCE_CALLBACK_URL'] ?? '').trim();
-  const secret = secretFrom(env, 'ADVANCE_CALLBACK_SECRET', problems);
+  const secret = read(ADVANCE_SETTINGS.callbackSecret, env, problems);
   // The secret alone (compose always mounts it) leaves callbacks off; the URL needs the secret.
-  if (rawUrl === '') return undefined;
+  if (given(env, ADVANCE_SETTINGS.callbackUrl.name) === undefined) return undefined;
   if (secret === undefined) {
     problems.push('ADVANCE_CALLBACK_SECRET (or _FILE) is required with ADVANCE_CALLBACK_URL');
     return undefined;
@@ -57,7 +136,7 @@ export function loadAdvanceCallbacks(env: Env, problems: string[]): AdvanceCallb
   if (secret.length < MIN_CALLBACK_SECRET_LENGTH) {
     problems.push(`ADVANCE_CALLBACK_SECRET must be at least ${MIN_CALLBACK_SECRET_LENGTH} characters`);
   }
-  const baseUrl = httpBaseUrl(rawUrl, 'ADVANCE_CALLBACK_URL', problems);
+  const baseUrl = read(ADVANCE_SETTINGS.callbackUrl, env, problems);
   return baseUrl === undefined ? undefined : { baseUrl, secret };
 }
 
@@ -66,25 +145,14 @@ export interface AdvanceConfig {
   tenancies: Map<string, ResolvedAdvanceClientOptions>;
 }
 
-/** The client option each single-tenancy variable sets. */
-const FIELD_TO_VARIABLE: Record<string, string> = {
-  deployment: 'ADVANCE_DEPLOYMENT',
-  tenancy: 'ADVANCE_TENANCY',
-  domain: 'ADVANCE_DOMAIN',
-  baseUrl: 'ADVANCE_BASE_URL',
-  authUrl: 'ADVANCE_AUTH_URL',
-  clientName: 'ADVANCE_CLIENT_NAME',
-  principalName: 'ADVANCE_PRINCIPAL_NAME',
-  principalPassword: 'ADVANCE_PRINCIPAL_PASSWORD',
-  tokenLifetimeSeconds: 'ADVANCE_TOKEN_LIFETIME_SECONDS',
-  apiVersion: 'ADVANCE_API_VERSION',
-  createAndAssemble: 'ADVANCE_CREATE_AND_ASSEMBLE',
-};
+type TenancyOption = keyof typeof ADVANCE_TENANCY_SETTINGS;
 
 export function loadAdvanceConfig(env: Env, problems: string[]): AdvanceConfig | undefined {
-  const file = env['ADVANCE_TENANCIES_FILE'];
-  if (file !== undefined && file !== '') {
-    const clashing = Object.values(FIELD_TO_VARIABLE).filter((v) => env[v] !== undefined && env[v] !== '');
+  const file = given(env, ADVANCE_SETTINGS.tenanciesFile.name);
+  if (file !== undefined) {
+    const clashing = Object.values(ADVANCE_TENANCY_SETTINGS)
+      .map((s) => s.name)
+      .filter((name) => given(env, name) !== undefined);
     if (clashing.length > 0) problems.push(`ADVANCE_TENANCIES_FILE is set: unset ${clashing.join(', ')}`);
     return advanceFromFile(file, problems);
   }
@@ -95,29 +163,25 @@ export function loadAdvanceConfig(env: Env, problems: string[]): AdvanceConfig |
 function inVariableNames(problems: readonly string[]): string[] {
   // "for a cloud deployment" speaks of the kind of deployment, not of the field.
   const pattern = new RegExp(
-    `(?<!(cloud|onpremise|an?) )\\b(${Object.keys(FIELD_TO_VARIABLE).join('|')})\\b`,
+    `(?<!(cloud|onpremise|an?) )\\b(${Object.keys(ADVANCE_TENANCY_SETTINGS).join('|')})\\b`,
     'g',
   );
-  return problems.map((p) => p.replace(pattern, (field: string) => FIELD_TO_VARIABLE[field] ?? field));
+  return problems.map((p) =>
+    p.replace(pattern, (field: string) => ADVANCE_TENANCY_SETTINGS[field as TenancyOption]?.name ?? field),
+  );
 }
 
 function advanceFromVariables(env: Env, problems: string[]): AdvanceConfig | undefined {
   const clientProblems: string[] = [];
-  const raw = {
-    deployment: env['ADVANCE_DEPLOYMENT'] || undefined,
-    tenancy: env['ADVANCE_TENANCY'] || undefined,
-    domain: env['ADVANCE_DOMAIN'] || undefined,
-    baseUrl: env['ADVANCE_BASE_URL'] || undefined,
-    authUrl: env['ADVANCE_AUTH_URL'] || undefined,
-    clientName: env['ADVANCE_CLIENT_NAME'] || undefined,
-    principalName: env['ADVANCE_PRINCIPAL_NAME'] || undefined,
-    principalPassword: secretFrom(env, 'ADVANCE_PRINCIPAL_PASSWORD', problems),
-    // Read again at every login: a rotated password is picked up without a restart.
-    principalPasswordFile: env['ADVANCE_PRINCIPAL_PASSWORD_FILE'] || undefined,
-    tokenLifetimeSeconds: seconds(env, 'ADVANCE_TOKEN_LIFETIME_SECONDS', clientProblems),
-    apiVersion: env['ADVANCE_API_VERSION'] || undefined,
-    createAndAssemble: env['ADVANCE_CREATE_AND_ASSEMBLE'] || undefined,
-  };
+  const raw: Record<string, unknown> = {};
+  for (const [option, variable] of Object.entries(ADVANCE_TENANCY_SETTINGS)) {
+    // The password's problems (both forms, unreadable file) are the environment's: listed first.
+    const value = read<unknown>(variable, env, option === 'principalPassword' ? problems : clientProblems);
+    if (value !== undefined) raw[option] = value;
+  }
+  // Read again at every login: a rotated password is picked up without a restart.
+  const passwordFile = given(env, `${ADVANCE_TENANCY_SETTINGS.principalPassword.name}_FILE`);
+  if (passwordFile !== undefined) raw['principalPasswordFile'] = passwordFile;
   try {
     const resolved = resolveAdvanceClientOptions(raw);
     problems.push(...clientProblems);

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '../workflows/duration';
 
 /**
- * Shared parsing of environment variables for every product's loader. Each loader collects every
- * problem, by variable name, and throws one `ConfigError`, so a deployment is fixed in one pass.
- * Secrets come from the variable or from a file (`NAME_FILE`) and never appear in a message.
+ * Reading the environment, shared by every product's loader. A product's variables are a table of
+ * `Setting`s — name, description, default, parser — and the loader, its `--help`, the README's
+ * configuration tables and the list of known variables all come from that table, so a default is
+ * written once. Each loader collects every problem, by variable name, and throws one
+ * `ConfigError`, so a deployment is fixed in one pass. Secrets come from the variable or from a
+ * file (`NAME_FILE`) and never appear in a message.
  */
 
 export type Env = Record<string, string | undefined>;
-
-/** Variable name → what it means and its default, for `--help`, the README and the docs test. */
-export type VariableDocs = Readonly<Record<string, string>>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -19,15 +18,69 @@ export class ConfigError extends Error {
   }
 }
 
+/** Turns a variable's text into a value; undefined after adding a problem that names the variable. */
+export type Parser<T> = (text: string, name: string, problems: string[]) => T | undefined;
+
+/** One environment variable a product reads. */
+export interface Setting<T> {
+  readonly name: string;
+  /** What it is for, in a phrase (Markdown backticks allowed): `--help`, the README, the docs. */
+  readonly description: string;
+  /** The value when unset, written as an operator would set it, and parsed like one. */
+  readonly default?: string;
+  /** Without a `default`: what happens when it is unset ("required", "none: not encrypted"). */
+  readonly whenUnset?: string;
+  readonly parse: Parser<T>;
+  /** Also read from the file `NAME_FILE` names (never both); the value never enters a message. */
+  readonly secret?: boolean;
+}
+
+/** A setting that always has a value: unset, or set wrongly (then with a problem), it is the default. */
+export type DefaultedSetting<T> = Setting<T> & { readonly default: string };
+
+/** A product's table: its settings by the key its loader reads them with. */
+export type SettingsTable = Readonly<Record<string, Setting<unknown>>>;
+
+export function setting<T>(spec: DefaultedSetting<T>): DefaultedSetting<T>;
+export function setting<T>(spec: Setting<T>): Setting<T>;
+export function setting<T>(spec: Setting<T>): Setting<T> {
+  return spec;
+}
+
+/**
+ * The setting's value: parsed from the variable (or its `_FILE` for a secret), else the default.
+ * A malformed value adds a problem and yields the default, so that every other problem is still
+ * found.
+ */
+export function read<T>(setting: DefaultedSetting<T>, env: Env, problems: string[]): T;
+export function read<T>(setting: Setting<T>, env: Env, problems: string[]): T | undefined;
+export function read<T>(setting: Setting<T>, env: Env, problems: string[]): T | undefined {
+  const text = setting.secret ? secretFrom(env, setting.name, problems) : given(env, setting.name);
+  const value = text === undefined ? undefined : setting.parse(text, setting.name, problems);
+  if (value !== undefined || setting.default === undefined) return value;
+  return setting.parse(setting.default, setting.name, problems);
+}
+
+/** The variable names a table reads, a secret's `_FILE` included. */
+export function variableNames(table: SettingsTable): string[] {
+  return Object.values(table).flatMap((s) => (s.secret ? [s.name, `${s.name}_FILE`] : [s.name]));
+}
+
+/** A variable's trimmed text; unset and empty (compose's `${X:-}`) are the same. */
+export function given(env: Env, name: string): string | undefined {
+  const text = env[name]?.trim();
+  return text === undefined || text === '' ? undefined : text;
+}
+
 /** Reads `NAME`, or the contents of the file named by `NAME_FILE` (trailing newline dropped). */
 export function secretFrom(env: Env, name: string, problems: string[]): string | undefined {
   const direct = env[name];
-  const file = env[`${name}_FILE`];
-  if (direct !== undefined && direct !== '' && file !== undefined && file !== '') {
+  const file = given(env, `${name}_FILE`);
+  if (direct !== undefined && direct !== '' && file !== undefined) {
     problems.push(`${name} and ${name}_FILE are both set: use one`);
     return undefined;
   }
-  if (file !== undefined && file !== '') {
+  if (file !== undefined) {
     try {
       const value = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       if (value === '') problems.push(`${name}_FILE: ${file} is empty`);
@@ -40,95 +93,13 @@ export function secretFrom(env: Env, name: string, problems: string[]): string |
   return direct === '' ? undefined : direct;
 }
 
-/** A whole number of seconds, or undefined when unset. */
-export function seconds(env: Env, name: string, problems: string[]): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw.trim())) {
-    problems.push(`${name} must be a whole number of seconds`);
-    return undefined;
-  }
-  return Number(raw);
-}
-
-/** A whole number within bounds; `fallback` when unset. */
-export function wholeNumber(
-  env: Env,
-  name: string,
-  fallback: number,
-  { min, max }: { min: number; max: number },
-  problems: string[],
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.trim());
-  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}`);
-    return fallback;
-  }
-  return value;
-}
-
-/** "true" or "false" (any case); `fallback` when unset. */
-export function booleanFlag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
-  const text = (env[name] ?? '').trim().toLowerCase();
-  if (text === '') return fallback;
-  if (text !== 'true' && text !== 'false') {
-    problems.push(`${name} must be "true" or "false"`);
-    return fallback;
-  }
-  return text === 'true';
-}
-
-/** A duration such as "30s" or "24h", in milliseconds, at most `maxMs`; `fallback` when unset. */
-export function duration(
-  env: Env,
-  name: string,
-  fallback: string,
-  maxMs: number,
-  problems: string[],
-): number {
-  const ms = parseDuration(env[name] || fallback);
-  if (ms === undefined || ms <= 0 || ms > maxMs) {
-    problems.push(`${name} must be a duration such as 30s, 15m or 24h, at most ${formatMs(maxMs)}`);
-    return parseDuration(fallback) ?? 0;
-  }
-  return ms;
-}
-
-/** An http(s) URL without query or fragment, trailing slash dropped; undefined (and a problem) otherwise. */
-export function httpBaseUrl(raw: string, name: string, problems: string[]): string | undefined {
-  const url = URL.canParse(raw) ? new URL(raw) : undefined;
-  if (url === undefined || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '') {
-    problems.push(
-      `${name} must be an http(s) URL without query or fragment, such as https://docs.example.com`,
-    );
-    return undefined;
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
-/** Comma-separated browser origins such as https://app.example.com. */
-export function origins(env: Env, name: string, problems: string[]): string[] {
-  const found: string[] = [];
-  for (const text of (env[name] ?? '').split(',').map((o) => o.trim().replace(/\/$/, ''))) {
-    if (text === '') continue;
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    if (url === undefined || !/^https?:$/.test(url.protocol) || url.origin !== text) {
-      problems.push(`${name}: "${text}" is not an origin such as https://app.example.com`);
-      continue;
-    }
-    found.push(text);
-  }
-  return found;
+/** True when the secret was given in either form, even if it could not be read. */
+export function secretGiven(env: Env, name: string): boolean {
+  return given(env, name) !== undefined || given(env, `${name}_FILE`) !== undefined;
 }
 
 export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'error';
-}
-
-function formatMs(ms: number): string {
-  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms / 60_000}m`;
 }

@@ -1,36 +1,31 @@
 /**
- * Environment → validated, typed configuration: shared parsing in `env.ts`, one loader per
- * product (worker, gateway, codec endpoint) and the parts they share (Advance tenancies, payload
- * encryption keys). Every problem is reported at once, by variable name.
- *
- * The Temporal connection itself (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `TEMPORAL_TLS_*`, `TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`) is read by `@temporalio/envconfig`.
+ * Environment → validated, typed configuration: one table of settings per product (name,
+ * description, default, parser: env.ts), a loader beside each, and the parts they share (the
+ * Temporal connection, Advance tenancies, payload encryption keys, the document store). Every
+ * problem is reported at once, by variable name.
  */
-import { ADVANCE_VARIABLES } from './advance';
-import { CODEC_VARIABLES } from './codec';
-import { ENCRYPTION_VARIABLES } from './encryption';
-import { GATEWAY_VARIABLES } from './gateway';
-import { WORKER_VARIABLES } from './worker';
-import { DOCUMENT_STORE_VARIABLES } from '../documents/store-config';
-import { TRACING_VARIABLES } from '../observability/tracing-config';
-
-export { ConfigError, type Env, type VariableDocs } from './env';
-export { loadAdvanceConfig, type AdvanceConfig } from './advance';
-export { loadEncryptionKeys, loadPayloadEncryption, type PayloadEncryption } from './encryption';
+export { ConfigError, type Env, type Setting, type SettingsTable } from './env';
+export { TEMPORAL_SETTINGS, loadTemporalConnection, type TemporalConnection } from './temporal';
+export { loadClientConfig, CLI_SETTINGS, type ClientConfig } from './client';
+export { ADVANCE_SETTINGS, loadAdvanceConfig, type AdvanceConfig } from './advance';
+export {
+  ENCRYPTION_SETTINGS,
+  loadEncryptionKeys,
+  loadPayloadEncryption,
+  type PayloadEncryption,
+} from './encryption';
 export * from './api-keys';
-export { loadWorkerConfig, type WorkerConfig } from './worker';
-export { DEFAULT_DOCUMENT_STORE_DIR } from '../documents/store-config';
+export { WORKER_SETTINGS, loadWorkerConfig, type WorkerConfig } from './worker';
+export { DOCUMENT_STORE_SETTINGS, loadDocumentStoreConfig, type DocumentStoreConfig } from './document-store';
 export * from './gateway';
-export { loadCodecServerConfig, type CodecServerConfig } from './codec';
-export { DEFAULT_TASK_QUEUE } from '../workflows/messages';
-
-/** Every variable our own code reads (beside the `TEMPORAL_*` connection ones), with meaning and default. */
-export const CONFIG_VARIABLES: Readonly<Record<string, string>> = {
-  ...WORKER_VARIABLES,
-  ...ADVANCE_VARIABLES,
-  ...DOCUMENT_STORE_VARIABLES,
-  ...ENCRYPTION_VARIABLES,
-  ...CODEC_VARIABLES,
-  ...GATEWAY_VARIABLES,
-  ...TRACING_VARIABLES,
-};
+export { CODEC_SETTINGS, loadCodecServerConfig, type CodecServerConfig } from './codec';
+export { TRACING_SETTINGS, loadTracingConfig, type TracingConfig } from './tracing';
+export {
+  CONFIGURATION_TABLES,
+  PRODUCT_TABLES,
+  environmentHelp,
+  knownVariableNames,
+  tableRows,
+  variablesOf,
+  type Product,
+} from './tables';

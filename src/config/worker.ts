@@ -1,146 +1,29 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { EncryptionKey } from '../codec/aes-gcm-codec';
-import { bundleMismatch } from '../codec/workflow-bundles';
-import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
-import { parseDuration } from '../workflows/duration';
-import { loadDocumentStoreConfig, type DocumentStoreConfig } from '../documents/store-config';
+import { bundleMismatch, PREBUILT_BUNDLES } from '../codec/workflow-bundles';
 import {
   loadAdvanceCallbacks,
   loadAdvanceConfig,
   type AdvanceCallbackConfig,
   type AdvanceConfig,
 } from './advance';
+import { loadDocumentStoreConfig, type DocumentStoreConfig } from './document-store';
 import { loadPayloadEncryption } from './encryption';
-import { ConfigError, duration, httpBaseUrl, secretFrom, type Env, type VariableDocs } from './env';
+import {
+  ConfigError,
+  given,
+  read,
+  secretGiven,
+  setting,
+  type Env,
+  type Parser,
+  type SettingsTable,
+} from './env';
+import { duration, httpBaseUrl, httpUrl, oneOf, portOrOff, text, wholeNumber } from './parsers';
+import { readTemporalConnection, TEMPORAL_SETTINGS, type TemporalConnection } from './temporal';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-
-export const WORKER_VARIABLES: VariableDocs = {
-  TEMPORAL_TASK_QUEUE: `task queue the worker polls (default ${DEFAULT_TASK_QUEUE})`,
-  REMINDER_WEBHOOK_URL: 'where interview reminders are posted (optional)',
-  REMINDER_WEBHOOK_SECRET: 'HMAC key that signs reminder notices (or REMINDER_WEBHOOK_SECRET_FILE)',
-  REMINDER_WEBHOOK_SECRET_FILE: 'file holding the reminder HMAC key',
-  COMPLETION_WEBHOOK_URL:
-    'where lifecycle events (session.completed, lifecycle.completed/expired/failed/cancelled) are posted, signed (optional; docs/webhooks.md)',
-  COMPLETION_WEBHOOK_SECRET:
-    'HMAC key that signs lifecycle events (or COMPLETION_WEBHOOK_SECRET_FILE); required with COMPLETION_WEBHOOK_URL',
-  COMPLETION_WEBHOOK_SECRET_FILE: 'file holding the lifecycle events HMAC key',
-  COMPLETION_WEBHOOK_TIMEOUT:
-    "how long one delivery attempt waits for the receiver's answer (default 10s, at most 1m); failed attempts are retried for 24h",
-  WORKER_SHUTDOWN_GRACE_TIME: 'how long running activities may finish on shutdown (default 30s)',
-  WORKFLOW_BUNDLE_PATH:
-    'prebuilt workflow bundle (default when it exists: dist/workflow-bundle.js, or dist/workflow-bundle.encrypted.js with PAYLOAD_ENCRYPTION_KEYS)',
-  WORKER_MAX_CACHED_WORKFLOWS:
-    'lifecycles the worker keeps in memory between steps (default 100; parked lifecycles need none)',
-  LOG_LEVEL: 'worker log level: TRACE, DEBUG, INFO, WARN, ERROR (default INFO); JSON lines',
-  WORKER_HTTP_PORT: 'port of the worker\'s /healthz, /readyz and /metrics (default 8090; "off" disables)',
-  WORKER_HTTP_HOST: 'interface of those endpoints (default 127.0.0.1; 0.0.0.0 in containers)',
-  WORKER_DEPLOYMENT_NAME:
-    'Temporal worker deployment of this worker; when set, Worker Versioning with auto-upgrade: a new build takes tasks once made current (default unset: unversioned)',
-  WORKER_BUILD_ID:
-    "this build's id in histories, logs and /metrics (default <package version>+<12 hex of the workflow bundle's SHA-256>; required with WORKER_DEPLOYMENT_NAME when the worker runs workflow sources)",
-};
-
-export interface WorkerConfig {
-  /** `TEMPORAL_TASK_QUEUE`. @default 'hotdocs-assembly' */
-  taskQueue: string;
-  /** `PAYLOAD_ENCRYPTION_KEYS`; empty: payloads are not encrypted. @default [] */
-  encryptionKeys: EncryptionKey[];
-  /** `PAYLOAD_ENCRYPTION_REQUIRED=true`: keys required, unencrypted payloads refused. @default false */
-  encryptionRequired: boolean;
-  /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
-  advance: AdvanceConfig;
-  /** `ADVANCE_CALLBACK_URL` + `_SECRET`: v2.0 callbacks through the gateway; absent: polling only. */
-  advanceCallbacks?: AdvanceCallbackConfig;
-  /** Where documents go: `DOCUMENT_STORE` and its variables (src/documents/store-config.ts). */
-  documentStore: DocumentStoreConfig;
-  /** `REMINDER_WEBHOOK_URL` + `_SECRET`; absent: reminders are recorded only. */
-  reminderWebhook?: { url: string; secret: string };
-  /**
-   * `COMPLETION_WEBHOOK_URL` + `_SECRET` + `_TIMEOUT` (timeoutMs @default 10_000); absent: lifecycle
-   * events are recorded as not delivered ("not configured") and nothing is retried.
-   */
-  completionWebhook?: { url: string; secret: string; timeoutMs: number };
-  /**
-   * `GATEWAY_PUBLIC_URL`, read by the worker too: lifecycle events then link each document to the
-   * gateway's download route. @default none: events carry no links
-   */
-  gatewayPublicUrl?: string;
-  /** `WORKER_SHUTDOWN_GRACE_TIME`: running activities may finish this long on SIGTERM. @default 30_000 */
-  shutdownGraceTimeMs: number;
-  /**
-   * `WORKFLOW_BUNDLE_PATH`, checked to fit the encryption setting.
-   * @default dist/workflow-bundle.js (dist/workflow-bundle.encrypted.js with encryption) when it exists, else the sources
-   */
-  workflowBundlePath?: string;
-  /** `LOG_LEVEL`. @default 'INFO' */
-  logLevel: (typeof LOG_LEVELS)[number];
-  /**
-   * `WORKER_MAX_CACHED_WORKFLOWS`: sticky cache size. A lifecycle waits days, caching it buys
-   * nothing, and each costs memory (≈0.3 MB). A lifecycle evicted while active is replayed from
-   * its short history (14–24 events) on its next task: with 200 in flight, a cache of 100 cost
-   * no throughput (docs/benchmarks.md). @default 100
-   */
-  maxCachedWorkflows: number;
-  /** `WORKER_HTTP_HOST`/`_PORT`: health and metrics; undefined when switched off. @default 127.0.0.1:8090 */
-  http?: { host: string; port: number };
-  /**
-   * `WORKER_DEPLOYMENT_NAME`: the worker deployment (Worker Versioning) this worker polls as;
-   * undefined: an unversioned worker. See src/worker-version.ts. @default undefined
-   */
-  deploymentName?: string;
-  /**
-   * `WORKER_BUILD_ID`: this build's id. @default undefined: derived from the package version and
-   * the workflow bundle (src/worker-version.ts)
-   */
-  buildId?: string;
-}
-
-/** The worker's configuration, or a `ConfigError` listing every problem. */
-export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  const problems: string[] = [];
-  const advance = loadAdvanceConfig(env, problems);
-  const advanceCallbacks = loadAdvanceCallbacks(env, problems);
-  const { keys: encryptionKeys, required: encryptionRequired } = loadPayloadEncryption(env, problems);
-  const reminderWebhook = loadReminderWebhook(env, problems);
-  const completionWebhook = loadCompletionWebhook(env, problems);
-  const publicUrl = (env['GATEWAY_PUBLIC_URL'] ?? '').trim();
-  const gatewayPublicUrl =
-    publicUrl === '' ? undefined : httpBaseUrl(publicUrl, 'GATEWAY_PUBLIC_URL', problems);
-  const documentStore = loadDocumentStoreConfig(env, problems);
-  const grace = parseDuration(env['WORKER_SHUTDOWN_GRACE_TIME'] || '30s');
-  if (grace === undefined)
-    problems.push('WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 2m or 500ms');
-  const logLevel = ((env['LOG_LEVEL'] ?? '').trim() || 'INFO').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const http = loadWorkerHttp(env, problems);
-  const cacheText = (env['WORKER_MAX_CACHED_WORKFLOWS'] ?? '').trim() || '100';
-  if (!/^\d+$/.test(cacheText)) problems.push('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
-  const workflowBundlePath = readableBundle(env, encryptionKeys.length > 0, problems);
-  const deploymentName = versionField(env, 'WORKER_DEPLOYMENT_NAME', problems);
-  const buildId = versionField(env, 'WORKER_BUILD_ID', problems);
-  if (problems.length > 0 || advance === undefined) throw new ConfigError(problems);
-  return {
-    taskQueue: env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
-    encryptionKeys,
-    encryptionRequired,
-    advance,
-    ...(advanceCallbacks !== undefined && { advanceCallbacks }),
-    documentStore,
-    reminderWebhook,
-    completionWebhook,
-    gatewayPublicUrl,
-    shutdownGraceTimeMs: grace ?? 30_000,
-    workflowBundlePath,
-    logLevel: logLevel as WorkerConfig['logLevel'],
-    maxCachedWorkflows: Number(cacheText),
-    http,
-    deploymentName,
-    buildId,
-  };
-}
 
 /**
  * A worker deployment name or build id as the server accepts them: not starting with "__", no
@@ -151,61 +34,221 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
  */
 const MAX_VERSION_FIELD = 108;
 
-function versionField(env: Env, name: string, problems: string[]): string | undefined {
-  const value = (env[name] ?? '').trim();
-  if (value === '') return undefined;
-  const separators = name === 'WORKER_DEPLOYMENT_NAME' ? /[.:\s]/ : /\s/;
-  if (value.length > MAX_VERSION_FIELD || value.startsWith('__') || separators.test(value)) {
-    const banned = name === 'WORKER_DEPLOYMENT_NAME' ? 'no ".", ":" or spaces' : 'no spaces';
+function versionField(banned: RegExp, bannedText: string): Parser<string> {
+  return (value, name, problems) => {
+    if (value.length <= MAX_VERSION_FIELD && !value.startsWith('__') && !banned.test(value)) return value;
     problems.push(
-      `${name} must be at most ${MAX_VERSION_FIELD} characters, ${banned}, not starting with "__"`,
+      `${name} must be at most ${MAX_VERSION_FIELD} characters, ${bannedText}, not starting with "__"`,
     );
     return undefined;
-  }
-  return value;
+  };
 }
 
-function loadWorkerHttp(env: Env, problems: string[]): WorkerConfig['http'] {
-  const raw = (env['WORKER_HTTP_PORT'] ?? '').trim() || '8090';
-  if (raw === 'off') return undefined;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65_535) {
-    problems.push('WORKER_HTTP_PORT must be a port number or "off"');
-    return undefined;
-  }
-  return { host: (env['WORKER_HTTP_HOST'] ?? '').trim() || '127.0.0.1', port };
+const bundleName = (file: string) => `dist/${path.basename(file)}`;
+
+/** The worker's own variables (beside the Temporal connection, Advance, the document store, encryption). */
+export const WORKER_SETTINGS = {
+  reminderWebhookUrl: setting({
+    name: 'REMINDER_WEBHOOK_URL',
+    description: 'where interview reminders are posted, signed',
+    whenUnset: 'none: reminders are only recorded in the status',
+    parse: httpUrl,
+  }),
+  reminderWebhookSecret: setting({
+    name: 'REMINDER_WEBHOOK_SECRET',
+    description: 'HMAC key that signs reminder notices',
+    whenUnset: 'required with `REMINDER_WEBHOOK_URL`',
+    parse: text,
+    secret: true,
+  }),
+  completionWebhookUrl: setting({
+    name: 'COMPLETION_WEBHOOK_URL',
+    description:
+      'where lifecycle events (`session.completed`, `lifecycle.completed`/`expired`/`failed`/`cancelled`) are posted, signed',
+    whenUnset: 'none: events are recorded as `not-configured`, nothing is sent',
+    parse: httpUrl,
+  }),
+  completionWebhookSecret: setting({
+    name: 'COMPLETION_WEBHOOK_SECRET',
+    description: 'HMAC key that signs lifecycle events',
+    whenUnset: 'required with `COMPLETION_WEBHOOK_URL`',
+    parse: text,
+    secret: true,
+  }),
+  completionWebhookTimeout: setting({
+    name: 'COMPLETION_WEBHOOK_TIMEOUT',
+    description:
+      "how long one delivery attempt waits for the receiver's answer (at most 1m); failed attempts are retried for 24h",
+    default: '10s',
+    parse: duration(60_000),
+  }),
+  gatewayPublicUrl: setting({
+    name: 'GATEWAY_PUBLIC_URL',
+    description: "the gateway's public URL: lifecycle events then link each document to its download",
+    whenUnset: 'none: events carry no links',
+    parse: httpBaseUrl,
+  }),
+  shutdownGraceTime: setting({
+    name: 'WORKER_SHUTDOWN_GRACE_TIME',
+    description: 'how long running activities may finish on SIGINT/SIGTERM',
+    default: '30s',
+    parse: duration(86_400_000),
+  }),
+  workflowBundlePath: setting({
+    name: 'WORKFLOW_BUNDLE_PATH',
+    description: 'the prebuilt workflow bundle to run, checked to fit the encryption setting',
+    whenUnset: `${bundleName(PREBUILT_BUNDLES.plain)} (${bundleName(PREBUILT_BUNDLES.encrypted)} with \`PAYLOAD_ENCRYPTION_KEYS\`) when it exists, else the sources`,
+    parse: text,
+  }),
+  maxCachedWorkflows: setting({
+    name: 'WORKER_MAX_CACHED_WORKFLOWS',
+    description: 'lifecycles the worker keeps in memory between steps (parked lifecycles need none)',
+    default: '100',
+    parse: wholeNumber(0, 1_000_000),
+  }),
+  logLevel: setting({
+    name: 'LOG_LEVEL',
+    description: `the worker's log level, of ${LOG_LEVELS.join(', ')}; JSON lines`,
+    default: 'INFO',
+    parse: oneOf(LOG_LEVELS, { caseless: true }),
+  }),
+  httpPort: setting({
+    name: 'WORKER_HTTP_PORT',
+    description: 'port of the worker\'s /healthz, /readyz and /metrics; "off" switches them off',
+    default: '8090',
+    parse: portOrOff,
+  }),
+  httpHost: setting({
+    name: 'WORKER_HTTP_HOST',
+    description: 'interface of those endpoints (0.0.0.0 in containers)',
+    default: '127.0.0.1',
+    parse: text,
+  }),
+  deploymentName: setting({
+    name: 'WORKER_DEPLOYMENT_NAME',
+    description:
+      'the Temporal worker deployment of this worker: Worker Versioning with auto-upgrade, a new build takes tasks once made current',
+    whenUnset: 'none: an unversioned worker',
+    parse: versionField(/[.:\s]/, 'no ".", ":" or spaces'),
+  }),
+  buildId: setting({
+    name: 'WORKER_BUILD_ID',
+    description:
+      "this build's id in histories, logs and /metrics; required with `WORKER_DEPLOYMENT_NAME` when the worker runs workflow sources",
+    whenUnset: "`<package version>+<12 hex digits of the workflow bundle's SHA-256>`",
+    parse: versionField(/\s/, 'no spaces'),
+  }),
+} as const satisfies SettingsTable;
+
+export interface WorkerConfig {
+  /** Where Temporal is (`TEMPORAL_SETTINGS`). */
+  temporal: TemporalConnection;
+  /** `TEMPORAL_TASK_QUEUE`. */
+  taskQueue: string;
+  /** `PAYLOAD_ENCRYPTION_KEYS`; empty: payloads are not encrypted. */
+  encryptionKeys: EncryptionKey[];
+  /** `PAYLOAD_ENCRYPTION_REQUIRED=true`: keys required, unencrypted payloads refused. */
+  encryptionRequired: boolean;
+  /** `ADVANCE_*` or `ADVANCE_TENANCIES_FILE`: required. */
+  advance: AdvanceConfig;
+  /** `ADVANCE_CALLBACK_URL` + `_SECRET`: v2.0 callbacks through the gateway; absent: polling only. */
+  advanceCallbacks?: AdvanceCallbackConfig;
+  /** Where documents go: `DOCUMENT_STORE` and its variables (src/config/document-store.ts). */
+  documentStore: DocumentStoreConfig;
+  /** `REMINDER_WEBHOOK_URL` + `_SECRET`; absent: reminders are recorded only. */
+  reminderWebhook?: { url: string; secret: string };
+  /** `COMPLETION_WEBHOOK_URL` + `_SECRET` + `_TIMEOUT`; absent: events are recorded as not delivered. */
+  completionWebhook?: { url: string; secret: string; timeoutMs: number };
+  /** `GATEWAY_PUBLIC_URL`, read by the worker too: lifecycle events then link each document. */
+  gatewayPublicUrl?: string;
+  /** `WORKER_SHUTDOWN_GRACE_TIME`: running activities may finish this long on SIGTERM. */
+  shutdownGraceTimeMs: number;
+  /** `WORKFLOW_BUNDLE_PATH`, checked to fit the encryption setting; undefined: see src/worker.ts. */
+  workflowBundlePath?: string;
+  /** `LOG_LEVEL`. */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * `WORKER_MAX_CACHED_WORKFLOWS`: sticky cache size. A lifecycle waits days, caching it buys
+   * nothing, and each costs memory (≈0.3 MB). A lifecycle evicted while active is replayed from
+   * its short history (14–24 events) on its next task: with 200 in flight, a cache of 100 cost
+   * no throughput (docs/benchmarks.md).
+   */
+  maxCachedWorkflows: number;
+  /** `WORKER_HTTP_HOST`/`_PORT`: health and metrics; undefined when switched off. */
+  http?: { host: string; port: number };
+  /** `WORKER_DEPLOYMENT_NAME`: the worker deployment this worker polls as (src/worker-version.ts). */
+  deploymentName?: string;
+  /** `WORKER_BUILD_ID`; undefined: derived from the package version and the workflow bundle. */
+  buildId?: string;
+}
+
+/** The worker's configuration, or a `ConfigError` listing every problem. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const problems: string[] = [];
+  const S = WORKER_SETTINGS;
+  const temporal = readTemporalConnection(env, problems);
+  const taskQueue = read(TEMPORAL_SETTINGS.taskQueue, env, problems);
+  const advance = loadAdvanceConfig(env, problems);
+  const advanceCallbacks = loadAdvanceCallbacks(env, problems);
+  const { keys: encryptionKeys, required: encryptionRequired } = loadPayloadEncryption(env, problems);
+  const reminderWebhook = loadReminderWebhook(env, problems);
+  const completionWebhook = loadCompletionWebhook(env, problems);
+  const gatewayPublicUrl = read(S.gatewayPublicUrl, env, problems);
+  const documentStore = loadDocumentStoreConfig(env, problems);
+  const shutdownGraceTimeMs = read(S.shutdownGraceTime, env, problems);
+  const logLevel = read(S.logLevel, env, problems);
+  const httpPort = read(S.httpPort, env, problems);
+  const httpHost = read(S.httpHost, env, problems);
+  const maxCachedWorkflows = read(S.maxCachedWorkflows, env, problems);
+  const workflowBundlePath = readableBundle(env, encryptionKeys.length > 0, problems);
+  const deploymentName = read(S.deploymentName, env, problems);
+  const buildId = read(S.buildId, env, problems);
+  if (problems.length > 0 || advance === undefined) throw new ConfigError(problems);
+  return {
+    temporal,
+    taskQueue,
+    encryptionKeys,
+    encryptionRequired,
+    advance,
+    ...(advanceCallbacks !== undefined && { advanceCallbacks }),
+    documentStore,
+    reminderWebhook,
+    completionWebhook,
+    gatewayPublicUrl,
+    shutdownGraceTimeMs,
+    workflowBundlePath,
+    logLevel,
+    maxCachedWorkflows,
+    http: httpPort === 'off' ? undefined : { host: httpHost, port: httpPort },
+    deploymentName,
+    buildId,
+  };
 }
 
 function loadReminderWebhook(env: Env, problems: string[]): WorkerConfig['reminderWebhook'] {
-  const url = env['REMINDER_WEBHOOK_URL'];
-  const secret = secretFrom(env, 'REMINDER_WEBHOOK_SECRET', problems);
-  if (url === undefined || url === '') return undefined;
-  if (!/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url))
-    problems.push('REMINDER_WEBHOOK_URL must be an http(s) URL');
+  const url = read(WORKER_SETTINGS.reminderWebhookUrl, env, problems);
+  const secret = read(WORKER_SETTINGS.reminderWebhookSecret, env, problems);
+  if (given(env, WORKER_SETTINGS.reminderWebhookUrl.name) === undefined) return undefined;
   if (secret === undefined)
     problems.push('REMINDER_WEBHOOK_SECRET (or _FILE) is required with REMINDER_WEBHOOK_URL');
-  return secret === undefined ? undefined : { url, secret };
+  return url === undefined || secret === undefined ? undefined : { url, secret };
 }
 
 function loadCompletionWebhook(env: Env, problems: string[]): WorkerConfig['completionWebhook'] {
-  const url = (env['COMPLETION_WEBHOOK_URL'] ?? '').trim();
-  const secret = secretFrom(env, 'COMPLETION_WEBHOOK_SECRET', problems);
-  const timeoutMs = duration(env, 'COMPLETION_WEBHOOK_TIMEOUT', '10s', 60_000, problems);
-  if (url === '') return undefined;
-  if (!/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url))
-    problems.push('COMPLETION_WEBHOOK_URL must be an http(s) URL');
-  // A secret that was given but unusable (unreadable file, both forms) is reported by secretFrom.
-  const given = [env['COMPLETION_WEBHOOK_SECRET'], env['COMPLETION_WEBHOOK_SECRET_FILE']].some(
-    (value) => value !== undefined && value !== '',
-  );
-  if (secret === undefined && !given)
+  const S = WORKER_SETTINGS;
+  const url = read(S.completionWebhookUrl, env, problems);
+  const secret = read(S.completionWebhookSecret, env, problems);
+  const timeoutMs = read(S.completionWebhookTimeout, env, problems);
+  if (given(env, S.completionWebhookUrl.name) === undefined) return undefined;
+  // A secret that was given but unusable (unreadable file, both forms) is reported by read().
+  if (secret === undefined && !secretGiven(env, S.completionWebhookSecret.name))
     problems.push('COMPLETION_WEBHOOK_SECRET (or _FILE) is required with COMPLETION_WEBHOOK_URL');
-  return secret === undefined ? undefined : { url, secret, timeoutMs };
+  return url === undefined || secret === undefined ? undefined : { url, secret, timeoutMs };
 }
 
 /** A prebuilt bundle that can be read and fits the deployment (its failure converter). */
 function readableBundle(env: Env, encrypted: boolean, problems: string[]): string | undefined {
-  const bundle = env['WORKFLOW_BUNDLE_PATH'] || undefined;
+  const bundle = read(WORKER_SETTINGS.workflowBundlePath, env, problems);
   if (bundle === undefined) return undefined;
   let code: string;
   try {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { LifecycleClient } from '../client';
-import { ConfigError, loadGatewayConfig } from '../config';
+import { ConfigError, environmentHelp, loadGatewayConfig } from '../config';
 import { startTracing, type Tracing } from '../observability/tracing';
 import { tracingClientInterceptors } from '../observability/tracing-client';
-import { describeTracing, loadTracingConfig } from '../observability/tracing-config';
+import { describeTracing, loadTracingConfig } from '../config/tracing';
 import { startGateway, type RunningGateway } from './gateway';
 
 /**
@@ -16,7 +16,7 @@ export function registerGatewayCommand(program: Command): Command {
     .command('gateway')
     .description(
       'Run the HTTP gateway: REST API over lifecycles (API keys), the interview finish link, ' +
-        '/healthz, /readyz and /v1/openapi.json. Configured by GATEWAY_* and TEMPORAL_* variables; ' +
+        '/healthz, /readyz and /v1/openapi.json. Configured by the environment (below); ' +
         'SIGHUP re-reads GATEWAY_API_KEYS_FILE.',
     )
     .addHelpText(
@@ -24,7 +24,8 @@ export function registerGatewayCommand(program: Command): Command {
       '\nExample:\n' +
         '  $ export GATEWAY_API_KEYS="crm:$(printf %s "$KEY" | sha256sum | cut -d" " -f1) tenancies=acme permissions=start,read,interview"\n' +
         '  $ export GATEWAY_FINISH_LINK_SECRET="$(openssl rand -hex 32)"\n' +
-        '  $ hotdocs-temporal gateway',
+        '  $ hotdocs-temporal gateway\n' +
+        environmentHelp('gateway'),
     )
     .action(async () => {
       let config;

@@ -12,7 +12,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { LifecycleClient } from '../client';
 import type { GatewayConfig } from '../config';
 import type { DocumentStore } from '../documents/document-store';
-import { createDocumentStore } from '../documents/store-config';
+import { createDocumentStore } from '../documents/create-store';
 import { buildMetricsServer, GatewayMetrics } from '../observability/gateway-metrics';
 import { ApiKeyRing, unscopedKeyWarnings } from './api-keys';
 import type { GatewayContext } from './context';

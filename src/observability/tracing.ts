@@ -16,7 +16,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { TracingConfig, TracingProtocol } from './tracing-config';
+import type { TracingConfig, TracingProtocol } from '../config/tracing';
 
 /**
  * The process's OpenTelemetry tracer provider, registered globally (W3C `traceparent`

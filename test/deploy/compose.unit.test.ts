@@ -5,18 +5,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
-  CONFIG_VARIABLES,
-  DEFAULT_BODY_LIMIT_BYTES,
-  DEFAULT_FINISH_LINK_TTL,
-  DEFAULT_GATEWAY_WAIT_LIMIT,
-  DEFAULT_RATE_LIMIT_PER_MINUTE,
-  DEFAULT_TASK_QUEUE,
+  CONFIGURATION_TABLES,
+  DOCUMENT_STORE_SETTINGS,
+  knownVariableNames,
   loadCodecServerConfig,
+  loadDocumentStoreConfig,
   loadGatewayConfig,
   loadWorkerConfig,
+  TEMPORAL_SETTINGS,
+  variablesOf,
   type Env,
+  type Product,
+  type Setting,
 } from '../../src/config';
-import { DOCUMENT_STORE_VARIABLES, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { variableNames } from '../../src/config/env';
 import { jaegerVersions } from '../../tools/jaeger/jaeger';
 import { readPinnedTemporalToolVersions } from '../../tools/temporal/temporal-tool-versions';
 import { promtoolPins } from '../support/promtool';
@@ -136,51 +138,34 @@ function readEnvFile(file: string): Record<string, string> {
   return entries;
 }
 
-/** The variables `@temporalio/envconfig` reads (connection to Temporal). */
-const ENVCONFIG_VARIABLES = new Set([
-  'TEMPORAL_ADDRESS',
-  'TEMPORAL_NAMESPACE',
-  'TEMPORAL_API_KEY',
-  'TEMPORAL_TLS',
-  'TEMPORAL_TLS_CLIENT_CERT_PATH',
-  'TEMPORAL_TLS_CLIENT_CERT_DATA',
-  'TEMPORAL_TLS_CLIENT_KEY_PATH',
-  'TEMPORAL_TLS_CLIENT_KEY_DATA',
-  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
-  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
-  'TEMPORAL_TLS_SERVER_NAME',
-  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
-  'TEMPORAL_PROFILE',
-  'TEMPORAL_CONFIG_FILE',
-]);
+/** The Temporal connection's variables (read by `@temporalio/envconfig`), optional for every process. */
+const CONNECTION_VARIABLES = new Set(
+  variableNames(TEMPORAL_SETTINGS).filter((name) => name !== TEMPORAL_SETTINGS.taskQueue.name),
+);
 /** What the emulator command reads from the environment (src/emulator/cli.ts). */
 const EMULATOR_VARIABLES = new Set(['EMULATOR_PRINCIPAL_PASSWORD']);
-const OUR_VARIABLES = new Set(Object.keys(CONFIG_VARIABLES));
-/** The document store's variables (src/documents/store-config.ts): worker and gateway, one store's only. */
-const STORE_VARIABLES = new Set(Object.keys(DOCUMENT_STORE_VARIABLES));
-const KNOWN_VARIABLES = new Set([
-  ...OUR_VARIABLES,
-  ...STORE_VARIABLES,
-  ...ENVCONFIG_VARIABLES,
-  ...EMULATOR_VARIABLES,
-  'NODE_ENV',
-]);
+/** The document store's variables (src/config/document-store.ts): worker and gateway, one store's only. */
+const STORE_VARIABLES = new Set(variableNames(DOCUMENT_STORE_SETTINGS));
+const KNOWN_VARIABLES = new Set([...knownVariableNames(), ...EMULATOR_VARIABLES, 'NODE_ENV']);
 
-/** Variables whose _FILE adds entries instead of replacing them (src/config.ts). */
+/** Variables whose _FILE adds entries instead of replacing them (src/config/api-keys.ts). */
 const ADDITIVE_FILES = new Set(['GATEWAY_API_KEYS']);
 
-/** The variables each process reads, by the loader it calls (src/config.ts). */
-/** Gateway variables the worker reads too (document links in completion webhook events). */
-const SHARED_WITH_WORKER = /^GATEWAY_PUBLIC_URL$/;
-const WORKER_VARIABLES = [...OUR_VARIABLES].filter(
-  (v) => (!/^(GATEWAY|CODEC)_/.test(v) || SHARED_WITH_WORKER.test(v)) && !STORE_VARIABLES.has(v),
-);
-const GATEWAY_VARIABLES = [...OUR_VARIABLES].filter(
-  (v) => v.startsWith('GATEWAY_') || v === 'TEMPORAL_TASK_QUEUE' || v.startsWith('PAYLOAD_ENCRYPTION_KEYS'),
-);
-const CODEC_VARIABLES = [...OUR_VARIABLES].filter(
-  (v) => v.startsWith('CODEC_') || v.startsWith('PAYLOAD_ENCRYPTION_KEYS'),
-);
+/** The variables a process reads (src/config/tables.ts) that compose gives it every one of. */
+function composeVariablesOf(product: Product): string[] {
+  return variablesOf(product).filter((v) => !CONNECTION_VARIABLES.has(v) && !STORE_VARIABLES.has(v));
+}
+const WORKER_VARIABLES = composeVariablesOf('worker');
+const GATEWAY_VARIABLES = composeVariablesOf('gateway');
+const CODEC_VARIABLES = composeVariablesOf('codec-server');
+
+/** A variable's default as the configuration tables hold it. */
+function defaultOf(name: string): string | undefined {
+  const settings = Object.values(CONFIGURATION_TABLES).flatMap(
+    (table) => Object.values(table.settings) as Setting<unknown>[],
+  );
+  return settings.find((s) => s.name === name)?.default;
+}
 
 describe('services', () => {
   test('the stack has exactly the expected services', () => {
@@ -780,15 +765,15 @@ describe('environment', () => {
     for (const [name, fallback] of used) {
       expect({ name, example: example[name] }).toEqual({ name, example: fallback ?? '' });
     }
-    const codeDefaults: Record<string, string> = {
-      TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE,
-      GATEWAY_FINISH_LINK_TTL: DEFAULT_FINISH_LINK_TTL,
-      GATEWAY_RATE_LIMIT_PER_MINUTE: String(DEFAULT_RATE_LIMIT_PER_MINUTE),
-      GATEWAY_BODY_LIMIT_BYTES: String(DEFAULT_BODY_LIMIT_BYTES),
-      GATEWAY_WAIT_LIMIT: DEFAULT_GATEWAY_WAIT_LIMIT,
-    };
-    for (const [name, value] of Object.entries(codeDefaults))
-      expect({ name, value: used.get(name) }).toEqual({ name, value });
+    const sameAsCode = [
+      'TEMPORAL_TASK_QUEUE',
+      'GATEWAY_FINISH_LINK_TTL',
+      'GATEWAY_RATE_LIMIT_PER_MINUTE',
+      'GATEWAY_BODY_LIMIT_BYTES',
+      'GATEWAY_WAIT_LIMIT',
+    ];
+    for (const name of sameAsCode)
+      expect({ name, value: used.get(name) }).toEqual({ name, value: defaultOf(name) });
     // Only the plain forms interpolate() understands: no ${VAR:?error}, no bare $VAR.
     expect(COMPOSE_TEXT).not.toMatch(/\$\{[^}]*:?\?/);
     expect(COMPOSE_TEXT.replace(/\$\{[^}]*\}/g, '')).not.toMatch(/\$[A-Za-z_]/);

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'yaml';
-import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { loadDocumentStoreConfig } from '../../src/config';
+import { createDocumentStore } from '../../src/documents/create-store';
 import { findFreePort } from '../../src/observability/free-port';
 import { ensureInstalled, ServerProcess } from '../support/object-store-servers';
 

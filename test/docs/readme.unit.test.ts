@@ -1,15 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_VARIABLES } from '../../src/config';
 
-/** The README stays true to the code: every variable documented, every linked file present. */
+/** The README stays true to the code: every linked file present (its variables: test/config). */
 const ROOT = path.resolve(__dirname, '..', '..');
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
-test('the README documents every configuration variable', () => {
-  const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`\`${name}\``));
-  expect(missing).toEqual([]);
-});
 
 test('every local link in the README points at a file that exists', () => {
   const links = [...readme.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]

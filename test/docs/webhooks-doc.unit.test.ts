@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as pkg from '../../src';
-import { WORKER_VARIABLES } from '../../src/config/worker';
+import { variablesOf } from '../../src/config';
 
 /** docs/webhooks.md stays true to the package: what its TypeScript imports exists, its variables are read. */
 const DOC = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'webhooks.md'), 'utf8');
@@ -21,6 +21,6 @@ test('every name the TypeScript examples import from the package is exported by 
 
 test('the variables it documents are the worker variables of the completion webhook', () => {
   const documented = [...DOC.matchAll(/`(COMPLETION_WEBHOOK_[A-Z_]+)`/g)].map((m) => m[1]!);
-  const read = Object.keys(WORKER_VARIABLES).filter((name) => name.startsWith('COMPLETION_WEBHOOK_'));
+  const read = variablesOf('worker').filter((name) => name.startsWith('COMPLETION_WEBHOOK_'));
   expect([...new Set(documented)].sort()).toEqual(read.sort());
 });

@@ -53,7 +53,7 @@ test('bad configuration: every problem on stderr, exit code 2, nothing listens',
   const gateway = run({ GATEWAY_PORT: 'eighty', GATEWAY_FINISH_LINK_SECRET: 'short' });
   expect(await gateway.exited).toBe('exited with code 2');
   const stderr = gateway.output('stderr');
-  expect(stderr).toContain('GATEWAY_PORT must be a whole number');
+  expect(stderr).toContain('GATEWAY_PORT must be a port number');
   expect(stderr).toContain('GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required');
   expect(stderr).toContain('GATEWAY_FINISH_LINK_SECRET must be at least 32 characters');
   expect(stderr).not.toContain('short');

@@ -274,7 +274,7 @@ describe('configuration', () => {
       'COMPLETION_WEBHOOK_TIMEOUT must be a duration such as 30s, 15m or 24h, at most 1m',
     ]);
     expect(problems({ GATEWAY_PUBLIC_URL: 'docs.example.com' })).toEqual([
-      'GATEWAY_PUBLIC_URL must be an http(s) URL without query or fragment, such as https://docs.example.com',
+      'GATEWAY_PUBLIC_URL must be an http(s) URL without credentials, query or fragment',
     ]);
   });
 });

@@ -10,7 +10,7 @@ import { loadGatewayConfig } from '../../src/config';
 import { startGateway, type RunningGateway } from '../../src/gateway';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { tracingClientInterceptors } from '../../src/observability/tracing-client';
-import { loadTracingConfig } from '../../src/observability/tracing-config';
+import { loadTracingConfig } from '../../src/config/tracing';
 import { TRACING_PATCH } from '../../src/workflows/patches';
 import {
   findTraces,

@@ -8,7 +8,7 @@ import { routeTemplate } from '../../src/advance/urls';
 import { ConfigError } from '../../src/config';
 import { formatLogLine } from '../../src/observability/json-logger';
 import type { Tracing } from '../../src/observability/tracing';
-import { describeTracing, loadTracingConfig } from '../../src/observability/tracing-config';
+import { describeTracing, loadTracingConfig } from '../../src/config/tracing';
 import { workflowSpanSinks } from '../../src/observability/tracing-worker';
 
 /** Reading OTEL_*, the log lines' trace ids, the Advance route template, the workflow spans' sink. */

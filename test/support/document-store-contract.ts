@@ -9,7 +9,8 @@ import {
   type DocumentStore,
   type DocumentStoreErrorCode,
 } from '../../src/documents/document-store';
-import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { loadDocumentStoreConfig } from '../../src/config';
+import { createDocumentStore } from '../../src/documents/create-store';
 import { spawnChild, typeScriptProcess } from '../../tools/process/child-process';
 import { eventually } from './eventually';
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { loadDocumentStoreConfig } from '../../src/config';
+import { createDocumentStore } from '../../src/documents/create-store';
 
 /**
  * Child process of the store memory test: configured like a worker (DOCUMENT_STORE and its

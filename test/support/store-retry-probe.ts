@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createDocumentStore, loadDocumentStoreConfig } from '../../src/documents/store-config';
+import { loadDocumentStoreConfig } from '../../src/config';
+import { createDocumentStore } from '../../src/documents/create-store';
 
 /**
  * Child process of the retried-put test: configured like a worker, it puts the same document twice,

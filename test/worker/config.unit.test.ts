@@ -58,7 +58,7 @@ test('every problem at once, named by variable', () => {
     'ADVANCE_DOMAIN is required for an onpremise deployment',
     'REMINDER_WEBHOOK_URL must be an http(s) URL',
     'REMINDER_WEBHOOK_SECRET (or _FILE) is required with REMINDER_WEBHOOK_URL',
-    'WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 2m or 500ms',
+    'WORKER_SHUTDOWN_GRACE_TIME must be a duration such as 30s, 15m or 24h, at most 1d',
   ]);
 });
 

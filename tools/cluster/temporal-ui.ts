@@ -63,6 +63,7 @@ export function codecEnvironment(s: {
     CODEC_CORS_ORIGINS: s.uiUrl,
     CODEC_ALLOW_UNAUTHENTICATED: 'false',
     PAYLOAD_ENCRYPTION_KEYS_FILE: s.payloadKeysFile,
+    PAYLOAD_ENCRYPTION_REQUIRED: 'false',
   };
 }
 

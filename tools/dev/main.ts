@@ -21,7 +21,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway';
 import { sha256Hex } from '../../src/security/hashed-credentials';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { tracingClientInterceptors } from '../../src/observability/tracing-client';
-import { loadTracingConfig } from '../../src/observability/tracing-config';
+import { loadTracingConfig } from '../../src/config/tracing';
 import { createLifecycleWorker } from '../../src/worker';
 import { startJaeger } from '../jaeger/jaeger';
 import { startEmulator, type RunningEmulator } from '../emulator';

@@ -1,0 +1,110 @@
+import { ADVANCE_SETTINGS } from './advance';
+import { CLI_SETTINGS } from './client';
+import { CODEC_SETTINGS } from './codec';
+import { DOCUMENT_STORE_SETTINGS } from './document-store';
+import { ENCRYPTION_SETTINGS } from './encryption';
+import { variableNames, type Setting, type SettingsTable } from './env';
+import { GATEWAY_SETTINGS } from './gateway';
+import { TEMPORAL_SETTINGS } from './temporal';
+import { TRACING_SETTINGS } from './tracing';
+import { WORKER_SETTINGS } from './worker';
+
+/**
+ * Every configuration table, and which product reads which: the source of the README's tables
+ * (tools/docs/config-table.ts), of each command's `--help`, and of the list of variables a
+ * deployment may set (`knownVariableNames`).
+ */
+
+export interface ConfigurationTable {
+  title: string;
+  /** Who reads it, for the README. */
+  readBy: string;
+  settings: SettingsTable;
+}
+
+export const CONFIGURATION_TABLES = {
+  temporal: {
+    title: 'Temporal connection',
+    readBy: 'the worker, the gateway and the command line, through `@temporalio/envconfig`',
+    settings: TEMPORAL_SETTINGS,
+  },
+  worker: { title: 'Worker', readBy: 'the worker', settings: WORKER_SETTINGS },
+  advance: { title: 'HotDocs Advance', readBy: 'the worker', settings: ADVANCE_SETTINGS },
+  'document-store': {
+    title: 'Document store',
+    readBy: 'the worker and the gateway',
+    settings: DOCUMENT_STORE_SETTINGS,
+  },
+  encryption: {
+    title: 'Payload encryption',
+    readBy: 'the worker, the gateway, the codec endpoint and the command line',
+    settings: ENCRYPTION_SETTINGS,
+  },
+  gateway: { title: 'Gateway', readBy: 'the gateway', settings: GATEWAY_SETTINGS },
+  codec: { title: 'Codec endpoint', readBy: 'the codec endpoint', settings: CODEC_SETTINGS },
+  tracing: {
+    title: 'Tracing (OpenTelemetry)',
+    readBy: 'the worker and the gateway',
+    settings: TRACING_SETTINGS,
+  },
+  cli: { title: 'Command line', readBy: 'the command line', settings: CLI_SETTINGS },
+} as const satisfies Record<string, ConfigurationTable>;
+
+export type ConfigurationTableId = keyof typeof CONFIGURATION_TABLES;
+
+/** The tables each product (process) reads. */
+export const PRODUCT_TABLES = {
+  worker: ['temporal', 'worker', 'advance', 'document-store', 'encryption', 'tracing'],
+  gateway: ['temporal', 'gateway', 'document-store', 'encryption', 'tracing'],
+  'codec-server': ['codec', 'encryption'],
+  cli: ['temporal', 'encryption', 'cli'],
+} as const satisfies Record<string, readonly ConfigurationTableId[]>;
+
+export type Product = keyof typeof PRODUCT_TABLES;
+
+/** The variables `product` reads (a secret's `_FILE` included), in table order. */
+export function variablesOf(product: Product): string[] {
+  const tables: readonly ConfigurationTableId[] = PRODUCT_TABLES[product];
+  return [...new Set(tables.flatMap((id) => variableNames(CONFIGURATION_TABLES[id].settings)))];
+}
+
+/** Every variable a loader of ours knows: what a deployment may set, and nothing else. */
+export function knownVariableNames(): string[] {
+  const ids = Object.keys(CONFIGURATION_TABLES) as ConfigurationTableId[];
+  return [...new Set(ids.flatMap((id) => variableNames(CONFIGURATION_TABLES[id].settings)))];
+}
+
+/** The default as the docs show it: the value in backticks, or what happens when unset. */
+export function defaultText(setting: Setting<unknown>): string {
+  if (setting.default !== undefined) return `\`${setting.default}\``;
+  return setting.whenUnset ?? '';
+}
+
+/** One row per variable, a secret's `_FILE` after it: `[name, default, description]`, in Markdown. */
+export function tableRows(settings: SettingsTable): [string, string, string][] {
+  return Object.values(settings).flatMap((s): [string, string, string][] => {
+    const row: [string, string, string] = [s.name, defaultText(s), s.description];
+    if (!s.secret) return [row];
+    return [row, [`${s.name}_FILE`, '', `a file holding \`${s.name}\` (not both)`]];
+  });
+}
+
+/** `--help` text: every variable `product` reads, with its default. */
+export function environmentHelp(product: Product): string {
+  const lines = ['', 'Environment (defaults in brackets; NAME_FILE: the value is read from that file):'];
+  for (const id of PRODUCT_TABLES[product]) {
+    const { title, settings } = CONFIGURATION_TABLES[id];
+    lines.push(`  ${title}:`);
+    for (const s of Object.values(settings) as Setting<unknown>[]) {
+      const fallback = plain(defaultText(s));
+      const name = s.secret ? `${s.name} (or ${s.name}_FILE)` : s.name;
+      lines.push(`    ${name}  ${plain(s.description)}${fallback === '' ? '' : ` [${fallback}]`}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Markdown as a terminal shows it: no backticks, links as their text. */
+function plain(markdown: string): string {
+  return markdown.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/`/g, '');
+}
