@@ -7,8 +7,9 @@ import { errorCode, type Env } from './env';
  *
  *   name:sha256hex [tenancies=acme,globex|*] [prefixes=lease-,nda-] [permissions=read,start,...]
  *
- * A bare `name:sha256hex` (the format before scopes existed) keeps its meaning: every tenancy,
- * every business key, every permission; the gateway warns about such a key at start. Once a key
+ * A bare `name:sha256hex` is an unscoped key: every tenancy, every business key, every
+ * permission, so that keys configured without scopes keep working; the gateway warns about such
+ * a key at start. Once a key
  * names any setting it is scoped, and `tenancies` and `permissions` must both be given: a typo
  * must not widen a key. Problems name the line or entry, never the hash.
  */
@@ -113,8 +114,9 @@ export function reloadApiKeys(
 }
 
 /**
- * Entries of the variable. Without scopes it is the old comma-separated list; once an entry has a
- * setting (`=`), commas belong to lists and entries are separated by `;` (or new lines).
+ * Entries of the variable. Without settings, commas separate keys too (a plain list of keys stays
+ * valid); once an entry has a setting (`=`), commas belong to lists and entries are separated by
+ * `;` (or new lines).
  */
 function variableEntries(value: string): Entry[] {
   const separator = value.includes('=') ? /[;\n]/ : /[,;\n]/;

@@ -25,7 +25,7 @@ export function advanceEnvForEmulator(
     ADVANCE_CLIENT_NAME: emulator.credentials.clientName,
     ADVANCE_PRINCIPAL_NAME: emulator.credentials.principalName,
     ADVANCE_PRINCIPAL_PASSWORD: emulator.credentials.principalPassword,
-    // v1.1 is the default: left out, so the worker is configured as before v2.0 existed.
+    // v1.1 is the default: left out, so the dev worker runs as a deployment that never set it.
     ...(apiVersion === 'v1.1' ? {} : { ADVANCE_API_VERSION: apiVersion }),
   };
 }

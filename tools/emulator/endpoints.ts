@@ -43,7 +43,7 @@ export const API_BASE_PATHS_BY_VERSION: Readonly<Record<ApiVersion, readonly [st
   'v1.1': ['/api/rest/v1.1', '/HdaApi/rest/v1.1'],
   'v2.0': ['/api/rest/v2.0', '/HdaApi/rest/v2.0'],
 };
-/** The v1.1 bases, as before v2.0 was added. */
+/** The v1.1 bases: the calls only v1.1 has. */
 export const API_BASE_PATHS = API_BASE_PATHS_BY_VERSION['v1.1'];
 /** Every API base of every version: for the calls both versions share. */
 export const ALL_API_BASE_PATHS: readonly string[] = API_VERSIONS.flatMap(
