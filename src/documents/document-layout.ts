@@ -1,5 +1,6 @@
 import contentDisposition from 'content-disposition';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DocumentKey } from './document-store';
 
 /**
@@ -14,6 +15,27 @@ export function documentPath(key: DocumentKey): string {
     safeSegment(key.versionId),
     `${safeSegment(key.documentId)}-${safeFileName(key.fileName)}`,
   ].join('/');
+}
+
+/**
+ * The store a reference points into, in the words of the stores' `describe()` ("s3 bucket
+ * documents, prefix lifecycles/"): what an operator needs when a reference was written by a
+ * worker with another store than the reader's. Undefined for a reference none of ours writes.
+ */
+export function storeOfReference(reference: string): string | undefined {
+  // Every reference ends in `documentPath`'s three segments; what is before them is the store.
+  const within = (key: string) => key.split('/').slice(0, -3).join('/');
+  const prefix = (key: string) => (within(key) === '' ? '' : `, prefix ${within(key)}/`);
+  const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(reference);
+  if (s3 !== null) return `s3 bucket ${s3[1]}${prefix(s3[2]!)}`;
+  const azure = /^azure-blob:\/\/([^/]+)\/([^/]+)\/(.+)$/.exec(reference);
+  if (azure !== null) return `azure-blob container ${azure[2]} of account ${azure[1]}${prefix(azure[3]!)}`;
+  if (!reference.startsWith('file:')) return undefined;
+  try {
+    return `filesystem ${path.dirname(path.dirname(path.dirname(fileURLToPath(reference))))}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for paths `documentPath` can produce (three clean segments): anything else is refused. */

@@ -34,6 +34,7 @@ const STATUS = {
   'document-ambiguous': 409,
   'range-not-satisfiable': 416,
   'document-store-failed': 502,
+  'document-store-mismatch': 502,
   'temporal-unavailable': 503,
   'worker-unavailable': 503,
   'shutting-down': 503,

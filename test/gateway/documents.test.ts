@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
@@ -314,5 +316,42 @@ test('CORS: a browser script may send Range and conditional headers and read the
     );
   } finally {
     await withCors.close();
+  }
+});
+
+test('a gateway that reads another store than the workers wrote to names both: 502 document-store-mismatch', async () => {
+  const listed = lifecycle.documents[0] as ListedDocument;
+  const otherDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-other-store-'));
+  // As a newcomer gets it wrong: the gateway without the workers' directory, or with another kind
+  // of store (never contacted: the reference alone shows the document is not in it).
+  const misconfigured = [
+    { env: { DOCUMENT_STORE_DIR: otherDir }, reads: `filesystem ${otherDir}` },
+    {
+      env: {
+        DOCUMENT_STORE: 's3',
+        DOCUMENT_STORE_S3_BUCKET: 'documents',
+        DOCUMENT_STORE_S3_ENDPOINT: 'http://127.0.0.1:9',
+      },
+      reads: 's3 bucket documents at http://127.0.0.1:9',
+    },
+  ];
+  try {
+    for (const { env, reads } of misconfigured) {
+      const gateway = await startTestGateway(bed.h.lifecycles, { env });
+      try {
+        const answer = await call(listed.href.replace(base, gateway.url));
+        expect(answer.status).toBe(502);
+        expect(answer.json.error.code).toBe('document-store-mismatch');
+        expect(answer.json.error.message).toBe(
+          `Document "${listed.documentId}" (session ${listed.versionId}) is in filesystem ` +
+            `${bed.h.documentDir}, but this gateway reads ${reads}: give the gateway the workers' ` +
+            'DOCUMENT_STORE settings',
+        );
+      } finally {
+        await gateway.close();
+      }
+    }
+  } finally {
+    await rm(otherDir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { attachmentDisposition } from '../../documents/document-layout';
+import { attachmentDisposition, storeOfReference } from '../../documents/document-layout';
 import { DocumentStoreError, type ByteRange, type DocumentStore } from '../../documents/document-store';
 import { protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
@@ -123,14 +123,15 @@ async function streamDocument(
   etag: string | undefined,
 ): Promise<FastifyReply> {
   const { document } = found;
-  const size = document.size ?? (await fromStore(found, request, () => store.head(document.reference))).size;
+  const size =
+    document.size ?? (await fromStore(store, found, request, () => store.head(document.reference))).size;
   const wanted = rangeRequest((request as DownloadRequest).headers, size, etag);
   if (wanted.kind === 'unsatisfiable') return unsatisfiable(reply, found, size);
   const range: ByteRange | undefined =
     wanted.kind === 'range' ? { start: wanted.start, end: wanted.end } : undefined;
   let content;
   try {
-    content = await fromStore(found, request, () => store.get(document.reference, range));
+    content = await fromStore(store, found, request, () => store.get(document.reference, range));
   } catch (error) {
     // The store's size differs from the status's (a document replaced by hand): its answer counts.
     if (error instanceof StoreRangeError) return unsatisfiable(reply, found, error.size ?? size);
@@ -175,7 +176,7 @@ async function signedUrl(
   if (store.presign === undefined) return undefined;
   const { reference, fileName, name } = found.document;
   // A clear 404 for a document the store has lost, instead of a signed link that answers 404.
-  await fromStore(found, request, () => store.head(reference));
+  await fromStore(store, found, request, () => store.head(reference));
   try {
     return await store.presign(reference, Math.ceil(config.documentLinkTtlMs / 1000), fileName ?? name);
   } catch (error) {
@@ -183,7 +184,7 @@ async function signedUrl(
       request.log.warn({ err: error }, 'document store cannot sign URLs; streaming instead');
       return undefined;
     }
-    throw storeFailure(found, request, error);
+    throw storeFailure(store, found, request, error);
   }
 }
 
@@ -200,6 +201,7 @@ class StoreRangeError extends Error {
  * answered without the store's internals.
  */
 async function fromStore<T>(
+  store: DocumentStore,
   found: StoredLifecycleDocument,
   request: FastifyRequest,
   call: () => Promise<T>,
@@ -217,11 +219,26 @@ async function fromStore<T>(
       const told = / has (\d+) bytes/.exec(error.message)?.[1];
       throw new StoreRangeError(told === undefined ? undefined : Number(told));
     }
-    throw storeFailure(found, request, error);
+    throw storeFailure(store, found, request, error);
   }
 }
 
-function storeFailure(found: StoredLifecycleDocument, request: FastifyRequest, error: unknown): GatewayError {
+function storeFailure(
+  store: DocumentStore,
+  found: StoredLifecycleDocument,
+  request: FastifyRequest,
+  error: unknown,
+): GatewayError {
+  if (error instanceof DocumentStoreError && error.code === 'foreign-reference') {
+    // The workers wrote it to another store than this gateway reads: a configuration to fix, and
+    // only the two stores' names say which.
+    const written = storeOfReference(found.document.reference) ?? 'a store this gateway does not know';
+    const message =
+      `Document "${found.document.documentId}" (session ${found.versionId}) is in ${written}, but this ` +
+      `gateway reads ${store.describe()}: give the gateway the workers' DOCUMENT_STORE settings`;
+    request.log.error({ documentId: found.document.documentId }, message);
+    return new GatewayError('document-store-mismatch', message);
+  }
   request.log.error({ err: error, documentId: found.document.documentId }, 'document store failed');
   return new GatewayError(
     'document-store-failed',
