@@ -1,6 +1,15 @@
 import type { AzureBlobDocumentStoreOptions } from '../documents/azure-blob-store';
 import type { S3DocumentStoreOptions } from '../documents/s3-store';
-import { given, read, setting, type Env, type Parser, type SettingsTable } from './env';
+import {
+  given,
+  read,
+  readAll,
+  setting,
+  type Env,
+  type Parser,
+  type Setting,
+  type SettingsTable,
+} from './env';
 import { flag, httpBaseUrl, oneOf, text } from './parsers';
 
 /**
@@ -50,20 +59,8 @@ const azureConnectionString: Parser<string> = (value, name, problems) => {
   return undefined;
 };
 
-/** Every variable of the document stores, by store: the general ones, then S3's, then Azure's. */
-export const DOCUMENT_STORE_SETTINGS = {
-  kind: setting({
-    name: 'DOCUMENT_STORE',
-    description: `where assembled documents go: ${DOCUMENT_STORE_KINDS.join(', ')}; the worker and the gateway need the same store`,
-    default: 'filesystem',
-    parse: oneOf(DOCUMENT_STORE_KINDS),
-  }),
-  dir: setting({
-    name: 'DOCUMENT_STORE_DIR',
-    description: 'filesystem: the directory documents are stored under (created when missing)',
-    default: '.data/documents',
-    parse: text,
-  }),
+/** S3's variables. */
+const S3_SETTINGS = {
   s3Bucket: setting({
     name: 'DOCUMENT_STORE_S3_BUCKET',
     description: 's3: the bucket; it must exist',
@@ -128,6 +125,10 @@ export const DOCUMENT_STORE_SETTINGS = {
     whenUnset: 'the endpoint',
     parse: httpBaseUrl,
   }),
+} as const satisfies SettingsTable;
+
+/** Azure Blob's variables. */
+const AZURE_SETTINGS = {
   azureContainer: setting({
     name: 'DOCUMENT_STORE_AZURE_CONTAINER',
     description: 'azure-blob: the container; it must exist',
@@ -180,6 +181,24 @@ export const DOCUMENT_STORE_SETTINGS = {
   }),
 } as const satisfies SettingsTable;
 
+/** Every variable of the document stores, by store: the general ones, then S3's, then Azure's. */
+export const DOCUMENT_STORE_SETTINGS = {
+  kind: setting({
+    name: 'DOCUMENT_STORE',
+    description: `where assembled documents go: ${DOCUMENT_STORE_KINDS.join(', ')}; the worker and the gateway need the same store`,
+    default: 'filesystem',
+    parse: oneOf(DOCUMENT_STORE_KINDS),
+  }),
+  dir: setting({
+    name: 'DOCUMENT_STORE_DIR',
+    description: 'filesystem: the directory documents are stored under (created when missing)',
+    default: '.data/documents',
+    parse: text,
+  }),
+  ...S3_SETTINGS,
+  ...AZURE_SETTINGS,
+} as const satisfies SettingsTable;
+
 /** The document store's configuration; every problem is added to `problems` by variable name. */
 export function loadDocumentStoreConfig(env: Env, problems: string[]): DocumentStoreConfig {
   const S = DOCUMENT_STORE_SETTINGS;
@@ -204,60 +223,73 @@ export function loadDocumentStoreConfig(env: Env, problems: string[]): DocumentS
   return { kind, azure: loadAzure(env, problems) };
 }
 
+/** A setting the chosen store cannot do without: a problem naming the store when it is unset. */
+function requireSetting(
+  setting: Setting<string>,
+  kind: DocumentStoreKind,
+  env: Env,
+  problems: string[],
+): void {
+  if (given(env, setting.name) === undefined)
+    problems.push(`${setting.name} is required with DOCUMENT_STORE=${kind}`);
+}
+
+/** The entries whose value is defined. */
+function defined<T extends Record<string, unknown>>(
+  entries: T,
+): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as Partial<{
+    [K in keyof T]: Exclude<T[K], undefined>;
+  }>;
+}
+
 function loadS3(env: Env, problems: string[]): S3DocumentStoreOptions {
-  const S = DOCUMENT_STORE_SETTINGS;
-  const bucket = read(S.s3Bucket, env, problems);
-  if (given(env, S.s3Bucket.name) === undefined)
-    problems.push('DOCUMENT_STORE_S3_BUCKET is required with DOCUMENT_STORE=s3');
-  const prefix = read(S.s3Prefix, env, problems);
-  const region = read(S.s3Region, env, problems);
-  const endpoint = read(S.s3Endpoint, env, problems);
-  const publicEndpoint = read(S.s3PublicEndpoint, env, problems);
-  const forcePathStyle =
-    given(env, S.s3ForcePathStyle.name) === undefined ? undefined : read(S.s3ForcePathStyle, env, problems);
-  const accessKeyId = read(S.s3AccessKeyId, env, problems);
-  const secretAccessKey = read(S.s3SecretAccessKey, env, problems);
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+  const S = S3_SETTINGS;
+  requireSetting(S.s3Bucket, 's3', env, problems);
+  const v = readAll(S, env, problems);
+  if ((v.s3AccessKeyId === undefined) !== (v.s3SecretAccessKey === undefined)) {
     if (!problems.some((p) => p.startsWith(S.s3SecretAccessKey.name)))
       problems.push(
         'DOCUMENT_STORE_S3_ACCESS_KEY_ID and DOCUMENT_STORE_S3_SECRET_ACCESS_KEY (or _FILE) go together: ' +
           "set both, or neither to use the AWS SDK's default credentials",
       );
   }
-  const sse = read(S.s3Sse, env, problems);
-  const kmsKeyId = read(S.s3SseKmsKeyId, env, problems);
-  if (kmsKeyId !== undefined && !given(env, S.s3Sse.name)?.startsWith('aws:kms'))
+  if (v.s3SseKmsKeyId !== undefined && !given(env, S.s3Sse.name)?.startsWith('aws:kms'))
     problems.push('DOCUMENT_STORE_S3_SSE_KMS_KEY_ID needs DOCUMENT_STORE_S3_SSE=aws:kms or aws:kms:dsse');
   return {
-    bucket: bucket ?? '',
-    ...(prefix !== undefined && { prefix }),
-    ...(region !== undefined && { region }),
-    ...(endpoint !== undefined && { endpoint }),
-    ...(publicEndpoint !== undefined && { publicEndpoint }),
-    ...(forcePathStyle !== undefined && { forcePathStyle }),
-    ...(accessKeyId !== undefined &&
-      secretAccessKey !== undefined && { credentials: { accessKeyId, secretAccessKey } }),
-    ...(sse !== undefined && { serverSideEncryption: sse }),
-    ...(kmsKeyId !== undefined && { kmsKeyId }),
+    bucket: v.s3Bucket ?? '',
+    ...defined({
+      prefix: v.s3Prefix,
+      region: v.s3Region,
+      endpoint: v.s3Endpoint,
+      publicEndpoint: v.s3PublicEndpoint,
+      serverSideEncryption: v.s3Sse,
+      kmsKeyId: v.s3SseKmsKeyId,
+    }),
+    ...(given(env, S.s3ForcePathStyle.name) !== undefined && { forcePathStyle: v.s3ForcePathStyle }),
+    ...(v.s3AccessKeyId !== undefined &&
+      v.s3SecretAccessKey !== undefined && {
+        credentials: { accessKeyId: v.s3AccessKeyId, secretAccessKey: v.s3SecretAccessKey },
+      }),
   };
 }
 
 function loadAzure(env: Env, problems: string[]): AzureBlobDocumentStoreOptions {
-  const S = DOCUMENT_STORE_SETTINGS;
-  const container = read(S.azureContainer, env, problems);
-  if (given(env, S.azureContainer.name) === undefined)
-    problems.push('DOCUMENT_STORE_AZURE_CONTAINER is required with DOCUMENT_STORE=azure-blob');
-  const prefix = read(S.azurePrefix, env, problems);
-  const encryptionScope = read(S.azureEncryptionScope, env, problems);
-  const publicUrl = read(S.azurePublicUrl, env, problems);
-  const connectionString = read(S.azureConnectionString, env, problems);
-  const accountUrl = read(S.azureAccountUrl, env, problems);
-  const accountKey = read(S.azureAccountKey, env, problems);
+  const S = AZURE_SETTINGS;
+  requireSetting(S.azureContainer, 'azure-blob', env, problems);
+  const v = readAll(S, env, problems);
+  const [connectionString, accountUrl, accountKey] = [
+    v.azureConnectionString,
+    v.azureAccountUrl,
+    v.azureAccountKey,
+  ];
   const common = {
-    container: container ?? '',
-    ...(prefix !== undefined && { prefix }),
-    ...(encryptionScope !== undefined && { encryptionScope }),
-    ...(publicUrl !== undefined && { publicUrl }),
+    container: v.azureContainer ?? '',
+    ...defined({
+      prefix: v.azurePrefix,
+      encryptionScope: v.azureEncryptionScope,
+      publicUrl: v.azurePublicUrl,
+    }),
   };
   // Given but malformed still counts as the chosen way: its own problem says what is wrong.
   if (connectionString !== undefined || given(env, S.azureConnectionString.name) !== undefined) {

@@ -61,6 +61,23 @@ export function read<T>(setting: Setting<T>, env: Env, problems: string[]): T | 
   return setting.parse(setting.default, setting.name, problems);
 }
 
+/** Several settings read at once: their values by the same keys. */
+export function readAll<T extends SettingsTable>(
+  settings: T,
+  env: Env,
+  problems: string[],
+): {
+  [K in keyof T]: T[K] extends DefaultedSetting<infer V>
+    ? V
+    : T[K] extends Setting<infer V>
+      ? V | undefined
+      : never;
+} {
+  const values: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings)) values[key] = read(setting, env, problems);
+  return values as ReturnType<typeof readAll<T>>;
+}
+
 /** The variable names a table reads, a secret's `_FILE` included. */
 export function variableNames(table: SettingsTable): string[] {
   return Object.values(table).flatMap((s) => (s.secret ? [s.name, `${s.name}_FILE`] : [s.name]));

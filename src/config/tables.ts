@@ -17,37 +17,19 @@ import { WORKER_SETTINGS } from './worker';
 
 export interface ConfigurationTable {
   title: string;
-  /** Who reads it, for the README. */
-  readBy: string;
   settings: SettingsTable;
 }
 
 export const CONFIGURATION_TABLES = {
-  temporal: {
-    title: 'Temporal connection',
-    readBy: 'the worker, the gateway and the command line, through `@temporalio/envconfig`',
-    settings: TEMPORAL_SETTINGS,
-  },
-  worker: { title: 'Worker', readBy: 'the worker', settings: WORKER_SETTINGS },
-  advance: { title: 'HotDocs Advance', readBy: 'the worker', settings: ADVANCE_SETTINGS },
-  'document-store': {
-    title: 'Document store',
-    readBy: 'the worker and the gateway',
-    settings: DOCUMENT_STORE_SETTINGS,
-  },
-  encryption: {
-    title: 'Payload encryption',
-    readBy: 'the worker, the gateway, the codec endpoint and the command line',
-    settings: ENCRYPTION_SETTINGS,
-  },
-  gateway: { title: 'Gateway', readBy: 'the gateway', settings: GATEWAY_SETTINGS },
-  codec: { title: 'Codec endpoint', readBy: 'the codec endpoint', settings: CODEC_SETTINGS },
-  tracing: {
-    title: 'Tracing (OpenTelemetry)',
-    readBy: 'the worker and the gateway',
-    settings: TRACING_SETTINGS,
-  },
-  cli: { title: 'Command line', readBy: 'the command line', settings: CLI_SETTINGS },
+  temporal: { title: 'Temporal connection', settings: TEMPORAL_SETTINGS },
+  worker: { title: 'Worker', settings: WORKER_SETTINGS },
+  advance: { title: 'HotDocs Advance', settings: ADVANCE_SETTINGS },
+  'document-store': { title: 'Document store', settings: DOCUMENT_STORE_SETTINGS },
+  encryption: { title: 'Payload encryption', settings: ENCRYPTION_SETTINGS },
+  gateway: { title: 'Gateway', settings: GATEWAY_SETTINGS },
+  codec: { title: 'Codec endpoint', settings: CODEC_SETTINGS },
+  tracing: { title: 'Tracing (OpenTelemetry)', settings: TRACING_SETTINGS },
+  cli: { title: 'Command line', settings: CLI_SETTINGS },
 } as const satisfies Record<string, ConfigurationTable>;
 
 export type ConfigurationTableId = keyof typeof CONFIGURATION_TABLES;

@@ -107,10 +107,10 @@ test('s3: every problem at once, named by variable, without the secret', () => {
     'DOCUMENT_STORE_S3_PREFIX must be a path such as lifecycles/ or tenants/acme/ (no empty, . or .. parts, no spaces)',
     'DOCUMENT_STORE_S3_REGION must be a region name such as eu-central-1',
     'DOCUMENT_STORE_S3_ENDPOINT must be an http(s) URL without credentials, query or fragment',
-    'DOCUMENT_STORE_S3_PUBLIC_ENDPOINT must be an http(s) URL without credentials, query or fragment',
     'DOCUMENT_STORE_S3_FORCE_PATH_STYLE must be "true" or "false"',
-    "DOCUMENT_STORE_S3_ACCESS_KEY_ID and DOCUMENT_STORE_S3_SECRET_ACCESS_KEY (or _FILE) go together: set both, or neither to use the AWS SDK's default credentials",
     'DOCUMENT_STORE_S3_SSE must be one of AES256, aws:kms, aws:kms:dsse',
+    'DOCUMENT_STORE_S3_PUBLIC_ENDPOINT must be an http(s) URL without credentials, query or fragment',
+    "DOCUMENT_STORE_S3_ACCESS_KEY_ID and DOCUMENT_STORE_S3_SECRET_ACCESS_KEY (or _FILE) go together: set both, or neither to use the AWS SDK's default credentials",
     'DOCUMENT_STORE_S3_SSE_KMS_KEY_ID needs DOCUMENT_STORE_S3_SSE=aws:kms or aws:kms:dsse',
   ]);
   expect(
