@@ -90,15 +90,20 @@ export const ADVANCE_TENANCY_SETTINGS = {
   }),
 } as const satisfies SettingsTable;
 
-/** Every Advance variable: one tenancy's, the tenancies file, and v2.0 callbacks. */
+/** The tenancies a process talks to: one tenancy's variables, or the tenancies file. */
 export const ADVANCE_SETTINGS = {
   ...ADVANCE_TENANCY_SETTINGS,
   tenanciesFile: setting({
     name: 'ADVANCE_TENANCIES_FILE',
-    description: 'JSON file with several tenancies, instead of the variables above (see below)',
+    description:
+      'JSON file with several tenancies, instead of the variables above (its form: README, Configuration)',
     whenUnset: 'one tenancy, from the variables above',
     parse: text,
   }),
+} as const satisfies SettingsTable;
+
+/** Advance v2.0 calling the worker's lifecycles back through the gateway. */
+export const ADVANCE_CALLBACK_SETTINGS = {
   callbackUrl: setting({
     name: 'ADVANCE_CALLBACK_URL',
     description: "v2.0: the gateway's public URL, where Advance posts when a version is completed",
@@ -126,9 +131,9 @@ export interface AdvanceCallbackConfig {
 
 /** v2.0 callbacks for the worker. Without `ADVANCE_CALLBACK_URL` lifecycles poll the version's status. */
 export function loadAdvanceCallbacks(env: Env, problems: string[]): AdvanceCallbackConfig | undefined {
-  const secret = read(ADVANCE_SETTINGS.callbackSecret, env, problems);
+  const secret = read(ADVANCE_CALLBACK_SETTINGS.callbackSecret, env, problems);
   // The secret alone (compose always mounts it) leaves callbacks off; the URL needs the secret.
-  if (given(env, ADVANCE_SETTINGS.callbackUrl.name) === undefined) return undefined;
+  if (given(env, ADVANCE_CALLBACK_SETTINGS.callbackUrl.name) === undefined) return undefined;
   if (secret === undefined) {
     problems.push('ADVANCE_CALLBACK_SECRET (or _FILE) is required with ADVANCE_CALLBACK_URL');
     return undefined;
@@ -136,7 +141,7 @@ export function loadAdvanceCallbacks(env: Env, problems: string[]): AdvanceCallb
   if (secret.length < MIN_CALLBACK_SECRET_LENGTH) {
     problems.push(`ADVANCE_CALLBACK_SECRET must be at least ${MIN_CALLBACK_SECRET_LENGTH} characters`);
   }
-  const baseUrl = read(ADVANCE_SETTINGS.callbackUrl, env, problems);
+  const baseUrl = read(ADVANCE_CALLBACK_SETTINGS.callbackUrl, env, problems);
   return baseUrl === undefined ? undefined : { baseUrl, secret };
 }
 

@@ -7,7 +7,12 @@
 export { ConfigError, type Env, type Setting, type SettingsTable } from './env';
 export { TEMPORAL_SETTINGS, loadTemporalConnection, type TemporalConnection } from './temporal';
 export { loadClientConfig, CLI_SETTINGS, type ClientConfig } from './client';
-export { ADVANCE_SETTINGS, loadAdvanceConfig, type AdvanceConfig } from './advance';
+export {
+  ADVANCE_CALLBACK_SETTINGS,
+  ADVANCE_SETTINGS,
+  loadAdvanceConfig,
+  type AdvanceConfig,
+} from './advance';
 export {
   ENCRYPTION_SETTINGS,
   loadEncryptionKeys,

@@ -1,4 +1,4 @@
-import { ADVANCE_SETTINGS } from './advance';
+import { ADVANCE_CALLBACK_SETTINGS, ADVANCE_SETTINGS } from './advance';
 import { CLI_SETTINGS } from './client';
 import { CODEC_SETTINGS } from './codec';
 import { DOCUMENT_STORE_SETTINGS } from './document-store';
@@ -24,6 +24,7 @@ export const CONFIGURATION_TABLES = {
   temporal: { title: 'Temporal connection', settings: TEMPORAL_SETTINGS },
   worker: { title: 'Worker', settings: WORKER_SETTINGS },
   advance: { title: 'HotDocs Advance', settings: ADVANCE_SETTINGS },
+  'advance-callbacks': { title: 'HotDocs Advance v2.0 callbacks', settings: ADVANCE_CALLBACK_SETTINGS },
   'document-store': { title: 'Document store', settings: DOCUMENT_STORE_SETTINGS },
   encryption: { title: 'Payload encryption', settings: ENCRYPTION_SETTINGS },
   gateway: { title: 'Gateway', settings: GATEWAY_SETTINGS },
@@ -36,10 +37,11 @@ export type ConfigurationTableId = keyof typeof CONFIGURATION_TABLES;
 
 /** The tables each product (process) reads. */
 export const PRODUCT_TABLES = {
-  worker: ['temporal', 'worker', 'advance', 'document-store', 'encryption', 'tracing'],
+  worker: ['temporal', 'worker', 'advance', 'advance-callbacks', 'document-store', 'encryption', 'tracing'],
   gateway: ['temporal', 'gateway', 'document-store', 'encryption', 'tracing'],
   'codec-server': ['codec', 'encryption'],
-  cli: ['temporal', 'encryption', 'cli'],
+  // advance-probe talks to a tenancy as the worker does.
+  cli: ['temporal', 'encryption', 'cli', 'advance'],
 } as const satisfies Record<string, readonly ConfigurationTableId[]>;
 
 export type Product = keyof typeof PRODUCT_TABLES;
@@ -74,13 +76,17 @@ export function tableRows(settings: SettingsTable): [string, string, string][] {
 /** `--help` text: every variable `product` reads, with its default. */
 export function environmentHelp(product: Product): string {
   const lines = ['', 'Environment (defaults in brackets; NAME_FILE: the value is read from that file):'];
-  for (const id of PRODUCT_TABLES[product]) {
-    const { title, settings } = CONFIGURATION_TABLES[id];
-    lines.push(`  ${title}:`);
-    for (const s of Object.values(settings) as Setting<unknown>[]) {
+  const tables = PRODUCT_TABLES[product].map((id) => CONFIGURATION_TABLES[id]);
+  const named = (s: Setting<unknown>) => (s.secret ? `${s.name} (or _FILE)` : s.name);
+  const settingsOf = (table: ConfigurationTable) => Object.values(table.settings) as Setting<unknown>[];
+  const width = Math.max(...tables.flatMap((table) => settingsOf(table).map((s) => named(s).length)));
+  for (const table of tables) {
+    lines.push(`  ${table.title}:`);
+    for (const s of settingsOf(table)) {
       const fallback = plain(defaultText(s));
-      const name = s.secret ? `${s.name} (or ${s.name}_FILE)` : s.name;
-      lines.push(`    ${name}  ${plain(s.description)}${fallback === '' ? '' : ` [${fallback}]`}`);
+      lines.push(
+        `    ${named(s).padEnd(width)}  ${plain(s.description)}${fallback === '' ? '' : ` [${fallback}]`}`,
+      );
     }
   }
   return lines.join('\n');

@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   CONFIGURATION_TABLES,
   ConfigError,
+  environmentHelp,
   knownVariableNames,
+  loadAdvanceConfig,
   loadClientConfig,
   loadCodecServerConfig,
   loadGatewayConfig,
@@ -70,7 +72,11 @@ const LOADERS: Record<Product, (env: Env) => unknown> = {
     loadTracingConfig(env, 'gateway'),
   ],
   'codec-server': loadCodecServerConfig,
-  cli: (env) => [attempt(() => loadClientConfig(env)), readGatewayAccess(env, [])],
+  cli: (env) => [
+    attempt(() => loadClientConfig(env)),
+    readGatewayAccess(env, []),
+    loadAdvanceConfig(env, []),
+  ],
 };
 
 function attempt(load: () => unknown): unknown {
@@ -163,4 +169,21 @@ test('the docs show the tables as they are (npx tsx tools/docs/config-table.ts w
 test('the README shows every variable a loader knows', () => {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   expect(knownVariableNames().filter((name) => !readme.includes(`| \`${name}\``))).toEqual([]);
+});
+
+test("each product's --help lists every variable it reads, with its default", () => {
+  for (const product of Object.keys(PRODUCT_TABLES) as Product[]) {
+    const help = environmentHelp(product);
+    for (const id of PRODUCT_TABLES[product]) {
+      for (const s of Object.values(CONFIGURATION_TABLES[id].settings) as Setting<unknown>[]) {
+        const line = help.split('\n').find((l) => l.trimStart().startsWith(`${s.name} `));
+        expect({ product, name: s.name, listed: line !== undefined }).toEqual({
+          product,
+          name: s.name,
+          listed: true,
+        });
+        if (s.default !== undefined) expect(line).toContain(`[${s.default}]`);
+      }
+    }
+  }
 });
