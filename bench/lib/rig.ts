@@ -4,9 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { LifecycleClient } from '../../src/client';
-import { loadTracingConfig } from '../../src/observability/tracing-config';
+import { loadTemporalConnection, loadTracingConfig } from '../../src/config';
 import { startTracing } from '../../src/observability/tracing';
 import { tracingClientInterceptors } from '../../src/observability/tracing-client';
 import { startDevServer, type RunningDevServer } from '../../tools/temporal';
@@ -174,9 +173,8 @@ export async function startRig(
     }
 
     const connection = await Connection.connect(
-      loadClientConnectConfig({
-        overrideEnvVars: { ...devServer.clientEnv, TEMPORAL_ADDRESS: devServer.address },
-      }).connectionOptions,
+      loadTemporalConnection({ ...devServer.clientEnv, TEMPORAL_ADDRESS: devServer.address })
+        .connectionOptions,
     );
     cleanups.push(() => connection.close());
     const temporal = new Client({ connection, namespace: devServer.namespace });

@@ -14,13 +14,11 @@
  * tree when unset. This tree's lifecycle worker traces when the `OTEL_*` variables say so, as
  * `npm start` does.
  */
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import path from 'node:path';
-import { loadWorkerConfig } from '../../src/config';
+import { loadTemporalConnection, loadTracingConfig, loadWorkerConfig } from '../../src/config';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
-import { loadTracingConfig } from '../../src/observability/tracing-config';
 import { createLifecycleWorker } from '../../src/worker';
 import { createFloorActivities } from '../floor/activities';
 import type { WorkerChildMessage, WorkerKind, WorkerParentMessage } from './worker-protocol';
@@ -123,14 +121,9 @@ async function main(): Promise<void> {
     throw new Error('BENCH_WORKER_KIND must be lifecycle or floor');
   // Warnings and errors only: the worker's state changes would drown the benchmark's progress lines.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const namespace = process.env['TEMPORAL_NAMESPACE'] || 'default';
   // TEMPORAL_ADDRESS and, on the production cluster, the TEMPORAL_TLS_* certificate.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  const connection = await NativeConnection.connect(
-    loadClientConnectConfig({ overrideEnvVars: env }).connectionOptions,
-  );
+  const { connectionOptions, namespace } = loadTemporalConnection(process.env);
+  const connection = await NativeConnection.connect(connectionOptions);
   const { worker, run } = await createWorker(kind, connection, namespace);
 
   process.on('message', (message: WorkerParentMessage) => {

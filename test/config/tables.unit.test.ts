@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CONFIGURATION_TABLES,
@@ -186,4 +186,17 @@ test("each product's --help lists every variable it reads, with its default", ()
       }
     }
   }
+});
+
+test('only src/config reads the environment: elsewhere in src, process.env is only handed to a loader', () => {
+  const src = path.join(ROOT, 'src');
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.startsWith(`config${path.sep}`))
+    .map((file) => path.join('src', file));
+  expect(files.length).toBeGreaterThan(50);
+  const readers = files.filter((file) => {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    return /process\.env\s*(\[|\.\w)/.test(text) || text.includes("from '@temporalio/envconfig'");
+  });
+  expect(readers).toEqual([]);
 });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ConnectionOptions } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadTemporalConnection } from '../../src/config';
 import { CLUSTER_FILES } from './paths';
 
 /** Who connects to the frontend, each with a certificate of its own (deploy/create-certificates.sh). */
@@ -69,7 +69,6 @@ export function clientConnectionOptions(
   identity: ClientIdentity,
   address: string,
 ): ConnectionOptions {
-  return loadClientConnectConfig({
-    overrideEnvVars: { TEMPORAL_ADDRESS: address, ...temporalClientTlsEnv(tls, identity) },
-  }).connectionOptions;
+  return loadTemporalConnection({ TEMPORAL_ADDRESS: address, ...temporalClientTlsEnv(tls, identity) })
+    .connectionOptions;
 }
