@@ -20,7 +20,7 @@ import {
 import { readGatewayAccess } from '../../src/config/client';
 import { read } from '../../src/config/env';
 import { TEMPORAL_SETTINGS } from '../../src/config/temporal';
-import { docsFiles, sameTables, withConfigTables } from '../../tools/docs/config-table';
+import { configTableRows, docsFiles, withConfigTables } from '../../tools/docs/config-table';
 
 /**
  * The configuration tables are the one place a variable, its default and its meaning are written:
@@ -159,10 +159,9 @@ test('the docs show the tables as they are (npx tsx tools/docs/config-table.ts w
   expect(withTables).toEqual(expect.arrayContaining(['README.md', 'docs/gateway.md', 'docs/documents.md']));
   for (const file of withTables) {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
-    expect({ file, current: sameTables(withConfigTables(text, file), text) }).toEqual({
-      file,
-      current: true,
-    });
+    const rows = configTableRows(text);
+    expect(rows.length).toBeGreaterThan(2);
+    expect({ file, rows }).toEqual({ file, rows: configTableRows(withConfigTables(text, file)) });
   }
 });
 

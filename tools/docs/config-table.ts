@@ -56,14 +56,14 @@ export function withConfigTables(markdown: string, file: string): string {
   });
 }
 
-/** Table padding aside (Prettier aligns the columns), the same text. */
-export function sameTables(a: string, b: string): boolean {
-  const loose = (text: string) =>
-    text
+/** The rows of every configuration table in `markdown`, padding aside (Prettier aligns columns). */
+export function configTableRows(markdown: string): string[] {
+  return [...markdown.matchAll(BLOCK)].flatMap((block) =>
+    block[0]
       .split('\n')
-      .map((line) => (line.startsWith('|') ? line.replace(/ {2,}/g, ' ').replace(/-{3,}/g, '---') : line))
-      .join('\n');
-  return loose(a) === loose(b);
+      .filter((line) => line.startsWith('|'))
+      .map((line) => line.replace(/ {2,}/g, ' ').replace(/-{3,}/g, '---')),
+  );
 }
 
 async function main(check: boolean): Promise<number> {
