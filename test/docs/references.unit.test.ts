@@ -26,6 +26,7 @@ const EXTERNAL_NAMES = new Set([
   'stackTraceLimit',
   'AddSearchAttributes',
   'DescribeWorkflowExecution',
+  'StartTime',
   // S3's and Azure's APIs
   'HeadBucket',
   'uploadStream',
