@@ -19,7 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { request } from 'undici';
 import type { LifecycleClient } from '../../src/client';
-import type { loadGatewayConfig, loadWorkerConfig } from '../../src/config';
+import { loadTemporalConnection, type loadGatewayConfig, type loadWorkerConfig } from '../../src/config';
 import type { startGateway } from '../../src/gateway';
 import type { createLifecycleWorker } from '../../src/worker';
 import { sha256Hex } from '../../src/security/hashed-credentials';
@@ -51,19 +51,20 @@ async function main(): Promise<void> {
   inspector.connect();
   await inspector.post('Profiler.enable');
   await inspector.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
-  const address = process.env['TEMPORAL_ADDRESS'];
+  // The connection is this tree's reading of the environment, whichever source is walked.
+  const { connectionOptions, namespace } = loadTemporalConnection(process.env);
   const taskQueue = `walk-${randomUUID().slice(0, 8)}`;
   const env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue };
-  const native = await NativeConnection.connect({ address });
+  const native = await NativeConnection.connect(connectionOptions);
   const lifecycleWorker = await source.createLifecycleWorker({
     config: source.loadWorkerConfig(env),
     connection: native,
-    namespace: 'default',
+    namespace,
     workerOptions: { debugMode: true },
   });
   const running = lifecycleWorker.run();
-  const connection = await Connection.connect({ address });
-  const lifecycles = new source.LifecycleClient(new Client({ connection }), { taskQueue });
+  const connection = await Connection.connect(connectionOptions);
+  const lifecycles = new source.LifecycleClient(new Client({ connection, namespace }), { taskQueue });
   const gateway = await source.startGateway({
     lifecycles,
     config: source.loadGatewayConfig({

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { LifecycleClient } from '../../src/client';
-import type { loadGatewayConfig } from '../../src/config';
+import { loadClientConfig, type loadGatewayConfig } from '../../src/config';
 import type { startGateway } from '../../src/gateway';
 import type { GatewayChildMessage, GatewayParentMessage } from './gateway-protocol';
 
@@ -55,10 +55,12 @@ function send(message: GatewayChildMessage): void {
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('gateway-child must be started with IPC');
   const source = gatewaySource(process.env['BENCH_SOURCE_ROOT'] || path.resolve(__dirname, '..', '..'));
-  const connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS'] });
+  // The connection is this tree's reading of the environment, whichever source builds the gateway.
+  const { temporal: connect, taskQueue } = loadClientConfig(process.env);
+  const connection = await Connection.connect(connect.connectionOptions);
   const calls = countCalls(connection);
-  const temporal = new Client({ connection, namespace: process.env['TEMPORAL_NAMESPACE'] || 'default' });
-  const lifecycles = new source.LifecycleClient(temporal, { taskQueue: process.env['TEMPORAL_TASK_QUEUE'] });
+  const temporal = new Client({ connection, namespace: connect.namespace });
+  const lifecycles = new source.LifecycleClient(temporal, { taskQueue });
   const gateway = await source.startGateway({
     lifecycles,
     config: source.loadGatewayConfig(process.env),
