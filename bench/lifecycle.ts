@@ -2,12 +2,16 @@
  * Lifecycles per second through ONE worker, against a floor: the same shape (same activities in
  * the same order, same signal wait) with activities that do nothing, run by a worker with the
  * same settings on the same server in the same run. `ratio` = ours / floor: how much of what
- * Temporal allows our own code keeps (above 1: ours is cheaper than the plain way).
+ * Temporal allows our own code keeps (above 1: ours is cheaper than the plain way). Beside it,
+ * the peer (bench/peer/): the lifecycle as a plain Temporal implementation writes it, doing the
+ * same HotDocs Advance calls and document writes (one regular activity per step, a connection per
+ * call, a login per lifecycle, documents downloaded whole); `peer.ratioRounds` = ours / peer, the
+ * median of the rounds and their range.
  *
  * Each protocol (HotDocs Advance v1.1, v2.0: one lifecycle worker each) and kind runs a closed
  * loop (`concurrency` lifecycles in flight; each slot starts the next as its last one ends).
  * Interview lifecycles are reported complete as soon as their session begins (the worker's begin
- * hook), so latency holds no polling delay. Rounds alternate floor, ours and any baselines (the
+ * hook), so latency holds no polling delay. Rounds alternate floor, ours, the peer and any baselines (the
  * lifecycle worker of an earlier commit, its workflows and activities, `--baseline <ref>`), so
  * load that comes and goes on the machine falls on all of them.
  *
@@ -21,6 +25,7 @@ import { baselineSource } from './lib/bundles';
 import { addCpu, cpuSnapshot, emptyCpu, perLifecycle, round, type CpuUse } from './lib/cpu';
 import {
   floorDriver,
+  peerDriver,
   lifecycleDriver,
   LIFECYCLE_TIMEOUT_MS,
   type Driver,
@@ -147,8 +152,25 @@ export interface LifecycleFigures {
   workerCpuRatio: number;
   errors: number;
   floorErrors: number;
+  /**
+   * ours/floor per round (lifecycles per second in the same round): the median of the rounds and
+   * their lowest and highest.
+   */
+  floorRatioRounds: RoundRatios;
+  /**
+   * The peer (bench/peer/): the same lifecycle as a plain Temporal implementation writes it, doing
+   * the same HotDocs Advance calls and document writes; `ratioRounds` is ours/peer per round.
+   */
+  peer: SideFigures & { ratioRounds: RoundRatios };
   /** Each `--baseline` ref, measured in the same rounds: its figures and ratios to the same floor. */
   baselines?: Record<string, BaselineFigures>;
+}
+
+/** A ratio measured in every round: the median and the range of the rounds. */
+export interface RoundRatios {
+  median: number;
+  min: number;
+  max: number;
 }
 
 export type BaselineFigures = SideFigures & {
@@ -179,6 +201,8 @@ interface Side {
   drive: Driver;
   /** Counts Advance requests (the floor makes none). */
   callsAdvance: boolean;
+  /** Lifecycles driven so far, warm-up included (the peer logs in once for each). */
+  driven: number;
   commit?: string;
 }
 
@@ -204,6 +228,7 @@ export async function runLifecycleBenchmark(
   const specs: WorkerSpec[] = [{ name: 'floor', kind: 'floor' }];
   for (const protocol of protocols) {
     specs.push({ name: `ours-${protocol}`, kind: 'lifecycle', protocol });
+    specs.push({ name: `peer-${protocol}`, kind: 'peer', protocol });
     for (const [index, baseline] of baselines.entries())
       specs.push({
         name: `baseline${index}-${protocol}`,
@@ -229,7 +254,9 @@ export async function runLifecycleBenchmark(
       worker: floorWorker,
       drive: floorDriver(rig, floorWorker),
       callsAdvance: false,
+      driven: 0,
     };
+    const peers: Side[] = [];
     const result: LifecycleBenchmarkResult = {};
     for (const protocol of protocols) {
       const oursWorker = worker(`ours-${protocol}`);
@@ -238,10 +265,27 @@ export async function runLifecycleBenchmark(
         worker: oursWorker,
         drive: lifecycleDriver(rig, oursWorker),
         callsAdvance: true,
+        driven: 0,
       };
+      const peerWorker = worker(`peer-${protocol}`);
+      const peer: Side = {
+        label: 'peer',
+        worker: peerWorker,
+        drive: peerDriver(rig, peerWorker),
+        callsAdvance: true,
+        driven: 0,
+      };
+      peers.push(peer);
       const others = baselines.map(({ ref, commit }, index): Side => {
         const w = worker(`baseline${index}-${protocol}`);
-        return { label: ref, worker: w, drive: lifecycleDriver(rig, w), callsAdvance: true, commit };
+        return {
+          label: ref,
+          worker: w,
+          drive: lifecycleDriver(rig, w),
+          callsAdvance: true,
+          driven: 0,
+          commit,
+        };
       });
       if (options.tracing === true) {
         const w = worker(`traced-${protocol}`);
@@ -250,12 +294,19 @@ export async function runLifecycleBenchmark(
           worker: w,
           drive: lifecycleDriver(rig, w),
           callsAdvance: true,
+          driven: 0,
           commit: 'this tree, always_on',
         });
       }
       const byKind: Partial<Record<LifecycleKind, LifecycleFigures>> = {};
       for (const kind of kinds) {
-        byKind[kind] = await measureKind(rig, { protocol, kind, floor, ours, others }, settings, progress);
+        const peerLogins = () => peers.reduce((total, side) => total + side.driven, 0);
+        byKind[kind] = await measureKind(
+          rig,
+          { protocol, kind, floor, ours, peer, others, peerLogins },
+          settings,
+          progress,
+        );
       }
       result[protocol] = byKind;
     }
@@ -285,12 +336,21 @@ interface SideTotals {
 
 async function measureKind(
   rig: Rig,
-  sides: { protocol: Protocol; kind: LifecycleKind; floor: Side; ours: Side; others: Side[] },
+  sides: {
+    protocol: Protocol;
+    kind: LifecycleKind;
+    floor: Side;
+    ours: Side;
+    peer: Side;
+    others: Side[];
+    /** Logins the peers made so far: one per lifecycle, not the workers' own. */
+    peerLogins: () => number;
+  },
   settings: typeof LIFECYCLE_DEFAULTS,
   progress: (line: string) => void,
 ): Promise<LifecycleFigures> {
   const { protocol, kind } = sides;
-  const all = [sides.floor, sides.ours, ...sides.others];
+  const all = [sides.floor, sides.ours, sides.peer, ...sides.others];
   const what = `${protocol} ${kind}`;
   let serial = 0;
   const run = async (side: Side, count: number): Promise<SideRun> => {
@@ -302,6 +362,7 @@ async function measureKind(
       settings.concurrency,
       async () => {
         const key = `${rig.runId}-${protocol}-${kind}-${side.worker.spec.name}-${serial++}`;
+        side.driven += 1;
         const outcome: Outcome = await withTimeout(
           side.drive(key, kind),
           LIFECYCLE_TIMEOUT_MS,
@@ -329,6 +390,7 @@ async function measureKind(
   progress(`${what}: warm-up, ${settings.warmup} lifecycles per side`);
   for (const side of all) await run(side, settings.warmup);
 
+  const roundRates = new Map<Side, number[]>(all.map((side) => [side, []]));
   const totals = new Map<Side, SideTotals>(
     all.map((side) => [side, { runs: [], cpu: emptyCpu(), emulator: [] }]),
   );
@@ -344,6 +406,7 @@ async function measureKind(
       if (side.callsAdvance) total.emulator.push(difference(emulatorBefore, emulatorAfter));
       total.runs.push(result);
       rates.push(`${side.label} ${perSecond(result).toFixed(1)}/s`);
+      roundRates.get(side)?.push(perSecond(result));
     }
     progress(`${what}: round ${index + 1}/${settings.rounds}: ${rates.join(', ')}`);
   }
@@ -357,6 +420,12 @@ async function measureKind(
     cpuRatio: round(cpuOf(floor) / cpuOf(side), 2),
     serverCpuRatio: round(floor.cpuMsPerLifecycle.server / side.cpuMsPerLifecycle.server, 2),
   });
+  const roundRatios = (against: Side): RoundRatios => {
+    const oursRates = roundRates.get(sides.ours) ?? [];
+    const theirs = roundRates.get(against) ?? [];
+    return summarise(oursRates.map((rate, i) => rate / (theirs[i] ?? Number.NaN)));
+  };
+  const peer = await figures(sides.peer);
   const baselines: Record<string, BaselineFigures> = {};
   for (const side of sides.others) {
     const baseline = await figures(side);
@@ -386,7 +455,7 @@ async function measureKind(
     ),
     advanceRequestsByEndpoint: ours.advanceRequestsByEndpoint,
     logins: oursEmulator.reduce((total, stats) => total + stats.logins, 0),
-    workerLogins: await workerLogins(rig),
+    workerLogins: await workerLogins(rig, sides.peerLogins()),
     documentsPerLifecycle: ours.documentsPerLifecycle,
     floorP50Ms: floor.p50Ms,
     floorP99Ms: floor.p99Ms,
@@ -401,7 +470,24 @@ async function measureKind(
     workerCpuRatio: round(floor.cpuMsPerLifecycle.worker / ours.cpuMsPerLifecycle.worker, 2),
     errors: ours.errors,
     floorErrors: floor.errors,
+    floorRatioRounds: roundRatios(sides.floor),
+    peer: { ...peer, ratioRounds: roundRatios(sides.peer) },
     ...(sides.others.length > 0 && { baselines }),
+  };
+}
+
+/** Median (middle value, or the mean of the two middle ones) and range, to two places. */
+function summarise(ratios: number[]): RoundRatios {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return {
+    median: round(median, 2),
+    min: round(sorted[0] ?? Number.NaN, 2),
+    max: round(sorted.at(-1) ?? Number.NaN, 2),
   };
 }
 
@@ -447,11 +533,13 @@ async function sideFigures(rig: Rig, totals: SideTotals): Promise<SideFigures> {
 /**
  * Logins per lifecycle worker since the workers started, warm-up included. The emulator counts
  * the logins of every worker together (the same credentials); each worker logs in once per token
- * lifetime, so the total divided among the lifecycle workers is one worker's figure.
+ * lifetime, so the total, less the peers' one login per lifecycle, divided among the lifecycle
+ * workers is one worker's figure.
  */
-async function workerLogins(rig: Rig): Promise<number> {
+async function workerLogins(rig: Rig, peerLogins: number): Promise<number> {
   const lifecycleWorkers = Object.values(rig.workers).filter((w) => w?.spec.kind === 'lifecycle').length;
-  return round((await rig.emulator.stats()).logins / Math.max(1, lifecycleWorkers), 2);
+  const logins = (await rig.emulator.stats()).logins - peerLogins;
+  return round(logins / Math.max(1, lifecycleWorkers), 2);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -12,6 +12,8 @@ export interface WorkflowBundles {
   lifecycle: string;
   /** The floor workflow (`bench/floor/workflows.ts`). */
   floor: string;
+  /** The peer workflow (`bench/peer/workflows.ts`). */
+  peer: string;
 }
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
@@ -58,6 +60,7 @@ export function workflowBundles(): Promise<WorkflowBundles> {
       TRACING_WORKFLOW_MODULES,
     ),
     floor: await writeBundle('floor', require.resolve('../floor/workflows')),
+    peer: await writeBundle('peer', require.resolve('../peer/workflows')),
   }))();
   return bundles;
 }

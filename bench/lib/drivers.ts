@@ -1,5 +1,6 @@
 import type { LifecycleResult } from '../../src/workflows/lifecycle-status';
 import type { FloorResult } from '../floor/workflows';
+import type { PeerResult } from '../peer/workflows';
 import { benchmarkInput, type Rig, type RigWorker } from './rig';
 
 export type LifecycleKind = 'interview' | 'batch';
@@ -48,14 +49,24 @@ export function lifecycleDriver(rig: Rig, worker: RigWorker): Driver {
 
 /** One floor lifecycle on `worker`, driven the same way. */
 export function floorDriver(rig: Rig, worker: RigWorker): Driver {
+  return plainDriver(rig, worker, 'floorLifecycle', 'floor');
+}
+
+/** One peer lifecycle on `worker`, driven the same way. */
+export function peerDriver(rig: Rig, worker: RigWorker): Driver {
+  return plainDriver(rig, worker, 'peerLifecycle', 'peer');
+}
+
+/** A workflow of the floor's or the peer's shape: started, signalled, awaited by its handle. */
+function plainDriver(rig: Rig, worker: RigWorker, workflowType: string, prefix: string): Driver {
   return async (key, kind) => {
-    const workflowId = `floor-${key}`;
+    const workflowId = `${prefix}-${key}`;
     const begun = kind === 'interview' ? rig.begun.next(workflowId, LIFECYCLE_TIMEOUT_MS) : undefined;
     begun?.catch(() => undefined);
     const stored = rig.stored.next(workflowId, LIFECYCLE_TIMEOUT_MS);
     stored.catch(() => undefined);
     let from = performance.now();
-    const handle = await rig.temporal.workflow.start('floorLifecycle', {
+    const handle = await rig.temporal.workflow.start(workflowType, {
       workflowId,
       taskQueue: worker.taskQueue,
       args: [benchmarkInput(key, kind)],
@@ -65,7 +76,7 @@ export function floorDriver(rig: Rig, worker: RigWorker): Driver {
       from = performance.now();
       await handle.signal('interviewCompleted', { versionId });
     }
-    const result = (await handle.result()) as FloorResult;
+    const result = (await handle.result()) as FloorResult | PeerResult;
     if (result.outcome !== 'completed') throw new Error(`${workflowId} ended ${String(result.outcome)}`);
     return {
       workflowId,

@@ -1,4 +1,4 @@
-import type { LifecycleBenchmarkResult, LifecycleFigures, SideFigures } from '../lifecycle';
+import type { LifecycleBenchmarkResult, LifecycleFigures, RoundRatios, SideFigures } from '../lifecycle';
 import type { CpuUse } from './cpu';
 
 /** The lifecycle benchmark as small human-readable tables: ratios, latency and history, CPU. */
@@ -33,6 +33,18 @@ export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
       'server',
       'emulator',
       'client',
+    ],
+  ];
+  const peerRows = [
+    [
+      'protocol kind',
+      'ours/peer median (range)',
+      'ours/floor median (range)',
+      'peer/s',
+      'peer stored p50/p99',
+      'peer history',
+      'peer requests/lc',
+      'peer logins/lc',
     ],
   ];
   const baselineRows = [
@@ -70,9 +82,20 @@ export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
         f.loginsPer1000.toFixed(2),
         `${f.errors}/${f.floorErrors}`,
       ]);
+      peerRows.push([
+        name,
+        rounds(f.peer.ratioRounds),
+        rounds(f.floorRatioRounds),
+        f.peer.lifecyclesPerSecond.toFixed(1),
+        stored(f.peer),
+        String(f.peer.historyEvents),
+        f.peer.advanceRequestsPerLifecycle.toFixed(2),
+        (f.peer.logins / Math.max(1, f.peer.lifecycles)).toFixed(2),
+      ]);
       cpuRows.push(
         [`${name} ours`, ...cells(f.cpuMsPerLifecycle)],
         [`${name} floor`, ...cells(f.floorCpuMsPerLifecycle)],
+        [`${name} peer`, ...cells(f.peer.cpuMsPerLifecycle)],
       );
       for (const [ref, b] of Object.entries(f.baselines ?? {})) {
         baselineRows.push([
@@ -92,6 +115,8 @@ export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
   return [
     `Lifecycles through one worker vs the no-op floor (concurrency ${concurrency ?? '?'})`,
     table(rows),
+    'Against the peer (a plain implementation doing the same calls) and the floor, per round',
+    table(peerRows),
     ...(baselineRows.length > 1
       ? ['Baselines (the worker of an earlier commit, same rounds)', table(baselineRows)]
       : []),
@@ -102,6 +127,10 @@ export function formatLifecycleTable(result: LifecycleBenchmarkResult): string {
 function cells(c: CpuUse): string[] {
   const split = [c.workerMain, c.workerWorkflows, c.workerCore, c.workerHelpers];
   return [c.worker, ...split, c.server, c.emulator, c.driver].map((ms) => ms.toFixed(1));
+}
+
+function rounds(r: RoundRatios): string {
+  return `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 }
 
 function stored(side: SideFigures): string {

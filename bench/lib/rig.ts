@@ -161,6 +161,7 @@ export async function startRig(
           WORKER_SHUTDOWN_GRACE_TIME: '5s',
           WORKFLOW_BUNDLE_PATH: spec.bundle ?? bundles.lifecycle,
           FLOOR_BUNDLE_PATH: bundles.floor,
+          PEER_BUNDLE_PATH: bundles.peer,
           ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
           ...(spec.traced === true && spanSink !== undefined && tracingEnv(spanSink, `bench-${spec.name}`)),
           ...workerSettingsToTry(),

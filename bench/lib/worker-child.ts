@@ -2,14 +2,15 @@
  * A lifecycle worker in a process of its own, so that its memory can be measured and it does not
  * share an event loop with the benchmark that drives it. `lifecycle` is the real worker built by
  * `createLifecycleWorker` from the environment, exactly as `npm start` builds it (default worker
- * settings); `floor` is the floor workflow with no-op activities and the same settings.
+ * settings); `floor` is the floor workflow with no-op activities and the same settings; `peer` is
+ * the plain implementation (bench/peer/) with the same settings.
  *
  * Both carry one activity interceptor, the benchmark's hook: after each `beginSession` it tells
  * the parent which session began, so the interview can be reported complete at once, and after
  * each `storeDocuments` that the documents are stored (the end-to-end latency's end).
  *
  * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH, and for `lifecycle` the ADVANCE_* variables and
+ * BENCH_WORKER_KIND, WORKFLOW_BUNDLE_PATH (FLOOR_ / PEER_BUNDLE_PATH), and for `lifecycle` the ADVANCE_* variables and
  * BENCH_SOURCE_ROOT: the folder whose `src/` builds the worker (a baseline commit's export), this
  * tree when unset. This tree's lifecycle worker traces when the `OTEL_*` variables say so, as
  * `npm start` does.
@@ -21,6 +22,7 @@ import { loadTemporalConnection, loadTracingConfig, loadWorkerConfig } from '../
 import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { createLifecycleWorker } from '../../src/worker';
 import { createFloorActivities } from '../floor/activities';
+import { createPeerActivities, peerTargetFromEnv } from '../peer/activities';
 import type { WorkerChildMessage, WorkerKind, WorkerParentMessage } from './worker-protocol';
 
 function send(message: WorkerChildMessage): void {
@@ -76,13 +78,14 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
     };
   }
   const config = loadWorkerConfig(env); // the same task queue and shutdown grace time
-  const bundle = env['FLOOR_BUNDLE_PATH'];
-  if (bundle === undefined) throw new Error('FLOOR_BUNDLE_PATH is required for the floor worker');
+  const bundleVariable = kind === 'floor' ? 'FLOOR_BUNDLE_PATH' : 'PEER_BUNDLE_PATH';
+  const bundle = env[bundleVariable];
+  if (bundle === undefined) throw new Error(`${bundleVariable} is required for the ${kind} worker`);
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue: config.taskQueue,
-    activities: createFloorActivities(),
+    activities: kind === 'floor' ? createFloorActivities() : createPeerActivities(peerTargetFromEnv(env)),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     workflowBundle: { codePath: bundle },
     ...extra,
@@ -117,8 +120,8 @@ function lifecycleSource(root: string | undefined): {
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('worker-child must be started with child_process.fork');
   const kind = process.env['BENCH_WORKER_KIND'];
-  if (kind !== 'lifecycle' && kind !== 'floor')
-    throw new Error('BENCH_WORKER_KIND must be lifecycle or floor');
+  if (kind !== 'lifecycle' && kind !== 'floor' && kind !== 'peer')
+    throw new Error('BENCH_WORKER_KIND must be lifecycle, floor or peer');
   // Warnings and errors only: the worker's state changes would drown the benchmark's progress lines.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   // TEMPORAL_ADDRESS and, on the production cluster, the TEMPORAL_TLS_* certificate.

@@ -1,6 +1,6 @@
 /** Messages between a benchmark and the worker it runs in a child process (fork IPC channel). */
 
-export type WorkerKind = 'lifecycle' | 'floor';
+export type WorkerKind = 'lifecycle' | 'floor' | 'peer';
 
 export interface WorkerMemory {
   /** Resident set size of the worker process, bytes (`process.memoryUsage().rss`). */
