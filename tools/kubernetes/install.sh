@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Installs the two tools that check the Helm chart (deploy/helm/hotdocs-temporal):
+#
+#   .tools/helm-<version>/helm                 Helm, pinned in tools/kubernetes/versions.env, built
+#                                              with `go install helm.sh/helm/v4/cmd/helm@<version>`
+#   .tools/manifest-check-<hash>/manifest-check
+#                                              the strict decoder of tools/kubernetes/manifest-check
+#                                              (its pins are its go.mod), with beside it the source of
+#                                              the pinned KEDA module's temporal scaler, whose
+#                                              parameters it reads
+#
+# Why built from source: this project's machines reach package registries only; the Go module proxy
+# serves Helm's and the decoder's dependencies. Each build lands in a cache outside the clone
+# (HDAT_TOOLS_CACHE, default ~/.cache/hdat-tools; Helm keyed by version, the decoder by the hash of
+# its sources) and is linked into .tools/, so a fresh clone on the same machine takes a second.
+# Idempotent, and one run at a time (test files may call it together).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=versions.env
+source "$repo_root/tools/kubernetes/versions.env"
+: "${HELM_MODULE_VERSION:?HELM_MODULE_VERSION is missing from tools/kubernetes/versions.env}"
+checker_src="$repo_root/tools/kubernetes/manifest-check"
+
+fail() {
+  echo "kubernetes/install: ERROR: $*" >&2
+  exit 1
+}
+say() { echo "kubernetes/install: $*"; }
+
+tools_dir="$repo_root/.tools"
+cache_dir="${HDAT_TOOLS_CACHE:-${HOME:-/root}/.cache/hdat-tools}"
+mkdir -p "$tools_dir" "$cache_dir"
+exec 9>"$cache_dir/.kubernetes-tools.lock"
+flock 9
+
+need_go() {
+  command -v go >/dev/null 2>&1 || fail "Go is needed to build $1 (https://go.dev/doc/install; \
+any Go >= 1.21 fetches the toolchain the module asks for from the Go module proxy)"
+}
+
+# link_into <cached file>... <target dir>: hard links (copies across file systems) into a fresh
+# folder swapped in whole, so a half-written folder is never mistaken for a good one.
+link_into() {
+  local target="${*: -1}" staging="${*: -1}.installing" file
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  for file in "${@:1:$#-1}"; do
+    ln "$file" "$staging/" 2>/dev/null || cp "$file" "$staging/"
+  done
+  rm -rf "$target"
+  mv "$staging" "$target"
+}
+
+# ---- Helm ----------------------------------------------------------------------------------
+helm_dir="$tools_dir/helm-$HELM_MODULE_VERSION"
+helm_cached="$cache_dir/helm-$HELM_MODULE_VERSION/helm"
+# `helm version --template` prints the version the build was stamped with (below).
+helm_version() { "$1" version --template '{{.Version}}' 2>/dev/null || true; }
+
+if [[ "$(helm_version "$helm_dir/helm")" == "$HELM_MODULE_VERSION" ]]; then
+  say "helm $HELM_MODULE_VERSION already in ${helm_dir#"$repo_root"/}"
+else
+  if [[ "$(helm_version "$helm_cached")" != "$HELM_MODULE_VERSION" ]]; then
+    need_go Helm
+    staging="$(dirname "$helm_cached").building"
+    rm -rf "$staging"
+    mkdir -p "$staging"
+    say "building helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION (Go module proxy; minutes the first time)"
+    started=$SECONDS
+    # Helm stamps its version at release time (-X ...internal/version.version); `go install`
+    # leaves the source's "v4.x" placeholder, so the pin is stamped the same way.
+    if ! GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false}" GOBIN="$staging" \
+      go install -ldflags "-X helm.sh/helm/v4/internal/version.version=$HELM_MODULE_VERSION" \
+      "helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION"; then
+      rm -rf "$staging"
+      fail "go install helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION failed (is the Go module proxy reachable?)"
+    fi
+    say "helm built in $((SECONDS - started)) s"
+    rm -rf "$(dirname "$helm_cached")"
+    mv "$staging" "$(dirname "$helm_cached")"
+  fi
+  link_into "$helm_cached" "$helm_dir"
+fi
+[[ "$(helm_version "$helm_dir/helm")" == "$HELM_MODULE_VERSION" ]] || fail "$helm_dir/helm does not run on this machine"
+say "ready: helm $HELM_MODULE_VERSION in ${helm_dir#"$repo_root"/}"
+
+# ---- manifest-check ------------------------------------------------------------------------
+# Keyed by its sources (test/support/kubernetes-tools.ts computes the same hash): an edit to the
+# program or a pin in its go.mod builds a new one.
+checker_hash=$(cd "$checker_src" && for file in $(LC_ALL=C ls go.mod go.sum ./*.go | sed 's|^\./||'); do
+  printf '%s\0' "$file"
+  cat "$file"
+done | sha256sum | cut -c1-12)
+checker_dir="$tools_dir/manifest-check-$checker_hash"
+checker_cache="$cache_dir/manifest-check-$checker_hash"
+scaler_source=keda-temporal-scaler.go.txt
+
+if [[ -x "$checker_dir/manifest-check" && -f "$checker_dir/$scaler_source" ]]; then
+  say "manifest-check $checker_hash already in ${checker_dir#"$repo_root"/}"
+else
+  if [[ ! -x "$checker_cache/manifest-check" || ! -f "$checker_cache/$scaler_source" ]]; then
+    need_go manifest-check
+    staging="$checker_cache.building"
+    rm -rf "$staging"
+    mkdir -p "$staging"
+    say "building tools/kubernetes/manifest-check ($checker_hash; Go module proxy; minutes the first time)"
+    started=$SECONDS
+    if ! (cd "$checker_src" && GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=readonly" \
+      go build -trimpath -o "$staging/manifest-check" .); then
+      rm -rf "$staging"
+      fail "building tools/kubernetes/manifest-check failed (is the Go module proxy reachable?)"
+    fi
+    keda_dir=$(cd "$checker_src" && GOTOOLCHAIN=auto GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)
+    [[ -f "$keda_dir/pkg/scalers/temporal_scaler.go" ]] || fail "no pkg/scalers/temporal_scaler.go in $keda_dir"
+    cp "$keda_dir/pkg/scalers/temporal_scaler.go" "$staging/$scaler_source"
+    say "manifest-check built in $((SECONDS - started)) s"
+    rm -rf "$checker_cache"
+    mv "$staging" "$checker_cache"
+  fi
+  link_into "$checker_cache/manifest-check" "$checker_cache/$scaler_source" "$checker_dir"
+fi
+say "ready: manifest-check $checker_hash in ${checker_dir#"$repo_root"/}"
