@@ -88,7 +88,7 @@ say "ready: helm $HELM_MODULE_VERSION in ${helm_dir#"$repo_root"/}"
 # ---- manifest-check ------------------------------------------------------------------------
 # Keyed by its sources (test/support/kubernetes-tools.ts computes the same hash): an edit to the
 # program or a pin in its go.mod builds a new one.
-checker_hash=$(cd "$checker_src" && for file in $(LC_ALL=C ls go.mod go.sum ./*.go | sed 's|^\./||'); do
+checker_hash=$(cd "$checker_src" && for file in $(printf '%s\n' go.mod go.sum *.go | LC_ALL=C sort); do
   printf '%s\0' "$file"
   cat "$file"
 done | sha256sum | cut -c1-12)
