@@ -85,8 +85,6 @@ payload encryption. `cert` is the component's client certificate Secret.
 */}}
 {{- define "hotdocs.temporalClientEnv" -}}
 {{- $t := .root.Values.temporal -}}
-- name: NODE_ENV
-  value: production
 - name: TEMPORAL_ADDRESS
   value: {{ required "temporal.address is required" $t.address | quote }}
 - name: TEMPORAL_NAMESPACE
