@@ -519,6 +519,26 @@ describe('pods', () => {
       }
     }
   });
+  test("docs/deploy.md's kubectl create secret holds every key the default values mount from the Secret", () => {
+    const docs = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const command = /kubectl create secret generic hotdocs-temporal((?: \\\n\s+--from-file=\S+)+)/.exec(docs);
+    expect(command).not.toBeNull();
+    const documented = [...(command?.[1] ?? '').matchAll(/--from-file=deploy\/secrets\/(\S+)/g)].map(
+      (m) => m[1],
+    );
+    const mounted = deployments(objectsOf('default values')).flatMap(({ pod }) =>
+      (pod.volumes ?? []).flatMap((volume) => {
+        const sources = (
+          volume as { projected?: { sources: { secret?: { name: string; items: { key: string }[] } }[] } }
+        ).projected?.sources;
+        return (sources ?? [])
+          .filter((source) => source.secret?.name === 'hotdocs-temporal')
+          .flatMap((source) => source.secret?.items.map((item) => item.key) ?? []);
+      }),
+    );
+    expect(mounted.length).toBeGreaterThan(0);
+    expect([...new Set(mounted)].filter((key) => !documented.includes(key))).toEqual([]);
+  });
 });
 
 describe('Worker Versioning, autoscaling and monitoring', () => {
