@@ -323,6 +323,14 @@ describe('environment', () => {
         env: { PATH: process.env['PATH'] ?? '' },
       });
       secrets = path.join(dir, 'deploy', 'secrets');
+      // A cert-manager Secret of the worker's certificate, as the temporal-tls volume holds it.
+      mkdirSync(path.join(dir, 'temporal-tls'));
+      for (const [file, made] of [
+        ['ca.crt', 'tls_ca'],
+        ['tls.crt', 'tls_worker_cert'],
+        ['tls.key', 'tls_worker_key'],
+      ] as const)
+        cpSync(path.join(secrets, made), path.join(dir, 'temporal-tls', file));
       // The Azure store's keys and a tenancies file are not the compose stack's: written here.
       writeFileSync(
         path.join(secrets, 'document_store_azure_connection_string'),
@@ -359,6 +367,7 @@ describe('environment', () => {
           variable.valueFrom?.secretKeyRef !== undefined ? 'from-a-secret' : (variable.value ?? '');
         env[variable.name] = value
           .replace(/^\/run\/secrets\/hotdocs\//, `${secrets}/`)
+          .replace(/^\/run\/secrets\/temporal-tls\//, `${path.join(dir, 'temporal-tls')}/`)
           .replace(/^\/etc\/hotdocs\/tenancies\//, `${path.join(dir, 'tenancies')}/`);
       }
       return env;

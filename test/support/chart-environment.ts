@@ -32,6 +32,12 @@ const TEMPORAL_CONNECTION_VARIABLES: readonly string[] = [
   'TEMPORAL_CONFIG_FILE',
 ];
 
+/** Tracing variables the OpenTelemetry SDK reads itself (src/observability/tracing-config.ts names them). */
+const OTEL_SDK_VARIABLES: readonly string[] = [
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  'OTEL_TRACES_SAMPLER_ARG',
+];
+
 const names = (...tables: Readonly<Record<string, string>>[]): string[] =>
   tables.flatMap((t) => Object.keys(t));
 
@@ -48,6 +54,7 @@ export function variablesRead(component: ChartComponent): ReadonlySet<string> {
           ENCRYPTION_VARIABLES,
           TRACING_VARIABLES,
         ),
+        ...OTEL_SDK_VARIABLES,
         // The gateway's public address, for the document links of lifecycle events.
         'GATEWAY_PUBLIC_URL',
       ]);
@@ -56,6 +63,7 @@ export function variablesRead(component: ChartComponent): ReadonlySet<string> {
         ...TEMPORAL_CONNECTION_VARIABLES,
         'TEMPORAL_TASK_QUEUE',
         ...names(GATEWAY_VARIABLES, DOCUMENT_STORE_VARIABLES, ENCRYPTION_VARIABLES, TRACING_VARIABLES),
+        ...OTEL_SDK_VARIABLES,
       ]);
     case 'codec':
       return new Set(names(CODEC_VARIABLES, ENCRYPTION_VARIABLES));

@@ -228,7 +228,7 @@ payload encryption. `cert` is the component's client certificate Secret.
 {{- $tracing := .root.Values.tracing -}}
 - name: OTEL_SERVICE_NAME
   value: {{ .serviceName }}
-{{- range $name, $value := dict "OTEL_EXPORTER_OTLP_ENDPOINT" $tracing.otlpEndpoint "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" $tracing.otlpTracesEndpoint "OTEL_EXPORTER_OTLP_PROTOCOL" $tracing.protocol "OTEL_TRACES_EXPORTER" $tracing.exporter "OTEL_TRACES_SAMPLER" $tracing.sampler }}
+{{- range $name, $value := dict "OTEL_EXPORTER_OTLP_ENDPOINT" $tracing.otlpEndpoint "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" $tracing.otlpTracesEndpoint "OTEL_EXPORTER_OTLP_PROTOCOL" $tracing.protocol "OTEL_TRACES_EXPORTER" $tracing.exporter "OTEL_TRACES_SAMPLER" $tracing.sampler "OTEL_TRACES_SAMPLER_ARG" (toString $tracing.samplerArg) }}
 {{- if $value }}
 - name: {{ $name }}
   value: {{ $value | quote }}
