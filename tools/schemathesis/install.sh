@@ -7,13 +7,16 @@ set -euo pipefail
 SCHEMATHESIS_VERSION=4.32.5
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-target="$repo_root/.tools/schemathesis"
+# The physical path: a venv's scripts name their interpreter by absolute path, and .tools may be a
+# link shared by several checkouts, any of which can go away.
+target="$(realpath -m "$repo_root/.tools/schemathesis")"
 executable="$target/bin/schemathesis"
 # Written last: a venv without it was interrupted half-way and is built again.
 marker="$target/installed-$SCHEMATHESIS_VERSION"
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
-if [[ -f "$marker" && -x "$executable" ]]; then
+# Runs, not only exists: a venv whose interpreter path is gone is built again.
+if [[ -f "$marker" ]] && "$executable" --version >/dev/null 2>&1; then
   echo "install-schemathesis: schemathesis $SCHEMATHESIS_VERSION already installed" >&2
   echo "$executable"
   exit 0
