@@ -1,5 +1,5 @@
 import type { Connection } from '@temporalio/client';
-import { LifecycleClientError, type LifecycleClient } from '../../src/client';
+import { LifecycleClientError, lifecycleWorkflowId, type LifecycleClient } from '../../src/client';
 import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/lifecycle-status';
 import { STAGE } from '../../src/workflows/search-attributes';
 import type { FollowUpPlan, LifecyclePlan } from './plan';
@@ -65,7 +65,7 @@ export async function driveLifecycle(ctx: DriverContext, plan: LifecyclePlan): P
   const startedAt = Date.now();
   const outcome: LifecycleOutcome = {
     plan,
-    lifecycleId: `assembly-${businessKey}`,
+    lifecycleId: lifecycleWorkflowId({ businessKey, workItem: {} }),
     end: 'stuck',
     seconds: 0,
     interviewsSignalled: [],

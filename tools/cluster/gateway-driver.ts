@@ -1,3 +1,4 @@
+import { lifecycleWorkflowId } from '../../src/workflows/message-rules';
 import { sleep } from './managed-process';
 
 /** Work group and template package of the test lifecycles (the emulator accepts any GUID). */
@@ -144,7 +145,7 @@ export async function driveLifecycleThroughGateways(
   const startedAt = Date.now();
   const outcome: GatewayLifecycleOutcome = {
     plan,
-    lifecycleId: `assembly-${plan.businessKey}`,
+    lifecycleId: lifecycleWorkflowId({ businessKey: plan.businessKey, workItem: {} }),
     end: 'stuck',
     completedVersions: [],
     interviewsFinishedAt: {},
