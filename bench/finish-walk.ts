@@ -17,6 +17,7 @@ import { advanceEnvForEmulator } from '../tools/dev/emulator-env';
 import { startChild, typeScriptProcess } from '../tools/process/child-process';
 import { startDevServer } from '../tools/temporal';
 import { baselineSource, workflowBundles } from './lib/bundles';
+import { readyOnMessage } from './lib/child-ipc';
 import { startEmulatorProcess } from './lib/emulator-process';
 
 export interface WalkFigures {
@@ -61,10 +62,7 @@ export async function runFinishWalk(
         ipc: true,
         stdout: 'ignore',
         stderr: 'inherit',
-        ready: {
-          message: (m) =>
-            m.type === 'walk' ? 'ready' : m.type === 'failed' ? { failed: m.message } : undefined,
-        },
+        ready: readyOnMessage<ChildMessage>('walk'),
         readyTimeoutMs: 300_000,
       });
       await handle.exited;

@@ -5,6 +5,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { startEmulator } from '../../tools/emulator';
+import { reportChildFailure } from './child-ipc';
 import type { ChildMessage, ParentMessage } from './emulator-protocol';
 
 // The emulator does not expose its server's `connection` events; Node publishes every accepted
@@ -58,8 +59,4 @@ async function main(): Promise<void> {
   send({ type: 'ready', url: emulator.url, cloud: emulator.cloud, apis, credentials: emulator.credentials });
 }
 
-main().catch((error: unknown) => {
-  send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-  process.exitCode = 1;
-  process.disconnect?.();
-});
+main().catch((error: unknown) => reportChildFailure(error, false));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { askChild, startChild, typeScriptProcess } from '../../tools/process/child-process';
 import type { ChildMessage, EmulatorStats, ParentMessage } from './emulator-protocol';
+import { readyOnMessage } from './child-ipc';
 
 export type { EmulatorStats } from './emulator-protocol';
 
@@ -27,10 +28,7 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     // stdout ignored: the benchmark's stdout carries exactly one JSON object.
     stdout: 'ignore',
     stderr: 'inherit',
-    ready: {
-      message: (m) =>
-        m.type === 'ready' ? 'ready' : m.type === 'failed' ? { failed: m.message } : undefined,
-    },
+    ready: readyOnMessage('ready'),
     readyTimeoutMs: STARTUP_TIMEOUT_MS,
   });
   if (ready?.type !== 'ready') throw new Error('the emulator process did not say where it listens');

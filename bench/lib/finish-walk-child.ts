@@ -23,6 +23,7 @@ import { loadTemporalConnection, type loadGatewayConfig, type loadWorkerConfig }
 import type { startGateway } from '../../src/gateway';
 import type { createLifecycleWorker } from '../../src/worker';
 import { sha256Hex } from '../../src/security/hashed-credentials';
+import { runChildToEnd } from './child-ipc';
 import { benchmarkInput } from './rig';
 
 interface Source {
@@ -180,14 +181,4 @@ function bundleMapOf(): { map: SourceMap; lineStarts: number[] } | null {
   return bundleMaps.get(file) ?? null;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.send?.({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+runChildToEnd(main);

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { LifecycleClient } from '../../src/client';
 import { loadClientConfig, type loadGatewayConfig } from '../../src/config';
 import type { startGateway } from '../../src/gateway';
+import { runChildToEnd } from './child-ipc';
 import type { GatewayChildMessage, GatewayParentMessage } from './gateway-protocol';
 
 interface GatewaySource {
@@ -79,14 +80,4 @@ async function main(): Promise<void> {
   await connection.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    send({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+runChildToEnd(main);

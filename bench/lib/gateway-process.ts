@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { askChild, startChild, typeScriptProcess } from '../../tools/process/child-process';
 import type { GatewayChildMessage, GatewayParentMessage } from './gateway-protocol';
+import { readyOnMessage } from './child-ipc';
 
 export interface GatewayProcess {
   url: string;
@@ -23,10 +24,7 @@ export async function startGatewayProcess(
     ipc: true,
     stdout: 'ignore',
     stderr: 'inherit',
-    ready: {
-      message: (m) =>
-        m.type === 'ready' ? 'ready' : m.type === 'failed' ? { failed: m.message } : undefined,
-    },
+    ready: readyOnMessage('ready'),
     readyTimeoutMs: 120_000,
   });
   if (readyMessage?.type !== 'ready') throw new Error(`${name} did not say where it listens`);

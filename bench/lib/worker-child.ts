@@ -23,6 +23,7 @@ import { startTracing, type Tracing } from '../../src/observability/tracing';
 import { createLifecycleWorker } from '../../src/worker';
 import { createFloorActivities } from '../floor/activities';
 import { createPeerActivities, peerTargetFromEnv } from '../peer/activities';
+import { runChildToEnd } from './child-ipc';
 import type { WorkerChildMessage, WorkerKind, WorkerParentMessage } from './worker-protocol';
 
 function send(message: WorkerChildMessage): void {
@@ -151,14 +152,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    send({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+runChildToEnd(main);

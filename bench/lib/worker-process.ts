@@ -2,6 +2,7 @@ import path from 'node:path';
 import { askChild, startChild, typeScriptProcess } from '../../tools/process/child-process';
 import { processCpuMs, processMemory } from './proc';
 import type { WorkerChildMessage, WorkerKind, WorkerMemory, WorkerParentMessage } from './worker-protocol';
+import { readyOnMessage } from './child-ipc';
 
 export type { WorkerKind, WorkerMemory } from './worker-protocol';
 
@@ -57,10 +58,7 @@ export async function startWorkerProcess(
     ipc: true,
     stdout: 'ignore',
     stderr: 'inherit',
-    ready: {
-      message: (m) =>
-        m.type === 'ready' ? 'ready' : m.type === 'failed' ? { failed: m.message } : undefined,
-    },
+    ready: readyOnMessage('ready'),
     readyTimeoutMs: STARTUP_TIMEOUT_MS,
   });
   const { child } = handle;
