@@ -9,6 +9,8 @@
  * named by the codec's ciphertext format (histories of earlier formats stay as they are), with
  * the test key of that folder (made on its first recording).
  * `--only traced` records a lifecycle traced from its start into test/histories/traced/.
+ * `--only finish-update` records the interview finished by the `completeInterview` update, and by
+ * the signal with a late update after it.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -265,12 +267,44 @@ async function recordWithTimeSkipping(): Promise<void> {
   }
 }
 
+/**
+ * The interview's Finish as the `completeInterview` update: accepted; and the signal followed by a
+ * late update for the same session (after a Finish sent while no worker ran), which changes nothing.
+ */
+function recordFinishUpdates(): Promise<void> {
+  return onDevServer(async (env, h) => {
+    const { lifecycles } = h;
+
+    const accepted = await lifecycles.start(lifecycleInput({ businessKey: 'replay-finish-update' }));
+    const waiting = await atStage(lifecycles, accepted.lifecycleId, 'waiting-for-interview');
+    const versionId = waiting.activeSession!.versionId;
+    const first = await lifecycles.completeInterview(accepted.lifecycleId, { versionId });
+    if (first.outcome !== 'accepted') throw new Error(`completeInterview answered ${first.outcome}`);
+    await lifecycles.result(accepted.lifecycleId);
+    await save(env, 'interview-completed-by-update', accepted.lifecycleId);
+
+    const late = await lifecycles.start(
+      lifecycleInput({ businessKey: 'replay-finish-signal-then-update', keepOpenFor: '1h' }),
+    );
+    const lateWaiting = await atStage(lifecycles, late.lifecycleId, 'waiting-for-interview');
+    const lateVersion = lateWaiting.activeSession!.versionId;
+    await lifecycles.interviewCompleted(late.lifecycleId, lateVersion);
+    await atStage(lifecycles, late.lifecycleId, 'idle');
+    const repeat = await lifecycles.completeInterview(late.lifecycleId, { versionId: lateVersion });
+    if (repeat.outcome !== 'already-finished') throw new Error(`the late update answered ${repeat.outcome}`);
+    await lifecycles.finish(late.lifecycleId);
+    await lifecycles.result(late.lifecycleId);
+    await save(env, 'interview-signalled-then-late-update', late.lifecycleId);
+  });
+}
+
 const SETS = {
   'dev-server': recordOnDevServer,
   'time-skipping': recordWithTimeSkipping,
   'v2.0': recordOnAdvanceV2,
   encrypted: recordEncrypted,
   traced: recordTraced,
+  'finish-update': recordFinishUpdates,
 };
 
 async function main(): Promise<void> {
