@@ -30,6 +30,7 @@ function driverSaw(index: number): LifecycleOutcome {
       ],
     },
     interviewsSignalled: [],
+    interviewReports: {},
     followUpsSent: 0,
     followUpsUnanswered: { landed: 0, repeated: 0 },
     notes: [],

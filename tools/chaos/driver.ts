@@ -15,6 +15,8 @@ const ANSWERS =
 const POLL_INTERVAL_MS = 1_000;
 /** A signalled interview still waiting after this long is signalled again (and noted). */
 const RESIGNAL_AFTER_MS = 30_000;
+/** How long the update may wait for a worker before the signal goes instead: the gateway's default. */
+const FINISH_ACCEPT_WITHIN_MS = 5_000;
 
 export type LifecycleEnd = 'completed' | 'expired' | 'failed' | 'stuck';
 
@@ -33,6 +35,12 @@ export interface LifecycleOutcome {
    * first report: Advance must not complete an interview session before that moment.
    */
   interviewsSignalled: Array<{ versionId: string; at: string }>;
+  /**
+   * How each report of a finished interview went: `signal` (the `interviewCompleted` signal), or
+   * the `completeInterview` update's outcome (`accepted`, `already-finished`, `signalled` when no
+   * worker took it in time and it went as the signal).
+   */
+  interviewReports: Record<string, number>;
   followUpsSent: number;
   /** Follow-up requests that failed without an answer, by what the status then showed. */
   followUpsUnanswered: { landed: number; repeated: number };
@@ -69,6 +77,7 @@ export async function driveLifecycle(ctx: DriverContext, plan: LifecyclePlan): P
     end: 'stuck',
     seconds: 0,
     interviewsSignalled: [],
+    interviewReports: {},
     followUpsSent: 0,
     followUpsUnanswered: { landed: 0, repeated: 0 },
     notes: [],
@@ -92,7 +101,9 @@ export async function driveLifecycle(ctx: DriverContext, plan: LifecyclePlan): P
     outcome.workItemId = started.workItemId;
     if (!started.created) outcome.notes.push('start was repeated: the lifecycle already existed');
 
-    const watch = new LifecycleWatch(ctx, outcome);
+    // Every other lifecycle finishes its interviews as the gateway does (the update, a signal
+    // when no worker takes it in time), the rest by the signal alone.
+    const watch = new LifecycleWatch(ctx, outcome, plan.index % 2 === 0 ? 'update' : 'signal');
     // Settles with the watch's error instead of rejecting, so it is never an unhandled rejection.
     const watching = watch.run().then(
       () => undefined,
@@ -140,6 +151,7 @@ class LifecycleWatch {
   constructor(
     private readonly ctx: DriverContext,
     private readonly outcome: LifecycleOutcome,
+    private readonly finishVia: 'update' | 'signal',
   ) {}
 
   async run(): Promise<void> {
@@ -196,9 +208,21 @@ class LifecycleWatch {
     // A person takes a moment to finish an interview; it also spreads the signals out.
     await sleep(Math.random() * 1_000);
     const sendingAt = new Date();
-    await call(this.ctx, 'interviewCompleted', () =>
-      this.ctx.lifecycles.interviewCompleted(id, session.versionId),
-    );
+    const report =
+      this.finishVia === 'signal'
+        ? await call(this.ctx, 'interviewCompleted', async () => {
+            await this.ctx.lifecycles.interviewCompleted(id, session.versionId);
+            return 'signal';
+          })
+        : await call(this.ctx, 'completeInterview', async () => {
+            const { outcome } = await this.ctx.lifecycles.completeInterview(id, {
+              versionId: session.versionId,
+              acceptWithinMs: FINISH_ACCEPT_WITHIN_MS,
+            });
+            return outcome;
+          });
+    const reports = this.outcome.interviewReports;
+    reports[report] = (reports[report] ?? 0) + 1;
     this.signalledAt.set(session.versionId, Date.now());
     if (!this.outcome.interviewsSignalled.some((s) => s.versionId === session.versionId)) {
       this.outcome.interviewsSignalled.push({ versionId: session.versionId, at: sendingAt.toISOString() });

@@ -34,6 +34,11 @@ export interface ChaosReport {
   advanceRequests: Record<string, number>;
   /** Interview sessions Advance completed before the driver reported their interview finished. */
   interviewsCompletedEarly: number;
+  /**
+   * How the driver reported finished interviews, summed: `signal`, or the `completeInterview`
+   * update's outcome (`accepted`, `already-finished`, `signalled` when no worker took it in time).
+   */
+  interviewReports: Record<string, number>;
   /** Sessions the lifecycles asked for (first sessions and follow-ups): what completedVersions must be. */
   requestedSessions: number;
   /** Worker processes that ended without being killed (the fleet started new ones). */
@@ -212,6 +217,7 @@ export function buildReport(inputs: ReportInputs): ChaosReport {
     quarantine: { retriedCompletions, historiesRead, lifecycles },
     advanceRequests: tally(inputs.requestApis.map((api) => api ?? 'auth')),
     interviewsCompletedEarly,
+    interviewReports: sumCounts(outcomes.map((o) => o.interviewReports)),
     requestedSessions: requested,
     workerExitsOnTheirOwn: inputs.workerExitsOnTheirOwn,
     workerExitReasons: inputs.workerExitReasons,
@@ -270,4 +276,10 @@ function tally(keys: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function sumCounts(counts: Array<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const count of counts) for (const [key, n] of Object.entries(count)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
 }
