@@ -30,7 +30,13 @@ import {
   type RepairOutcome,
   type RepairRequest,
 } from '../workflows/messages';
-import { isGuid, lifecycleWorkflowId, repairRequestProblems, truncate } from '../workflows/message-rules';
+import {
+  isGuid,
+  legacyLifecycleWorkflowId,
+  lifecycleWorkflowId,
+  repairRequestProblems,
+  truncate,
+} from '../workflows/message-rules';
 import {
   completeInterview,
   type CompleteInterviewOptions,
@@ -151,6 +157,8 @@ export class LifecycleClient {
       normalized.workItem.id === undefined
         ? { ...normalized, workItem: { ...normalized.workItem, id: randomUUID() } }
         : normalized;
+    const legacy = await this.legacyLifecycle(normalized);
+    if (legacy !== undefined) return legacy;
     const lifecycleId = lifecycleWorkflowId(withIds);
     try {
       const handle = await this.temporal.workflow.start(LIFECYCLE_WORKFLOW_TYPE, {
@@ -184,6 +192,26 @@ export class LifecycleClient {
       const description = await this.temporal.workflow.getHandle(lifecycleId).describe();
       return { ...describedLifecycle(lifecycleId, description), runId: description.runId, created: false };
     }
+  }
+
+  /**
+   * The lifecycle this start repeats, when it was started with the same tenancy before tenancies
+   * were part of lifecycle ids (message-rules.ts): found under its old id, and only if its own
+   * tenancy is this one — a lifecycle of another tenancy there is neither returned nor revealed.
+   */
+  private async legacyLifecycle(input: NormalizedLifecycleInput): Promise<StartedLifecycle | undefined> {
+    const legacyId = legacyLifecycleWorkflowId(input);
+    if (legacyId === undefined) return undefined;
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await this.temporal.workflow.getHandle(legacyId).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+    const found = describedLifecycle(legacyId, description);
+    if (found.tenancy !== input.tenancy) return undefined;
+    return { ...found, runId: description.runId, created: false };
   }
 
   /**

@@ -42,16 +42,53 @@ export function isTerminal(stage: LifecycleStage): boolean {
 }
 
 /**
- * Every lifecycle's workflow id starts so: `assembly-<businessKey>`, or `assembly-wi-<work item
- * id>` without a business key. The gateway knows no other workflow.
+ * Every lifecycle's workflow id starts so. The tenancy the start names is part of the id, so that
+ * one tenancy can neither occupy nor detect another's business key:
+ * - `assembly-<tenancy>~<businessKey>`, or `assembly-<tenancy>~wi~<work item id>` without a
+ *   business key;
+ * - without a tenancy (the worker's default one, which only keys for every tenancy may start):
+ *   `assembly-<businessKey>`, or `assembly-wi-<work item id>`.
+ * `~` is in neither a tenancy nor a business key (input-rules.ts), so no two inputs share an id.
+ * The forms without a tenancy are also the ids of lifecycles started with a tenancy before it was
+ * part of the id: `legacyLifecycleWorkflowId` names them, and the client still finds them.
+ * The gateway knows no other workflow.
  */
 export const LIFECYCLE_ID_PREFIX = 'assembly-';
-const WORK_ITEM_ID_PREFIX = `${LIFECYCLE_ID_PREFIX}wi-`;
+export const TENANCY_SEPARATOR = '~';
+const WORK_ITEM_MARK = 'wi';
+
+interface LifecycleIdFacts {
+  tenancy?: string;
+  businessKey?: string;
+  workItem: { id?: string };
+}
 
 /** The workflow id of a lifecycle, so that a repeated start with the same key finds the same one. */
-export function lifecycleWorkflowId(input: { businessKey?: string; workItem: { id?: string } }): string {
+export function lifecycleWorkflowId(input: LifecycleIdFacts): string {
+  if (input.tenancy === undefined) return untenantedId(input);
+  const scope = `${LIFECYCLE_ID_PREFIX}${input.tenancy}${TENANCY_SEPARATOR}`;
+  if (input.businessKey !== undefined) return `${scope}${input.businessKey}`;
+  if (input.workItem.id !== undefined)
+    return `${scope}${WORK_ITEM_MARK}${TENANCY_SEPARATOR}${input.workItem.id.toLowerCase()}`;
+  throw new Error('a lifecycle id needs a business key or a work item id');
+}
+
+/**
+ * The id a lifecycle with a tenancy had when tenancies were not part of ids (undefined without a
+ * tenancy: that id did not change; and without a business key or a chosen work item id, as no
+ * earlier start can have made it). It is only a candidate: it is this lifecycle only if the
+ * lifecycle found there has the same tenancy.
+ */
+export function legacyLifecycleWorkflowId(input: LifecycleIdFacts): string | undefined {
+  if (input.tenancy === undefined) return undefined;
+  if (input.businessKey === undefined && input.workItem.id === undefined) return undefined;
+  return untenantedId(input);
+}
+
+function untenantedId(input: LifecycleIdFacts): string {
   if (input.businessKey !== undefined) return `${LIFECYCLE_ID_PREFIX}${input.businessKey}`;
-  if (input.workItem.id !== undefined) return `${WORK_ITEM_ID_PREFIX}${input.workItem.id.toLowerCase()}`;
+  if (input.workItem.id !== undefined)
+    return `${LIFECYCLE_ID_PREFIX}${WORK_ITEM_MARK}-${input.workItem.id.toLowerCase()}`;
   throw new Error('a lifecycle id needs a business key or a work item id');
 }
 

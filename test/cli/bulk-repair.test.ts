@@ -183,7 +183,7 @@ test('50 lifecycles parked by a refused login: listed, dry run, limit, then repa
     skipped: 0,
   });
   expect(
-    run.stderr.split('\n').filter((line) => /^\[\d+\/50\] assembly-bulk-.*: repaired/.test(line)),
+    run.stderr.split('\n').filter((line) => /^\[\d+\/50\] assembly-acme~bulk-.*: repaired/.test(line)),
   ).toHaveLength(COUNT);
   expect(run.stderr).toContain(`${COUNT} matched: ${COUNT} repaired, 0 refused, 0 failed, 0 skipped`);
 

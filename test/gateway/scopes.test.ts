@@ -232,10 +232,11 @@ test('starts are held to the key’s tenancies and prefixes: 403 naming the fiel
     await call(url(id, '/cancel'), { method: 'POST', key: KEY.globex });
 });
 
-test('the starting key is the owner (memo and HotDocsOwner); a taken business key is 409, not another’s lifecycle', async () => {
+test('the starting key is the owner (memo and HotDocsOwner); the same business key in two tenancies is two lifecycles', async () => {
+  expect.assertions(9);
   const businessKey = `owned-${randomUUID()}`;
   const started = await startAs(KEY.globex, 'globex', businessKey);
-  expect(started.status).toBe(201);
+  expect([started.status, started.json.id]).toEqual([201, `assembly-globex~${businessKey}`]);
   const description = await bed.env.client.workflow.getHandle(started.json.id).describe();
   expect(description.memo).toEqual({ owner: 'globex' });
   expect(description.searchAttributes['HotDocsOwner']).toEqual(['globex']);
@@ -244,19 +245,45 @@ test('the starting key is the owner (memo and HotDocsOwner); a taken business ke
   );
   expect(owned.count).toBe(1);
 
-  // The same business key by a key of another tenancy: neither a start nor a glimpse of it.
-  const clash = await startAs(KEY.acme, 'acme', businessKey);
-  expect([clash.status, clash.json.error]).toEqual([
-    409,
-    {
-      code: 'business-key-in-use',
-      message: `Business key "${businessKey}" is already in use; choose another`,
-    },
+  // The same business key by a key of another tenancy: its own lifecycle, no sign of the first.
+  const other = await startAs(KEY.acme, 'acme', businessKey);
+  expect([other.status, other.json.created, other.json.id]).toEqual([
+    201,
+    true,
+    `assembly-acme~${businessKey}`,
   ]);
-  // The owner's repeat finds it, and the owner stays the first key.
+  // Neither key reaches the other's: 404 as for none.
+  expect((await call(url(started.json.id), { key: KEY.acme })).status).toBe(404);
+  expect((await call(url(other.json.id), { key: KEY.globex })).status).toBe(404);
+  // The owner's repeat finds its own, and the owner stays the first key.
   const repeat = await startAs(KEY.globex, 'globex', businessKey);
   expect([repeat.status, repeat.json.created, repeat.json.id]).toEqual([200, false, started.json.id]);
+  const both = await bed.env.client.workflow.count(`HotDocsBusinessKey = '${businessKey}'`);
+  expect(both.count).toBe(2);
   await call(url(started.json.id, '/cancel'), { method: 'POST', key: KEY.globex });
+  await call(url(other.json.id, '/cancel'), { method: 'POST', key: KEY.acme });
+});
+
+test('a lifecycle started before tenancies were part of ids is found by a repeat of its own tenancy only', async () => {
+  expect.assertions(4);
+  const businessKey = `legacy-${randomUUID()}`;
+  // Started as the client did before: id `assembly-<businessKey>`, tenancy in its search attributes.
+  const legacyId = `assembly-${businessKey}`;
+  await bed.env.client.workflow.start('assemblyLifecycle', {
+    workflowId: legacyId,
+    taskQueue: bed.h.taskQueue,
+    args: [{ ...lifecycleInput({ businessKey, tenancy: 'globex' }) }],
+    searchAttributes: { HotDocsBusinessKey: [businessKey], HotDocsTenancy: ['globex'] },
+  });
+  const repeat = await startAs(KEY.globex, 'globex', businessKey);
+  expect([repeat.status, repeat.json.created, repeat.json.id]).toEqual([200, false, legacyId]);
+  expect((await call(url(legacyId), { key: KEY.globex })).status).toBe(200);
+  // Another tenancy's start neither finds it nor learns of it.
+  const other = await startAs(KEY.acme, 'acme', businessKey);
+  expect([other.status, other.json.id]).toEqual([201, `assembly-acme~${businessKey}`]);
+  expect((await call(url(legacyId), { key: KEY.acme })).status).toBe(404);
+  await call(url(legacyId, '/cancel'), { method: 'POST', key: KEY.globex });
+  await call(url(other.json.id, '/cancel'), { method: 'POST', key: KEY.acme });
 });
 
 test('the interview route signs finish links only within the key’s scope', async () => {

@@ -10,11 +10,15 @@ import {
   isGuid,
   isWaitingForInterview,
   LIFECYCLE_STAGES,
+  legacyLifecycleWorkflowId,
   lifecycleWorkflowId,
   REPAIR_ACTIONS,
   repairRequestProblems,
   type SessionFacts,
+  TENANCY_SEPARATOR,
 } from '../../src/workflows/message-rules';
+import { checkLifecycleInput } from '../../src/workflows/input';
+import { checkLifecycleInputBySchema } from '../../src/client/input-schema';
 import { isGuid as emulatorIsGuid } from '../../tools/emulator/guid';
 
 /**
@@ -75,15 +79,58 @@ test.each(REPAIRS)("a repair request (%s): the gateway's schema and the rule agr
 });
 
 test("every lifecycle id the client makes is one the gateway serves, and no other workflow's", () => {
+  const workItem = { id: '6B1F1D0E-3B7C-4F62-9A57-0C0E8F1D2A11' };
   const ids = [
     lifecycleWorkflowId({ businessKey: 'lease-42', workItem: {} }),
-    lifecycleWorkflowId({ workItem: { id: '6B1F1D0E-3B7C-4F62-9A57-0C0E8F1D2A11' } }),
+    lifecycleWorkflowId({ workItem }),
+    lifecycleWorkflowId({ tenancy: 'acme', businessKey: 'lease-42', workItem: {} }),
+    lifecycleWorkflowId({ tenancy: 'acme', workItem }),
   ];
-  expect(ids).toEqual(['assembly-lease-42', 'assembly-wi-6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11']);
+  expect(ids).toEqual([
+    'assembly-lease-42',
+    'assembly-wi-6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11',
+    'assembly-acme~lease-42',
+    'assembly-acme~wi~6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11',
+  ]);
   for (const id of ids) expect(gatewayLifecycleId(id)).toBe(id);
   for (const other of ['lifecycleEventDelivery-1', 'assembly', 'Assembly-lease-42']) {
     expect(() => gatewayLifecycleId(other)).toThrow(`No lifecycle with id "${other}"`);
   }
+});
+
+test('no two starts share a lifecycle id: the tenancy is part of it, and its separator is in no key', () => {
+  expect(TENANCY_SEPARATOR).toBe('~');
+  // Neither checker accepts the separator in a tenancy or a business key.
+  for (const input of [
+    { tenancy: 'acme~x', businessKey: 'k' },
+    { tenancy: 'acme', businessKey: 'wi~k' },
+  ]) {
+    const full = {
+      ...input,
+      workItem: { name: 'n', workGroupId: '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11', templatePackageId: 'p' },
+    };
+    expect(checkLifecycleInput(full).ok).toBe(false);
+    expect(checkLifecycleInputBySchema(full).ok).toBe(false);
+  }
+  // Inputs that a careless scheme would merge: each its own id.
+  const guid = '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11';
+  const inputs = [
+    { businessKey: 'k', workItem: {} },
+    { tenancy: 'acme', businessKey: 'k', workItem: {} },
+    { tenancy: 'globex', businessKey: 'k', workItem: {} },
+    { businessKey: 'acme-k', workItem: {} },
+    { tenancy: 'acme', businessKey: `wi-${guid}`, workItem: {} },
+    { tenancy: 'acme', workItem: { id: guid } },
+    { businessKey: `wi-${guid}`, workItem: {} },
+    { tenancy: 'acme', businessKey: `wi`, workItem: {} },
+  ];
+  const ids = inputs.map(lifecycleWorkflowId);
+  expect(new Set(ids).size).toBe(ids.length);
+  // A tenanted lifecycle's old id is its id without the tenancy; an untenanted one has none.
+  expect(legacyLifecycleWorkflowId({ tenancy: 'acme', businessKey: 'k', workItem: {} })).toBe('assembly-k');
+  expect(legacyLifecycleWorkflowId({ tenancy: 'acme', workItem: { id: guid } })).toBe(`assembly-wi-${guid}`);
+  expect(legacyLifecycleWorkflowId({ businessKey: 'k', workItem: {} })).toBeUndefined();
+  expect(legacyLifecycleWorkflowId({ tenancy: 'acme', workItem: {} })).toBeUndefined();
 });
 
 describe('"the session that waits": the interview route (status) and completeInterview without a version (state)', () => {

@@ -39,7 +39,8 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
           '201 when this call started it; 200 with created: false when a lifecycle with this ' +
           'businessKey already exists (the body of a repeat is not compared with the first). Needs ' +
           "the permission start, and tenancy and businessKey within the key's scope (403 forbidden); " +
-          '409 business-key-in-use when the business key belongs to a lifecycle outside it. The ' +
+          '409 business-key-in-use only when its id holds a lifecycle the key does not reach (the ' +
+          "tenancy is part of the id: another tenancy's same business key is another lifecycle). The " +
           "key's name is recorded as the lifecycle's owner (memo owner, search attribute HotDocsOwner).",
         tags: TAGS,
         security: SECURITY,
@@ -55,7 +56,8 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
       }
       const started = await lifecycles.start(request.body, { owner: key.name });
       if (!started.created && !coversLifecycle(key, started)) {
-        // Lifecycle ids are global: say that the key is taken, nothing about whose it is.
+        // The tenancy is part of the id, so only a lifecycle started past the gateway with other
+        // search attributes lands here: say that the key is taken, nothing about whose it is.
         throw new GatewayError(
           'business-key-in-use',
           `Business key "${request.body.businessKey}" is already in use; choose another`,
