@@ -137,6 +137,7 @@ export async function runFinishRouteBenchmark(
         GATEWAY_FINISH_LINK_SECRET: randomBytes(32).toString('hex'),
         // Every Finish comes from this one address: the per-address limit would measure itself.
         GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+        GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
         DOCUMENT_STORE_DIR: documentDir,
         ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
       });

@@ -97,8 +97,15 @@ export const GATEWAY_SETTINGS = {
   rateLimitPerMinute: setting({
     name: 'GATEWAY_RATE_LIMIT_PER_MINUTE',
     description:
-      'requests per minute and API key (the finish link: per client address); `429` with `Retry-After` beyond',
+      'requests per minute and API key (a finish link or callback URL that does not verify: per client address); `429` with `Retry-After` beyond',
     default: '120',
+    parse: wholeNumber(1, 1_000_000),
+  }),
+  addressRateLimitPerMinute: setting({
+    name: 'GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE',
+    description:
+      'requests per minute and client address to the routes behind API keys, counted before the key is checked (behind a proxy set `GATEWAY_TRUST_PROXY`, or every client shares one address)',
+    default: '600',
     parse: wholeNumber(1, 1_000_000),
   }),
   finishLinkRateLimitPerMinute: setting({
@@ -194,8 +201,16 @@ export interface GatewayConfig {
   finishLinkSecret: string;
   /** `GATEWAY_FINISH_LINK_TTL`. */
   finishLinkTtlMs: number;
-  /** `GATEWAY_RATE_LIMIT_PER_MINUTE`, per API key (per address on the finish route). */
+  /**
+   * `GATEWAY_RATE_LIMIT_PER_MINUTE`, per API key (per address for a finish link or callback URL
+   * that does not verify).
+   */
   rateLimitPerMinute: number;
+  /**
+   * `GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE`: per client address on the routes behind API keys,
+   * before the key is checked; at least the per-key limit times the keys used from one address.
+   */
+  addressRateLimitPerMinute: number;
   /**
    * `GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE`: finish posts per interview session (the link's
    * lifecycle and version), beside the per-address limit.
@@ -254,6 +269,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     finishLinkSecret: secret ?? '',
     finishLinkTtlMs: read(S.finishLinkTtl, env, problems),
     rateLimitPerMinute: read(S.rateLimitPerMinute, env, problems),
+    addressRateLimitPerMinute: read(S.addressRateLimitPerMinute, env, problems),
     finishLinkRateLimitPerMinute: read(S.finishLinkRateLimitPerMinute, env, problems),
     finishAcceptWithinMs: read(S.finishAcceptWithin, env, problems),
     bodyLimitBytes: read(S.bodyLimitBytes, env, problems),

@@ -32,6 +32,8 @@ export function protectWithApiKeys(app: FastifyInstance, context: GatewayContext
     if (route.config?.permission === undefined)
       throw new Error(`route ${route.method} ${route.url} is behind API keys but names no permission`);
   });
+  // Before the key is looked at: a flood without keys runs out of its own address's budget.
+  app.addHook('onRequest', context.addressLimit);
   app.addHook('onRequest', authenticate(context.apiKeys));
   app.addHook('preHandler', authorize(context));
 }

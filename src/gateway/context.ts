@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LifecycleClient } from '../client';
 import type { ApiKeyRing } from './api-keys';
 import type { GatewayConfig } from '../config';
@@ -15,6 +16,8 @@ export interface GatewayContext {
   links: PublicLinks;
   finishLinks: FinishLinkSigner;
   usedNonces: UsedNonces;
+  /** The per-address limit that runs before authentication (one budget per address, all routes). */
+  addressLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Where the documents are read: the store the workers write to (DOCUMENT_STORE). */
   documents: DocumentStore;
   /** Aborted when the gateway closes, so held-open requests answer at once instead of delaying it. */

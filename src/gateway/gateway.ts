@@ -36,6 +36,7 @@ import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
 import { repairRoutes } from './routes/repair';
 import { UsedNonces } from './used-nonces';
+import { addressBucket, addressLimit, RATE_WINDOW_MS } from './rate-limits';
 
 export interface GatewayOptions {
   lifecycles: LifecycleClient;
@@ -168,12 +169,14 @@ export async function buildGateway({
 
   // Registered before the routes: it adds its hook to each route as the route is declared. The
   // hook runs after the API key check (route hooks follow instance hooks), so a key's budget is
-  // counted under its name; the finish route, which has no key, is counted per client address
-  // (the real one behind a proxy: GATEWAY_TRUST_PROXY).
+  // counted under its name. The routes behind keys are also limited per address before the key
+  // is looked at (context.addressLimit), and the routes whose URL is their credential count per
+  // credential (their own rateLimit config): rate-limits.ts.
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => (request.apiKeyName !== '' ? `key:${request.apiKeyName}` : `ip:${request.ip}`),
+    timeWindow: RATE_WINDOW_MS,
+    keyGenerator: (request) =>
+      request.apiKeyName !== '' ? `key:${request.apiKeyName}` : addressBucket(request),
     errorResponseBuilder: (_request, limit) =>
       new GatewayError(
         'rate-limited',
@@ -241,6 +244,7 @@ function gatewayContext(
     }),
     finishLinks: new FinishLinkSigner(config.finishLinkSecret),
     usedNonces: new UsedNonces(),
+    addressLimit: addressLimit(app, config.addressRateLimitPerMinute),
     documents,
     closing,
   };

@@ -4,7 +4,7 @@ import { signCallbackBody } from '../../src/advance';
 import type { RunningGateway } from '../../src/gateway';
 import { AdvanceCallbackSigner } from '../../src/security/advance-callbacks';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
-import { startTestGateway, call } from '../support/gateway-harness';
+import { startTestGateway, call, type InterviewAnswer } from '../support/gateway-harness';
 import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { connectTestEnvironment } from '../support/temporal';
 
@@ -138,5 +138,73 @@ test('a callback URL is single-use: a repeat answers 410 callback-used and signa
 
   // The hint changed nothing else: the interview finishes and the lifecycle completes.
   await h.lifecycles.interviewCompleted(lifecycleId, versionId);
+  expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+});
+
+// Last in this file: it spends this address's budgets on the shared gateway for a minute.
+test('1,000 requests without a key from one address are limited; a real Finish and Advance’s callback from it still pass', async () => {
+  expect.assertions(7);
+  const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
+  await eventually(async () =>
+    (await h.lifecycles.status(lifecycleId)).stage === 'waiting-for-interview' ? true : undefined,
+  );
+  // The one request of this test with a key before the flood: the finish link.
+  const offered = await call(`${gateway.url}/v1/assemblies/${lifecycleId}/interview`);
+  const interview = offered.json as InterviewAnswer;
+  const callbacksBefore = h.emulator.callbacks().length;
+
+  // The flood: wrong keys on a route behind keys, junk finish links, junk callback URLs, all
+  // from 127.0.0.1 — the address the browser and the emulator's callback come from as well.
+  const statuses = async (urls: string[], options: Parameters<typeof call>[1]) => {
+    const counts: Record<number, number> = {};
+    for (let i = 0; i < urls.length; i += 25) {
+      const answers = await Promise.all(urls.slice(i, i + 25).map((url) => call(url, options)));
+      for (const { status } of answers) counts[status] = (counts[status] ?? 0) + 1;
+    }
+    return counts;
+  };
+  const keyless = await statuses(
+    Array.from({ length: 1000 }, (_, i) => `${gateway.url}/v1/assemblies/assembly-flood-${i}`),
+    { key: `not-a-key-${randomBytes(8).toString('hex')}` },
+  );
+  // GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE (600, one spent on the link) are told the key is
+  // wrong, the rest 429.
+  expect(keyless).toEqual({ 401: 599, 429: 401 });
+  const junkLinks = await statuses(
+    Array.from(
+      { length: 200 },
+      (_, i) =>
+        `${gateway.url}/v1/finish/v1.${Buffer.from(`junk-${i}`).toString('base64url')}.${'A'.repeat(43)}`,
+    ),
+    { method: 'POST', key: null, body: {} },
+  );
+  const junkCallbacks = await statuses(
+    Array.from(
+      { length: 200 },
+      (_, i) => `${gateway.url}/v1/advance-callbacks/c1.junk${i}.${'A'.repeat(43)}`,
+    ),
+    { method: 'POST', key: null, body: '{}', headers: { 'content-type': 'application/json' } },
+  );
+  // Junk counts against its sender's address (GATEWAY_RATE_LIMIT_PER_MINUTE, 120, on each route;
+  // the test above sent this address's first junk callback URL).
+  expect(junkLinks).toEqual({ 403: 120, 429: 80 });
+  expect([
+    Object.keys(junkCallbacks),
+    (junkCallbacks[404] ?? 0) <= 120,
+    (junkCallbacks[429] ?? 0) >= 80,
+  ]).toEqual([['404', '429'], true, true]);
+  // A key-holding caller from the spent address waits, as every caller from there does.
+  expect((await call(`${gateway.url}/v1/assemblies/${lifecycleId}`)).status).toBe(429);
+
+  // The person's Finish and Advance's callback carry their own credentials: counted apart.
+  const finished = await call(interview.finishUrl, { method: 'POST', key: null, body: {} });
+  expect([finished.status, finished.json?.interviewCompleted]).toEqual([200, true]);
+  const callback = await eventually(() => {
+    const sent = h.emulator.callbacks().slice(callbacksBefore);
+    return sent.length > 0 && sent.every((c) => c.outcome !== 'pending') ? sent : undefined;
+  });
+  expect(callback).toEqual([
+    expect.objectContaining({ outcome: 'delivered', httpStatus: 200, signed: true }),
+  ]);
   expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
 });

@@ -82,7 +82,11 @@ beforeAll(async () => {
   workers = await Promise.all([spawnWorker(workerEnv), spawnWorker(workerEnv)]);
   const lifecycles = new LifecycleClient(env.client, { taskQueue });
   // The rate limit is for callers in production; twenty lifecycles polled by one key exceed it.
-  const gatewayEnv = { ...storeEnv, GATEWAY_RATE_LIMIT_PER_MINUTE: '100000' };
+  const gatewayEnv = {
+    ...storeEnv,
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '100000',
+    GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '100000',
+  };
   gateway = await startTestGateway(lifecycles, { env: gatewayEnv });
   redirecting = await startTestGateway(lifecycles, {
     env: { ...gatewayEnv, GATEWAY_DOCUMENT_REDIRECT: 'true', GATEWAY_DOCUMENT_LINK_TTL: '2m' },

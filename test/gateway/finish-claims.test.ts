@@ -13,10 +13,11 @@ import {
 } from '../support/gateway-harness';
 
 /**
- * A Finish that cannot strand a lifecycle: behind a proxy each browser has its own rate-limit
- * bucket (GATEWAY_TRUST_PROXY), a link has its own as well, and a link's nonce is spent only once
- * the lifecycle (or, with no worker, Temporal's server) took the Finish — a concurrent second post
- * is told to try again, and a post that did not go through leaves the link usable.
+ * A Finish that cannot strand a lifecycle: a valid link is counted against its own session's
+ * budget, junk against its sender's address (the browser's behind a proxy: GATEWAY_TRUST_PROXY),
+ * and a link's nonce is spent only once the lifecycle (or, with no worker, Temporal's server)
+ * took the Finish — a concurrent second post is told to try again, and a post that did not go
+ * through leaves the link usable.
  */
 
 let bed: GatewayTestbed;
@@ -54,7 +55,7 @@ async function completedSessions(id: string): Promise<number> {
 }
 
 describe('behind a proxy', () => {
-  test('10 junk finish posts from other addresses do not block a real Finish', async () => {
+  test('10 junk finish posts do not block a real Finish, whether or not the proxy is trusted', async () => {
     const proxied = await startTestGateway(bed.h.lifecycles, {
       env: { GATEWAY_TRUST_PROXY: 'loopback', GATEWAY_RATE_LIMIT_PER_MINUTE: '3' },
     });
@@ -72,16 +73,17 @@ describe('behind a proxy', () => {
         expect(junk.filter((s) => s === 429).length).toBeGreaterThan(0);
         expect(junk.every((s) => s === 403 || s === 429)).toBe(true);
       }
-      // The gateway that does not trust the proxy sees one address for everyone: the real
-      // browser is refused with the junk.
-      const shared = await postFrom('198.51.100.7', interview.finishUrl.replace(base, unaware.url));
-      expect([shared.status, shared.json.error.code]).toEqual([429, 'rate-limited']);
-      // Trusting it, the browser has a budget of its own, and the Finish goes through.
-      const real = await postFrom('198.51.100.7', interview.finishUrl.replace(base, proxied.url));
+      // Even the gateway that does not trust the proxy, and so sees one address for everyone,
+      // counts a valid link against its own session, not the address the junk spent: the real
+      // browser's Finish goes through.
+      const real = await postFrom('198.51.100.7', interview.finishUrl.replace(base, unaware.url));
       expect([real.status, real.json]).toEqual([
         200,
         { id: interview.id, versionId: interview.versionId, interviewCompleted: true, outcome: 'accepted' },
       ]);
+      // The junk address stays spent there (it is the proxy's, which is everyone's).
+      const more = await postFrom('198.51.100.7', `${unaware.url}/v1/finish/${junkToken(99)}`);
+      expect([more.status, more.json.error.code]).toEqual([429, 'rate-limited']);
       expect(await completedSessions(interview.id)).toBe(1);
     } finally {
       await proxied.close();

@@ -33,6 +33,22 @@ test('healthz: the process is up; readyz: Temporal answers', async () => {
   expect([ready.status, ready.json]).toEqual([200, { status: 'ready' }]);
 });
 
+test('readyz asks Temporal once per interval, however many probes come', async () => {
+  // Counts the real calls (the real method still runs, against the real server).
+  const asked = jest.spyOn(env.client.workflowService, 'getSystemInfo');
+  const counted = await startTestGateway(new LifecycleClient(env.client));
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => call(`${counted.url}/readyz`, { key: null })),
+    );
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(asked).toHaveBeenCalledTimes(1);
+  } finally {
+    asked.mockRestore();
+    await counted.close();
+  }
+});
+
 test('readyz is 503 temporal-unavailable when Temporal cannot be reached; healthz stays 200', async () => {
   // A client for a port nothing listens on (lazy: it does not try to connect until used).
   const connection = Connection.lazy({ address: `127.0.0.1:${await findFreePort()}` });

@@ -51,7 +51,11 @@ beforeAll(async () => {
   reports = await mkdtemp(path.join(tmpdir(), 'schemathesis-'));
   bed = await createGatewayTestbed({
     // The fuzzer sends thousands of requests a minute with one key and from one address.
-    env: { GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000', GATEWAY_WAIT_LIMIT: '1s' },
+    env: {
+      GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+      GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
+      GATEWAY_WAIT_LIMIT: '1s',
+    },
   });
   // A lifecycle that exists, waiting for its interview, so the fuzzer meets real ones too.
   const started = await call(`${bed.gateway.url}/v1/assemblies`, {

@@ -245,6 +245,7 @@ export async function startProductionCluster(options: ProductionClusterOptions):
       GATEWAY_FINISH_LINK_SECRET_FILE: secrets.finishLinkSecretFile,
       // One API key drives every lifecycle of the run: the per-key limit would throttle the test.
       GATEWAY_RATE_LIMIT_PER_MINUTE: '100000',
+      GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '100000',
     };
     const gateways: ClusterGateway[] = [];
     for (let i = 0; i < (options.gateways ?? 2); i++) {

@@ -1,11 +1,12 @@
 import formbody from '@fastify/formbody';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LifecycleClientError, type InterviewCompletion } from '../../client';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
-import type { FinishLink } from '../finish-links';
+import type { FinishLink, FinishLinkCheck } from '../finish-links';
+import { credentialRateLimit } from '../rate-limits';
 import { renderThankYouPage, wantsHtml } from '../finish-pages';
 import {
   errorResponseSchema,
@@ -24,7 +25,8 @@ declare module 'fastify' {
 /**
  * `POST /v1/finish/{token}`: where the interview posts when the person presses Finish. The signed
  * link is the only credential (the browser has no API key). Checks, cheapest first: signature
- * (constant time), expiry, the per-session rate limit, this process's nonce cache; then one
+ * (constant time) and expiry, the rate limit (per session for a valid link, per address for junk:
+ * rate-limits.ts), this process's nonce cache; then one
  * message to the lifecycle, the `completeInterview` update for the link's session, whose answer
  * is the authority across restarts and replicas: accepted, already finished (410), or refused
  * (ended, or the session is no longer one to finish: 410 as well). The link names its version, so
@@ -44,21 +46,29 @@ declare module 'fastify' {
 export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = async (app, { context }) => {
   // Form posts only here: the interview page submits a plain HTML form.
   await app.register(formbody);
-  // Beside the per-address limit every route has: one interview session's link (however many
-  // addresses post it) gets this many tries a minute; a junk token counts only against its sender.
-  const perSession = app.createRateLimit({
-    max: context.config.finishLinkRateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => {
-      const link = checkedLinks.get(request);
-      return link === undefined ? 'finish-link:none' : `finish-link:${link.lifecycleId}:${link.versionId}`;
-    },
-  });
-
   app.post(
     '/v1/finish/:token',
     {
-      config: { htmlErrors: true },
+      // The link is checked first (a constant-time HMAC, no I/O), so that the rate limit counts a
+      // valid link's posts against that interview session, whatever the addresses (one office
+      // behind one NAT never throttles its own people), and junk against its sender's address.
+      onRequest: async (request) => {
+        checkedLinks.set(request, context.finishLinks.verify(request.params.token, Date.now()));
+      },
+      config: {
+        htmlErrors: true,
+        rateLimit: credentialRateLimit({
+          credential: (request) => {
+            const check = checkedLinks.get(request);
+            return check?.ok === true
+              ? `finish-link:${check.link.lifecycleId}:${check.link.versionId}`
+              : undefined;
+          },
+          credentialPerMinute: context.config.finishLinkRateLimitPerMinute,
+          addressPerMinute: context.config.rateLimitPerMinute,
+          credentialExceeded: (max) => `Too many finish posts for this interview: at most ${max} a minute`,
+        }),
+      },
       schema: {
         operationId: 'finishInterview',
         summary: "The interview's Finish post (authenticated by the signed link itself)",
@@ -67,8 +77,8 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
           'HTML page when the request accepts text/html, JSON otherwise. 403 finish-link-invalid ' +
           '(tampered or not ours), 410 finish-link-expired, 410 finish-link-used (already finished, ' +
           'or the session is no longer the one waiting), 409 finish-in-progress (the same link is ' +
-          'being finished right now: try again), 429 rate-limited (per client address, and per ' +
-          'interview session), 503 temporal-unavailable (nothing was delivered: try again).',
+          'being finished right now: try again), 429 rate-limited (per interview session; per client ' +
+          'address for a link that is not valid), 503 temporal-unavailable (nothing was delivered: try again).',
         tags: ['interview'],
         // JSON first: generators that pick one media type pick the first. (openapi-python-client
         // 0.29 writes both branches for one model, and the last one's Content-Type wins: the form
@@ -89,11 +99,7 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
       },
     },
     async (request, reply) => {
-      const link = verifiedLink(context, request.params.token);
-      checkedLinks.set(request, link);
-      const limit = await perSession(request);
-      if (!limit.isAllowed && limit.isExceeded)
-        throw sessionRateLimited(reply, limit.ttlInSeconds, limit.max);
+      const link = verifiedLink(checkedLinks.get(request));
       const postedVersion = request.body?.versionId;
       if (postedVersion !== undefined && postedVersion.toLowerCase() !== link.versionId.toLowerCase()) {
         throw new GatewayError(
@@ -132,8 +138,8 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
   );
 };
 
-/** The verified link of a request, for the per-session rate limit's key. */
-const checkedLinks = new WeakMap<FastifyRequest, FinishLink>();
+/** The link check of a request (its onRequest hook), for the rate limit and the handler. */
+const checkedLinks = new WeakMap<FastifyRequest, FinishLinkCheck>();
 
 /** Errors of the finish route: JSON, or a page for a browser (see the error handler). */
 const pageOrErrorResponses = {
@@ -147,16 +153,8 @@ const pageOrErrorResponses = {
   },
 } as const;
 
-function sessionRateLimited(reply: FastifyReply, retryAfterSeconds: number, max: number): GatewayError {
-  void reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
-  return new GatewayError(
-    'rate-limited',
-    `Too many finish posts for this interview: at most ${max} a minute; retry in ${Math.max(1, retryAfterSeconds)} s`,
-  );
-}
-
-function verifiedLink(context: GatewayContext, token: string): FinishLink {
-  const check = context.finishLinks.verify(token, Date.now());
+function verifiedLink(check: FinishLinkCheck | undefined): FinishLink {
+  if (check === undefined) throw new Error('the finish link is checked in onRequest');
   if (check.ok) return check.link;
   if (check.reason === 'expired') {
     throw new GatewayError('finish-link-expired', 'This finish link has expired; ask for a new one');
