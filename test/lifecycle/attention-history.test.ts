@@ -59,6 +59,16 @@ test('30 days in needs-attention after a refused login: every run under 2,000 ev
   expect(status.attention!.retries).toBeGreaterThan(100);
   expect(status.attention!.retries).toBeLessThan(140);
 
+  // 127-odd retries, but the worker process tried the refused login at most once a real minute
+  // (its login breaker): consecutive logins in the emulator's request log are 60 s apart or more.
+  const logins = h.emulator
+    .requests()
+    .filter((r) => r.endpoint === 'login')
+    .map((r) => Date.parse(r.at));
+  expect(logins.length).toBeGreaterThanOrEqual(1);
+  for (let i = 1; i < logins.length; i += 1)
+    expect(logins[i]! - logins[i - 1]!).toBeGreaterThanOrEqual(60_000);
+
   const all = await runs(started.lifecycleId, started.runId!);
   expect(all.length).toBeGreaterThan(1);
   for (const run of all) expect(run.events).toBeLessThan(2000);
@@ -78,6 +88,6 @@ test('30 days in needs-attention after a refused login: every run under 2,000 ev
   // eslint-disable-next-line no-console
   console.log(
     `30 days in needs-attention: ${status.attention!.retries} automatic retries in ${all.length} runs of ` +
-      `${all.map((r) => r.events).join(', ')} events`,
+      `${all.map((r) => r.events).join(', ')} events; ${logins.length} login request(s) to Advance`,
   );
 }, 600_000);
