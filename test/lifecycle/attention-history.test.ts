@@ -85,7 +85,6 @@ test('30 days in needs-attention after a refused login: every run under 2,000 ev
   const result = await h.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
   expect(h.emulator.state.workItems).toHaveLength(1);
-  // eslint-disable-next-line no-console
   console.log(
     `30 days in needs-attention: ${status.attention!.retries} automatic retries in ${all.length} runs of ` +
       `${all.map((r) => r.events).join(', ')} events; ${logins.length} login request(s) to Advance`,
