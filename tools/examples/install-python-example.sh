@@ -10,14 +10,18 @@ cd "$(dirname "$0")/../.."
 
 requirements=${1:-examples/python}/requirements.txt
 stamp=$(sha256sum "$requirements" | cut -c1-12)
-venv=.tools/python-example/venv-$stamp
+# The physical path: a venv's scripts name their interpreter by absolute path, and .tools may be a
+# link shared by several checkouts, any of which can go away.
+mkdir -p .tools/python-example
+venv=$(realpath -m ".tools/python-example/venv-$stamp")
 
-if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.installed" ]; then
+# Its scripts' interpreter must exist too (the `#!` line of pip), not only the marker.
+interpreter=$(head -1 "$venv/bin/pip" 2>/dev/null | sed 's/^#!//')
+if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.installed" ] || [ ! -x "$interpreter" ]; then
   rm -rf "$venv"
-  mkdir -p .tools/python-example
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
   touch "$venv/.installed"
 fi
 "$venv/bin/python" -m pip check --disable-pip-version-check >/dev/null
-echo "$(pwd)/$venv/bin/python"
+echo "$venv/bin/python"
