@@ -18,7 +18,7 @@ const MIN_CALLBACK_SECRET_LENGTH = 32;
  * One tenancy's variables, keyed by the client option each sets (`AdvanceClientOptions`), which
  * checks them: the same rules for variables and for the tenancies file.
  */
-export const ADVANCE_TENANCY_SETTINGS = {
+const ADVANCE_TENANCY_SETTINGS = {
   deployment: setting({
     name: 'ADVANCE_DEPLOYMENT',
     description: '"cloud" or "onpremise"; leave out with `ADVANCE_BASE_URL`/`ADVANCE_AUTH_URL`',

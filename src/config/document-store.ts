@@ -1,6 +1,7 @@
 import type { AzureBlobDocumentStoreOptions } from '../documents/azure-blob-store';
 import type { S3DocumentStoreOptions } from '../documents/s3-store';
 import {
+  defined,
   given,
   read,
   readAll,
@@ -18,8 +19,8 @@ import { flag, httpBaseUrl, oneOf, text } from './parsers';
  * configuration loads no cloud SDK.
  */
 
-export const DOCUMENT_STORE_KINDS = ['filesystem', 's3', 'azure-blob'] as const;
-export type DocumentStoreKind = (typeof DOCUMENT_STORE_KINDS)[number];
+const DOCUMENT_STORE_KINDS = ['filesystem', 's3', 'azure-blob'] as const;
+type DocumentStoreKind = (typeof DOCUMENT_STORE_KINDS)[number];
 
 export type DocumentStoreConfig =
   | { kind: 'filesystem'; dir: string }
@@ -204,19 +205,21 @@ export function loadDocumentStoreConfig(env: Env, problems: string[]): DocumentS
   const S = DOCUMENT_STORE_SETTINGS;
   const before = problems.length;
   const kind = read(S.kind, env, problems);
-  if (problems.length > before) return { kind: 'filesystem', dir: read(S.dir, {}, []) };
+  if (problems.length > before) return { kind: 'filesystem', dir: S.dir.default };
   // A variable of another store is a forgotten DOCUMENT_STORE more often than not. (Not
   // DOCUMENT_STORE_DIR: images set it as the filesystem default, whatever store is chosen.)
-  for (const { name } of Object.values(S)) {
-    const theirs = name.startsWith('DOCUMENT_STORE_S3_')
-      ? 's3'
-      : name.startsWith('DOCUMENT_STORE_AZURE_')
-        ? 'azure-blob'
-        : undefined;
-    if (theirs === undefined || theirs === kind || given(env, name) === undefined) continue;
-    problems.push(
-      `${name} is set but DOCUMENT_STORE is ${kind}: set DOCUMENT_STORE=${theirs}, or remove ${name}`,
-    );
+  const storeSettings = [
+    ['s3', S3_SETTINGS],
+    ['azure-blob', AZURE_SETTINGS],
+  ] as const;
+  for (const [theirs, settings] of storeSettings) {
+    if (theirs === kind) continue;
+    for (const { name } of Object.values(settings)) {
+      if (given(env, name) === undefined) continue;
+      problems.push(
+        `${name} is set but DOCUMENT_STORE is ${kind}: set DOCUMENT_STORE=${theirs}, or remove ${name}`,
+      );
+    }
   }
   if (kind === 'filesystem') return { kind, dir: read(S.dir, env, problems) };
   if (kind === 's3') return { kind, s3: loadS3(env, problems) };
@@ -232,15 +235,6 @@ function requireSetting(
 ): void {
   if (given(env, setting.name) === undefined)
     problems.push(`${setting.name} is required with DOCUMENT_STORE=${kind}`);
-}
-
-/** The entries whose value is defined. */
-function defined<T extends Record<string, unknown>>(
-  entries: T,
-): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
-  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as Partial<{
-    [K in keyof T]: Exclude<T[K], undefined>;
-  }>;
 }
 
 function loadS3(env: Env, problems: string[]): S3DocumentStoreOptions {
@@ -278,11 +272,6 @@ function loadAzure(env: Env, problems: string[]): AzureBlobDocumentStoreOptions 
   const S = AZURE_SETTINGS;
   requireSetting(S.azureContainer, 'azure-blob', env, problems);
   const v = readAll(S, env, problems);
-  const [connectionString, accountUrl, accountKey] = [
-    v.azureConnectionString,
-    v.azureAccountUrl,
-    v.azureAccountKey,
-  ];
   const common = {
     container: v.azureContainer ?? '',
     ...defined({
@@ -292,19 +281,19 @@ function loadAzure(env: Env, problems: string[]): AzureBlobDocumentStoreOptions 
     }),
   };
   // Given but malformed still counts as the chosen way: its own problem says what is wrong.
-  if (connectionString !== undefined || given(env, S.azureConnectionString.name) !== undefined) {
-    if (accountUrl !== undefined || accountKey !== undefined)
+  if (v.azureConnectionString !== undefined || given(env, S.azureConnectionString.name) !== undefined) {
+    if (v.azureAccountUrl !== undefined || v.azureAccountKey !== undefined)
       problems.push(
         'DOCUMENT_STORE_AZURE_CONNECTION_STRING replaces DOCUMENT_STORE_AZURE_ACCOUNT_URL and _ACCOUNT_KEY: set one way',
       );
-    return { ...common, connectionString: connectionString ?? '' };
+    return { ...common, connectionString: v.azureConnectionString ?? '' };
   }
-  if (accountUrl === undefined) {
+  if (v.azureAccountUrl === undefined) {
     if (!problems.some((p) => /^DOCUMENT_STORE_AZURE_(CONNECTION_STRING|ACCOUNT_URL|ACCOUNT_KEY)/.test(p)))
       problems.push(
         'DOCUMENT_STORE_AZURE_CONNECTION_STRING (or _FILE) or DOCUMENT_STORE_AZURE_ACCOUNT_URL is required with DOCUMENT_STORE=azure-blob',
       );
     return { ...common, accountUrl: '' };
   }
-  return accountKey === undefined ? { ...common, accountUrl } : { ...common, accountUrl, accountKey };
+  return { ...common, accountUrl: v.azureAccountUrl, ...defined({ accountKey: v.azureAccountKey }) };
 }

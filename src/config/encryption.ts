@@ -47,7 +47,7 @@ export function loadPayloadEncryption(env: Env, problems: string[]): PayloadEncr
   return { keys, required };
 }
 
-/** The keys alone, for a process that only decodes (the codec endpoint, replay-check). */
+/** The keys alone, for a process that only decodes (replay-check). */
 export function loadEncryptionKeys(env: Env, problems: string[]): EncryptionKey[] {
   const { name } = ENCRYPTION_SETTINGS.keys;
   const text = read(ENCRYPTION_SETTINGS.keys, env, problems);

@@ -89,8 +89,17 @@ export function given(env: Env, name: string): string | undefined {
   return text === undefined || text === '' ? undefined : text;
 }
 
+/** The entries whose value is defined: spread into a config, an unset option leaves no key. */
+export function defined<T extends Record<string, unknown>>(
+  entries: T,
+): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as Partial<{
+    [K in keyof T]: Exclude<T[K], undefined>;
+  }>;
+}
+
 /** Reads `NAME`, or the contents of the file named by `NAME_FILE` (trailing newline dropped). */
-export function secretFrom(env: Env, name: string, problems: string[]): string | undefined {
+function secretFrom(env: Env, name: string, problems: string[]): string | undefined {
   const direct = env[name];
   const file = given(env, `${name}_FILE`);
   if (direct !== undefined && direct !== '' && file !== undefined) {

@@ -2,7 +2,7 @@ import { compile as compileTrustedProxies } from '@fastify/proxy-addr';
 import { loadApiKeys, type GatewayApiKey } from './api-keys';
 import { loadDocumentStoreConfig, type DocumentStoreConfig } from './document-store';
 import { loadPayloadEncryption } from './encryption';
-import { ConfigError, read, setting, type Env, type Parser, type SettingsTable } from './env';
+import { ConfigError, defined, read, setting, type Env, type Parser, type SettingsTable } from './env';
 import { duration, flag, httpBaseUrl, origins, port, portOrOff, text, wholeNumber } from './parsers';
 
 /** An HMAC key shorter than this is guessable enough to forge finish links offline. */
@@ -275,7 +275,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     bodyLimitBytes: read(S.bodyLimitBytes, env, problems),
     waitLimitMs: read(S.waitLimit, env, problems),
     corsOrigins: read(S.corsOrigins, env, problems) ?? [],
-    ...optionalEntry('advanceCallbackSecret', read(S.advanceCallbackSecret, env, problems)),
+    ...defined({ advanceCallbackSecret: read(S.advanceCallbackSecret, env, problems) }),
     documentStore: loadDocumentStoreConfig(env, problems),
     documentRedirect: read(S.documentRedirect, env, problems),
     documentLinkTtlMs: read(S.documentLinkTtl, env, problems),
@@ -292,8 +292,4 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ...(trustProxy !== undefined && { trustProxy }),
     ...(metricsPort !== 'off' && { metrics: { host: metricsHost, port: metricsPort } }),
   };
-}
-
-function optionalEntry<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

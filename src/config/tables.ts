@@ -15,7 +15,7 @@ import { WORKER_SETTINGS } from './worker';
  * deployment may set (`knownVariableNames`).
  */
 
-export interface ConfigurationTable {
+interface ConfigurationTable {
   title: string;
   settings: SettingsTable;
 }
@@ -48,18 +48,21 @@ export type Product = keyof typeof PRODUCT_TABLES;
 
 /** The variables `product` reads (a secret's `_FILE` included), in table order. */
 export function variablesOf(product: Product): string[] {
-  const tables: readonly ConfigurationTableId[] = PRODUCT_TABLES[product];
-  return [...new Set(tables.flatMap((id) => variableNames(CONFIGURATION_TABLES[id].settings)))];
+  return namesOf(PRODUCT_TABLES[product]);
 }
 
 /** Every variable a loader of ours knows: what a deployment may set, and nothing else. */
 export function knownVariableNames(): string[] {
-  const ids = Object.keys(CONFIGURATION_TABLES) as ConfigurationTableId[];
+  return namesOf(Object.keys(CONFIGURATION_TABLES) as ConfigurationTableId[]);
+}
+
+/** The variables the tables `ids` read, each once, in table order. */
+function namesOf(ids: readonly ConfigurationTableId[]): string[] {
   return [...new Set(ids.flatMap((id) => variableNames(CONFIGURATION_TABLES[id].settings)))];
 }
 
 /** The default as the docs show it: the value in backticks, or what happens when unset. */
-export function defaultText(setting: Setting<unknown>): string {
+function defaultText(setting: Setting<unknown>): string {
   if (setting.default !== undefined) return `\`${setting.default}\``;
   return setting.whenUnset ?? '';
 }

@@ -28,7 +28,7 @@ export function docsFiles(): string[] {
  * A table as Markdown, one row per variable: all of them, or those `names` choose. Links in the
  * descriptions are written from the repository's root and made relative to `file`.
  */
-export function configTableMarkdown(
+function configTableMarkdown(
   id: ConfigurationTableId,
   names: readonly string[] = [],
   file = 'README.md',
