@@ -23,6 +23,7 @@ import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
 import { baselineSource } from './lib/bundles';
+import { definedOnly } from './lib/options';
 import { startGatewayProcess, type GatewayProcess } from './lib/gateway-process';
 import { round } from './lib/cpu';
 import { percentile as percentileOf } from './lib/load';
@@ -325,10 +326,6 @@ export function formatFinishRouteTable(result: FinishRouteResult): string {
     ].join(' '),
   );
   return [`Finish → 200 (ms), ${result.settings.protocol}`, header, ...rows].join('\n');
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 async function main(): Promise<void> {

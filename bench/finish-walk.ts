@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { advanceEnvForEmulator } from '../tools/dev/emulator-env';
 import { startChild, typeScriptProcess } from '../tools/process/child-process';
 import { startDevServer } from '../tools/temporal';
-import { baselineSource, workflowBundles } from './lib/bundles';
+import { baselineSource, workflowBundle } from './lib/bundles';
 import { readyOnMessage } from './lib/child-ipc';
 import { startEmulatorProcess } from './lib/emulator-process';
 
@@ -34,7 +34,7 @@ export async function runFinishWalk(
   progress: (line: string) => void = () => undefined,
 ): Promise<Record<string, WalkFigures>> {
   const sides: Array<{ label: string; commit?: string; bundle: string; root?: string }> = [
-    { label: 'ours', bundle: (await workflowBundles()).lifecycle },
+    { label: 'ours', bundle: await workflowBundle('lifecycle') },
   ];
   for (const ref of baselines) {
     const { file, commit, sourceRoot } = await baselineSource(ref);

@@ -22,6 +22,7 @@
 import { parseArgs } from 'node:util';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
 import { baselineSource } from './lib/bundles';
+import { definedOnly } from './lib/options';
 import { addCpu, cpuSnapshot, emptyCpu, perLifecycle, round, type CpuUse } from './lib/cpu';
 import {
   floorDriver,
@@ -73,7 +74,7 @@ export interface LifecycleBenchmarkOptions {
 }
 
 /** The label (and `baselines` key) of the traced side in the figures. */
-export const TRACED_SIDE = 'tracing on';
+const TRACED_SIDE = 'tracing on';
 
 /** What one side (ours, a baseline, the floor) did in the measured rounds of one protocol and kind. */
 export interface SideFigures {
@@ -583,10 +584,6 @@ function sumRequests(stats: EmulatorStats[]): Record<string, number> {
 function splitEvenly(total: number, parts: number): number[] {
   const count = Math.min(parts, total);
   return Array.from({ length: count }, (_, i) => Math.floor(total / count) + (i < total % count ? 1 : 0));
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** `--protocols v1.1,v2.0` and `--kinds interview,batch`, checked. */

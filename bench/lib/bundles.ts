@@ -1,25 +1,28 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { existsSync } from 'node:fs';
 import { TRACING_WORKFLOW_MODULES } from '../../src/observability/tracing-worker';
 
-export interface WorkflowBundles {
-  /** The lifecycle's workflows (`src/workflows`), as `npm run build` prebuilds them. */
-  lifecycle: string;
-  /** The floor workflow (`bench/floor/workflows.ts`). */
-  floor: string;
-  /** The peer workflow (`bench/peer/workflows.ts`). */
-  peer: string;
-}
+/**
+ * The workflow sources a benchmark worker runs: the lifecycle's (`src/workflows`, with the tracing
+ * interceptor module, as `npm run build` prebuilds them), the floor's (`bench/floor/`) and the
+ * peer's (`bench/peer/`).
+ */
+const WORKFLOW_SOURCES = {
+  lifecycle: { path: require.resolve('../../src/workflows'), interceptors: TRACING_WORKFLOW_MODULES },
+  floor: { path: require.resolve('../floor/workflows'), interceptors: [] },
+  peer: { path: require.resolve('../peer/workflows'), interceptors: [] },
+} as const;
+
+export type WorkflowSource = keyof typeof WORKFLOW_SOURCES;
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 const PROJECT = path.resolve(__dirname, '..', '..');
 
-let bundles: Promise<WorkflowBundles> | undefined;
+const bundles = new Map<WorkflowSource, Promise<string>>();
 let folder: Promise<string> | undefined;
 
 /** One temporary folder per run for every bundle; workers load the files while the run lasts. */
@@ -48,21 +51,18 @@ async function writeBundle(
 }
 
 /**
- * Bundles both workflow sources once per run into a temporary folder. Workers then load a
- * prebuilt bundle, as production workers do, and no worker start pays for webpack again.
+ * One workflow source bundled once per run, when a worker first needs it, into a temporary folder.
+ * Workers then load a prebuilt bundle, as production workers do, and no worker start pays for
+ * webpack again.
  */
-export function workflowBundles(): Promise<WorkflowBundles> {
-  bundles ??= (async () => ({
-    // With the tracing interceptor module, as `npm run build` bundles it for production workers.
-    lifecycle: await writeBundle(
-      'lifecycle',
-      require.resolve('../../src/workflows'),
-      TRACING_WORKFLOW_MODULES,
-    ),
-    floor: await writeBundle('floor', require.resolve('../floor/workflows')),
-    peer: await writeBundle('peer', require.resolve('../peer/workflows')),
-  }))();
-  return bundles;
+export function workflowBundle(name: WorkflowSource): Promise<string> {
+  let bundle = bundles.get(name);
+  if (bundle === undefined) {
+    const source = WORKFLOW_SOURCES[name];
+    bundle = writeBundle(name, source.path, source.interceptors);
+    bundles.set(name, bundle);
+  }
+  return bundle;
 }
 
 /**
@@ -92,11 +92,13 @@ export async function baselineSource(
   execFileSync('tar', ['-x', '-C', root], { input: archive });
   await symlink(path.join(PROJECT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   // A commit from before tracing has no interceptor module; later ones bundle theirs, as their build did.
-  const interceptors = path.join(root, 'src', 'observability', 'tracing-workflow-interceptors.ts');
+  const interceptors = TRACING_WORKFLOW_MODULES.map((module) =>
+    path.join(root, path.relative(PROJECT, module)),
+  ).filter((module) => existsSync(module));
   const file = await writeBundle(
     `baseline-${commit.slice(0, 12)}`,
     path.join(root, 'src', 'workflows'),
-    existsSync(interceptors) ? [interceptors] : [],
+    interceptors,
   );
   return { file, commit, sourceRoot: root };
 }

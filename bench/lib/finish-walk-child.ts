@@ -18,33 +18,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { request } from 'undici';
-import type { LifecycleClient } from '../../src/client';
-import { loadTemporalConnection, type loadGatewayConfig, type loadWorkerConfig } from '../../src/config';
-import type { startGateway } from '../../src/gateway';
-import type { createLifecycleWorker } from '../../src/worker';
+import { loadTemporalConnection } from '../../src/config';
 import { sha256Hex } from '../../src/security/hashed-credentials';
+import type { LifecycleClient } from '../../src/client';
 import { runChildToEnd } from './child-ipc';
+import { sourceAt, THIS_TREE } from './source-root';
 import { benchmarkInput } from './rig';
-
-interface Source {
-  LifecycleClient: typeof LifecycleClient;
-  loadGatewayConfig: typeof loadGatewayConfig;
-  loadWorkerConfig: typeof loadWorkerConfig;
-  startGateway: typeof startGateway;
-  createLifecycleWorker: typeof createLifecycleWorker;
-}
-
-function sourceAt(root: string): Source {
-  /* eslint-disable @typescript-eslint/no-require-imports -- the path is known only at run time */
-  const load = (module: string) => require(path.join(root, 'src', module)) as Partial<Source>;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return { ...load('client'), ...load('config'), ...load('gateway'), ...load('worker') } as Source;
-}
 
 const KEY = `walk-${randomBytes(16).toString('hex')}`;
 
 async function main(): Promise<void> {
-  const root = process.env['BENCH_SOURCE_ROOT'] || path.resolve(__dirname, '..', '..');
+  const root = process.env['BENCH_SOURCE_ROOT'] || THIS_TREE;
   const source = sourceAt(root);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   // On before anything is compiled: V8 keeps counts only for code compiled with coverage on.

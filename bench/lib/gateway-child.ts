@@ -7,28 +7,11 @@
  * Configured by the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, the
  * GATEWAY_* variables, BENCH_SOURCE_ROOT.
  */
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { LifecycleClient } from '../../src/client';
-import { loadClientConfig, type loadGatewayConfig } from '../../src/config';
-import type { startGateway } from '../../src/gateway';
+import { loadClientConfig } from '../../src/config';
 import { runChildToEnd } from './child-ipc';
+import { sourceAt, THIS_TREE } from './source-root';
 import type { GatewayChildMessage, GatewayParentMessage } from './gateway-protocol';
-
-interface GatewaySource {
-  LifecycleClient: typeof LifecycleClient;
-  loadGatewayConfig: typeof loadGatewayConfig;
-  startGateway: typeof startGateway;
-}
-
-function gatewaySource(root: string): GatewaySource {
-  /* eslint-disable @typescript-eslint/no-require-imports -- the path is known only at run time */
-  const client = require(path.join(root, 'src', 'client')) as Pick<GatewaySource, 'LifecycleClient'>;
-  const config = require(path.join(root, 'src', 'config')) as Pick<GatewaySource, 'loadGatewayConfig'>;
-  const gateway = require(path.join(root, 'src', 'gateway')) as Pick<GatewaySource, 'startGateway'>;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return { ...client, ...config, ...gateway };
-}
 
 /** Counts every call through the connection's WorkflowService, by method name. */
 function countCalls(connection: Connection): Record<string, number> {
@@ -55,7 +38,7 @@ function send(message: GatewayChildMessage): void {
 
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('gateway-child must be started with IPC');
-  const source = gatewaySource(process.env['BENCH_SOURCE_ROOT'] || path.resolve(__dirname, '..', '..'));
+  const source = sourceAt(process.env['BENCH_SOURCE_ROOT'] || THIS_TREE);
   // The connection is this tree's reading of the environment, whichever source builds the gateway.
   const { temporal: connect, taskQueue } = loadClientConfig(process.env);
   const connection = await Connection.connect(connect.connectionOptions);

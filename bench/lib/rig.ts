@@ -10,7 +10,7 @@ import { startTracing } from '../../src/observability/tracing';
 import { tracingClientInterceptors } from '../../src/observability/tracing-client';
 import { startDevServer, type RunningDevServer } from '../../tools/temporal';
 import { BegunSessions } from './begun-sessions';
-import { workflowBundles } from './bundles';
+import { workflowBundle } from './bundles';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
 import { startSpanSink, type SpanSink } from './span-sink';
 import { StoredDocuments } from './stored-documents';
@@ -127,7 +127,6 @@ export async function startRig(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const bundles = await workflowBundles();
     const devServer = await serverForRigs();
     cleanups.push(() => devServer.stop());
     const emulator = await startEmulatorProcess();
@@ -159,9 +158,7 @@ export async function startRig(
           ...advanceEnvForEmulator(emulator, spec.protocol),
           DOCUMENT_STORE_DIR: documentDir,
           WORKER_SHUTDOWN_GRACE_TIME: '5s',
-          WORKFLOW_BUNDLE_PATH: spec.bundle ?? bundles.lifecycle,
-          FLOOR_BUNDLE_PATH: bundles.floor,
-          PEER_BUNDLE_PATH: bundles.peer,
+          ...(await bundleEnv(spec)),
           ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
           ...(spec.traced === true && spanSink !== undefined && tracingEnv(spanSink, `bench-${spec.name}`)),
           ...workerSettingsToTry(),
@@ -225,6 +222,13 @@ export async function startRig(
     await close();
     throw error;
   }
+}
+
+/** The workflow bundle a worker of `spec`'s kind loads (each bundled when first needed). */
+async function bundleEnv(spec: WorkerSpec): Promise<Record<string, string>> {
+  if (spec.kind === 'floor') return { FLOOR_BUNDLE_PATH: await workflowBundle('floor') };
+  if (spec.kind === 'peer') return { PEER_BUNDLE_PATH: await workflowBundle('peer') };
+  return { WORKFLOW_BUNDLE_PATH: spec.bundle ?? (await workflowBundle('lifecycle')) };
 }
 
 /**

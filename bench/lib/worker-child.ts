@@ -17,13 +17,12 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
-import path from 'node:path';
 import { loadTemporalConnection, loadTracingConfig, loadWorkerConfig } from '../../src/config';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
-import { createLifecycleWorker } from '../../src/worker';
 import { createFloorActivities } from '../floor/activities';
 import { createPeerActivities, peerTargetFromEnv } from '../peer/activities';
 import { runChildToEnd } from './child-ipc';
+import { sourceAt, THIS_TREE } from './source-root';
 import type { WorkerChildMessage, WorkerKind, WorkerParentMessage } from './worker-protocol';
 
 function send(message: WorkerChildMessage): void {
@@ -58,7 +57,7 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
   const env = process.env;
   const extra: Partial<WorkerOptions> = { interceptors: { activity: [beginHook] } };
   if (kind === 'lifecycle') {
-    const source = lifecycleSource(env['BENCH_SOURCE_ROOT']);
+    const source = sourceAt(env['BENCH_SOURCE_ROOT'] ?? THIS_TREE);
     const tracing = env['BENCH_SOURCE_ROOT'] === undefined ? tracingFrom(env) : undefined;
     const lifecycle = await source.createLifecycleWorker({
       config: source.loadWorkerConfig(env),
@@ -98,24 +97,6 @@ async function createWorker(kind: WorkerKind, connection: NativeConnection, name
 function tracingFrom(env: NodeJS.ProcessEnv): Tracing | undefined {
   const config = loadTracingConfig(env, 'hotdocs-worker');
   return config === undefined ? undefined : startTracing(config);
-}
-
-/**
- * Where the lifecycle worker's code comes from: this tree, or a baseline commit's `src/` (same
- * entry points; tsx compiles it as it loads). Its node_modules are this tree's, linked in.
- */
-function lifecycleSource(root: string | undefined): {
-  loadWorkerConfig: typeof loadWorkerConfig;
-  createLifecycleWorker: typeof createLifecycleWorker;
-} {
-  if (root === undefined) return { loadWorkerConfig, createLifecycleWorker };
-  /* eslint-disable @typescript-eslint/no-require-imports -- the path is known only at run time */
-  const config = require(path.join(root, 'src', 'config')) as { loadWorkerConfig: typeof loadWorkerConfig };
-  const worker = require(path.join(root, 'src', 'worker')) as {
-    createLifecycleWorker: typeof createLifecycleWorker;
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return { loadWorkerConfig: config.loadWorkerConfig, createLifecycleWorker: worker.createLifecycleWorker };
 }
 
 async function main(): Promise<void> {
