@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ConfigError, loadClientConfig, TEMPORAL_SETTINGS, type ClientConfig } from '../config';
 import {
+  configurationError,
   isGuid,
   isTemporalUnavailable,
   LifecycleClient,
@@ -251,7 +252,13 @@ export async function execute<T>(
   let client: LifecycleClient | undefined;
   const connect: Connect = async () => {
     if (client !== undefined) return client;
-    const config: ClientConfig = loadClientConfig(process.env, flags);
+    let config: ClientConfig;
+    try {
+      config = loadClientConfig(process.env, flags);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw configurationError(error);
+    }
     address = config.temporal.address;
     try {
       client = await LifecycleClient.connectWith(config);
@@ -279,10 +286,6 @@ function failureReport(
   if (error instanceof LifecycleClientError) {
     const usage = error.code === 'invalid-input' || error.code === 'invalid-configuration';
     return { exitCode: usage ? 2 : 1, body: error.toJSON() };
-  }
-  if (error instanceof ConfigError) {
-    const message = `Invalid configuration: ${error.problems.join('; ')}`;
-    return { exitCode: 2, body: { code: 'invalid-configuration', message, problems: error.problems } };
   }
   if (error instanceof CliFailure) return { exitCode: 1, body: { code: error.code, message: error.message } };
   if (isTemporalUnavailable(error)) {

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
 import { tracingWorkerOptions } from '../observability/tracing-worker';
 import { Option, type Command } from 'commander';
+import { invalidArgumentOf } from '../client/errors';
 import { lifecycleDataConverter } from '../codec/data-converter';
 import { bundleMismatch, prebuiltBundle } from '../codec/workflow-bundles';
 import { loadEncryptionKeys } from '../config/encryption';
@@ -158,10 +159,7 @@ async function replayCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Pro
   }
 }
 
-export interface CheckPlan {
-  address: string;
-  namespace: string;
-  connectionOptions: TemporalConnection['connectionOptions'];
+export interface CheckPlan extends TemporalConnection {
   query: string;
   limit: number;
   progressEvery: number;
@@ -188,14 +186,12 @@ export function planCheck(flags: ReplayCheckFlags, env: NodeJS.ProcessEnv): Chec
   }
   const problems: string[] = [];
   const keys = loadEncryptionKeys(env, problems);
-  const { connectionOptions, namespace, address } = readTemporalConnection(env, problems, flags);
+  const connection = readTemporalConnection(env, problems, flags);
   if (problems.length > 0) throw new ReplayCheckInputError(problems.join('; '));
   const encrypted = keys.length > 0;
   const { workflowCode, codeDescription } = workflowCodeToCheck(flags, encrypted);
   return {
-    address,
-    namespace,
-    connectionOptions,
+    ...connection,
     query: flags.query ?? defaultReplayQuery(new Date(Date.now() - sinceMs)),
     limit,
     progressEvery,
@@ -235,15 +231,13 @@ function workflowCodeToCheck(
   return { workflowCode: { workflowBundle: { codePath: bundle } }, codeDescription: `bundle ${bundle}` };
 }
 
-const GRPC_INVALID_ARGUMENT = 3;
-
 /** How many executions the query selects; a query the server refuses is the caller's to fix. */
 async function countMatching(client: Client, query: string): Promise<number> {
   try {
     return (await client.workflow.count(query)).count;
   } catch (error) {
-    const grpc = error instanceof Error && isGrpcServiceError(error.cause) ? error.cause : error;
-    if (isGrpcServiceError(grpc) && grpc.code === GRPC_INVALID_ARGUMENT) {
+    const grpc = invalidArgumentOf(error);
+    if (grpc !== undefined) {
       throw new ReplayCheckInputError(`--query: the server refuses it: ${grpc.details}`);
     }
     throw error;

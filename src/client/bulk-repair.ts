@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LifecycleStage, RepairAction } from '../workflows/message-rules';
+import {
+  REPAIR_BY_MAX_CHARS,
+  REPAIR_NOTE_MAX_CHARS,
+  type LifecycleStage,
+  type RepairAction,
+} from '../workflows/message-rules';
 import {
   LifecycleClientError,
   LifecycleClosedError,
@@ -35,7 +40,7 @@ export interface BulkRepairRequest {
    */
   query: string;
   action: BulkRepairAction;
-  /** Recorded with every repair; at most 500 characters. */
+  /** Recorded with every repair; at most `REPAIR_NOTE_MAX_CHARS` (500) characters. */
   note?: string;
   /** Who repairs (an API key's name, an OS user), recorded with every repair. */
   by: string;
@@ -90,9 +95,10 @@ export function checkBulkRepairRequest(request: BulkRepairRequest): void {
     problems.push(
       `action must be one of ${BULK_REPAIR_ACTIONS.join(', ')} (accept-completed is decided one lifecycle at a time)`,
     );
-  if (request.note !== undefined && request.note.length > 500)
-    problems.push('note must be at most 500 characters');
-  if (request.by.length === 0 || request.by.length > 100) problems.push('by must be 1 to 100 characters');
+  if (request.note !== undefined && request.note.length > REPAIR_NOTE_MAX_CHARS)
+    problems.push(`note must be at most ${REPAIR_NOTE_MAX_CHARS} characters`);
+  if (request.by.length === 0 || request.by.length > REPAIR_BY_MAX_CHARS)
+    problems.push(`by must be 1 to ${REPAIR_BY_MAX_CHARS} characters`);
   const { limit = DEFAULT_BULK_REPAIR_LIMIT, ratePerSecond = DEFAULT_BULK_REPAIR_RATE } = request;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BULK_REPAIR_LIMIT)
     problems.push(`limit must be a whole number from 1 to ${MAX_BULK_REPAIR_LIMIT}`);

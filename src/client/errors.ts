@@ -1,4 +1,6 @@
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, type WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ConfigError } from '../config';
+import { messageOf } from '../workflows/failure-types';
 
 /**
  * Typed errors of the lifecycle client: what a business system (or the gateway, or the CLI) gets
@@ -76,10 +78,25 @@ export class LifecycleRequestRejectedError extends LifecycleClientError {
   }
 }
 
+/** An update the lifecycle refused, told with its own reason: the message of the failure it raised. */
+export function updateRefused(error: WorkflowUpdateFailedError): LifecycleRequestRejectedError {
+  return new LifecycleRequestRejectedError(messageOf(error), { cause: error });
+}
+
+/** A configuration that could not be read (`loadClientConfig`'s `ConfigError`), as `invalid-configuration`. */
+export function configurationError(error: ConfigError): LifecycleClientError {
+  return new LifecycleClientError(
+    'invalid-configuration',
+    `Invalid configuration: ${error.problems.join('; ')}`,
+    error.problems,
+  );
+}
+
 // ---- Temporal's own errors ------------------------------------------------------------------
 
 /** The gRPC status codes told apart here (grpc-js's `status`, which is not a dependency of ours). */
 const GRPC = {
+  INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
@@ -113,6 +130,15 @@ export function isWorkerUnavailable(error: unknown): boolean {
     (grpc.code === GRPC.FAILED_PRECONDITION && /no poller seen/i.test(text)) ||
     (grpc.code === GRPC.DEADLINE_EXCEEDED && /query timed out before a worker/i.test(text))
   );
+}
+
+/**
+ * The request was malformed in the server's eyes (INVALID_ARGUMENT: a visibility query it cannot
+ * parse, say): the gRPC error that says so, or undefined.
+ */
+export function invalidArgumentOf(error: unknown): { details?: string; message: string } | undefined {
+  const grpc = grpcErrorOf(error);
+  return grpc?.code === GRPC.INVALID_ARGUMENT ? grpc : undefined;
 }
 
 /** The server refused a message for a limit of the execution (e.g. 10 updates in flight). */

@@ -1,12 +1,11 @@
 import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
-  type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { FailureType, failureTypeOf } from '../workflows/failure-types';
 import { completeInterviewUpdate, interviewCompletedSignal } from '../workflows/messages';
-import { isExecutionLimitReached, LifecycleClientError, LifecycleRequestRejectedError } from './errors';
+import { isExecutionLimitReached, LifecycleClientError, updateRefused } from './errors';
 
 export interface CompleteInterviewOptions {
   /**
@@ -41,7 +40,6 @@ export interface InterviewCompletion {
  * signal: the lifecycle's rule makes that second report change nothing, whichever comes first.
  */
 export async function completeInterview(
-  temporal: Client,
   handle: WorkflowHandle,
   { versionId, acceptWithinMs }: CompleteInterviewOptions,
 ): Promise<InterviewCompletion> {
@@ -50,13 +48,13 @@ export async function completeInterview(
   try {
     return acceptWithinMs === undefined
       ? await update()
-      : await temporal.withDeadline(Date.now() + acceptWithinMs, update);
+      : await handle.client.withDeadline(Date.now() + acceptWithinMs, update);
   } catch (error) {
     if (
       error instanceof WorkflowUpdateFailedError &&
       failureTypeOf(error) === FailureType.InterviewCompletionRefused
     )
-      throw new LifecycleRequestRejectedError(error.cause?.message ?? error.message, { cause: error });
+      throw updateRefused(error);
     if (!notTakenByAWorker(error)) throw error;
     if (versionId === undefined) {
       throw new LifecycleClientError(

@@ -50,11 +50,12 @@ import {
 } from './input-schema';
 import { BUSINESS_KEY, OWNER, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
 import {
+  configurationError,
   LifecycleClientError,
   LifecycleClosedError,
   LifecycleInputError,
   LifecycleNotFoundError,
-  LifecycleRequestRejectedError,
+  updateRefused,
 } from './errors';
 
 export interface StartedLifecycle {
@@ -121,11 +122,7 @@ export class LifecycleClient {
       config = loadClientConfig(env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      throw new LifecycleClientError(
-        'invalid-configuration',
-        `Invalid configuration: ${error.problems.join('; ')}`,
-        error.problems,
-      );
+      throw configurationError(error);
     }
     return LifecycleClient.connectWith(config, options);
   }
@@ -189,8 +186,7 @@ export class LifecycleClient {
       };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const description = await this.temporal.workflow.getHandle(lifecycleId).describe();
-      return { ...describedLifecycle(lifecycleId, description), runId: description.runId, created: false };
+      return existingLifecycle(lifecycleId, await this.temporal.workflow.getHandle(lifecycleId).describe());
     }
   }
 
@@ -209,9 +205,8 @@ export class LifecycleClient {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
-    const found = describedLifecycle(legacyId, description);
-    if (found.tenancy !== input.tenancy) return undefined;
-    return { ...found, runId: description.runId, created: false };
+    const found = existingLifecycle(legacyId, description);
+    return found.tenancy === input.tenancy ? found : undefined;
   }
 
   /**
@@ -238,7 +233,7 @@ export class LifecycleClient {
   ): Promise<InterviewCompletion> {
     if (options.versionId !== undefined && !isGuid(options.versionId))
       throw new LifecycleInputError(['versionId must be a GUID'], 'completeInterview');
-    return this.onRunning(lifecycleId, (handle) => completeInterview(this.temporal, handle, options));
+    return this.onRunning(lifecycleId, (handle) => completeInterview(handle, options));
   }
 
   /** Reports the interview of session `versionId` as finished: the signal, fire and forget. */
@@ -264,9 +259,7 @@ export class LifecycleClient {
           updateId: checked.requestId,
         });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) {
-          throw new LifecycleRequestRejectedError(error.cause?.message ?? error.message, { cause: error });
-        }
+        if (error instanceof WorkflowUpdateFailedError) throw updateRefused(error);
         throw error;
       }
     });
@@ -283,9 +276,7 @@ export class LifecycleClient {
       try {
         return await handle.executeUpdate(repairUpdate, { args: [request] });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) {
-          throw new LifecycleRequestRejectedError(error.cause?.message ?? error.message, { cause: error });
-        }
+        if (error instanceof WorkflowUpdateFailedError) throw updateRefused(error);
         throw error;
       }
     });
@@ -421,6 +412,11 @@ function describedLifecycle(
     ...optional('workItemId', attributes.get(WORK_ITEM_ID)),
     ...optional('owner', attributes.get(OWNER)),
   };
+}
+
+/** A lifecycle found already started: what a start that repeats it returns. */
+function existingLifecycle(lifecycleId: string, description: WorkflowExecutionDescription): StartedLifecycle {
+  return { ...describedLifecycle(lifecycleId, description), runId: description.runId, created: false };
 }
 
 /** Schema checks plus the full answer-XML check: bad input never reaches Temporal. */

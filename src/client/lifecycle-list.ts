@@ -1,4 +1,4 @@
-import { isGrpcServiceError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../workflows/messages';
 import { LIFECYCLE_STAGES, type LifecycleStage } from '../workflows/message-rules';
 import { PATTERNS } from '../workflows/input-rules';
@@ -10,7 +10,7 @@ import {
   WAITING_SINCE,
   WORK_ITEM_ID,
 } from '../workflows/search-attributes';
-import { LifecycleInputError } from './errors';
+import { invalidArgumentOf, LifecycleInputError } from './errors';
 
 /**
  * Finding lifecycles through Temporal visibility: a query built from a stage, a tenancy and an
@@ -159,11 +159,9 @@ export async function countLifecycles(temporal: Client, query: string): Promise<
   }
 }
 
-const GRPC_INVALID_ARGUMENT = 3;
-
 function invalidQuery(error: unknown): LifecycleInputError | undefined {
-  const grpc = isGrpcServiceError(error) ? error : error instanceof Error ? error.cause : undefined;
-  if (!isGrpcServiceError(grpc) || grpc.code !== GRPC_INVALID_ARGUMENT) return undefined;
+  const grpc = invalidArgumentOf(error);
+  if (grpc === undefined) return undefined;
   return new LifecycleInputError([`query: Temporal refused it (${grpc.details || grpc.message})`], 'query');
 }
 

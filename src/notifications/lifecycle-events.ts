@@ -1,8 +1,11 @@
 /**
  * The events a lifecycle announces to business systems through the completion webhook
- * (docs/webhooks.md). Dependency-free on purpose: the workflow builds events with
- * `lifecycleEvent`, the delivery activity sends them, the client's zod schema describes them.
+ * (docs/webhooks.md). Dependency-free on purpose (message-rules.ts, plain rules, is all it
+ * imports): the workflow builds events with `lifecycleEvent`, the delivery activity sends them, the
+ * client's zod schema describes them.
  */
+
+import { truncate } from '../workflows/message-rules';
 
 export const LIFECYCLE_EVENT_TYPES = [
   /** A session was completed and its documents are stored (or listed, without a store). */
@@ -143,7 +146,7 @@ export function lifecycleEvent(
   if (facts.tenancy !== undefined) event.tenancy = facts.tenancy;
   if (facts.versionId !== undefined) event.versionId = facts.versionId;
   if (facts.documents !== undefined) event.documents = facts.documents.map(eventDocument);
-  if (facts.reason !== undefined) event.reason = clip(facts.reason, MAX_EVENT_REASON_CHARS);
+  if (facts.reason !== undefined) event.reason = truncate(facts.reason, MAX_EVENT_REASON_CHARS);
   if (type !== 'session.completed' && facts.repairs !== undefined && facts.repairs.length > 0)
     event.repairs = facts.repairs.map(eventRepair);
   return event;
@@ -206,8 +209,4 @@ function eventRepair(repair: LifecycleEventRepair): LifecycleEventRepair {
   if (repair.by !== undefined) described.by = repair.by;
   if (repair.note !== undefined) described.note = repair.note;
   return described;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -7,7 +7,7 @@ import {
   isCancellation,
   setHandler,
 } from '@temporalio/workflow';
-import { AssemblyLifecycle } from './assembly-lifecycle';
+import { AssemblyLifecycle, type RunOutcome } from './assembly-lifecycle';
 import { nowIso } from './clock';
 import { FailureType, messageOf } from './failure-types';
 import { checkLifecycleInput, type LifecycleInput, type NormalizedLifecycleInput } from './input';
@@ -74,7 +74,7 @@ function validInput(input: LifecycleInput): NormalizedLifecycleInput {
 }
 
 /** Runs the steps; a cancellation saves the active session, a permanent error fails the lifecycle. */
-async function runToEnd(lifecycle: AssemblyLifecycle): ReturnType<AssemblyLifecycle['run']> {
+async function runToEnd(lifecycle: AssemblyLifecycle): Promise<RunOutcome> {
   const { state, inbox } = lifecycle;
   try {
     const outcome = await lifecycle.run();
