@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { DocumentDownloadError, downloadLifecycleDocuments, safeName } from '../client/gateway-documents';
 import { ConfigError, CLI_SETTINGS } from '../config';
-import { readGatewayAccess } from '../config/client';
+import { read } from '../config/env';
 
 const { gatewayUrl: GATEWAY_URL, gatewayApiKey: GATEWAY_API_KEY } = CLI_SETTINGS;
 
@@ -76,7 +76,7 @@ async function apiKeyFrom(flags: DocumentsFlags): Promise<string> {
     if (key === '') throw new UsageError(`--api-key-file ${flags.apiKeyFile} is empty`);
     return key;
   }
-  const key = readGatewayAccess(process.env, []).apiKey;
+  const key = read(GATEWAY_API_KEY, process.env, []);
   if (key === undefined)
     throw new UsageError(`an API key is required: set ${GATEWAY_API_KEY.name} or pass --api-key-file <file>`);
   return key;
@@ -84,7 +84,7 @@ async function apiKeyFrom(flags: DocumentsFlags): Promise<string> {
 
 function gatewayUrlFromEnvironment(): string {
   const problems: string[] = [];
-  const { url } = readGatewayAccess(process.env, problems);
+  const url = read(GATEWAY_URL, process.env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return url;
 }

@@ -27,7 +27,6 @@ import { LIFECYCLE_STAGES, REPAIR_ACTIONS, REPAIR_MESSAGES } from '../workflows/
  * document can name it once (src/gateway/schemas.ts).
  */
 
-export { sessionModeSchema };
 export const stageSchema = z.enum(LIFECYCLE_STAGES);
 export const repairActionSchema = z.enum(REPAIR_ACTIONS, { error: REPAIR_MESSAGES.actionInvalid });
 export const eventTypeSchema = z.enum(LIFECYCLE_EVENT_TYPES);

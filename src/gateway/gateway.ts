@@ -36,7 +36,7 @@ import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
 import { repairRoutes } from './routes/repair';
 import { UsedNonces } from './used-nonces';
-import { addressBucket, addressLimit, RATE_WINDOW_MS } from './rate-limits';
+import { addressBucket, addressLimit, RATE_WINDOW_MS, tooManyRequests } from './rate-limits';
 
 export interface GatewayOptions {
   lifecycles: LifecycleClient;
@@ -178,10 +178,7 @@ export async function buildGateway({
     keyGenerator: (request) =>
       request.apiKeyName !== '' ? `key:${request.apiKeyName}` : addressBucket(request),
     errorResponseBuilder: (_request, limit) =>
-      new GatewayError(
-        'rate-limited',
-        `Too many requests: at most ${limit.max} a minute; retry in ${Math.max(1, Math.ceil(limit.ttl / 1000))} s`,
-      ),
+      tooManyRequests(`Too many requests: at most ${limit.max} a minute`, Math.ceil(limit.ttl / 1000)),
   });
 
   const context = gatewayContext(app, lifecycles, config, closing.signal, documents);

@@ -17,14 +17,28 @@ export type Direction = 'input' | 'output';
 export const COMPONENT_REF_PREFIX = '#/components/schemas/';
 
 /** The component name of a schema, if it has one. */
-export function componentName(schema: z.ZodType): string | undefined {
+function componentName(schema: z.ZodType): string | undefined {
   return gatewaySchemaRegistry.get(schema)?.id ?? z.globalRegistry.get(schema)?.id;
 }
 
-/** One schema's JSON Schema; a named one is just its `$ref`. */
+/**
+ * One schema's JSON Schema; a named one is just its `$ref`. An unnamed one is converted once per
+ * direction (with every named schema alongside: milliseconds each), and each caller gets its own
+ * copy, free to change.
+ */
 export function jsonSchemaOf(schema: z.ZodType, direction: Direction): JsonSchema {
   const name = componentName(schema);
   if (name !== undefined) return { $ref: `${COMPONENT_REF_PREFIX}${name}` };
+  const cached = convertedUnnamed.get(schema) ?? {};
+  convertedUnnamed.set(schema, cached);
+  cached[direction] ??= convertUnnamed(schema, direction);
+  return structuredClone(cached[direction]);
+}
+
+/** The JSON Schema of unnamed schemas already converted, by direction. */
+const convertedUnnamed = new WeakMap<z.ZodType, Partial<Record<Direction, JsonSchema>>>();
+
+function convertUnnamed(schema: z.ZodType, direction: Direction): JsonSchema {
   const registry = documentRegistry();
   registry.add(schema, { id: UNNAMED });
   const converted = convert(registry, direction)[UNNAMED];

@@ -39,47 +39,66 @@ export function addressLimit(
   return async (request, reply) => {
     const outcome = await limit(request);
     if (outcome.isAllowed || !outcome.isExceeded) return;
-    throw rateLimited(
-      reply,
-      outcome.ttlInSeconds,
+    void reply.header('retry-after', String(retrySeconds(outcome.ttlInSeconds)));
+    throw tooManyRequests(
       `Too many requests from this address: at most ${perMinute} a minute`,
+      outcome.ttlInSeconds,
     );
   };
 }
 
-/** The 429 answer, with `Retry-After`. */
-export function rateLimited(reply: FastifyReply, retryAfterSeconds: number, what: string): GatewayError {
-  const seconds = Math.max(1, retryAfterSeconds);
-  void reply.header('retry-after', String(seconds));
-  return new GatewayError('rate-limited', `${what}; retry in ${seconds} s`);
+/** The 429 answer: what was exceeded, and when to try again. */
+export function tooManyRequests(what: string, ttlSeconds: number): GatewayError {
+  return new GatewayError('rate-limited', `${what}; retry in ${retrySeconds(ttlSeconds)} s`);
+}
+
+/** The seconds to wait before a retry: at least one. */
+function retrySeconds(ttlSeconds: number): number {
+  return Math.max(1, ttlSeconds);
 }
 
 /**
  * The route-level rate limit of a route whose URL carries its own credential: counted per
- * credential once `credential` names it (verified by the route's own onRequest hook, which runs
- * first), per address otherwise.
+ * credential once it verifies, per address otherwise. `onRequest` is the route's own hook: it
+ * runs `verify` before the rate limit's hook (a constant-time check, no I/O), and `verified` gives
+ * the handler what it found; `rateLimit` is the route's `config.rateLimit`.
  */
-export function credentialRateLimit(options: {
-  /** The verified credential's bucket, or undefined when the request has none that verifies. */
-  credential: (request: FastifyRequest) => string | undefined;
+export function credentialRateLimit<
+  Verified extends object | undefined,
+  Request extends FastifyRequest,
+>(options: {
+  /** The request's credential, checked: what the check found (undefined: nothing that verifies). */
+  verify: (request: Request) => Verified;
+  /** The bucket of what the check found, or undefined to count the request per address. */
+  bucket: (verified: NonNullable<Verified>) => string | undefined;
   credentialPerMinute: number;
   addressPerMinute: number;
   /** What the 429 says when a credential's budget is spent. */
   credentialExceeded: (max: number) => string;
 }) {
+  const checked = new WeakMap<FastifyRequest, Verified>();
+  const verified = (request: FastifyRequest): Verified | undefined => checked.get(request);
+  const credential = (request: FastifyRequest): string | undefined => {
+    const found = verified(request);
+    return found === undefined ? undefined : options.bucket(found);
+  };
   return {
-    timeWindow: RATE_WINDOW_MS,
-    keyGenerator: (request: FastifyRequest) => options.credential(request) ?? addressBucket(request),
-    max: (request: FastifyRequest) =>
-      options.credential(request) === undefined ? options.addressPerMinute : options.credentialPerMinute,
-    errorResponseBuilder: (request: FastifyRequest, context: { max: number; ttl: number }) =>
-      new GatewayError(
-        'rate-limited',
-        `${
-          options.credential(request) === undefined
+    onRequest: async (request: Request): Promise<void> => {
+      checked.set(request, options.verify(request));
+    },
+    rateLimit: {
+      timeWindow: RATE_WINDOW_MS,
+      keyGenerator: (request: FastifyRequest) => credential(request) ?? addressBucket(request),
+      max: (request: FastifyRequest) =>
+        credential(request) === undefined ? options.addressPerMinute : options.credentialPerMinute,
+      errorResponseBuilder: (request: FastifyRequest, context: { max: number; ttl: number }) =>
+        tooManyRequests(
+          credential(request) === undefined
             ? `Too many requests: at most ${context.max} a minute`
-            : options.credentialExceeded(context.max)
-        }; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`,
-      ),
+            : options.credentialExceeded(context.max),
+          Math.ceil(context.ttl / 1000),
+        ),
+    },
+    verified,
   };
 }

@@ -12,6 +12,7 @@ import {
   followUpRequestSchema,
   interviewSchema,
   lifecycleInputSchema,
+  sessionModeSchema,
   workItemSchema,
 } from '../client/input-schema';
 import {
@@ -33,7 +34,6 @@ import {
   reminderSchema,
   repairActionSchema,
   repairRecordSchema,
-  sessionModeSchema,
   stageSchema,
 } from '../client/lifecycle-schemas';
 import { GATEWAY_ERROR_CODES } from './errors';
@@ -133,6 +133,11 @@ export const finishBodySchema = named(
   'The fields the interview posts on Finish; all optional',
 ).optional();
 
+/** An operator's note on a repair, one lifecycle's or a bulk one's. */
+const repairNoteSchema = z
+  .string({ error: 'note must be a string' })
+  .max(REPAIR_NOTE_MAX_CHARS, `note must be at most ${REPAIR_NOTE_MAX_CHARS} characters`);
+
 /** An operator's repair of a lifecycle in needs-attention (the `repair` update). */
 export const repairRequestSchema = named(
   z.strictObject({
@@ -141,11 +146,7 @@ export const repairRequestSchema = named(
         'complete the session though it could not confirm it, collect its documents and go on; ' +
         'abandon: end the lifecycle as failed',
     ),
-    note: z
-      .string({ error: 'note must be a string' })
-      .max(REPAIR_NOTE_MAX_CHARS, `note must be at most ${REPAIR_NOTE_MAX_CHARS} characters`)
-      .optional()
-      .describe('Why, for the record (status and history)'),
+    note: repairNoteSchema.optional().describe('Why, for the record (status and history)'),
   }),
   'RepairRequest',
   "An operator's answer to a lifecycle in needs-attention",
@@ -171,11 +172,7 @@ export const bulkRepairRequestSchema = named(
     action: bulkRepairActionSchema.describe(
       'retry or abandon (accept-completed is decided one lifecycle at a time)',
     ),
-    note: z
-      .string({ error: 'note must be a string' })
-      .max(500, 'note must be at most 500 characters')
-      .optional()
-      .describe('Why, recorded with every repair (with the API key name)'),
+    note: repairNoteSchema.optional().describe('Why, recorded with every repair (with the API key name)'),
     dryRun: z
       .boolean({ error: 'dryRun must be true or false' })
       .optional()

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CALLBACK_SIGNATURE_HEADER, verifyCallbackSignature } from '../../advance';
 import { LifecycleClientError } from '../../client';
-import { AdvanceCallbackSigner, type CallbackTarget } from '../../security/advance-callbacks';
+import { AdvanceCallbackSigner } from '../../security/advance-callbacks';
 import { credentialRateLimit } from '../rate-limits';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
@@ -32,28 +32,22 @@ export const advanceCallbackRoutes: FastifyPluginAsync<{ context: GatewayContext
 
   // The token is checked first (a constant-time HMAC, no I/O), so that the rate limit counts a
   // valid callback against its version, not against the few addresses Advance posts from.
-  const targets = new WeakMap<FastifyRequest, CallbackTarget | undefined>();
+  const callbacks = credentialRateLimit({
+    verify: (request: FastifyRequest<{ Params: { token: string } }>) => signer.verify(request.params.token),
+    bucket: (target) => `callback:${target.lifecycleId}:${target.versionId}`,
+    credentialPerMinute: context.config.rateLimitPerMinute,
+    addressPerMinute: context.config.rateLimitPerMinute,
+    credentialExceeded: (max) => `Too many callbacks for this version: at most ${max} a minute`,
+  });
   app.post<{ Params: { token: string }; Body: string | undefined }>(
     '/v1/advance-callbacks/:token',
     {
       schema: { hide: true },
-      onRequest: async (request) => {
-        targets.set(request, signer.verify(request.params.token));
-      },
-      config: {
-        rateLimit: credentialRateLimit({
-          credential: (request) => {
-            const target = targets.get(request);
-            return target === undefined ? undefined : `callback:${target.lifecycleId}:${target.versionId}`;
-          },
-          credentialPerMinute: context.config.rateLimitPerMinute,
-          addressPerMinute: context.config.rateLimitPerMinute,
-          credentialExceeded: (max) => `Too many callbacks for this version: at most ${max} a minute`,
-        }),
-      },
+      onRequest: callbacks.onRequest,
+      config: { rateLimit: callbacks.rateLimit },
     },
     async (request) => {
-      const target = targets.get(request);
+      const target = callbacks.verified(request);
       if (target === undefined) throw new GatewayError('not-found', 'No such callback');
       const signature = request.headers[CALLBACK_SIGNATURE_HEADER];
       const valid = verifyCallbackSignature(

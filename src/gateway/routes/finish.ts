@@ -46,29 +46,23 @@ declare module 'fastify' {
 export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = async (app, { context }) => {
   // Form posts only here: the interview page submits a plain HTML form.
   await app.register(formbody);
+  // The link is checked first (a constant-time HMAC, no I/O), so that the rate limit counts a
+  // valid link's posts against that interview session, whatever the addresses (one office
+  // behind one NAT never throttles its own people), and junk against its sender's address.
+  const links = credentialRateLimit({
+    verify: (request: FastifyRequest<{ Params: { token: string } }>) =>
+      context.finishLinks.verify(request.params.token, Date.now()),
+    bucket: (check) =>
+      check.ok ? `finish-link:${check.link.lifecycleId}:${check.link.versionId}` : undefined,
+    credentialPerMinute: context.config.finishLinkRateLimitPerMinute,
+    addressPerMinute: context.config.rateLimitPerMinute,
+    credentialExceeded: (max) => `Too many finish posts for this interview: at most ${max} a minute`,
+  });
   app.post(
     '/v1/finish/:token',
     {
-      // The link is checked first (a constant-time HMAC, no I/O), so that the rate limit counts a
-      // valid link's posts against that interview session, whatever the addresses (one office
-      // behind one NAT never throttles its own people), and junk against its sender's address.
-      onRequest: async (request) => {
-        checkedLinks.set(request, context.finishLinks.verify(request.params.token, Date.now()));
-      },
-      config: {
-        htmlErrors: true,
-        rateLimit: credentialRateLimit({
-          credential: (request) => {
-            const check = checkedLinks.get(request);
-            return check?.ok === true
-              ? `finish-link:${check.link.lifecycleId}:${check.link.versionId}`
-              : undefined;
-          },
-          credentialPerMinute: context.config.finishLinkRateLimitPerMinute,
-          addressPerMinute: context.config.rateLimitPerMinute,
-          credentialExceeded: (max) => `Too many finish posts for this interview: at most ${max} a minute`,
-        }),
-      },
+      onRequest: links.onRequest,
+      config: { htmlErrors: true, rateLimit: links.rateLimit },
       schema: {
         operationId: 'finishInterview',
         summary: "The interview's Finish post (authenticated by the signed link itself)",
@@ -99,7 +93,7 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
       },
     },
     async (request, reply) => {
-      const link = verifiedLink(checkedLinks.get(request));
+      const link = verifiedLink(links.verified(request));
       const postedVersion = request.body?.versionId;
       if (postedVersion !== undefined && postedVersion.toLowerCase() !== link.versionId.toLowerCase()) {
         throw new GatewayError(
@@ -115,19 +109,15 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
           'This interview is being finished right now; try again in a moment',
         );
       }
-      let completion: InterviewCompletion;
-      try {
-        completion = await complete(context, link);
-      } catch (error) {
+      const outcome = await complete(context, link).catch((error: unknown) => {
         // The lifecycle itself says the session is done: the link is used up. Anything else
         // (Temporal away) delivered nothing for sure: the link stays usable.
         if (error instanceof GatewayError && error.code === 'finish-link-used')
           context.usedNonces.spend(link.nonce);
         else context.usedNonces.release(link.nonce);
         throw error;
-      }
+      });
       context.usedNonces.spend(link.nonce);
-      const outcome: 'accepted' | 'signalled' = completion.outcome === 'signalled' ? 'signalled' : 'accepted';
       request.log.info(
         { lifecycleId: link.lifecycleId, versionId: link.versionId, outcome },
         'interview finished',
@@ -137,9 +127,6 @@ export const finishRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> = 
     },
   );
 };
-
-/** The link check of a request (its onRequest hook), for the rate limit and the handler. */
-const checkedLinks = new WeakMap<FastifyRequest, FinishLinkCheck>();
 
 /** Errors of the finish route: JSON, or a page for a browser (see the error handler). */
 const pageOrErrorResponses = {
@@ -163,10 +150,10 @@ function verifiedLink(check: FinishLinkCheck | undefined): FinishLink {
 }
 
 /**
- * The report for the link's session; `already-finished`, a refusal and a lifecycle that is gone
- * all mean the link is used up.
+ * The report for the link's session, and how it was taken; `already-finished`, a refusal and a
+ * lifecycle that is gone all mean the link is used up.
  */
-async function complete(context: GatewayContext, link: FinishLink): Promise<InterviewCompletion> {
+async function complete(context: GatewayContext, link: FinishLink): Promise<'accepted' | 'signalled'> {
   let completion: InterviewCompletion;
   try {
     completion = await context.lifecycles.completeInterview(link.lifecycleId, {
@@ -174,13 +161,14 @@ async function complete(context: GatewayContext, link: FinishLink): Promise<Inte
       acceptWithinMs: context.config.finishAcceptWithinMs,
     });
   } catch (error) {
-    // Signed by us, so it existed: gone now means it ended long ago (past retention).
-    if (isLifecycleGone(error)) throw alreadyUsed();
-    if (error instanceof LifecycleClientError && error.code === 'request-rejected') throw alreadyUsed();
-    throw error;
+    // Signed by us, so it existed: gone now means it ended long ago (past retention); a refusal,
+    // that the session is no longer the one waiting.
+    const usedUp =
+      isLifecycleGone(error) || (error instanceof LifecycleClientError && error.code === 'request-rejected');
+    throw usedUp ? alreadyUsed() : error;
   }
   if (completion.outcome === 'already-finished') throw alreadyUsed();
-  return completion;
+  return completion.outcome;
 }
 
 function isLifecycleGone(error: unknown): boolean {
