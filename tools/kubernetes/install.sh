@@ -22,63 +22,33 @@ source "$repo_root/tools/kubernetes/versions.env"
 : "${HELM_MODULE_VERSION:?HELM_MODULE_VERSION is missing from tools/kubernetes/versions.env}"
 checker_src="$repo_root/tools/kubernetes/manifest-check"
 
-fail() {
-  echo "kubernetes/install: ERROR: $*" >&2
-  exit 1
-}
-say() { echo "kubernetes/install: $*"; }
-
-tools_dir="$repo_root/.tools"
-cache_dir="${HDAT_TOOLS_CACHE:-${HOME:-/root}/.cache/hdat-tools}"
-mkdir -p "$tools_dir" "$cache_dir"
-exec 9>"$cache_dir/.kubernetes-tools.lock"
-flock 9
-
-need_go() {
-  command -v go >/dev/null 2>&1 || fail "Go is needed to build $1 (https://go.dev/doc/install; \
-any Go >= 1.21 fetches the toolchain the module asks for from the Go module proxy)"
-}
-
-# link_into <cached file>... <target dir>: hard links (copies across file systems) into a fresh
-# folder swapped in whole, so a half-written folder is never mistaken for a good one.
-link_into() {
-  local target="${*: -1}" staging="${*: -1}.installing" file
-  rm -rf "$staging"
-  mkdir -p "$staging"
-  for file in "${@:1:$#-1}"; do
-    ln "$file" "$staging/" 2>/dev/null || cp "$file" "$staging/"
-  done
-  rm -rf "$target"
-  mv "$staging" "$target"
-}
+# shellcheck source=../lib/tool-cache.sh
+source "$repo_root/tools/lib/tool-cache.sh"
+open_tool_cache kubernetes/install .kubernetes-tools.lock
 
 # ---- Helm ----------------------------------------------------------------------------------
 helm_dir="$tools_dir/helm-$HELM_MODULE_VERSION"
 helm_cached="$cache_dir/helm-$HELM_MODULE_VERSION/helm"
 # `helm version --template` prints the version the build was stamped with (below).
 helm_version() { "$1" version --template '{{.Version}}' 2>/dev/null || true; }
+# Helm stamps its version at release time (-X ...internal/version.version); `go install` leaves
+# the source's "v4.x" placeholder, so the pin is stamped the same way.
+build_helm() {
+  GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false}" GOBIN="$1" \
+    go install -ldflags "-X helm.sh/helm/v4/internal/version.version=$HELM_MODULE_VERSION" \
+    "helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION" ||
+    fail "go install helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION failed (is the Go module proxy reachable?)"
+}
 
 if [[ "$(helm_version "$helm_dir/helm")" == "$HELM_MODULE_VERSION" ]]; then
   say "helm $HELM_MODULE_VERSION already in ${helm_dir#"$repo_root"/}"
 else
   if [[ "$(helm_version "$helm_cached")" != "$HELM_MODULE_VERSION" ]]; then
     need_go Helm
-    staging="$(dirname "$helm_cached").building"
-    rm -rf "$staging"
-    mkdir -p "$staging"
     say "building helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION (Go module proxy; minutes the first time)"
     started=$SECONDS
-    # Helm stamps its version at release time (-X ...internal/version.version); `go install`
-    # leaves the source's "v4.x" placeholder, so the pin is stamped the same way.
-    if ! GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false}" GOBIN="$staging" \
-      go install -ldflags "-X helm.sh/helm/v4/internal/version.version=$HELM_MODULE_VERSION" \
-      "helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION"; then
-      rm -rf "$staging"
-      fail "go install helm.sh/helm/v4/cmd/helm@$HELM_MODULE_VERSION failed (is the Go module proxy reachable?)"
-    fi
+    build_into_cache "$(dirname "$helm_cached")" build_helm
     say "helm built in $((SECONDS - started)) s"
-    rm -rf "$(dirname "$helm_cached")"
-    mv "$staging" "$(dirname "$helm_cached")"
   fi
   link_into "$helm_cached" "$helm_dir"
 fi
@@ -95,30 +65,27 @@ done | sha256sum | cut -c1-12)
 checker_dir="$tools_dir/manifest-check-$checker_hash"
 checker_cache="$cache_dir/manifest-check-$checker_hash"
 scaler_source=keda-temporal-scaler.go.txt
+# Built with Helm's flags (no -trimpath): the Kubernetes packages both use at the same versions
+# (k8s.io/api, k8s.io/apimachinery) then come compiled from Go's build cache. Runs in
+# build_into_cache's subshell: the cd stays there.
+build_checker() {
+  cd "$checker_src"
+  GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=readonly" go build -o "$1/manifest-check" . ||
+    fail "building tools/kubernetes/manifest-check failed (is the Go module proxy reachable?)"
+  keda_dir=$(GOTOOLCHAIN=auto GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)
+  [[ -f "$keda_dir/pkg/scalers/temporal_scaler.go" ]] || fail "no pkg/scalers/temporal_scaler.go in $keda_dir"
+  cp "$keda_dir/pkg/scalers/temporal_scaler.go" "$1/$scaler_source"
+}
 
 if [[ -x "$checker_dir/manifest-check" && -f "$checker_dir/$scaler_source" ]]; then
   say "manifest-check $checker_hash already in ${checker_dir#"$repo_root"/}"
 else
   if [[ ! -x "$checker_cache/manifest-check" || ! -f "$checker_cache/$scaler_source" ]]; then
     need_go manifest-check
-    staging="$checker_cache.building"
-    rm -rf "$staging"
-    mkdir -p "$staging"
     say "building tools/kubernetes/manifest-check ($checker_hash; Go module proxy; minutes the first time)"
     started=$SECONDS
-    # Built with Helm's flags (no -trimpath): the Kubernetes packages both use at the same versions
-    # (k8s.io/api, k8s.io/apimachinery) then come compiled from Go's build cache.
-    if ! (cd "$checker_src" && GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=readonly" \
-      go build -o "$staging/manifest-check" .); then
-      rm -rf "$staging"
-      fail "building tools/kubernetes/manifest-check failed (is the Go module proxy reachable?)"
-    fi
-    keda_dir=$(cd "$checker_src" && GOTOOLCHAIN=auto GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)
-    [[ -f "$keda_dir/pkg/scalers/temporal_scaler.go" ]] || fail "no pkg/scalers/temporal_scaler.go in $keda_dir"
-    cp "$keda_dir/pkg/scalers/temporal_scaler.go" "$staging/$scaler_source"
+    build_into_cache "$checker_cache" build_checker
     say "manifest-check built in $((SECONDS - started)) s"
-    rm -rf "$checker_cache"
-    mv "$staging" "$checker_cache"
   fi
   link_into "$checker_cache/manifest-check" "$checker_cache/$scaler_source" "$checker_dir"
 fi

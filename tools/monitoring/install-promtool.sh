@@ -17,63 +17,42 @@ source "$repo_root/tools/monitoring/promtool.env"
 : "${PROMETHEUS_VERSION:?PROMETHEUS_VERSION is missing from tools/monitoring/promtool.env}"
 module="github.com/prometheus/prometheus"
 
-fail() {
-  echo "install-promtool: ERROR: $*" >&2
-  exit 1
-}
-say() { echo "install-promtool: $*"; }
-
-tools_dir="$repo_root/.tools"
-cache_dir="${HDAT_TOOLS_CACHE:-${HOME:-/root}/.cache/hdat-tools}"
+# shellcheck source=../lib/tool-cache.sh
+source "$repo_root/tools/lib/tool-cache.sh"
+open_tool_cache install-promtool .promtool.lock
 target_dir="$tools_dir/promtool-$PROMTOOL_MODULE_VERSION"
 cached="$cache_dir/promtool-$PROMTOOL_MODULE_VERSION/promtool"
 
-mkdir -p "$tools_dir" "$cache_dir"
-exec 9>"$cache_dir/.promtool.lock"
-flock 9
+# GOTOOLCHAIN=auto: an older Go fetches the toolchain the module asks for, from the proxy.
+# remove_all_sd,enable_dns_sd: Prometheus' own build tags for a subset of its service
+# discoveries. The rules need none; prometheus.yml uses DNS. Leaving out the cloud ones
+# (Kubernetes, AWS, Azure, GCE, ...) spares most of the download and the compile.
+build_promtool() {
+  GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false}" GOBIN="$1" \
+    go install -tags remove_all_sd,enable_dns_sd \
+    -ldflags "-X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION" \
+    "$module/cmd/promtool@$PROMTOOL_MODULE_VERSION" ||
+    fail "go install $module/cmd/promtool@$PROMTOOL_MODULE_VERSION failed (is the Go module proxy reachable?)"
+  # The module's VERSION file names the Prometheus release it is: it must be the pinned one.
+  module_dir=$(GOTOOLCHAIN=auto go mod download -json "$module@$PROMTOOL_MODULE_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  release=$(cat "$module_dir/VERSION" 2>/dev/null || true)
+  [[ "$release" == "$PROMETHEUS_VERSION" ]] ||
+    fail "$module@$PROMTOOL_MODULE_VERSION is Prometheus ${release:-?}, not PROMETHEUS_VERSION=$PROMETHEUS_VERSION"
+}
 
 if [[ -x "$target_dir/promtool" ]] && "$target_dir/promtool" --version 2>&1 | grep -q "version $PROMETHEUS_VERSION "; then
   say "promtool $PROMTOOL_MODULE_VERSION already in ${target_dir#"$repo_root"/}"
 else
   if [[ ! -x "$cached" ]] || ! "$cached" --version 2>&1 | grep -q "version $PROMETHEUS_VERSION "; then
-    command -v go >/dev/null 2>&1 || fail "Go is needed to build promtool (https://go.dev/doc/install; \
-any Go >= 1.21 fetches the toolchain Prometheus' go.mod asks for from the Go module proxy)"
-    staging="$(dirname "$cached").building"
-    rm -rf "$staging"
-    mkdir -p "$staging"
+    need_go promtool "Prometheus' go.mod"
     say "building $module/cmd/promtool@$PROMTOOL_MODULE_VERSION" \
       "(Go module proxy; minutes the first time, seconds with the Go build cache)"
     started=$SECONDS
-    # GOTOOLCHAIN=auto: an older Go fetches the toolchain the module asks for, from the proxy.
-    # remove_all_sd,enable_dns_sd: Prometheus' own build tags for a subset of its service
-    # discoveries. The rules need none; prometheus.yml uses DNS. Leaving out the cloud ones
-    # (Kubernetes, AWS, Azure, GCE, ...) spares most of the download and the compile.
-    if ! GOTOOLCHAIN=auto GOFLAGS="${GOFLAGS:--buildvcs=false}" GOBIN="$staging" \
-      go install -tags remove_all_sd,enable_dns_sd \
-      -ldflags "-X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION" \
-      "$module/cmd/promtool@$PROMTOOL_MODULE_VERSION"; then
-      rm -rf "$staging"
-      fail "go install $module/cmd/promtool@$PROMTOOL_MODULE_VERSION failed (is the Go module proxy reachable?)"
-    fi
-    # The module's VERSION file names the Prometheus release it is: it must be the pinned one.
-    module_dir=$(GOTOOLCHAIN=auto go mod download -json "$module@$PROMTOOL_MODULE_VERSION" |
-      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    release=$(cat "$module_dir/VERSION" 2>/dev/null || true)
-    if [[ "$release" != "$PROMETHEUS_VERSION" ]]; then
-      rm -rf "$staging"
-      fail "$module@$PROMTOOL_MODULE_VERSION is Prometheus ${release:-?}, not PROMETHEUS_VERSION=$PROMETHEUS_VERSION"
-    fi
+    build_into_cache "$(dirname "$cached")" build_promtool
     say "built in $((SECONDS - started)) s"
-    rm -rf "$(dirname "$cached")"
-    mv "$staging" "$(dirname "$cached")"
   fi
-  staging="$target_dir.installing"
-  rm -rf "$staging"
-  mkdir -p "$staging"
-  # A hard link when the cache shares the clone's file system.
-  ln "$cached" "$staging/promtool" 2>/dev/null || cp "$cached" "$staging/promtool"
-  rm -rf "$target_dir"
-  mv "$staging" "$target_dir"
+  link_into "$cached" "$target_dir"
   say "promtool $PROMTOOL_MODULE_VERSION from the build cache $(dirname "$cached") into ${target_dir#"$repo_root"/}"
 fi
 "$target_dir/promtool" --version >/dev/null 2>&1 || fail "$target_dir/promtool does not run on this machine"

@@ -51,14 +51,12 @@ func checkAll(objects []*checked, scaler *scalerParameters) {
 		for _, err := range validateObject(object.object) {
 			object.add("%s", err.Error())
 		}
+		if template := podTemplate(object.object); template != nil {
+			templates = append(templates, pods{object, template.Labels, &template.Spec})
+		}
 		switch typed := object.object.(type) {
 		case *appsv1.Deployment:
 			deployments[typed.Name] = true
-			templates = append(templates, pods{object, typed.Spec.Template.Labels, &typed.Spec.Template.Spec})
-		case *appsv1.StatefulSet:
-			templates = append(templates, pods{object, typed.Spec.Template.Labels, &typed.Spec.Template.Spec})
-		case *batchv1.Job:
-			templates = append(templates, pods{object, typed.Spec.Template.Labels, &typed.Spec.Template.Spec})
 		case *corev1.Service:
 			services[typed.Name] = typed
 		case *kedav1alpha1.TriggerAuthentication:
@@ -87,6 +85,19 @@ func checkAll(objects []*checked, scaler *scalerParameters) {
 			checkServiceMonitor(object, typed, services)
 		}
 	}
+}
+
+// podTemplate is the pod template of a workload (Deployment, StatefulSet, Job), nil for other kinds.
+func podTemplate(object runtime.Object) *corev1.PodTemplateSpec {
+	switch typed := object.(type) {
+	case *appsv1.Deployment:
+		return &typed.Spec.Template
+	case *appsv1.StatefulSet:
+		return &typed.Spec.Template
+	case *batchv1.Job:
+		return &typed.Spec.Template
+	}
+	return nil
 }
 
 func selectsPods(object *checked, selector *metav1.LabelSelector, path string, templates []pods) []pods {
@@ -219,14 +230,11 @@ func validateObject(object runtime.Object) field.ErrorList {
 	}
 	spec := field.NewPath("spec")
 	switch typed := object.(type) {
+	// A Job's selector is the API server's to generate: only the others' is checked.
 	case *appsv1.Deployment:
 		errs = append(errs, selectorMatches(typed.Spec.Selector, typed.Spec.Template.Labels, spec)...)
-		errs = append(errs, validatePod(&typed.Spec.Template.Spec, spec.Child("template", "spec"))...)
 	case *appsv1.StatefulSet:
 		errs = append(errs, selectorMatches(typed.Spec.Selector, typed.Spec.Template.Labels, spec)...)
-		errs = append(errs, validatePod(&typed.Spec.Template.Spec, spec.Child("template", "spec"))...)
-	case *batchv1.Job:
-		errs = append(errs, validatePod(&typed.Spec.Template.Spec, spec.Child("template", "spec"))...)
 	case *corev1.Pod:
 		errs = append(errs, validatePod(&typed.Spec, spec)...)
 	case *policyv1.PodDisruptionBudget:
@@ -236,6 +244,9 @@ func validateObject(object runtime.Object) field.ErrorList {
 		if (typed.Spec.MinAvailable == nil) == (typed.Spec.MaxUnavailable == nil) {
 			errs = append(errs, field.Invalid(spec, "", "exactly one of minAvailable and maxUnavailable"))
 		}
+	}
+	if template := podTemplate(object); template != nil {
+		errs = append(errs, validatePod(&template.Spec, spec.Child("template", "spec"))...)
 	}
 	return errs
 }

@@ -27,8 +27,9 @@ type scalerParameter struct {
 }
 
 type scalerParameters struct {
-	source     string
-	parameters []scalerParameter
+	parameters   []scalerParameter
+	metadataKeys map[string]bool // the trigger metadata keys: names in triggerMetadata, <name>FromEnv
+	authNames    map[string]bool // the names a TriggerAuthentication may supply (authParams)
 }
 
 func readTemporalScalerParameters(file string) (*scalerParameters, error) {
@@ -46,7 +47,7 @@ func readTemporalScalerParameters(file string) (*scalerParameters, error) {
 	if found == nil {
 		return nil, fmt.Errorf("%s declares no temporalMetadata struct", file)
 	}
-	result := &scalerParameters{source: file}
+	result := &scalerParameters{metadataKeys: map[string]bool{}, authNames: map[string]bool{}}
 	for _, field := range found.Fields.List {
 		if field.Tag == nil {
 			continue
@@ -59,7 +60,19 @@ func readTemporalScalerParameters(file string) (*scalerParameters, error) {
 		if !ok {
 			continue
 		}
-		result.parameters = append(result.parameters, parseKedaTag(tag))
+		parameter := parseKedaTag(tag)
+		result.parameters = append(result.parameters, parameter)
+		for _, name := range parameter.names {
+			if parameter.inMetadata {
+				result.metadataKeys[name] = true
+			}
+			if parameter.fromEnv {
+				result.metadataKeys[name+"FromEnv"] = true
+			}
+			if parameter.inAuth {
+				result.authNames[name] = true
+			}
+		}
 	}
 	if len(result.parameters) == 0 {
 		return nil, fmt.Errorf("%s: temporalMetadata has no keda-tagged fields", file)
@@ -102,24 +115,13 @@ func parseKedaTag(tag string) scalerParameter {
 // TriggerAuthentication supplies (authParams).
 func (s *scalerParameters) checkTrigger(metadata map[string]string, authParams map[string]bool) []string {
 	var problems []string
-	known := map[string]bool{}
-	for _, p := range s.parameters {
-		for _, name := range p.names {
-			if p.inMetadata {
-				known[name] = true
-			}
-			if p.fromEnv {
-				known[name+"FromEnv"] = true
-			}
-		}
-	}
 	for key := range metadata {
-		if !known[key] {
+		if !s.metadataKeys[key] {
 			problems = append(problems, fmt.Sprintf("temporal trigger: unknown metadata parameter %q (not a parameter of KEDA's temporal scaler)", key))
 		}
 	}
 	for key := range authParams {
-		if !s.isAuthParameter(key) {
+		if !s.authNames[key] {
 			problems = append(problems, fmt.Sprintf("temporal trigger: its TriggerAuthentication supplies %q, not an authentication parameter of KEDA's temporal scaler", key))
 		}
 	}
@@ -137,15 +139,4 @@ func (s *scalerParameters) checkTrigger(metadata map[string]string, authParams m
 		}
 	}
 	return problems
-}
-
-func (s *scalerParameters) isAuthParameter(name string) bool {
-	for _, p := range s.parameters {
-		for _, candidate := range p.names {
-			if p.inAuth && candidate == name {
-				return true
-			}
-		}
-	}
-	return false
 }

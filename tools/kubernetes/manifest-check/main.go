@@ -204,11 +204,7 @@ func (c *checked) add(format string, args ...any) {
 
 func decode(decoder runtime.Decoder, doc document) *checked {
 	result := &checked{where: doc.where}
-	if converted, err := utilyaml.ToJSON(doc.data); err == nil {
-		if gvk, err := json.DefaultMetaFactory.Interpret(converted); err == nil && gvk != nil {
-			result.id.gvk = *gvk
-		}
-	}
+	// The serializer reports the apiVersion and kind it read even when the object does not decode.
 	object, decoded, err := decoder.Decode(doc.data, nil, nil)
 	if decoded != nil {
 		result.id.gvk = *decoded

@@ -126,9 +126,10 @@ payload encryption. `cert` is the component's client certificate Secret.
   value: {{ .root.Values.gateway.publicUrl | quote }}
 {{- end }}
 
-{{/* The TLS files of a Temporal client, as projected-volume sources. */}}
+{{/* The TLS files of a Temporal client, as projected-volume sources (none without temporal.tls.enabled). */}}
 {{- define "hotdocs.temporalTlsSources" -}}
 {{- $tls := .root.Values.temporal.tls }}
+{{- if $tls.enabled }}
 {{- if .cert }}
 - secret:
     name: {{ .cert }}
@@ -148,6 +149,26 @@ payload encryption. `cert` is the component's client certificate Secret.
     items:
       - key: {{ $tls.serverCa.key }}
         path: ca.crt
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The temporal-tls volume and its mount, given hotdocs.temporalTlsSources' output (none when it is empty). */}}
+{{- define "hotdocs.temporalTlsVolume" -}}
+{{- with . }}
+- name: temporal-tls
+  projected:
+    defaultMode: 0440
+    sources:
+      {{- . | nindent 6 }}
+{{- end }}
+{{- end }}
+
+{{- define "hotdocs.temporalTlsMount" -}}
+{{- if . }}
+- name: temporal-tls
+  mountPath: /run/secrets/temporal-tls
+  readOnly: true
 {{- end }}
 {{- end }}
 
