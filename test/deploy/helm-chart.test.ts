@@ -523,7 +523,11 @@ describe('pods', () => {
               file,
               item: true,
             });
-          else expect(volume?.secret?.secretName).toBeTruthy();
+          // Otherwise a Secret volume, named as Kubernetes names objects.
+          else
+            expect(volume).toMatchObject({
+              secret: { secretName: expect.stringMatching(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/) },
+            });
         }
       }
     }
