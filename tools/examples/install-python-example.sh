@@ -15,8 +15,10 @@ stamp=$(sha256sum "$requirements" | cut -c1-12)
 mkdir -p .tools/python-example
 venv=$(realpath -m ".tools/python-example/venv-$stamp")
 
-# Its scripts' interpreter must exist too (the `#!` line of pip), not only the marker.
-interpreter=$(head -1 "$venv/bin/pip" 2>/dev/null | sed 's/^#!//')
+# Its scripts' interpreter must exist too (the `#!` line of pip), not only the marker. On a fresh
+# checkout there is no pip yet: the assignment must not fail (set -e with pipefail would end the
+# script here without a word).
+interpreter=$( { head -1 "$venv/bin/pip" 2>/dev/null || true; } | sed 's/^#!//')
 if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.installed" ] || [ ! -x "$interpreter" ]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
