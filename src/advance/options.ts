@@ -60,6 +60,11 @@ export interface AdvanceClientOptions {
   tokenLifetimeSeconds?: number;
   /** Renew this long before expiry (capped at a fifth of the lifetime). Default 60. */
   tokenRenewalMarginSeconds?: number;
+  /**
+   * After a refused login, logins with the same credentials are not tried again for this long:
+   * the refusal is repeated without a request (src/advance/login-breaker.ts). Default 60.
+   */
+  loginBreakerSeconds?: number;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
@@ -79,6 +84,7 @@ export interface ResolvedAdvanceClientOptions {
   credentials: { clientName: string; principalName: string; principalPassword: Secret };
   tokenLifetimeSeconds: number;
   tokenRenewalMarginSeconds: number;
+  loginBreakerSeconds: number;
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -135,6 +141,10 @@ const schema = z
     tokenRenewalMarginSeconds: z
       .number({ error: 'tokenRenewalMarginSeconds must be a number' })
       .nonnegative('tokenRenewalMarginSeconds must not be negative')
+      .default(60),
+    loginBreakerSeconds: z
+      .number({ error: 'loginBreakerSeconds must be a number' })
+      .nonnegative('loginBreakerSeconds must not be negative')
       .default(60),
     connectTimeoutMs: positiveInt('connectTimeoutMs').default(10_000),
     headersTimeoutMs: positiveInt('headersTimeoutMs').default(60_000),
@@ -212,6 +222,7 @@ export function resolveAdvanceClientOptions(input: unknown): ResolvedAdvanceClie
     },
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     tokenRenewalMarginSeconds: o.tokenRenewalMarginSeconds,
+    loginBreakerSeconds: o.loginBreakerSeconds,
     connectTimeoutMs: o.connectTimeoutMs,
     headersTimeoutMs: o.headersTimeoutMs,
     bodyTimeoutMs: o.bodyTimeoutMs,

@@ -4,6 +4,7 @@ import { AdvanceAuthError, AdvanceTransientError, type AdvanceOperation } from '
 import type { ResolvedAdvanceClientOptions } from './options';
 import type { ApiRequest } from './protocol';
 import { readLimitedText, unquote } from './response-body';
+import { LoginBreaker } from './login-breaker';
 import { TokenCache, type AccessToken } from './token-cache';
 import { routeTemplate } from './urls';
 
@@ -51,6 +52,7 @@ export type RawResponse = Dispatcher.ResponseData;
  */
 export class AdvanceTransport {
   readonly tokens: TokenCache;
+  private readonly loginBreaker: LoginBreaker;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly onRequest?: (event: AdvanceRequestEvent) => void;
@@ -70,6 +72,7 @@ export class AdvanceTransport {
         bodyTimeout: options.bodyTimeoutMs,
         keepAliveTimeout: options.keepAliveTimeoutMs,
       });
+    this.loginBreaker = new LoginBreaker(options.loginBreakerSeconds * 1000);
     this.tokens =
       deps.tokenCache ??
       new TokenCache({
@@ -121,6 +124,8 @@ export class AdvanceTransport {
   async login(): Promise<string> {
     const context = { operation: 'login' as const };
     const { clientName, principalName, principalPassword } = this.options.credentials;
+    const credentials = [clientName, principalName, principalPassword.reveal()];
+    this.loginBreaker.check(credentials);
     const response = await this.send(
       { ...context, method: 'POST', path: 'Authorize/ServicePrincipalLogIn' },
       `${this.options.urls.authBase}/Authorize/ServicePrincipalLogIn`,
@@ -133,11 +138,13 @@ export class AdvanceTransport {
     );
     if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) {
       await response.body.dump();
-      throw new AdvanceAuthError(
+      const refusal = new AdvanceAuthError(
         `login was refused (HTTP ${response.statusCode}) for client "${clientName}", principal ` +
           `"${principalName}": check the client name, principal name and password`,
         { ...context, status: response.statusCode },
       );
+      this.loginBreaker.refusedWith(credentials, refusal.message);
+      throw refusal;
     }
     await this.failOnError(context, response);
     const token = unquote((await response.body.text()).trim());
@@ -147,6 +154,7 @@ export class AdvanceTransport {
         status: response.statusCode,
       });
     }
+    this.loginBreaker.accepted();
     return token;
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../workflows/duration';
 import type { Checked, FollowUpRequest, LifecycleInput, NormalizedLifecycleInput } from '../workflows/input';
-import { durationAllowed, LIMITS, MESSAGES, PATTERNS } from '../workflows/input-rules';
+import { attentionRetryAllowed, durationAllowed, LIMITS, MESSAGES, PATTERNS } from '../workflows/input-rules';
 
 /**
  * The lifecycle's input and follow-up requests as zod schemas, built from the same rules as the
@@ -94,7 +94,13 @@ export const lifecycleInputSchema = z
         .regex(PATTERNS.tenancy, MESSAGES.tenancyMalformed)
         .optional(),
       keepOpenFor: duration('keepOpenFor', { allowZero: true }).optional(),
-      attentionRetryEvery: duration('attentionRetryEvery').optional(),
+      attentionRetryEvery: duration('attentionRetryEvery')
+        .refine((text) => {
+          const ms = parseDuration(text);
+          // Only a valid duration is judged by its length (the first rule named the others).
+          return !durationAllowed(ms, false) || attentionRetryAllowed(ms as number);
+        }, MESSAGES.attentionRetryTooShort)
+        .optional(),
       followUpLimits: followUpLimitsSchema.optional(),
     },
     { error: MESSAGES.lifecycleInputNotObject },

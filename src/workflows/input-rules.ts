@@ -29,6 +29,16 @@ export const LIMITS = {
    */
   queuedAnswerXmlBytes: 1024 * 1024,
   queuedAnswerXmlBytesCeiling: 1536 * 1024,
+  /**
+   * The least `attentionRetryEvery`: a lifecycle that needs attention must not hammer Advance
+   * (a refused login can lock the principal out) nor fill its history.
+   */
+  attentionRetryMinMs: 60_000,
+  /**
+   * Automatic retries in needs-attention back off (the interval doubles) up to this, or up to
+   * `attentionRetryEvery` when that is longer.
+   */
+  attentionRetryCeilingMs: 6 * 3_600_000,
 } as const;
 
 /** Defaults of optional input fields that the workflow applies where it uses them. */
@@ -80,6 +90,8 @@ export const MESSAGES = {
   guidMalformed: (what: string) => `${what} must be a GUID (8-4-4-4-12 hex digits)`,
   durationNotString: (what: string) => `${what} must be a duration string such as "24h" or "14d"`,
   durationMalformed: (what: string) => `${what} must be a duration such as "30m", "24h" or "14d"`,
+  attentionRetryTooShort:
+    'attentionRetryEvery must be at least 1m (the least time between automatic retries)',
   booleanExpected: (what: string) => `${what} must be true or false`,
   modeInvalid: 'mode must be "interview" or "batch"',
   answerXmlNotString: 'answerXml must be a string',
@@ -114,6 +126,20 @@ export const MESSAGES = {
   unknownFields: (keys: readonly string[], where?: string) =>
     `unknown field(s)${where ? ` in ${where}` : ''}: ${keys.join(', ')}`,
 } as const;
+
+/** Whether `attentionRetryEvery` (in ms, already a valid duration) is long enough. */
+export function attentionRetryAllowed(ms: number): boolean {
+  return ms >= LIMITS.attentionRetryMinMs;
+}
+
+/**
+ * The wait before automatic retry `retries` (0 for the first) of a lifecycle in needs-attention:
+ * `every`, doubled at each retry, up to the ceiling (or `every`, when that is longer).
+ */
+export function attentionRetryDelayMs(everyMs: number, retries: number): number {
+  const ceiling = Math.max(everyMs, LIMITS.attentionRetryCeilingMs);
+  return Math.min(ceiling, everyMs * 2 ** Math.min(retries, 30));
+}
 
 /** Whether a duration in ms is allowed: positive, or zero where `allowZero`. */
 export function durationAllowed(ms: number | undefined, allowZero: boolean): boolean {

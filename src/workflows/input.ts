@@ -1,5 +1,5 @@
 import { parseDuration } from './duration';
-import { durationAllowed, FIELDS, LIMITS, MESSAGES, PATTERNS } from './input-rules';
+import { attentionRetryAllowed, durationAllowed, FIELDS, LIMITS, MESSAGES, PATTERNS } from './input-rules';
 
 /**
  * The lifecycle's input types and the workflow's own check of them: a start from any Temporal
@@ -201,7 +201,14 @@ function checkRemindersBeforeDeadline(input: Partial<NormalizedLifecycleInput>, 
 }
 
 /** Checks a lifecycle's input and applies its defaults. */
-export function checkLifecycleInput(value: unknown): Checked<NormalizedLifecycleInput> {
+/**
+ * `minimums.attentionRetry: false` skips the least `attentionRetryEvery`, for runs of lifecycles
+ * started before it existed (the workflow asks `patched()`, workflows.ts).
+ */
+export function checkLifecycleInput(
+  value: unknown,
+  minimums: { attentionRetry: boolean } = { attentionRetry: true },
+): Checked<NormalizedLifecycleInput> {
   const p = new Problems();
   if (!isObject(value)) {
     p.add(MESSAGES.lifecycleInputNotObject);
@@ -231,6 +238,9 @@ export function checkLifecycleInput(value: unknown): Checked<NormalizedLifecycle
   }
   if (value['attentionRetryEvery'] !== undefined) {
     input.attentionRetryEvery = p.duration(value['attentionRetryEvery'], 'attentionRetryEvery');
+    const everyMs = parseDuration(input.attentionRetryEvery ?? '');
+    if (everyMs !== undefined && !attentionRetryAllowed(everyMs) && minimums.attentionRetry)
+      p.add(MESSAGES.attentionRetryTooShort);
   }
   if (value['followUpLimits'] !== undefined)
     input.followUpLimits = checkFollowUpLimits(value['followUpLimits'], p);

@@ -1,16 +1,52 @@
-import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { nowIso } from './clock';
 import { formatDuration, parseDuration } from './duration';
 import { FailureType, failureTypeOf, messageOf } from './failure-types';
-import { DEFAULTS } from './input-rules';
+import { attentionRetryDelayMs, DEFAULTS } from './input-rules';
 import type { AttentionReason, AttentionStatus } from './lifecycle-status';
 import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
 import type { RepairOutcome, RepairRequest } from './messages';
 import { repairRequestProblems, truncate, type LifecycleStage, type RepairAction } from './message-rules';
-import { PATCH_NEEDS_ATTENTION } from './patches';
+import { PATCH_BOUNDED_ATTENTION, PATCH_NEEDS_ATTENTION } from './patches';
 
 /** An outcome Advance's state cannot settle, raised by the workflow itself (not by an activity). */
 export class UnconfirmedOutcome extends Error {}
+
+/**
+ * Thrown out of a step's attention wait to continue as new (workflows.ts catches it); the
+ * attention stays in the carried state, and the next run waits out the rest of the interval.
+ */
+export class AttentionContinueAsNew extends Error {}
+
+/**
+ * Steps the run re-enters from its carried state with the same ids and nothing else under way
+ * (assembly-lifecycle.ts): a wait at one of them may continue as new. A wait at a later step
+ * (completing, collecting, saving) stays in its run; backoff bounds its history instead.
+ */
+const RESUMABLE_CALLS: readonly string[] = ['acquireToken', 'createWorkItem', 'beginSession'];
+
+/**
+ * A run waiting in needs-attention continues as new past this many history events (or when the
+ * server suggests it), far below Temporal's limits, so that a lifecycle left in attention for
+ * months stays small run by run.
+ */
+export const ATTENTION_RUN_EVENTS = 1000;
+
+/** An attention wait: what is wrong, since when, and where its retries stand. */
+interface AttentionWait {
+  reason: AttentionReason;
+  message: string;
+  since: string;
+  retries: number;
+  /** Carried from the run before: when its next retry was due. */
+  nextRetryAt?: string;
+}
 
 interface PendingRepair {
   request: RepairRequest;
@@ -49,23 +85,51 @@ export class LifecycleAttention {
     step: () => Promise<T>,
     { canAcceptCompleted = false } = {},
   ): Promise<T | typeof ACCEPTED_AS_COMPLETED> {
+    // A run continued from an attention wait at this step goes on waiting before it calls again.
+    let waiting = this.carriedAttention(call);
+    // The fault as first met, and the automatic retries since: they set the backoff, and an
+    // operator's retry starts both afresh.
+    let first = waiting;
     for (;;) {
-      try {
-        return await step();
-      } catch (error) {
-        const reason = attentionReason(error, call);
-        if (reason === undefined || !patched(PATCH_NEEDS_ATTENTION)) throw error;
-        const action = await this.waitForRepair(reason, call, error, canAcceptCompleted);
-        if (action === 'accept-completed') return ACCEPTED_AS_COMPLETED;
-        if (action === 'abandon') {
-          throw ApplicationFailure.create({
-            type: FailureType.LifecycleAbandoned,
-            message: `abandoned by an operator while it needed attention (${reason} at ${call})`,
-            nonRetryable: true,
-          });
+      if (waiting === undefined) {
+        try {
+          return await step();
+        } catch (error) {
+          const reason = attentionReason(error, call);
+          if (reason === undefined || !patched(PATCH_NEEDS_ATTENTION)) throw error;
+          const message = truncate(messageOf(error), 500);
+          waiting =
+            first === undefined
+              ? { reason, message, since: nowIso(), retries: 0 }
+              : { reason, message, since: first.since, retries: first.retries + 1 };
         }
       }
+      const { action, automatic } = await this.waitForRepair(call, waiting, canAcceptCompleted);
+      const reason = waiting.reason;
+      first = automatic ? waiting : undefined;
+      waiting = undefined;
+      if (action === 'accept-completed') return ACCEPTED_AS_COMPLETED;
+      if (action === 'abandon') {
+        throw ApplicationFailure.create({
+          type: FailureType.LifecycleAbandoned,
+          message: `abandoned by an operator while it needed attention (${reason} at ${call})`,
+          nonRetryable: true,
+        });
+      }
     }
+  }
+
+  /**
+   * The attention a run carried over from the run before it, if it was waiting at this step; one
+   * carried for another step (the run took another path) is dropped.
+   */
+  private carriedAttention(call: string): AttentionWait | undefined {
+    const carried = this.state.attention;
+    if (carried === undefined) return undefined;
+    this.state.attention = undefined;
+    if (carried.call !== call) return undefined;
+    const { reason, message, since, retries, nextRetryAt } = carried;
+    return { reason, message, since, retries, ...(nextRetryAt === undefined ? {} : { nextRetryAt }) };
   }
 
   /** The update's validator: only a lifecycle that needs attention takes a repair. */
@@ -83,40 +147,54 @@ export class LifecycleAttention {
   }
 
   private async waitForRepair(
-    reason: AttentionReason,
     call: string,
-    error: unknown,
+    waiting: AttentionWait,
     canAcceptCompleted: boolean,
-  ): Promise<RepairAction> {
+  ): Promise<{ action: RepairAction; automatic: boolean }> {
     const resumeStage = this.state.stage;
-    const message = truncate(messageOf(error), 500);
-    const since = nowIso();
-    for (let retries = 0; ; retries += 1) {
-      const nextRetryAt = new Date(Date.now() + this.retryEveryMs).toISOString();
-      this.state.attention = { reason, call, message, since, retries, nextRetryAt };
-      this.lifecycle.setStage(
-        'needs-attention',
-        `${reason} at ${call}: ${message}\n\nretrying every ${formatDuration(this.retryEveryMs)} (next ${nextRetryAt}); ` +
-          `or repair it: retry${canAcceptCompleted ? ', accept-completed' : ''} or abandon`,
-      );
-      const repaired = await condition(() => this.pending !== undefined, this.retryEveryMs);
-      if (!repaired) {
-        this.resume(resumeStage, `retrying ${call} (automatic retry ${retries + 1})`);
-        return 'retry';
-      }
-      const pending = this.pending as PendingRepair;
-      const { action, note, by } = pending.request;
-      this.pending = undefined;
-      const next: LifecycleStage = action === 'abandon' ? 'failed' : resumeStage;
-      pending.outcome = { action, stage: next, at: nowIso() };
-      this.state.repairs = [
-        ...(this.state.repairs ?? []),
-        { action, ...(by === undefined ? {} : { by }), note, at: nowIso(), reason, call },
-      ].slice(-20);
-      if (action !== 'abandon')
-        this.resume(resumeStage, `${action} by ${by ?? 'an operator'}${note ? `: ${note}` : ''}`);
-      return action;
+    const { reason, message, since, retries } = waiting;
+    const bounded = patched(PATCH_BOUNDED_ATTENTION);
+    const mayContinueAsNew = bounded && RESUMABLE_CALLS.includes(call);
+    const intervalMs = bounded ? attentionRetryDelayMs(this.retryEveryMs, retries) : this.retryEveryMs;
+    // A continued wait keeps the time it had announced.
+    const dueMs =
+      waiting.nextRetryAt === undefined ? Date.now() + intervalMs : Date.parse(waiting.nextRetryAt);
+    const nextRetryAt = new Date(dueMs).toISOString();
+    this.state.attention = { reason, call, message, since, retries, nextRetryAt };
+    this.lifecycle.setStage(
+      'needs-attention',
+      `${reason} at ${call}: ${message}\n\nretrying ${bounded ? 'in' : 'every'} ${formatDuration(intervalMs)} (next ${nextRetryAt}); ` +
+        `or repair it: retry${canAcceptCompleted ? ', accept-completed' : ''} or abandon`,
+    );
+    const woken = await condition(
+      () => this.pending !== undefined || (mayContinueAsNew && this.runIsLong()),
+      Math.max(1, dueMs - Date.now()),
+    );
+    if (!woken) {
+      this.resume(resumeStage, `retrying ${call} (automatic retry ${retries + 1})`);
+      return { action: 'retry', automatic: true };
     }
+    if (this.pending === undefined) throw new AttentionContinueAsNew();
+    const pending = this.pending;
+    const { action, note, by } = pending.request;
+    this.pending = undefined;
+    const next: LifecycleStage = action === 'abandon' ? 'failed' : resumeStage;
+    pending.outcome = { action, stage: next, at: nowIso() };
+    this.state.repairs = [
+      ...(this.state.repairs ?? []),
+      { action, ...(by === undefined ? {} : { by }), note, at: nowIso(), reason, call },
+    ].slice(-20);
+    if (action !== 'abandon')
+      this.resume(resumeStage, `${action} by ${by ?? 'an operator'}${note ? `: ${note}` : ''}`);
+    return { action, automatic: false };
+  }
+
+  /** Time to continue as new: the run's history is long and no message is being handled. */
+  private runIsLong(): boolean {
+    const info = workflowInfo();
+    return (
+      (info.historyLength >= ATTENTION_RUN_EVENTS || info.continueAsNewSuggested) && allHandlersFinished()
+    );
   }
 
   private resume(stage: LifecycleStage, details: string): void {

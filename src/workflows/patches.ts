@@ -20,6 +20,15 @@
 export const PATCH_NEEDS_ATTENTION = 'needs-attention';
 
 /**
+ * Bounded attention (lifecycle-attention.ts): automatic retries back off to a ceiling, and a run
+ * waiting in needs-attention at a step the run re-enters from its state continues as new before
+ * its history grows long; and a start with `attentionRetryEvery` under a minute is refused
+ * (workflows.ts). Before, the interval was fixed, any interval was taken, and the wait never
+ * continued as new. Step 2 after 0.1.0.
+ */
+export const PATCH_BOUNDED_ATTENTION = 'bounded-attention';
+
+/**
  * A follow-up signal beyond the queue's bounds (`followUpLimits`) is refused and recorded; before,
  * every request was queued (lifecycle-inbox.ts). Step 2 after 0.1.0.
  */

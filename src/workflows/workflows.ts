@@ -5,8 +5,11 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
 } from '@temporalio/workflow';
+import { AttentionContinueAsNew } from './lifecycle-attention';
+import { PATCH_BOUNDED_ATTENTION } from './patches';
 import { AssemblyLifecycle, type RunOutcome } from './assembly-lifecycle';
 import { nowIso } from './clock';
 import { FailureType, messageOf } from './failure-types';
@@ -36,7 +39,7 @@ export async function assemblyLifecycle(
   input: LifecycleInput,
   carried?: CarriedState,
 ): Promise<LifecycleResult> {
-  const lifecycle = new AssemblyLifecycle(validInput(input), carried?.state);
+  const lifecycle = new AssemblyLifecycle(validInput(input, carried === undefined), carried?.state);
   const { inbox } = lifecycle;
   setHandler(statusQuery, () => lifecycle.status());
   setHandler(completeInterviewUpdate, (request) => inbox.completeInterview(request), {
@@ -62,8 +65,13 @@ export async function assemblyLifecycle(
   return continueAsNew<typeof assemblyLifecycle>(carriedInput, { state: lifecycle.state });
 }
 
-function validInput(input: LifecycleInput): NormalizedLifecycleInput {
-  const checked = checkLifecycleInput(input);
+function validInput(input: LifecycleInput, firstRun: boolean): NormalizedLifecycleInput {
+  // The least attentionRetryEvery is a rule of starts: a later run carries what its lifecycle was
+  // started with, and lifecycles started before the rule keep running (and replaying) as they
+  // were. The marker is written only for an input that needs the decision.
+  let checked = checkLifecycleInput(input, { attentionRetry: false });
+  if (checked.ok && firstRun && !checkLifecycleInput(input).ok && patched(PATCH_BOUNDED_ATTENTION))
+    checked = checkLifecycleInput(input);
   if (checked.ok) return checked.value;
   throw ApplicationFailure.create({
     type: FailureType.InvalidLifecycleInput,
@@ -84,6 +92,7 @@ async function runToEnd(lifecycle: AssemblyLifecycle): Promise<RunOutcome> {
     }
     return outcome;
   } catch (error) {
+    if (error instanceof AttentionContinueAsNew) return { kind: 'continue-as-new' };
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         await lifecycle.saveActiveIfOpen();

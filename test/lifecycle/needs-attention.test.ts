@@ -51,14 +51,14 @@ async function stageOf(id: string, stage: LifecycleStatus['stage']): Promise<Lif
       const status = await h.lifecycles.status(id);
       return status.stage === stage ? status : undefined;
     },
-    { timeoutMs: 60_000, what: `${id} to reach ${stage}` },
+    { timeoutMs: 150_000, what: `${id} to reach ${stage}` },
   );
 }
 
 test('a rotated password: every lifecycle needs attention, none fails; fixed, they complete (repair or slow retry)', async () => {
   const ids: string[] = [];
   for (let n = 0; n < 3; n += 1) {
-    const input = lifecycleInput({ attentionRetryEvery: n === 2 ? '3s' : '1h' });
+    const input = lifecycleInput({ attentionRetryEvery: n === 2 ? '1m' : '1h' });
     ids.push((await h.lifecycles.start(input)).lifecycleId);
   }
   const waiting = await Promise.all(ids.map((id) => stageOf(id, 'waiting-for-interview')));
@@ -108,7 +108,7 @@ test('a rotated password: every lifecycle needs attention, none fails; fixed, th
     ['Completed'],
     ['Completed'],
   ]);
-}, 120_000);
+}, 240_000);
 
 test('a 403 (the scope changed) needs attention; a repair that is not possible is refused; retry goes on', async () => {
   h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 403 }] });

@@ -2,6 +2,9 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { attentionReason, repairRefusal, UnconfirmedOutcome } from '../../src/workflows/lifecycle-attention';
 import { FailureType } from '../../src/workflows/failure-types';
 import type { AttentionStatus } from '../../src/workflows/lifecycle-status';
+import { checkLifecycleInput } from '../../src/workflows/input';
+import { attentionRetryDelayMs, MESSAGES } from '../../src/workflows/input-rules';
+import { checkLifecycleInputBySchema } from '../../src/client/input-schema';
 
 /**
  * Which faults make a lifecycle wait for an operator, and which repairs it takes there, as plain
@@ -78,5 +81,36 @@ describe('repairRefusal', () => {
         'note must be a string of at most 500 characters; unknown field(s): colour',
     );
     expect(repairRefusal(null, waiting('forbidden'), false)).toBe('expected { action, note?, by? }');
+  });
+});
+
+describe('bounded attention', () => {
+  test('attentionRetryEvery under a minute is refused with one message by both checkers', () => {
+    const start = {
+      workItem: {
+        name: 'n',
+        workGroupId: '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a11',
+        templatePackageId: '6b1f1d0e-3b7c-4f62-9a57-0c0e8f1d2a12',
+      },
+    };
+    for (const every of ['1ms', '59s']) {
+      const input = { ...start, attentionRetryEvery: every };
+      expect(checkLifecycleInput(input)).toEqual({ ok: false, problems: [MESSAGES.attentionRetryTooShort] });
+      expect(checkLifecycleInputBySchema(input)).toMatchObject({
+        ok: false,
+        problems: [MESSAGES.attentionRetryTooShort],
+      });
+      // Runs of lifecycles started before the rule take it as they did.
+      expect(checkLifecycleInput(input, { attentionRetry: false }).ok).toBe(true);
+    }
+    expect(checkLifecycleInput({ ...start, attentionRetryEvery: '1m' }).ok).toBe(true);
+  });
+
+  test('automatic retries back off from the interval to the ceiling (or the interval, when longer)', () => {
+    const minute = 60_000;
+    expect([0, 1, 2, 3, 8, 9, 50].map((n) => attentionRetryDelayMs(minute, n) / minute)).toEqual([
+      1, 2, 4, 8, 256, 360, 360,
+    ]);
+    expect(attentionRetryDelayMs(24 * 60 * minute, 5)).toBe(24 * 60 * minute);
   });
 });

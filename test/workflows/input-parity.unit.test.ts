@@ -83,6 +83,9 @@ const lifecycleInputs: Array<[string, unknown]> = [
   ['keepOpenFor bad', { ...valid, keepOpenFor: '-1d' }],
   ['attentionRetryEvery', { ...valid, attentionRetryEvery: '5m' }],
   ['attentionRetryEvery zero', { ...valid, attentionRetryEvery: '0s' }],
+  ['attentionRetryEvery 1ms', { ...valid, attentionRetryEvery: '1ms' }],
+  ['attentionRetryEvery 59s', { ...valid, attentionRetryEvery: '59s' }],
+  ['attentionRetryEvery 1m', { ...valid, attentionRetryEvery: '1m' }],
   ['attentionRetryEvery not a duration', { ...valid, attentionRetryEvery: 15 }],
   ['followUpLimits', { ...valid, followUpLimits: { queued: 3, queuedAnswerXmlBytes: 4096 } }],
   [
