@@ -15,7 +15,7 @@ import {
 } from '../advance';
 import type { AdvanceCallbackSigner } from '../security/advance-callbacks';
 import type { BegunSessionInfo } from '../workflows/messages';
-import type { AdvanceClients } from './advance-clients';
+import type { AdvanceClients, OnTenancy } from './advance-clients';
 import { runWithHeartbeats } from './heartbeat';
 
 /**
@@ -35,9 +35,7 @@ export interface AdvanceActivityDependencies {
   announcesEvents?: boolean;
 }
 
-export interface OnTenancy {
-  tenancy?: string;
-}
+export type { OnTenancy } from './advance-clients';
 
 /** What the lifecycle needs to know of its tenancy's protocol (recorded in its history). */
 export type AdvanceProtocolFacts = Omit<ProtocolCapabilities, 'createAndAssemble'> & {
@@ -93,7 +91,7 @@ export interface VersionStatusResult {
 export type BegunSession = Omit<BegunSessionInfo, 'mode'> & { outcome: 'begun' | 'already-in-progress' };
 
 export function advanceActivities(deps: AdvanceActivityDependencies) {
-  const client = (tenancy?: string) => deps.clients.get(tenancy);
+  const client = (args: OnTenancy, signal: AbortSignal) => deps.clients.forStep(args, signal);
 
   return {
     ...completionActivities(deps),
@@ -106,7 +104,7 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
       args: OnTenancy,
     ): Promise<TokenMetadata & { protocol: AdvanceProtocolFacts; announcesEvents: boolean }> {
       return runWithHeartbeats(async (signal) => {
-        const advance = client(args.tenancy);
+        const advance = await client(args, signal);
         const metadata = await advance.acquireToken({ signal });
         // Recorded in the lifecycle's history with the token check: whether it announces its events
         // (only then does it start a delivery per event, so lifecycles without a webhook pay nothing).
@@ -121,7 +119,7 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
     async createWorkItem(args: CreateWorkItemArgs): Promise<{ workItemId: string; outcome: string }> {
       return runWithHeartbeats(async (signal) => {
         const { outcome } = await ensureWorkItemCreated(
-          client(args.tenancy),
+          await client(args, signal),
           { ...args.workItem, answerXml: args.answerXml },
           { signal },
         );
@@ -132,7 +130,7 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
     async beginSession(args: BeginSessionArgs): Promise<BegunSession> {
       return runWithHeartbeats(async (signal) => {
         const { session, outcome } = await ensureSessionBegun(
-          client(args.tenancy),
+          await client(args, signal),
           args.workItemId,
           args.versionId,
           args.answerXml === undefined ? {} : { answerXml: args.answerXml },
@@ -146,8 +144,8 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
     async saveSession(
       args: OnTenancy & { workItemId: string; versionId?: string },
     ): Promise<{ outcome: string }> {
-      return runWithHeartbeats((signal) => {
-        const advance = client(args.tenancy);
+      return runWithHeartbeats(async (signal) => {
+        const advance = await client(args, signal);
         return args.versionId === undefined
           ? ensureSessionSaved(advance, args.workItemId, { signal })
           : ensureVersionSaved(advance, args.workItemId, args.versionId, { signal });
@@ -158,7 +156,7 @@ export function advanceActivities(deps: AdvanceActivityDependencies) {
 
 /** Completing a version: Complete (v1.1: CompleteSession), CreateAndAssemble, the status reads. */
 function completionActivities(deps: AdvanceActivityDependencies) {
-  const client = (tenancy?: string) => deps.clients.get(tenancy);
+  const client = (args: OnTenancy, signal: AbortSignal) => deps.clients.forStep(args, signal);
   const callbackFor = (advance: AdvanceClient, args: VersionArgs) => versionCallback(deps, advance, args);
   return {
     /**
@@ -171,7 +169,7 @@ function completionActivities(deps: AdvanceActivityDependencies) {
     async completeSession(args: CompleteSessionArgs): Promise<CompleteSessionResult> {
       const { attempt } = Context.current().info;
       return runWithHeartbeats(async (signal) => {
-        const advance = client(args.tenancy);
+        const advance = await client(args, signal);
         const callback = callbackFor(advance, args);
         const { outcome, status } = await ensureVersionCompleted(
           advance,
@@ -197,7 +195,7 @@ function completionActivities(deps: AdvanceActivityDependencies) {
     async assembleVersion(args: BeginSessionArgs): Promise<CompleteSessionResult & { via?: string }> {
       const { attempt } = Context.current().info;
       return runWithHeartbeats(async (signal) => {
-        const advance = client(args.tenancy);
+        const advance = await client(args, signal);
         const callback = callbackFor(advance, args);
         const { outcome, status, via } = await ensureVersionAssembled(
           advance,
@@ -216,9 +214,8 @@ function completionActivities(deps: AdvanceActivityDependencies) {
     /** v2.0: where a completing version stands; only `completed` lets documents be collected. */
     async readVersionStatus(args: VersionArgs): Promise<VersionStatusResult> {
       return runWithHeartbeats(async (signal) => {
-        const { status } = await client(args.tenancy).readVersionStatus(args.workItemId, args.versionId, {
-          signal,
-        });
+        const advance = await client(args, signal);
+        const { status } = await advance.readVersionStatus(args.workItemId, args.versionId, { signal });
         return { status, phase: versionPhase(status) };
       });
     },

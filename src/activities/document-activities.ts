@@ -3,7 +3,7 @@ import type { AdvanceClient, AdvanceDocument } from '../advance';
 import { DocumentStoreError, type DocumentStore, type StoredDocument } from '../documents/document-store';
 import type { LifecycleDocument } from '../workflows/lifecycle-status';
 import { FailureType } from '../workflows/failure-types';
-import type { AdvanceClients } from './advance-clients';
+import type { AdvanceClients, OnTenancy } from './advance-clients';
 import type { VersionArgs } from './advance-activities';
 import { runWithHeartbeats } from './heartbeat';
 
@@ -19,20 +19,21 @@ export interface DocumentActivityDependencies {
 }
 
 export function documentActivities(deps: DocumentActivityDependencies) {
-  const client = (tenancy?: string) => deps.clients.get(tenancy);
+  const client = (args: OnTenancy, signal: AbortSignal) => deps.clients.forStep(args, signal);
   return {
     async listDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
-      return runWithHeartbeats(async (signal) =>
-        documentsOf(
-          args.versionId,
-          await client(args.tenancy).listDocuments(args.workItemId, { signal, versionId: args.versionId }),
-        ).map(describeDocument),
-      );
+      return runWithHeartbeats(async (signal) => {
+        const advance = await client(args, signal);
+        const listed = await advance.listDocuments(args.workItemId, { signal, versionId: args.versionId });
+        return documentsOf(args.versionId, listed).map(describeDocument);
+      });
     },
 
     /** Lists the session's documents and streams each into the document store. */
     async storeDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
-      return runWithHeartbeats((signal) => storeSessionDocuments(client(args.tenancy), deps, args, signal));
+      return runWithHeartbeats(async (signal) =>
+        storeSessionDocuments(await client(args, signal), deps, args, signal),
+      );
     },
   };
 }

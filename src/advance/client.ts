@@ -135,9 +135,15 @@ export class AdvanceClient {
     return this.transport.tokens.loginCount;
   }
 
-  /** Makes sure a valid token is cached (logging in if needed); returns metadata, never the token. */
-  async acquireToken(options: CallOptions = {}): Promise<TokenMetadata> {
-    const { token, loggedIn } = await this.transport.tokens.get(options.signal);
+  /**
+   * Makes sure a valid token is cached (logging in if needed); returns metadata, never the token.
+   * `pastLoginBreaker`: a login goes to Advance even right after a refused one (an operator's
+   * retry); without it, a refusal is repeated without a request for `loginBreakerSeconds`.
+   */
+  async acquireToken(options: CallOptions & { pastLoginBreaker?: boolean } = {}): Promise<TokenMetadata> {
+    const { token, loggedIn } = await this.transport.tokens.get(options.signal, {
+      pastBreaker: options.pastLoginBreaker === true,
+    });
     return {
       tenancy: this.tenancy,
       obtainedAt: new Date(token.obtainedAt).toISOString(),

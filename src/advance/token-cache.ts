@@ -20,8 +20,12 @@ export interface TokenMetadata {
 }
 
 export interface TokenCacheOptions {
-  /** Performs one service-principal login and returns the bare token string. */
-  login: () => Promise<string>;
+  /**
+   * Performs one service-principal login and returns the bare token string. `pastBreaker`: the
+   * login is an operator's retry and goes to the server even while the login breaker holds a
+   * refusal (transport.ts).
+   */
+  login: (attempt: { pastBreaker: boolean }) => Promise<string>;
   lifetimeSeconds: number;
   renewalMarginSeconds: number;
   /** Clock, replaceable in unit tests. */
@@ -48,12 +52,18 @@ export class TokenCache {
     return this.logins;
   }
 
-  /** A valid token and whether this call had to log in for it. */
-  async get(signal?: AbortSignal): Promise<{ token: AccessToken; loggedIn: boolean }> {
+  /**
+   * A valid token and whether this call had to log in for it. `pastBreaker`: a login this call
+   * starts is not held back by the login breaker (a login already in flight is joined as is).
+   */
+  async get(
+    signal?: AbortSignal,
+    { pastBreaker = false }: { pastBreaker?: boolean } = {},
+  ): Promise<{ token: AccessToken; loggedIn: boolean }> {
     signal?.throwIfAborted();
     const cached = this.current;
     if (cached !== undefined && this.isFresh(cached)) return { token: cached, loggedIn: false };
-    const token = await abortable(this.renew(), signal);
+    const token = await abortable(this.renew(pastBreaker), signal);
     return { token, loggedIn: true };
   }
 
@@ -72,18 +82,18 @@ export class TokenCache {
     return this.now() < token.expiresAt - margin;
   }
 
-  private renew(): Promise<AccessToken> {
-    this.inflight ??= this.login().finally(() => {
+  private renew(pastBreaker: boolean): Promise<AccessToken> {
+    this.inflight ??= this.login(pastBreaker).finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
 
-  private async login(): Promise<AccessToken> {
+  private async login(pastBreaker: boolean): Promise<AccessToken> {
     // Measured from the request, not the response: the server's clock started no later.
     const obtainedAt = this.now();
     this.logins += 1;
-    const value = await this.options.login();
+    const value = await this.options.login({ pastBreaker });
     const exp = jwtExpiry(value);
     const token: AccessToken =
       exp !== undefined && exp > obtainedAt

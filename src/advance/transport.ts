@@ -76,7 +76,7 @@ export class AdvanceTransport {
     this.tokens =
       deps.tokenCache ??
       new TokenCache({
-        login: () => this.login(),
+        login: (attempt) => this.login(attempt),
         lifetimeSeconds: options.tokenLifetimeSeconds,
         renewalMarginSeconds: options.tokenRenewalMarginSeconds,
       });
@@ -120,12 +120,16 @@ export class AdvanceTransport {
     throw errorFromResponse(context, response.statusCode, response.headers, text);
   }
 
-  /** One service-principal login: JSON in, the bare token as text out. */
-  async login(): Promise<string> {
+  /**
+   * One service-principal login: JSON in, the bare token as text out. Held back by the login
+   * breaker after a refusal, unless `pastBreaker` (an operator's retry: the operator says the
+   * fault is fixed, so the remembered refusal must not answer for Advance).
+   */
+  async login({ pastBreaker = false }: { pastBreaker?: boolean } = {}): Promise<string> {
     const context = { operation: 'login' as const };
     const { clientName, principalName, principalPassword } = this.options.credentials;
     const credentials = [clientName, principalName, principalPassword.reveal()];
-    this.loginBreaker.check(credentials);
+    if (!pastBreaker) this.loginBreaker.check(credentials);
     const response = await this.send(
       { ...context, method: 'POST', path: 'Authorize/ServicePrincipalLogIn' },
       `${this.options.urls.authBase}/Authorize/ServicePrincipalLogIn`,

@@ -16,7 +16,12 @@ import { LifecycleAttention } from './lifecycle-attention';
 import { LifecycleInbox } from './lifecycle-inbox';
 import { initialState, toStatus, type ActiveSession, type LifecycleState } from './lifecycle-state';
 import type { LifecycleResult, LifecycleStatus } from './lifecycle-status';
-import { ACCEPTED_AS_COMPLETED, type LifecycleView, type WaitOutcome } from './lifecycle-view';
+import {
+  ACCEPTED_AS_COMPLETED,
+  type LifecycleView,
+  type StepAttempt,
+  type WaitOutcome,
+} from './lifecycle-view';
 import { LifecycleVisibility } from './lifecycle-visibility';
 import { localFirst } from './local-first';
 import { SessionCompletion } from './session-completion';
@@ -71,7 +76,7 @@ export class AssemblyLifecycle implements LifecycleView {
 
   attend<T>(
     call: string,
-    step: () => Promise<T>,
+    step: (attempt: StepAttempt) => Promise<T>,
     options?: { canAcceptCompleted?: boolean },
   ): Promise<T | typeof ACCEPTED_AS_COMPLETED> {
     return this.attention.attend(call, step, options);
@@ -148,9 +153,9 @@ export class AssemblyLifecycle implements LifecycleView {
     const { state, options } = this;
     if (state.tokenChecked) return;
     this.setStage('starting', 'checking the Advance credentials');
-    const token = await this.attend('acquireToken', () =>
+    const token = await this.attend('acquireToken', (attempt) =>
       localFirst({ activity: 'acquireToken', summary: 'Acquire Advance access token' }, (stubs, options) =>
-        stubs.acquireToken.executeWithOptions(options, [{ tenancy: this.options.tenancy }]),
+        stubs.acquireToken.executeWithOptions(options, [{ tenancy: this.options.tenancy, ...attempt }]),
       ),
     );
     // Histories written before v2.0 support carry no protocol: those lifecycles speak v1.1.
@@ -179,9 +184,9 @@ export class AssemblyLifecycle implements LifecycleView {
       workItem: { ...options.workItem, id: state.workItemId },
       answerXml: options.answerXml,
     };
-    await this.attend('createWorkItem', () =>
+    await this.attend('createWorkItem', (attempt) =>
       localFirst({ activity: 'createWorkItem', summary: 'Create work item' }, (stubs, options) =>
-        stubs.createWorkItem.executeWithOptions(options, [args]),
+        stubs.createWorkItem.executeWithOptions(options, [{ ...args, ...attempt }]),
       ),
     );
     state.workItemCreated = true;
@@ -212,27 +217,27 @@ export class AssemblyLifecycle implements LifecycleView {
     };
     let begun;
     try {
-      begun = await this.attend('beginSession', () =>
+      begun = await this.attend('beginSession', (attempt) =>
         localFirst(
           { activity: 'beginSession', summary: `Begin session ${session.versionId}` },
-          (stubs, options) => stubs.beginSession.executeWithOptions(options, [args]),
+          (stubs, options) => stubs.beginSession.executeWithOptions(options, [{ ...args, ...attempt }]),
         ),
       );
     } catch (error) {
       if (failureTypeOf(error) !== FailureType.SessionNotRecoverable) throw error;
       // An earlier attempt began it but Advance will not give its interview data back: save it
       // and resume it as a new session (Advance reloads the saved answers).
-      await this.attend('saveSession', () =>
+      await this.attend('saveSession', (attempt) =>
         advance.saveSession.executeWithOptions({ summary: 'Save session to resume it' }, [
-          { tenancy, workItemId: state.workItemId },
+          { tenancy, workItemId: state.workItemId, ...attempt },
         ]),
       );
       session.versionId = uuid4();
       const resumed = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
-      begun = await this.attend('beginSession', () =>
+      begun = await this.attend('beginSession', (attempt) =>
         localFirst(
           { activity: 'beginSession', summary: `Resume as session ${session.versionId}` },
-          (stubs, options) => stubs.beginSession.executeWithOptions(options, [resumed]),
+          (stubs, options) => stubs.beginSession.executeWithOptions(options, [{ ...resumed, ...attempt }]),
         ),
       );
     }
@@ -277,8 +282,10 @@ export class AssemblyLifecycle implements LifecycleView {
       workItemId: this.state.workItemId,
       versionId: session.versionId,
     };
-    await this.attend('saveSession', () =>
-      advance.saveSession.executeWithOptions({ summary: `Save session ${session.versionId}` }, [args]),
+    await this.attend('saveSession', (attempt) =>
+      advance.saveSession.executeWithOptions({ summary: `Save session ${session.versionId}` }, [
+        { ...args, ...attempt },
+      ]),
     );
   }
 

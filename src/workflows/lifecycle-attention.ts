@@ -10,7 +10,7 @@ import { formatDuration, parseDuration } from './duration';
 import { FailureType, failureTypeOf, messageOf } from './failure-types';
 import { attentionRetryDelayMs, DEFAULTS } from './input-rules';
 import type { AttentionReason, AttentionStatus } from './lifecycle-status';
-import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
+import { ACCEPTED_AS_COMPLETED, type LifecycleView, type StepAttempt } from './lifecycle-view';
 import type { RepairOutcome, RepairRequest } from './messages';
 import { repairRequestProblems, truncate, type LifecycleStage, type RepairAction } from './message-rules';
 import { PATCH_BOUNDED_ATTENTION, PATCH_NEEDS_ATTENTION } from './patches';
@@ -82,7 +82,7 @@ export class LifecycleAttention {
    */
   async attend<T>(
     call: string,
-    step: () => Promise<T>,
+    step: (attempt: StepAttempt) => Promise<T>,
     { canAcceptCompleted = false } = {},
   ): Promise<T | typeof ACCEPTED_AS_COMPLETED> {
     // A run continued from an attention wait at this step goes on waiting before it calls again.
@@ -90,10 +90,11 @@ export class LifecycleAttention {
     // The fault as first met, and the automatic retries since: they set the backoff, and an
     // operator's retry starts both afresh.
     let first = waiting;
+    let attempt: StepAttempt = {};
     for (;;) {
       if (waiting === undefined) {
         try {
-          return await step();
+          return await step(attempt);
         } catch (error) {
           const reason = attentionReason(error, call);
           if (reason === undefined || !patched(PATCH_NEEDS_ATTENTION)) throw error;
@@ -108,6 +109,11 @@ export class LifecycleAttention {
       const reason = waiting.reason;
       first = automatic ? waiting : undefined;
       waiting = undefined;
+      // An operator's retry must reach Advance at once, past the worker's login breaker; automatic
+      // retries honour it. Only runs that recorded the bounded-attention marker (asked in the wait
+      // just ended, so no new marker) send the flag: older histories replay their inputs as sent.
+      attempt =
+        !automatic && action === 'retry' && patched(PATCH_BOUNDED_ATTENTION) ? { operatorRetry: true } : {};
       if (action === 'accept-completed') return ACCEPTED_AS_COMPLETED;
       if (action === 'abandon') {
         throw ApplicationFailure.create({

@@ -5,6 +5,13 @@ import type { LifecycleStage } from './message-rules';
 /** What `attend` returns when an operator accepted an unconfirmed completion as done. */
 export const ACCEPTED_AS_COMPLETED = Symbol('accepted-as-completed');
 
+/**
+ * What `attend` tells a step about this attempt, to spread into its activity's arguments:
+ * `operatorRetry` when an operator's `repair retry` asked for it (the worker then logs in past its
+ * login breaker); empty for the first attempt and automatic retries.
+ */
+export type StepAttempt = { operatorRetry?: true };
+
 /** How a wait ended. `continue-as-new`: the server asked for a new run and no handler is busy. */
 export type WaitOutcome = 'done' | 'timed-out' | 'continue-as-new';
 
@@ -23,7 +30,7 @@ export interface LifecycleView {
   /** Runs an Advance step; operator-fixable faults make the lifecycle need attention. */
   attend<T>(
     call: string,
-    step: () => Promise<T>,
+    step: (attempt: StepAttempt) => Promise<T>,
     options?: { canAcceptCompleted?: boolean },
   ): Promise<T | typeof ACCEPTED_AS_COMPLETED>;
 }

@@ -39,9 +39,13 @@ export class SessionCompletion {
         versionId: session.versionId,
         runAssembly: session.runAssembly,
       };
-      const result = await this.lifecycle.attend('completeSession', () => this.completeCall(session, args), {
-        canAcceptCompleted: true,
-      });
+      const result = await this.lifecycle.attend(
+        'completeSession',
+        (attempt) => this.completeCall(session, { ...args, ...attempt }),
+        {
+          canAcceptCompleted: true,
+        },
+      );
       if (!this.stillCompleting(session, result)) return;
     }
     await this.waitUntilCompleted(session);
@@ -93,14 +97,14 @@ export class SessionCompletion {
       // steps ran it as a regular activity.
       const result = await this.lifecycle.attend(
         'assembleVersion',
-        () =>
+        (attempt) =>
           localFirst(
             {
               activity: 'assembleVersion',
               summary: `Assemble session ${session.versionId}`,
               patch: PATCH_LOCAL_ASSEMBLE,
             },
-            (stubs, summary) => stubs.assembleVersion.executeWithOptions(summary, [args]),
+            (stubs, summary) => stubs.assembleVersion.executeWithOptions(summary, [{ ...args, ...attempt }]),
           ),
         { canAcceptCompleted: true },
       );
@@ -139,16 +143,18 @@ export class SessionCompletion {
       const args = { tenancy, workItemId: state.workItemId, versionId: session.versionId };
       const collected = await this.lifecycle.attend(
         options.storeDocuments ? 'storeDocuments' : 'listDocuments',
-        () =>
+        (attempt) =>
           options.storeDocuments
             ? localFirst(
                 { activity: 'storeDocuments', summary: 'Store assembled documents' },
-                (stubs, summary) => stubs.storeDocuments.executeWithOptions(summary, [args]),
+                (stubs, summary) =>
+                  stubs.storeDocuments.executeWithOptions(summary, [{ ...args, ...attempt }]),
                 DOCUMENT_STEPS,
               )
             : localFirst(
                 { activity: 'listDocuments', summary: 'List assembled documents' },
-                (stubs, summary) => stubs.listDocuments.executeWithOptions(summary, [args]),
+                (stubs, summary) =>
+                  stubs.listDocuments.executeWithOptions(summary, [{ ...args, ...attempt }]),
               ),
       );
       if (collected !== ACCEPTED_AS_COMPLETED) documents = collected;
@@ -219,10 +225,10 @@ export class SessionCompletion {
       session.callbackReceived = false;
       const read = await this.lifecycle.attend(
         'readVersionStatus',
-        async () => {
+        async (attempt) => {
           const status = await advance.readVersionStatus.executeWithOptions(
             { summary: `Read the status of session ${session.versionId}` },
-            [args],
+            [{ ...args, ...attempt }],
           );
           if (status.phase !== 'completed' && status.phase !== 'completing') {
             throw new UnconfirmedOutcome(

@@ -125,3 +125,28 @@ describe('TokenCache', () => {
     expect(inspect(token)).not.toContain('very-secret-token');
   });
 });
+
+test('a call that starts a login says whether it may pass the login breaker; a cached token needs none', async () => {
+  const asked: boolean[] = [];
+  const cache = new TokenCache({
+    login: async ({ pastBreaker }) => {
+      asked.push(pastBreaker);
+      return `token-${asked.length}`;
+    },
+    lifetimeSeconds: 3600,
+    renewalMarginSeconds: 0,
+  });
+  await cache.get(undefined, { pastBreaker: true });
+  await cache.get(undefined, { pastBreaker: true });
+  expect(asked).toEqual([true]);
+  const fresh = new TokenCache({
+    login: async ({ pastBreaker }) => {
+      asked.push(pastBreaker);
+      return 'token';
+    },
+    lifetimeSeconds: 3600,
+    renewalMarginSeconds: 0,
+  });
+  await fresh.get();
+  expect(asked).toEqual([true, false]);
+});
