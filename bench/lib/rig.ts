@@ -54,6 +54,11 @@ export interface WorkerSpec {
    * can trace. @default false
    */
   traced?: boolean;
+  /**
+   * Environment the worker gets over the rig's own, e.g. a wrong `ADVANCE_PRINCIPAL_PASSWORD` to
+   * park lifecycles in needs-attention. @default none
+   */
+  env?: Record<string, string>;
 }
 
 export type RigWorker = WorkerProcess & { taskQueue: string; spec: WorkerSpec };
@@ -162,6 +167,7 @@ export async function startRig(
           ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
           ...(spec.traced === true && spanSink !== undefined && tracingEnv(spanSink, `bench-${spec.name}`)),
           ...workerSettingsToTry(),
+          ...spec.env,
         },
         { name: spec.name, cpuProfileDir: options.cpuProfileDir },
       );
