@@ -143,3 +143,24 @@ test('the acme admin retries its two; they complete, recorded as its repairs; gl
   const again = await repairs({ query: BULK, action: 'retry' });
   expect(again.json).toMatchObject({ matched: 0, repaired: 0, lifecycles: [] });
 });
+
+test('a start whose attentionRetryEvery is under a minute is refused with 400, naming the field', async () => {
+  const answer = await call(`${bed.gateway.url}/v1/assemblies`, {
+    method: 'POST',
+    body: lifecycleInput({
+      businessKey: `spin-${randomUUID()}`,
+      tenancy: 'acme',
+      attentionRetryEvery: '1ms',
+    }),
+  });
+  expect([answer.status, answer.json.error.code, answer.json.error.problems]).toEqual([
+    400,
+    'validation-failed',
+    [
+      {
+        path: 'attentionRetryEvery',
+        message: 'attentionRetryEvery must be at least 1m (the least time between automatic retries)',
+      },
+    ],
+  ]);
+});
