@@ -17,7 +17,8 @@ export type AdvanceOperation =
   | 'downloadDocument'
   | 'readVersionStatus'
   | 'listVersions'
-  | 'createAndAssemble';
+  | 'createAndAssemble'
+  | 'finishInterview';
 
 export type AdvanceErrorKind =
   'auth' | 'forbidden' | 'not-found' | 'conflict' | 'validation' | 'throttled' | 'transient';

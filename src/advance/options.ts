@@ -48,6 +48,13 @@ export interface AdvanceClientOptions {
   createAndAssemble?: CreateAndAssembleMode;
   /** Explicit auth service base (`.../auth`), with `baseUrl`. */
   authUrl?: string;
+  /**
+   * v2.0: the Core API's origin, where an interview's Core session is finished before Complete
+   * (variable `ADVANCE_CORE_URL`). Its host is trusted with the bearer token. HotDocs does not
+   * document where the Core API lives for an Advance tenancy.
+   * @default the origin of the session's `interviewJsUrl` (the bearer token only when that is the API's origin)
+   */
+  coreUrl?: string;
   clientName: string;
   principalName: string;
   principalPassword: string;
@@ -79,6 +86,8 @@ export interface ResolvedAdvanceClientOptions {
   urls: AdvanceUrls;
   apiVersion: AdvanceApiVersion;
   createAndAssemble: CreateAndAssembleMode;
+  /** `coreUrl` without a trailing slash, when configured. */
+  coreUrl?: string;
   /** The tenancy moniker, or the API host for an explicit base URL: labels logs and the token cache. */
   tenancy: string;
   credentials: { clientName: string; principalName: string; principalPassword: Secret };
@@ -125,6 +134,7 @@ const schema = z
     domain: z.string().trim().regex(DOMAIN, 'domain must be a host name such as example.com').optional(),
     baseUrl: httpUrl('baseUrl').optional(),
     authUrl: httpUrl('authUrl').optional(),
+    coreUrl: httpUrl('coreUrl').optional(),
     apiVersion: z
       .enum(ADVANCE_API_VERSIONS, { error: 'apiVersion must be "v1.1" or "v2.0"' })
       .default(ADVANCE_CLIENT_DEFAULTS.apiVersion),
@@ -211,6 +221,7 @@ export function resolveAdvanceClientOptions(input: unknown): ResolvedAdvanceClie
     urls,
     apiVersion: o.apiVersion,
     createAndAssemble: o.createAndAssemble,
+    ...(o.coreUrl !== undefined && { coreUrl: o.coreUrl.replace(/\/+$/, '') }),
     tenancy: o.tenancy ?? new URL(urls.apiBase).host,
     credentials: {
       clientName: o.clientName,

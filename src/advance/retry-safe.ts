@@ -3,6 +3,8 @@ import type {
   AssemblyAnswer,
   CallOptions,
   CreateAndAssembleRequest,
+  FinishInterviewOptions,
+  InterviewSessionRef,
   SaveSessionOptions,
 } from './client';
 import {
@@ -293,6 +295,47 @@ export async function ensureSessionSaved(
     if (isConflict(error, 'no-active-session')) return { outcome: 'nothing-in-progress' };
     throw error;
   }
+}
+
+export interface FinishInterviewOutcome {
+  /** `already-finished`: the Core API refused it as done before (or its session is gone). */
+  outcome: 'finished' | 'already-finished';
+  /** What the Core API said when it refused, for logs. */
+  detail?: string;
+}
+
+/** A refusal that means "this Core session is finished or gone", in whatever words. */
+const FINISHED_WORDING = /finish|complet|closed|ended|no longer|not found|does not exist|unknown session/i;
+
+/**
+ * v2.0: finishes the interview's Core session, safe to repeat. A repeat after a lost answer, or a
+ * session Advance already closed, is refused by the Core API in undocumented ways (404, 409, 410,
+ * or a 400 saying so): those are `already-finished`, never a failure — the Complete that follows
+ * is what tells whether Advance can assemble. Auth, throttling and 5xx keep their meaning.
+ */
+export async function ensureInterviewFinished(
+  client: AdvanceClient,
+  session: InterviewSessionRef,
+  options: FinishInterviewOptions = {},
+): Promise<FinishInterviewOutcome> {
+  try {
+    await client.finishInterview(session, options);
+    return { outcome: 'finished' };
+  } catch (error) {
+    if (!refusedAsFinished(error)) throw error;
+    return { outcome: 'already-finished', detail: (error as AdvanceError).message };
+  }
+}
+
+function refusedAsFinished(error: unknown): boolean {
+  if (error instanceof AdvanceConflictError || error instanceof AdvanceNotFoundError) return true;
+  const status = (error as AdvanceError | undefined)?.status;
+  if (status === 410) return true;
+  return (
+    error instanceof AdvanceValidationError &&
+    status === 400 &&
+    FINISHED_WORDING.test((error as AdvanceError).serverMessage ?? '')
+  );
 }
 
 /** `ensureSessionSaved` naming the version, as v2.0 requires (v1.1 ignores it). */

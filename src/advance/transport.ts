@@ -41,6 +41,12 @@ export interface Exchange {
   workItemId?: string;
   versionId?: string;
   signal?: AbortSignal;
+  /**
+   * An absolute URL outside the REST base (the Core API); `path` then only names the call in logs.
+   * The bearer token goes with it only when `trusted`.
+   */
+  url?: string;
+  trusted?: boolean;
 }
 
 export type RawResponse = Dispatcher.ResponseData;
@@ -108,8 +114,17 @@ export class AdvanceTransport {
     return this.failOnError(exchange, repeated);
   }
 
+  /**
+   * A request to an absolute URL (the Core API): authenticated like `exchange` when the URL is
+   * trusted, otherwise sent without a token — a URL taken from a response must not receive it.
+   */
+  async exchangeAt(exchange: Exchange & { url: string }): Promise<RawResponse> {
+    if (exchange.trusted === true) return this.exchange(exchange);
+    return this.failOnError(exchange, await this.send(exchange, exchange.url, {}));
+  }
+
   private sendAuthorized(exchange: Exchange, token: AccessToken): Promise<RawResponse> {
-    return this.send(exchange, `${this.options.urls.apiBase}/${exchange.path}`, {
+    return this.send(exchange, exchange.url ?? `${this.options.urls.apiBase}/${exchange.path}`, {
       authorization: `Bearer ${token.token.reveal()}`,
     });
   }

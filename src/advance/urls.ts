@@ -55,6 +55,7 @@ export function routeTemplate(path: string): string {
       if (after === 'WorkItems') return '{workItemId}';
       if (after === 'Versions' && segment !== 'Active') return '{versionId}';
       if (after === 'Documents' && segment !== 'Content') return '{documentId}';
+      if (after === 'session') return '{coreSessionId}';
       return segment;
     })
     .join('/');

@@ -88,6 +88,12 @@ const ADVANCE_TENANCY_SETTINGS = {
     default: ADVANCE_CLIENT_DEFAULTS.createAndAssemble,
     parse: text,
   }),
+  coreUrl: setting({
+    name: 'ADVANCE_CORE_URL',
+    description: "v2.0: the Core API's origin, where an interview is finished before Complete",
+    whenUnset: "the origin of the session's interviewJsUrl",
+    parse: text,
+  }),
 } as const satisfies SettingsTable;
 
 /** The tenancies a process talks to: one tenancy's variables, or the tenancies file. */

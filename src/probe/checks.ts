@@ -25,6 +25,7 @@ import {
   workItemSession,
   workItemVersions,
 } from './checks-session';
+import { finishInterview, finishInterviewAnswer, repeatFinishInterview } from './checks-interview';
 import {
   documentsBeforeCompleted,
   statusAfterSave,
@@ -74,6 +75,9 @@ export const PROBE_CHECKS: readonly ProbeCheck[] = [
   versionList,
   documentsBeforeCompleted,
   workItemDocuments,
+  finishInterview,
+  finishInterviewAnswer,
+  repeatFinishInterview,
   saveSession,
   saveAgain,
   statusAfterSave,

@@ -42,6 +42,8 @@ export interface ProbeState {
   /** The first session, in progress until `saved`. */
   session?: AssemblySession;
   saved?: true;
+  /** v2.0: the answer that finished the first session's Core interview. */
+  finishedInterview?: RecordedExchange;
   /** The session begun to be completed (`complete` mode). */
   completionSession?: AssemblySession;
   completion?: CompletionEvidence;
@@ -56,6 +58,7 @@ const MISSING: Record<keyof ProbeState, string> = {
   workItem: "the probe's work item was not created",
   session: 'no session was begun',
   saved: 'the session was not saved',
+  finishedInterview: "the session's interview was not finished",
   completionSession: 'no session was begun to be completed',
   completion: 'no session was completed',
   documents: 'no documents were listed',

@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
  */
 export interface RecordedExchange {
   method: string;
-  /** Relative to the REST base (`WorkItems/…`), or the auth path for a login. */
+  /** Relative to the REST base (`WorkItems/…`), the auth path for a login, else the URL's path (`ipi/…`). */
   path: string;
   /** HTTP status; undefined when no answer came. */
   status?: number;
@@ -64,7 +64,8 @@ export class ResponseRecorder {
     for (const base of [this.bases.apiBase, this.bases.authBase]) {
       if (url.toLowerCase().startsWith(`${base.toLowerCase()}/`)) return url.slice(base.length + 1);
     }
-    return url;
+    // Another origin (the Core API): its path, as the report names calls by path.
+    return URL.canParse(url) ? new URL(url).pathname.replace(/^\/+/, '') : url;
   }
 }
 

@@ -25,6 +25,11 @@ export const EMULATOR_SWITCHES = [
   'versionScopedDocuments',
   'documentsBeforeCompleted',
   'callbackDelivery',
+  'finishInterviewMethod',
+  'finishInterviewAuth',
+  'finishInterviewAnswer',
+  'repeatFinishInterview',
+  'completeUnfinishedInterview',
 ] as const;
 
 export type EmulatorSwitch = (typeof EMULATOR_SWITCHES)[number];
@@ -37,4 +42,10 @@ export type ProbeBehaviour = Partial<Record<EmulatorSwitch, SwitchValue>>;
 export const UNPROBED_SWITCHES: Readonly<Partial<Record<EmulatorSwitch, string>>> = {
   callbackDelivery:
     'whether callbacks arrive needs a callback URL the tenancy can reach; the probe sends none',
+  finishInterviewAuth:
+    'the client sends its bearer token to the Core API whenever it trusts the origin, so a success cannot ' +
+    'tell whether the token was needed; a 401 from an untrusted origin says to set ADVANCE_CORE_URL',
+  completeUnfinishedInterview:
+    "asking means completing a version whose interview was not finished, which HotDocs' use case says " +
+    'must not be done; the probe keeps to the documented order',
 };

@@ -106,6 +106,7 @@ describe('capabilities', () => {
       createAndAssemble: 'off',
       callbacks: false,
       completeWithoutAssembly: true,
+      finishesInterview: false,
     });
   });
 
@@ -118,6 +119,7 @@ describe('capabilities', () => {
       createAndAssemble,
       callbacks: true,
       completeWithoutAssembly: false,
+      finishesInterview: true,
     });
   });
 
@@ -396,12 +398,18 @@ describe('CreateAndAssemble', () => {
         'createWorkItem',
         'createAndAssemble',
         'beginSession',
+        'finishInterview',
         'completeVersion',
       ]);
 
       const second = await newWorkItem();
       await ensureVersionAssembled(client, second, randomUUID());
-      expect(endpoints().slice(5)).toEqual(['createWorkItem', 'beginSession', 'completeVersion']);
+      expect(endpoints().slice(6)).toEqual([
+        'createWorkItem',
+        'beginSession',
+        'finishInterview',
+        'completeVersion',
+      ]);
       // A second client of the same tenancy learns it for itself.
       expect(emulator.counts().createAndAssemble.total).toBe(1);
     },

@@ -51,6 +51,7 @@ function version(versionId: string, status: VersionSnapshot['status'] = 'Complet
     answers: {},
     documents: [],
     coreSessionOpen: status === 'InProgress',
+    interviewFinished: false,
     phaseEndsAt: null,
   };
 }

@@ -34,6 +34,11 @@ describe('behaviour switches', () => {
       versionScopedDocuments: true,
       documentsBeforeCompleted: 'conflict',
       callbackDelivery: 'send',
+      finishInterviewMethod: 'POST',
+      finishInterviewAuth: 'bearer',
+      finishInterviewAnswer: 'empty',
+      repeatFinishInterview: 'conflict',
+      completeUnfinishedInterview: 'allow',
     });
   });
 

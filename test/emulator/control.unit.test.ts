@@ -101,6 +101,7 @@ describe('inspection and control endpoints', () => {
         'createAndAssemble',
         'listVersionDocuments',
         'downloadVersionDocument',
+        'finishInterview',
       ].sort(),
     );
     expect((await http('GET', test.control('/logins'))).json()).toEqual({

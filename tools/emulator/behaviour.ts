@@ -50,6 +50,19 @@ const behaviourShape = {
   documentsBeforeCompleted: z.enum(['conflict', 'empty']),
   /** Callbacks to `callbackUrl` are posted, or silently never sent (a lost callback). */
   callbackDelivery: z.enum(['send', 'drop']),
+
+  // ---- the Core API's `finishcurrentinterview` (shared/advance-api-v2.md §8: documented, but
+  // not its method, authentication or answer)
+  /** The method the finish call takes; the other answers 405. */
+  finishInterviewMethod: z.enum(['POST', 'PUT']),
+  /** The finish call wants Advance's bearer token (401 without it), or no credential at all. */
+  finishInterviewAuth: z.enum(['bearer', 'none']),
+  /** A successful finish answers 204 without a body, or 200 with `{ "finished": true }`. */
+  finishInterviewAnswer: z.enum(['empty', 'json']),
+  /** Finishing a session finished before (or no longer in progress): 200 again, 409, 404 or 410. */
+  repeatFinishInterview: z.enum(['ok', 'conflict', 'not-found', 'gone']),
+  /** A v2.0 Complete of a created version whose interview was not finished: accepted, or refused with 409. */
+  completeUnfinishedInterview: z.enum(['allow', 'refuse']),
 };
 
 export const behaviourSchema = z.strictObject(behaviourShape);
@@ -80,6 +93,11 @@ export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
   versionScopedDocuments: true,
   documentsBeforeCompleted: 'conflict',
   callbackDelivery: 'send',
+  finishInterviewMethod: 'POST',
+  finishInterviewAuth: 'bearer',
+  finishInterviewAnswer: 'empty',
+  repeatFinishInterview: 'conflict',
+  completeUnfinishedInterview: 'allow',
 });
 
 export function mergeBehaviour(

@@ -1,7 +1,8 @@
 /**
  * The HotDocs Advance operations the emulator serves; the names key counts, faults and the request
  * log. The first eight are the v1.1 set (the create, get, begin and document calls are served
- * under the v2.0 bases too); the rest exist only under the v2.0 bases.
+ * under the v2.0 bases too); the rest exist only under the v2.0 bases, but for the Core API's
+ * `finishInterview`, served at the emulator's origin (the `interviewJsUrl`'s).
  */
 export const ENDPOINT_NAMES = [
   'login',
@@ -19,6 +20,7 @@ export const ENDPOINT_NAMES = [
   'createAndAssemble',
   'listVersionDocuments',
   'downloadVersionDocument',
+  'finishInterview',
 ] as const;
 
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
@@ -51,6 +53,8 @@ export const ALL_API_BASE_PATHS: readonly string[] = API_VERSIONS.flatMap(
 );
 export const AUTH_BASE_PATHS = ['/auth', '/HdaAuth'] as const;
 export const CONTROL_BASE_PATH = '/__emulator';
+/** The Core API's interview calls, at the origin of `interviewJsUrl`. */
+export const CORE_SESSION_PATH = '/ipi/session';
 
 /** The API version a request path belongs to; undefined for the auth service. */
 export function apiVersionOfPath(path: string): ApiVersion | undefined {

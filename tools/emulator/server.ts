@@ -4,6 +4,7 @@ import { EmulatorHttpError } from './http-error';
 import { registerAuthRoutes } from './routes/auth-routes';
 import { registerCreateAndAssembleRoute } from './routes/create-and-assemble-route';
 import { registerControlRoutes } from './routes/control-routes';
+import { registerCoreRoutes } from './routes/core-routes';
 import { registerDocumentRoutes } from './routes/document-routes';
 import { registerInterviewRoutes } from './routes/interview-routes';
 import { registerSessionRoutes } from './routes/session-routes';
@@ -49,5 +50,6 @@ export function buildEmulatorServer(runtime: EmulatorRuntime): FastifyInstance {
   registerDocumentRoutes(app, runtime);
   registerControlRoutes(app, runtime);
   registerInterviewRoutes(app, runtime);
+  registerCoreRoutes(app, runtime);
   return app;
 }

@@ -42,6 +42,11 @@ export interface VersionRecord {
   processingUntil: number | null;
   /** The Core assembly session behind the interview; closed once the version leaves `InProgress`. */
   coreSessionOpen: boolean;
+  /**
+   * The Core API's `finishcurrentinterview` was called for it; undefined in versions persisted
+   * before the call existed, and for CreateAndAssemble (no interview).
+   */
+  interviewFinished?: boolean;
 }
 
 export interface WorkItemRecord {
@@ -85,6 +90,8 @@ export interface VersionSnapshot {
   documents: DocumentMetadata[];
   /** Whether the interview's Core session is still open (SaveAndClose and completion close it). */
   coreSessionOpen: boolean;
+  /** Whether `finishcurrentinterview` was called for the version's Core session. */
+  interviewFinished: boolean;
   /** When the current `Completing` or `PostAssemblyProcessing` phase ends; null otherwise. */
   phaseEndsAt: string | null;
 }
@@ -133,6 +140,7 @@ export function workItemSnapshot(item: WorkItemRecord): WorkItemSnapshot {
       ),
       documents: version.documents.map(documentMetadata),
       coreSessionOpen: version.coreSessionOpen,
+      interviewFinished: version.interviewFinished === true,
       phaseEndsAt: phaseEnd(version),
     })),
   };

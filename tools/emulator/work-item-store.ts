@@ -133,6 +133,7 @@ export class WorkItemStore {
       completingUntil: null,
       processingUntil: null,
       coreSessionOpen: true,
+      interviewFinished: false,
     };
     item.versions.push(version);
     item.activeVersionId = version.versionId;
@@ -176,6 +177,22 @@ export class WorkItemStore {
     if (version !== activeVersion(item)) return { kind: 'not-in-progress', version };
     this.completeInProgress(item, version, true, timing);
     return { kind: 'done', version };
+  }
+
+  /**
+   * The Core API's `finishcurrentinterview`: marks the interview of an in-progress version finished.
+   * `repeat` when it was finished before or its version is no longer in progress.
+   */
+  finishInterview(
+    coreSessionId: string,
+  ): { kind: 'finished' | 'repeat'; version: VersionRecord } | undefined {
+    const found = this.findSession(coreSessionId);
+    if (found === undefined) return undefined;
+    const { version } = found;
+    if (version.interviewFinished === true || version.status !== 'InProgress')
+      return { kind: 'repeat', version };
+    version.interviewFinished = true;
+    return { kind: 'finished', version };
   }
 
   /** Documents of the most recently completed version that was assembled. */

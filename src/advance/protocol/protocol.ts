@@ -47,6 +47,11 @@ export interface ProtocolCapabilities {
   callbacks: boolean;
   /** Complete accepts `runAssembly: false`. */
   completeWithoutAssembly: boolean;
+  /**
+   * Before Complete, an interview's Core session is finished (`finishcurrentinterview`), as
+   * HotDocs' v2.0 interview use case requires.
+   */
+  finishesInterview: boolean;
 }
 
 /** The parts of the capabilities fixed by the protocol (the rest is learnt at run time). */

@@ -15,6 +15,7 @@ export const protocolV1: AdvanceProtocol = {
     versionStatus: false,
     callbacks: false,
     completeWithoutAssembly: true,
+    finishesInterview: false,
   },
   offersCreateAndAssemble: false,
   offersVersionScopedDocuments: false,

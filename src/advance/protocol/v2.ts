@@ -17,6 +17,7 @@ export const protocolV2: AdvanceProtocol = {
     versionStatus: true,
     callbacks: true,
     completeWithoutAssembly: false,
+    finishesInterview: true,
   },
   offersCreateAndAssemble: true,
   offersVersionScopedDocuments: true,

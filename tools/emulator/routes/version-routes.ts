@@ -28,6 +28,7 @@ export function registerVersionRoutes(app: FastifyInstance, runtime: EmulatorRun
       // v2.0 lists no runAssembly; like ASP.NET, unknown fields are ignored: Complete always assembles.
       const callback = readCallbackFields(call.body({ allowEmpty: true }));
       const item = requireWorkItem(runtime, id);
+      refuseUnfinishedInterview(runtime, item.versions, versionId);
       const outcome = runtime.store.completeVersion(item, versionId, completionTiming(runtime));
       const version = requireInProgress(runtime, outcome, id, versionId);
       return answerCompletion(runtime, call, item, version, callback);
@@ -92,6 +93,25 @@ export function registerVersionRoutes(app: FastifyInstance, runtime: EmulatorRun
       const matching = item.versions.filter((version) => version.status === status);
       return { status: 200, body: versionListJson(matching, runtime.behaviour) };
     },
+  );
+}
+
+/**
+ * With `completeUnfinishedInterview: refuse`, a version in progress whose Core interview was not
+ * finished cannot be completed, as HotDocs' interview use case says it must be finished first.
+ */
+function refuseUnfinishedInterview(
+  runtime: EmulatorRuntime,
+  versions: VersionRecord[],
+  versionId: string,
+): void {
+  if (runtime.behaviour.completeUnfinishedInterview !== 'refuse') return;
+  const version = versions.find((candidate) => candidate.versionId === versionId);
+  if (version?.status !== 'InProgress' || version.interviewFinished === true) return;
+  throw new EmulatorHttpError(
+    409,
+    `The interview of version ${versionId} has not been finished: call the Core API's ` +
+      `/ipi/session/${version.session.coreSessionId}/finishcurrentinterview first`,
   );
 }
 
