@@ -4,6 +4,7 @@ import {
   ensureSessionSaved,
   ensureVersionAssembled,
   ensureVersionCompleted,
+  ensureInterviewFinished,
   ensureVersionSaved,
   ensureWorkItemCreated,
   versionPhase,
@@ -69,6 +70,11 @@ export interface CompleteSessionArgs extends VersionArgs {
    * attempt 1 is not this lifecycle's first request.
    */
   afterLocalAttempts?: boolean;
+}
+
+export interface FinishInterviewArgs extends VersionArgs {
+  coreSessionId: string;
+  interviewJsUrl: string;
 }
 
 export interface CompleteSessionResult {
@@ -208,6 +214,21 @@ function completionActivities(deps: AdvanceActivityDependencies) {
           { signal },
         );
         return { outcome, attempt, namesVersion: advance.capabilities.completeNamesVersion, status, via };
+      });
+    },
+
+    /**
+     * v2.0: finishes the interview's Core session before Complete (HotDocs' interview use case);
+     * finished before, or its session gone, is `already-finished`, never a failure.
+     */
+    async finishInterview(args: FinishInterviewArgs): Promise<{ outcome: string }> {
+      return runWithHeartbeats(async (signal) => {
+        const { outcome } = await ensureInterviewFinished(
+          client(args.tenancy),
+          { coreSessionId: args.coreSessionId, interviewJsUrl: args.interviewJsUrl },
+          { workItemId: args.workItemId, versionId: args.versionId, signal },
+        );
+        return { outcome };
       });
     },
 

@@ -42,6 +42,8 @@ export interface ActiveSession extends RequestedSession {
   waitingSince?: string;
   deadlineAt?: string;
   remindersSent: number;
+  /** v2.0: the Core interview was finished (`finishcurrentinterview`); Complete comes next. */
+  interviewFinished?: boolean;
   /** CompleteSession succeeded; documents come next. */
   completedInAdvance: boolean;
   /** v2.0: Advance accepted the completion and is still completing (its status is read until done). */

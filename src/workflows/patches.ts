@@ -86,3 +86,10 @@ export const TRACING_PATCH = 'opentelemetry-tracing-v1';
  */
 export const PATCH_LOCAL_NAMED_COMPLETE = 'local-activity-for-version-named-complete';
 export const PATCH_REGULAR_COMPLETE = 'regular-activity-for-complete-before-close';
+
+/**
+ * v2.0: before Complete, a session begun with create-version has its Core interview finished
+ * (`finishcurrentinterview`, HotDocs' interview use case); before, Complete came straight after
+ * the interview (session-completion.ts). Step 2 after 0.1.0.
+ */
+export const PATCH_FINISH_CORE_INTERVIEW = 'finish-core-interview-before-complete';

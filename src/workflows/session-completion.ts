@@ -7,6 +7,7 @@ import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
 import { DOCUMENT_STEPS, localFirst } from './local-first';
 import {
+  PATCH_FINISH_CORE_INTERVIEW,
   PATCH_LOCAL_ASSEMBLE,
   PATCH_LOCAL_NAMED_COMPLETE,
   PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE,
@@ -33,6 +34,7 @@ export class SessionCompletion {
     const { tenancy } = this.lifecycle.options;
     this.lifecycle.setStage('completing-session', `completing session ${session.versionId}`);
     if (!session.completionAccepted) {
+      await this.finishInterview(session);
       const args = {
         tenancy,
         workItemId: state.workItemId,
@@ -49,6 +51,35 @@ export class SessionCompletion {
       if (!this.stillCompleting(session, result)) return;
     }
     await this.waitUntilCompleted(session);
+  }
+
+  /**
+   * v2.0: the Core interview of a version begun with create-version is finished before Complete, as
+   * HotDocs' interview use case requires. Retry-safe in the activity (a repeat is
+   * `already-finished`); recorded in the state, so a new run does not repeat it.
+   */
+  private async finishInterview(session: ActiveSession): Promise<void> {
+    const { interview } = session;
+    const protocol = this.lifecycle.state.protocol;
+    // Capabilities recorded before this one existed: the protocol that names its versions (v2.0)
+    // is the one with the Core finish step.
+    const finishes = protocol?.finishesInterview ?? protocol?.completeNamesVersion === true;
+    if (interview === undefined || session.interviewFinished === true || !finishes) return;
+    if (!patched(PATCH_FINISH_CORE_INTERVIEW)) return;
+    this.lifecycle.setStage('completing-session', `finishing the interview of session ${session.versionId}`);
+    const args = {
+      tenancy: this.lifecycle.options.tenancy,
+      workItemId: this.lifecycle.state.workItemId,
+      versionId: session.versionId,
+      coreSessionId: interview.coreSessionId,
+      interviewJsUrl: interview.interviewJsUrl,
+    };
+    await this.lifecycle.attend('finishInterview', () =>
+      advance.finishInterview.executeWithOptions({ summary: `Finish interview ${session.versionId}` }, [
+        args,
+      ]),
+    );
+    session.interviewFinished = true;
   }
 
   /**
