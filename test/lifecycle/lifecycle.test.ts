@@ -123,7 +123,9 @@ test('follow-ups requested during a session begin only after CompleteSession, in
     third.versionId,
   ]);
 
-  const order = endpointsFor(result.workItemId).filter((e) => /^(begin|complete|createAndAssemble)/.test(e));
+  const order = endpointsFor(result.workItemId).filter((e) =>
+    /^(begin|finishInterview|complete|createAndAssemble)/.test(e),
+  );
   expect(order).toEqual([
     ...assemblyCalls(first.versionId, 'interview'),
     ...assemblyCalls(queued[0]!.versionId, 'batch'),

@@ -55,7 +55,15 @@ export async function createHarness(
   emulatorOptions: EmulatorOptions = {},
   extraWorkerEnv: Env = {},
 ): Promise<Harness> {
-  const emulator = await startEmulator(emulatorOptions);
+  // On v2.0 the emulator refuses a Complete whose interview was not finished, so every lifecycle
+  // suite proves the Core finish step; a test can still set the switch itself.
+  const emulator = await startEmulator({
+    ...emulatorOptions,
+    behaviour: {
+      ...(PROTOCOL === 'v2.0' && { completeUnfinishedInterview: 'refuse' as const }),
+      ...emulatorOptions.behaviour,
+    },
+  });
   const taskQueue = uniqueTaskQueue('lifecycle');
   const documentDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-docs-'));
   const workerEnv = { ...emulatorEnv(emulator, taskQueue, documentDir), ...extraWorkerEnv };

@@ -37,12 +37,14 @@ export const ENDPOINTS: Readonly<{
       };
 
 /**
- * The emulator's request log entries (`endpoint:versionId`) of one session's assembly: begin and
- * complete — or, for a batch session not asked for by the update, one CreateAndAssemble on v2.0.
+ * The emulator's request log entries (`endpoint:versionId`) of one session's assembly: begin, the
+ * Core interview's finish on v2.0, and complete — or, for a batch session not asked for by the update, one CreateAndAssemble on v2.0.
  */
 export function assemblyCalls(versionId: string, kind: 'interview' | 'batch' | 'batch-by-update'): string[] {
   if (kind === 'batch' && PROTOCOL === 'v2.0') return [`createAndAssemble:${versionId}`];
-  return [`${ENDPOINTS.begin}:${versionId}`, `${ENDPOINTS.complete}:${versionId}`];
+  // v2.0 finishes the Core interview of a created version before its Complete.
+  const finish = PROTOCOL === 'v2.0' ? [`finishInterview:${versionId}`] : [];
+  return [`${ENDPOINTS.begin}:${versionId}`, ...finish, `${ENDPOINTS.complete}:${versionId}`];
 }
 
 /** The request log entries of collecting a session's documents: the list, then each download. */
