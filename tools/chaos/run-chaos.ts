@@ -56,6 +56,9 @@ export const V2_CHAOS_BEHAVIOUR: EmulatorBehaviourPatch = {
   syncThresholdMs: 0,
   completingMs: 1_000,
   postProcessingMs: 1_000,
+  // A Complete whose Core interview was not finished is refused: a lifecycle that skipped the
+  // finish step (or lost it under faults) could not complete.
+  completeUnfinishedInterview: 'refuse',
 };
 
 export interface ChaosRun {
