@@ -40,7 +40,7 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-async function begun(): Promise<{ id: string; versionId: string; session: AssemblySession }> {
+async function newWorkItem(): Promise<string> {
   const id = randomUUID();
   await client.createWorkItem({
     id,
@@ -48,6 +48,11 @@ async function begun(): Promise<{ id: string; versionId: string; session: Assemb
     templatePackageId: randomUUID(),
     name: 'Lease',
   });
+  return id;
+}
+
+async function begun(): Promise<{ id: string; versionId: string; session: AssemblySession }> {
+  const id = await newWorkItem();
   const versionId = randomUUID();
   const session = await client.beginSession(id, versionId);
   return { id, versionId, session };
@@ -188,13 +193,7 @@ describe('completeUnfinishedInterview', () => {
 
   test('refuse: CreateAndAssemble (no interview) is not affected, nor is its create-then-complete fallback', async () => {
     await setUp({ completeUnfinishedInterview: 'refuse', createAndAssemble: 'not-found' });
-    const id = randomUUID();
-    await client.createWorkItem({
-      id,
-      workGroupId: randomUUID(),
-      templatePackageId: randomUUID(),
-      name: 'Lease',
-    });
+    const id = await newWorkItem();
     const answer = await client.createAndAssemble(id, randomUUID());
     expect(answer).toMatchObject({ via: 'create-then-complete', status: 'Completed' });
     expect(finishes()).toHaveLength(1);
