@@ -1,13 +1,7 @@
 import type { Readable } from 'node:stream';
 import { checkAnswerXml } from './answer-xml';
 import { describe, type FailureContext } from './classify';
-import {
-  AdvanceError,
-  AdvanceNotFoundError,
-  AdvanceTransientError,
-  AdvanceUnsupportedError,
-  AdvanceValidationError,
-} from './errors';
+import { AdvanceError, AdvanceNotFoundError, AdvanceTransientError, AdvanceValidationError } from './errors';
 // The one GUID rule of the project's messages; dependency-free like this folder.
 import { isGuid } from '../workflows/message-rules';
 import {
@@ -37,10 +31,9 @@ import {
 } from './protocol';
 import type { TokenMetadata } from './token-cache';
 import { fileNameFrom, header, readBodyValue, readJson } from './response-body';
-// Types only flow back from retry-safe.ts, so this import makes no cycle at run time.
-import { ensureInterviewFinished } from './retry-safe';
+import { CoreInterview, type FinishInterviewOptions, type InterviewSessionRef } from './core-interview';
 import { AdvanceTransport, type AdvanceClientDependencies, type RawResponse } from './transport';
-import { apiPath, type AdvanceApiVersion } from './urls';
+import type { AdvanceApiVersion } from './urls';
 import {
   readVersionState,
   type CompletionAnswer,
@@ -89,21 +82,6 @@ export interface AssemblyAnswer extends CompletionAnswer {
   session?: AssemblySession;
 }
 
-/** The interview whose Core session `finishInterview` finishes: as `beginSession` returned it. */
-export interface InterviewSessionRef {
-  coreSessionId: string;
-  interviewJsUrl: string;
-}
-
-export interface FinishInterviewOptions extends CallOptions {
-  /** For errors and logs only: the Core call names neither. */
-  workItemId?: string;
-  versionId?: string;
-}
-
-/** The methods tried for `finishcurrentinterview`, in order: HotDocs does not name one. */
-const FINISH_INTERVIEW_METHODS = ['POST', 'PUT'] as const;
-
 export interface DocumentDownload {
   /** The document's bytes. Consume or destroy it: it holds a pooled connection until then. */
   body: Readable;
@@ -128,8 +106,7 @@ export class AdvanceClient {
   private createAndAssembleSupported?: boolean;
   /** v2.0: whether version-scoped document paths exist, once a server has answered. */
   private documentScope: 'unknown' | 'version' | 'work-item' = 'unknown';
-  /** The method the Core API took `finishcurrentinterview` with, once it has answered. */
-  private finishInterviewMethod?: (typeof FINISH_INTERVIEW_METHODS)[number];
+  private readonly coreInterview: CoreInterview;
   private readonly transport: AdvanceTransport;
 
   constructor(
@@ -140,6 +117,11 @@ export class AdvanceClient {
     this.tenancy = this.options.tenancy;
     this.protocol = protocolFor(this.options.apiVersion);
     this.transport = new AdvanceTransport(this.options, deps);
+    this.coreInterview = new CoreInterview(
+      this.transport,
+      this.options,
+      this.protocol.fixed.finishesInterview,
+    );
   }
 
   get apiVersion(): AdvanceApiVersion {
@@ -385,7 +367,7 @@ export class AdvanceClient {
     // The version was created, so the work item exists: the 404/405 meant "no such call".
     if (mode === 'auto') this.createAndAssembleSupported = false;
     if (this.protocol.fixed.finishesInterview) {
-      await ensureInterviewFinished(this, session, { workItemId, versionId, ...options });
+      await this.coreInterview.finishUnlessFinished(session, { workItemId, versionId, ...options });
     }
     const answer = await this.completeSession(
       workItemId,
@@ -396,46 +378,12 @@ export class AdvanceClient {
   }
 
   /**
-   * v2.0: finishes an interview's Core session before its version is completed — the Core API's
-   * `/ipi/session/<coreSessionId>/finishcurrentinterview` ("signals that the interview session is
-   * complete and prepares CAS for assembly"). Where the Core API lives, the method and the answer
-   * are not documented: the Core origin is `coreUrl` when configured, else the `interviewJsUrl`'s;
-   * `POST` is tried first and a `405` tries `PUT` once (remembered); any 2xx is success. The bearer
-   * token goes only to `coreUrl` or to the API's own origin. Not retry-safe on its own: see
-   * `ensureInterviewFinished`.
+   * v2.0: finishes an interview's Core session before its version is completed (the Core API's
+   * `finishcurrentinterview`; core-interview.ts says where and how). Not retry-safe on its own:
+   * see `ensureInterviewFinished`.
    */
-  async finishInterview(session: InterviewSessionRef, options: FinishInterviewOptions = {}): Promise<void> {
-    const { workItemId, versionId, signal } = options;
-    const context = { operation: 'finishInterview' as const, workItemId, versionId };
-    checkGuids(context, { coreSessionId: session.coreSessionId });
-    if (!this.protocol.fixed.finishesInterview) {
-      throw new AdvanceUnsupportedError(
-        `${describe(context)}: HotDocs Advance API ${this.apiVersion} has no Core interview finish step`,
-        context,
-      );
-    }
-    const core = this.coreOrigin(session.interviewJsUrl, context);
-    const path = apiPath('ipi', 'session', session.coreSessionId, 'finishcurrentinterview');
-    const methods =
-      this.finishInterviewMethod === undefined ? FINISH_INTERVIEW_METHODS : [this.finishInterviewMethod];
-    for (const [i, method] of methods.entries()) {
-      try {
-        const response = await this.transport.exchangeAt({
-          ...context,
-          signal,
-          method,
-          path,
-          url: `${core.base}/${path}`,
-          trusted: core.trusted,
-        });
-        await response.body.dump();
-        this.finishInterviewMethod = method;
-        return;
-      } catch (error) {
-        const last = i === methods.length - 1;
-        if (last || !(error instanceof AdvanceError && error.status === 405)) throw error;
-      }
-    }
+  finishInterview(session: InterviewSessionRef, options: FinishInterviewOptions = {}): Promise<void> {
+    return this.coreInterview.finish(session, options);
   }
 
   /**
@@ -483,24 +431,6 @@ export class AdvanceClient {
 
   private checkAnswers(xml: string, context: FailureContext): void {
     checkAnswerXml(xml, { maxBytes: this.options.maxAnswerXmlBytes, context });
-  }
-
-  /** The Core API's base, and whether the bearer token may go there. */
-  private coreOrigin(interviewJsUrl: string, context: FailureContext): { base: string; trusted: boolean } {
-    if (this.options.coreUrl !== undefined) return { base: this.options.coreUrl, trusted: true };
-    if (
-      typeof interviewJsUrl !== 'string' ||
-      !/^https?:\/\//i.test(interviewJsUrl) ||
-      !URL.canParse(interviewJsUrl)
-    ) {
-      throw new AdvanceValidationError(
-        `${describe(context)}: interviewJsUrl is not an absolute http(s) URL, so the Core API's origin is unknown ` +
-          '(set coreUrl / ADVANCE_CORE_URL)',
-        context,
-      );
-    }
-    const origin = new URL(interviewJsUrl).origin;
-    return { base: origin, trusted: origin === new URL(this.options.urls.apiBase).origin };
   }
 
   private createAndAssembleMode(): ProtocolCapabilities['createAndAssemble'] {

@@ -3,10 +3,9 @@ import type {
   AssemblyAnswer,
   CallOptions,
   CreateAndAssembleRequest,
-  FinishInterviewOptions,
-  InterviewSessionRef,
   SaveSessionOptions,
 } from './client';
+import { refusedAsFinished, type FinishInterviewOptions, type InterviewSessionRef } from './core-interview';
 import {
   AdvanceConflictError,
   AdvanceNotFoundError,
@@ -304,9 +303,6 @@ export interface FinishInterviewOutcome {
   detail?: string;
 }
 
-/** A refusal that means "this Core session is finished or gone", in whatever words. */
-const FINISHED_WORDING = /finish|complet|closed|ended|no longer|not found|does not exist|unknown session/i;
-
 /**
  * v2.0: finishes the interview's Core session, safe to repeat. A repeat after a lost answer, or a
  * session Advance already closed, is refused by the Core API in undocumented ways (404, 409, 410,
@@ -325,17 +321,6 @@ export async function ensureInterviewFinished(
     if (!refusedAsFinished(error)) throw error;
     return { outcome: 'already-finished', detail: (error as AdvanceError).message };
   }
-}
-
-function refusedAsFinished(error: unknown): boolean {
-  if (error instanceof AdvanceConflictError || error instanceof AdvanceNotFoundError) return true;
-  const status = (error as AdvanceError | undefined)?.status;
-  if (status === 410) return true;
-  return (
-    error instanceof AdvanceValidationError &&
-    status === 400 &&
-    FINISHED_WORDING.test((error as AdvanceError).serverMessage ?? '')
-  );
 }
 
 /** `ensureSessionSaved` naming the version, as v2.0 requires (v1.1 ignores it). */
