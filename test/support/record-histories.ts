@@ -11,6 +11,8 @@
  * `--only traced` records a lifecycle traced from its start into test/histories/traced/.
  * `--only finish-update` records the interview finished by the `completeInterview` update, and by
  * the signal with a late update after it.
+ * `--only v2.0-finish` records a v2.0 interview whose Core interview is finished before Complete
+ * (the `finish-core-interview-before-complete` patch), beside the v2.0 histories made before it.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -154,6 +156,30 @@ function recordOnAdvanceV2(): Promise<void> {
       await save(env, 'v2.0-interview-completed', interview.lifecycleId);
     },
     // Point the worker at the emulator's v2.0 API.
+    (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
+  );
+}
+
+/**
+ * A v2.0 interview that took the Core interview finish before its Complete: its history carries
+ * the patch marker and the `finishInterview` activity. The recording stops if either is missing,
+ * so the file is never an old-path history under a new name.
+ */
+function recordV2InterviewFinish(): Promise<void> {
+  return onDevServer(
+    async (env, h) => {
+      const interview = await h.lifecycles.start(
+        lifecycleInput({ businessKey: 'replay-interview-finished-v2' }),
+      );
+      const waiting = await atStage(h.lifecycles, interview.lifecycleId, 'waiting-for-interview');
+      await h.lifecycles.interviewCompleted(interview.lifecycleId, waiting.activeSession!.versionId);
+      await h.lifecycles.result(interview.lifecycleId);
+      const finishes = h.emulator
+        .requests()
+        .filter((r) => r.endpoint === 'finishInterview' && r.status !== null && r.status < 300);
+      if (finishes.length !== 1) throw new Error(`expected one finishInterview, saw ${finishes.length}`);
+      await save(env, 'v2.0-interview-finished-before-complete', interview.lifecycleId);
+    },
     (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
   );
 }
@@ -305,6 +331,7 @@ const SETS = {
   encrypted: recordEncrypted,
   traced: recordTraced,
   'finish-update': recordFinishUpdates,
+  'v2.0-finish': recordV2InterviewFinish,
 };
 
 async function main(): Promise<void> {
