@@ -15,6 +15,7 @@ export const EMULATOR_SWITCHES = [
   'documentListShape',
   'completingMs',
   'postProcessingMs',
+  'postProcessingOutcome',
   'syncThresholdMs',
   'completeResponseBody',
   'statusShape',
@@ -48,4 +49,7 @@ export const UNPROBED_SWITCHES: Readonly<Partial<Record<EmulatorSwitch, string>>
   completeUnfinishedInterview:
     "asking means completing a version whose interview was not finished, which HotDocs' use case says " +
     'must not be done; the probe keeps to the documented order',
+  postProcessingOutcome:
+    "a failed post-assembly processing is the tenancy's post-assembly app failing; the probe cannot make " +
+    'it fail, and a version that reads PostProcessingFailed on its own is reported by its status',
 };

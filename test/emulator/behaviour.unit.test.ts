@@ -24,6 +24,7 @@ describe('behaviour switches', () => {
       documentListShape: 'array',
       completingMs: 0,
       postProcessingMs: 0,
+      postProcessingOutcome: 'completed',
       syncThresholdMs: 20_000,
       completeResponseBody: 'status',
       statusShape: 'object',

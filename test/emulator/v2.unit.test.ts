@@ -156,6 +156,22 @@ describe('Complete', () => {
     expect((await v2.call('GET', `/WorkItems/${id}/Versions/${versionId}/Documents`)).status).toBe(200);
   });
 
+  it('with postProcessingOutcome "failed" reads PostProcessingFailed until its processing runs again', async () => {
+    const v2 = await startV2({ postProcessingMs: 200, postProcessingOutcome: 'failed', syncThresholdMs: 0 });
+    const { id, versionId } = await v2.begun();
+    expect((await v2.call('PUT', `/WorkItems/${id}/Versions/${versionId}/Complete`, {})).status).toBe(202);
+    const read = () => v2.status(id, versionId);
+    expect(await statusAfter(read, 'PostAssemblyProcessing')).toBe('PostProcessingFailed');
+    expect(await read()).toBe('PostProcessingFailed');
+    const rerun = `${v2.test.emulator.controlUrl}/work-items/${id}/versions/${versionId}/post-processing/rerun`;
+    expect((await http('POST', rerun)).status).toBe(200);
+    expect(await read()).toBe('Completed');
+    expect(v2.test.emulator.workItem(id)?.versions[0]?.completedAt).not.toBeNull();
+    // Only a failed processing runs again.
+    expect((await http('POST', rerun)).status).toBe(409);
+    expect(v2.test.emulator.rerunPostProcessing(id, versionId)).toBe(false);
+  });
+
   it('waits within the synchronous threshold and answers Completed', async () => {
     const v2 = await startV2({ completingMs: 100, syncThresholdMs: 10_000 });
     const { id, versionId } = await v2.begun();

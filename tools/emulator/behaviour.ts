@@ -30,6 +30,12 @@ const behaviourShape = {
   completingMs: z.number().min(0),
   /** Then how long it reads `PostAssemblyProcessing` (a post-assembly webhook at work). */
   postProcessingMs: z.number().min(0),
+  /**
+   * How post-assembly processing ends: `completed`, or `failed` — the version reads
+   * `PostProcessingFailed` (a status named by the answer-set pages, shared/advance-api-v2.md §8)
+   * until an administrator runs the processing again (control `POST versions/{id}/post-processing/rerun`).
+   */
+  postProcessingOutcome: z.enum(['completed', 'failed']),
   /** Without a callbackUrl, Complete/CreateAndAssemble wait this long for `Completed`, else answer `Completing` with a status URL. */
   syncThresholdMs: z.number().min(0),
   /** v2.0 Complete/CreateAndAssemble/SaveAndClose answer with the version's status, or with no body. */
@@ -83,6 +89,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
   documentListShape: 'array',
   completingMs: 0,
   postProcessingMs: 0,
+  postProcessingOutcome: 'completed',
   syncThresholdMs: 20_000,
   completeResponseBody: 'status',
   statusShape: 'object',

@@ -80,6 +80,11 @@ export interface RunningEmulator {
   behaviour(): EmulatorBehaviour;
   /** Invalidates every token issued so far. */
   expireTokens(): void;
+  /**
+   * Runs a `PostProcessingFailed` version's post-assembly processing again, successfully, as an
+   * administrator does in Advance: it reads `Completed`. False when it was not in that status.
+   */
+  rerunPostProcessing(workItemId: string, versionId: string): boolean;
   /** Rotates the service principal's password: logins with the old one are refused from now on. */
   setPrincipalPassword(password: string): void;
   /** Clears state, counters, logs, faults and tokens; keeps the options and credentials. */
@@ -158,6 +163,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setBehaviour: (patch) => runtime.setBehaviour(patch),
     behaviour: () => ({ ...runtime.behaviour }),
     expireTokens: () => runtime.tokens.expireAll(),
+    rerunPostProcessing: (workItemId, versionId) => {
+      const item = runtime.store.find(normaliseGuid(workItemId));
+      return item !== undefined && runtime.store.rerunPostProcessing(item, normaliseGuid(versionId));
+    },
     setPrincipalPassword: (password) => {
       runtime.principalPassword = password;
     },

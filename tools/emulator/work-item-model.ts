@@ -4,7 +4,8 @@ import type { AssembledDocument } from './assembly/assemble-documents';
 
 /**
  * One state machine for both API versions: `InProgress` → `Completing` → `PostAssemblyProcessing`
- * → `Completed`, or `Saved` / `Discarded`. v1.1 completes at once; only the v2.0 calls pass through
+ * → `Completed` (or `PostProcessingFailed` when the post-assembly app reports a failure), or
+ * `Saved` / `Discarded`. v1.1 completes at once; only the v2.0 calls pass through
  * the two middle phases, and only when the `completingMs` / `postProcessingMs` switches ask for it.
  */
 export const VERSION_STATUSES = [
@@ -14,6 +15,7 @@ export const VERSION_STATUSES = [
   'PostAssemblyProcessing',
   'Completed',
   'Discarded',
+  'PostProcessingFailed',
 ] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
@@ -40,6 +42,8 @@ export interface VersionRecord {
   completingUntil: number | null;
   /** When (epoch ms) post-assembly processing ends; equal to `completingUntil` when there is none. */
   processingUntil: number | null;
+  /** Post-assembly processing ends in `PostProcessingFailed` (behaviour `postProcessingOutcome`). */
+  postProcessingFails?: boolean;
   /** The Core assembly session behind the interview; closed once the version leaves `InProgress`. */
   coreSessionOpen: boolean;
   /**

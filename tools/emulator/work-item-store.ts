@@ -40,6 +40,8 @@ export type VersionOutcome =
 export interface CompletionTiming {
   completingMs: number;
   postProcessingMs: number;
+  /** How post-assembly processing ends; `completed` unless given. */
+  postProcessingOutcome?: 'completed' | 'failed';
 }
 
 /**
@@ -62,6 +64,20 @@ export class WorkItemStore {
 
   findVersion(item: WorkItemRecord, versionId: string): VersionRecord | undefined {
     return item.versions.find((version) => version.versionId === versionId);
+  }
+
+  /**
+   * What an administrator does in Advance once the post-assembly app is fixed: its processing of a
+   * `PostProcessingFailed` version runs again and succeeds, and the version reads `Completed`.
+   * False when the version is not `PostProcessingFailed`.
+   */
+  rerunPostProcessing(item: WorkItemRecord, versionId: string): boolean {
+    const version = this.findVersion(item, versionId);
+    if (version?.status !== 'PostProcessingFailed') return false;
+    version.postProcessingFails = false;
+    version.status = 'Completed';
+    version.completedAt = new Date().toISOString();
+    return true;
   }
 
   create(id: string, fields: WorkItemFields): WorkItemRecord {
@@ -276,6 +292,7 @@ export class WorkItemStore {
     version.coreSessionOpen = false;
     version.completingUntil = now + timing.completingMs;
     version.processingUntil = version.completingUntil + timing.postProcessingMs;
+    version.postProcessingFails = timing.postProcessingOutcome === 'failed';
     version.status = 'Completing';
     if (runAssembly) {
       version.assembled = true;
@@ -317,8 +334,12 @@ function advancePhases(item: WorkItemRecord, now: number): void {
       version.status = 'PostAssemblyProcessing';
     }
     if (version.status === 'PostAssemblyProcessing' && now >= (version.processingUntil ?? 0)) {
-      version.status = 'Completed';
-      version.completedAt = new Date(version.processingUntil ?? now).toISOString();
+      if (version.postProcessingFails === true) {
+        version.status = 'PostProcessingFailed';
+      } else {
+        version.status = 'Completed';
+        version.completedAt = new Date(version.processingUntil ?? now).toISOString();
+      }
     }
   }
 }

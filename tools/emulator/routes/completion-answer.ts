@@ -11,6 +11,7 @@ export function completionTiming(runtime: EmulatorRuntime): CompletionTiming {
   return {
     completingMs: runtime.behaviour.completingMs,
     postProcessingMs: runtime.behaviour.postProcessingMs,
+    postProcessingOutcome: runtime.behaviour.postProcessingOutcome,
   };
 }
 

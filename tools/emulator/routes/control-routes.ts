@@ -2,6 +2,7 @@ import { EmulatorHttpError } from '../http-error';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorRuntime } from '../emulator-runtime';
 import { API_BASE_PATHS_BY_VERSION, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from '../endpoints';
+import { normaliseGuid } from '../guid';
 import { parseJsonText } from '../json-body';
 
 /**
@@ -39,6 +40,7 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
       'POST faults/release',
       'GET|PUT behaviour',
       'POST tokens/expire',
+      'POST work-items/{id}/versions/{versionId}/post-processing/rerun',
       'POST reset',
     ].map((route) => route.replace(/ /, ` ${CONTROL_BASE_PATH}/`)),
   }));
@@ -68,6 +70,15 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
   app.post(at('/tokens/expire'), async () => {
     runtime.tokens.expireAll();
     return { expired: true };
+  });
+  // An administrator runs a failed post-assembly processing again (it succeeds this time).
+  app.post(at('/work-items/:id/versions/:versionId/post-processing/rerun'), async (request) => {
+    const { id, versionId } = request.params as { id: string; versionId: string };
+    const item = runtime.store.find(normaliseGuid(id));
+    if (item === undefined || !runtime.store.rerunPostProcessing(item, normaliseGuid(versionId))) {
+      throw new EmulatorHttpError(409, `version ${versionId} of work item ${id} is not PostProcessingFailed`);
+    }
+    return { status: 'Completed' };
   });
   app.post(at('/reset'), async () => {
     runtime.reset();
