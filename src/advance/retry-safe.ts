@@ -202,8 +202,9 @@ async function completeActiveSession(
 export interface VersionCompletion {
   /**
    * `completed`: this call completed it; `already-completed`: an earlier request had; `completing`:
-   * accepted but still `Completing` or in post-assembly processing — wait, then read the status
-   * again (`client.readVersionStatus`): only `Completed` lets documents be collected.
+   * accepted but still `Completing` or in post-assembly processing (or that processing failed:
+   * `status` says so) — wait, then read the status again (`client.readVersionStatus`): only
+   * `Completed` lets documents be collected.
    */
   outcome: 'completed' | 'already-completed' | 'completing';
   status: VersionStatus;
@@ -345,7 +346,9 @@ async function settledEarlier(
   const own = known ?? (await readOwnStatus(client, workItemId, versionId, options));
   const phase = own === undefined ? undefined : versionPhase(own.status);
   if (own !== undefined && phase === 'completed') return { outcome: 'already-completed', status: own.status };
-  if (own !== undefined && phase === 'completing') return { outcome: 'completing', status: own.status };
+  // A failed post-processing is an accepted completion too: completing it again cannot help.
+  if (own !== undefined && (phase === 'completing' || phase === 'post-processing-failed'))
+    return { outcome: 'completing', status: own.status };
   throw withDetail(conflict, ` (version ${versionId} is ${stateText(own)})`);
 }
 
@@ -368,6 +371,8 @@ async function assemblyOutcome(
     case 'completed':
       return { outcome: 'completed', status: state.status, ...url };
     case 'completing':
+    case 'post-processing-failed':
+      // Accepted; a failed post-processing is the status reader's to report (it will not pass by waiting).
       return { outcome: 'completing', status: state.status, ...url };
     case 'in-progress':
       // Accepted, yet not completing: repeating the call is the way on.

@@ -15,14 +15,19 @@ export type VersionStatus =
   | 'Completed'
   | 'Discarded'
   | 'Failed'
+  /** Advance completed the version, but its post-assembly processing failed (named by the answer-set pages). */
+  | 'PostProcessingFailed'
   | 'Unknown';
 
 /**
  * What a status means for a lifecycle: `completing` (Completing or post-assembly processing) is
  * waited out and read again; only `completed` lets documents be collected; `ended` (saved,
- * discarded, failed) will not complete by waiting; `unknown` is a status this client cannot read.
+ * discarded, failed) will not complete by waiting; `post-processing-failed`: the completion was
+ * accepted, but will not reach Completed until someone in Advance deals with the post-assembly
+ * processing; `unknown` is a status this client cannot read.
  */
-export type VersionPhase = 'in-progress' | 'completing' | 'completed' | 'ended' | 'unknown';
+export type VersionPhase =
+  'in-progress' | 'completing' | 'completed' | 'post-processing-failed' | 'ended' | 'unknown';
 
 export interface VersionState {
   versionId: string;
@@ -42,6 +47,7 @@ const NAMES: ReadonlyArray<[RegExp, VersionStatus]> = [
   [/^(inprogress|active|open|started)$/, 'InProgress'],
   [/^(saved|savedandclosed|closed)$/, 'Saved'],
   [/^completing$/, 'Completing'],
+  [/^post.*fail/, 'PostProcessingFailed'],
   [/^post|processing/, 'PostAssemblyProcessing'],
   [/^(completed|complete)$/, 'Completed'],
   [/^(discarded|deleted)$/, 'Discarded'],
@@ -63,6 +69,8 @@ export function versionPhase(status: VersionStatus): VersionPhase {
       return 'completing';
     case 'Completed':
       return 'completed';
+    case 'PostProcessingFailed':
+      return 'post-processing-failed';
     case 'Saved':
     case 'Discarded':
     case 'Failed':

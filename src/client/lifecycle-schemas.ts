@@ -95,7 +95,12 @@ export const reminderSchema = z.object({
   detail: z.string().optional(),
 });
 
-export const attentionReasonSchema = z.enum(['credentials-refused', 'forbidden', 'outcome-unconfirmed']);
+export const attentionReasonSchema = z.enum([
+  'credentials-refused',
+  'forbidden',
+  'outcome-unconfirmed',
+  'post-processing-failed',
+]);
 
 export const attentionSchema = z.object({
   reason: attentionReasonSchema,

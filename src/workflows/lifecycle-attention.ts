@@ -19,6 +19,12 @@ import { PATCH_BOUNDED_ATTENTION, PATCH_NEEDS_ATTENTION } from './patches';
 export class UnconfirmedOutcome extends Error {}
 
 /**
+ * Advance accepted the completion but its post-assembly processing failed: the version reads
+ * `PostProcessingFailed` until someone deals with it in Advance. Raised by the workflow itself.
+ */
+export class PostProcessingFailed extends Error {}
+
+/**
  * Thrown out of a step's attention wait to continue as new (workflows.ts catches it); the
  * attention stays in the carried state, and the next run waits out the rest of the interval.
  */
@@ -56,7 +62,7 @@ interface PendingRepair {
 /**
  * Faults an operator can fix do not end the lifecycle: a refused login (a rotated password), a
  * `403` (the API client's scope changed), a completion Advance's state can neither confirm nor
- * deny. The lifecycle waits in `needs-attention` — searchable, with the reason and the failed call
+ * deny, a post-assembly processing that failed in Advance. The lifecycle waits in `needs-attention` — searchable, with the reason and the failed call
  * in its status and current details — retries on a slow schedule, and takes an operator's
  * `repair`: retry now, accept the session as completed, or abandon. Input errors still fail at
  * once.
@@ -212,6 +218,7 @@ export class LifecycleAttention {
 /** Which operator-fixable fault an error is, if any. */
 export function attentionReason(error: unknown, call: string): AttentionReason | undefined {
   if (error instanceof UnconfirmedOutcome) return 'outcome-unconfirmed';
+  if (error instanceof PostProcessingFailed) return 'post-processing-failed';
   switch (failureTypeOf(error)) {
     case FailureType.AdvanceAuth:
       return 'credentials-refused';

@@ -107,7 +107,12 @@ export type AttentionReason =
   /** A call was refused with 403: the API client's scope changed. */
   | 'forbidden'
   /** A completion that Advance's state cannot confirm or deny. */
-  | 'outcome-unconfirmed';
+  | 'outcome-unconfirmed'
+  /**
+   * v2.0: Advance accepted the completion, but the version reads `PostProcessingFailed`: its
+   * post-assembly processing must be run again in Advance; `retry` reads the status again.
+   */
+  | 'post-processing-failed';
 
 export interface AttentionStatus {
   reason: AttentionReason;

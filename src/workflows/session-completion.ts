@@ -2,7 +2,7 @@ import { condition, patched, sleep } from '@temporalio/workflow';
 import type { CompleteSessionArgs, CompleteSessionResult, LifecycleActivities } from '../activities';
 import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
-import { UnconfirmedOutcome } from './lifecycle-attention';
+import { PostProcessingFailed, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
 import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
 import { DOCUMENT_STEPS, localFirst } from './local-first';
@@ -261,6 +261,12 @@ export class SessionCompletion {
             { summary: `Read the status of session ${session.versionId}` },
             [{ ...args, ...attempt }],
           );
+          if (status.phase === 'post-processing-failed') {
+            throw new PostProcessingFailed(
+              `Advance completed session ${session.versionId}, but its post-assembly processing failed ` +
+                `(the version reads ${status.status}): run the processing again in Advance, then retry`,
+            );
+          }
           if (status.phase !== 'completed' && status.phase !== 'completing') {
             throw new UnconfirmedOutcome(
               `Advance accepted the completion, but the version is now ${status.status}`,

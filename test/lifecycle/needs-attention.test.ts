@@ -194,3 +194,49 @@ v11Only(
     await h.lifecycles.cancel(lifecycleId);
   },
 );
+
+(PROTOCOL === 'v2.0' ? test : test.skip)(
+  'v2.0: a failed post-assembly processing needs attention with its reason; run again in Advance, a retry completes',
+  async () => {
+    const before = h.emulator.behaviour();
+    h.emulator.setBehaviour({ postProcessingMs: 1_000, postProcessingOutcome: 'failed' });
+    try {
+      const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', attentionRetryEvery: '1h' }));
+      const attention = await stageOf(started.lifecycleId, 'needs-attention');
+      expect(attention.attention).toMatchObject({
+        reason: 'post-processing-failed',
+        call: 'readVersionStatus',
+      });
+      expect(attention.attention!.message).toMatch(/post-assembly processing failed .*PostProcessingFailed/);
+      const { workItemId } = attention;
+      const versionId = attention.activeSession!.versionId;
+      expect(h.emulator.workItem(workItemId)!.versions[0]!.status).toBe('PostProcessingFailed');
+
+      // A retry reads the status again: still failed, so it needs attention again.
+      await h.lifecycles.repair(started.lifecycleId, { action: 'retry', note: 'not fixed yet' });
+      await eventually(async () => {
+        const s = await h.lifecycles.status(started.lifecycleId);
+        return s.stage === 'needs-attention' && s.repairs?.length === 1 ? s : undefined;
+      });
+
+      // An administrator runs the processing again in Advance; the next retry completes.
+      expect(h.emulator.rerunPostProcessing(workItemId, versionId)).toBe(true);
+      await h.lifecycles.repair(started.lifecycleId, { action: 'retry', note: 'post-processing run again' });
+      const result = await h.lifecycles.result(started.lifecycleId);
+      expect(result.outcome).toBe('completed');
+      expect(result.sessions[0]!.documents.length).toBeGreaterThan(0);
+      // Completed once: the retries only read the status.
+      const completions = h.emulator
+        .requests()
+        .filter(
+          (r) => r.workItemId === workItemId && ['createAndAssemble', 'completeVersion'].includes(r.endpoint),
+        );
+      expect(completions.map((r) => r.status)).toEqual([200]);
+    } finally {
+      h.emulator.setBehaviour({
+        postProcessingMs: before.postProcessingMs,
+        postProcessingOutcome: before.postProcessingOutcome,
+      });
+    }
+  },
+);
