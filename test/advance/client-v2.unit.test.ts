@@ -15,17 +15,14 @@ import {
   ensureVersionCompleted,
   ensureVersionSaved,
   verifyCallbackSignature,
-  type AdvanceApiVersion,
-  type AdvanceClientOptions,
   type VersionStatus,
 } from '../../src/advance';
 import {
   CALLBACK_SIGNATURE_HEADER as EMULATOR_SIGNATURE_HEADER,
-  startEmulator,
-  type EmulatorBehaviour,
   type RunningEmulator,
 } from '../../tools/emulator';
 import { CallbackReceiver } from '../support/callback-receiver';
+import { clientOnEmulator, newWorkItem as createWorkItem } from '../support/client-on-emulator';
 
 /** The client against the emulator's v2.0 over real sockets: what only v2.0 has. */
 
@@ -35,19 +32,8 @@ let emulator: RunningEmulator;
 let client: AdvanceClient;
 const receivers: CallbackReceiver[] = [];
 
-async function setUp(
-  behaviour: Partial<EmulatorBehaviour> = {},
-  options: Partial<AdvanceClientOptions> = {},
-  apiVersion: AdvanceApiVersion = 'v2.0',
-): Promise<void> {
-  emulator = await startEmulator({ behaviour });
-  client = new AdvanceClient({
-    baseUrl: emulator.apis[apiVersion].cloud.baseUrl,
-    authUrl: emulator.cloud.authUrl,
-    ...emulator.credentials,
-    apiVersion,
-    ...options,
-  });
+async function setUp(...args: Parameters<typeof clientOnEmulator>): Promise<void> {
+  ({ emulator, client } = await clientOnEmulator(...args));
 }
 
 afterEach(async () => {
@@ -56,15 +42,8 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
 });
 
-async function newWorkItem(): Promise<string> {
-  const id = randomUUID();
-  await client.createWorkItem({
-    id,
-    workGroupId: randomUUID(),
-    templatePackageId: randomUUID(),
-    name: 'Lease',
-  });
-  return id;
+function newWorkItem(): Promise<string> {
+  return createWorkItem(client);
 }
 
 async function begun(): Promise<{ id: string; versionId: string }> {

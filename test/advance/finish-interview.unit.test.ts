@@ -6,11 +6,10 @@ import {
   AdvanceValidationError,
   ensureInterviewFinished,
   ensureVersionCompleted,
-  type AdvanceApiVersion,
-  type AdvanceClientOptions,
   type AssemblySession,
 } from '../../src/advance';
-import { startEmulator, type EmulatorBehaviour, type RunningEmulator } from '../../tools/emulator';
+import { startEmulator, type RunningEmulator } from '../../tools/emulator';
+import { clientOnEmulator, newWorkItem as createWorkItem } from '../support/client-on-emulator';
 
 /**
  * v2.0's Core interview finish (`/ipi/session/<coreSessionId>/finishcurrentinterview`) against the
@@ -20,19 +19,8 @@ import { startEmulator, type EmulatorBehaviour, type RunningEmulator } from '../
 let emulator: RunningEmulator;
 let client: AdvanceClient;
 
-async function setUp(
-  behaviour: Partial<EmulatorBehaviour> = {},
-  options: Partial<AdvanceClientOptions> = {},
-  apiVersion: AdvanceApiVersion = 'v2.0',
-): Promise<void> {
-  emulator = await startEmulator({ behaviour });
-  client = new AdvanceClient({
-    baseUrl: emulator.apis[apiVersion].cloud.baseUrl,
-    authUrl: emulator.cloud.authUrl,
-    ...emulator.credentials,
-    apiVersion,
-    ...options,
-  });
+async function setUp(...args: Parameters<typeof clientOnEmulator>): Promise<void> {
+  ({ emulator, client } = await clientOnEmulator(...args));
 }
 
 afterEach(async () => {
@@ -40,15 +28,8 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-async function newWorkItem(): Promise<string> {
-  const id = randomUUID();
-  await client.createWorkItem({
-    id,
-    workGroupId: randomUUID(),
-    templatePackageId: randomUUID(),
-    name: 'Lease',
-  });
-  return id;
+function newWorkItem(): Promise<string> {
+  return createWorkItem(client);
 }
 
 async function begun(): Promise<{ id: string; versionId: string; session: AssemblySession }> {
