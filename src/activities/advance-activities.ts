@@ -224,7 +224,7 @@ function completionActivities(deps: AdvanceActivityDependencies) {
     async finishInterview(args: FinishInterviewArgs): Promise<{ outcome: string }> {
       return runWithHeartbeats(async (signal) => {
         const { outcome } = await ensureInterviewFinished(
-          client(args.tenancy),
+          await client(args, signal),
           { coreSessionId: args.coreSessionId, interviewJsUrl: args.interviewJsUrl },
           { workItemId: args.workItemId, versionId: args.versionId, signal },
         );

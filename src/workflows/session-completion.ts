@@ -74,9 +74,9 @@ export class SessionCompletion {
       coreSessionId: interview.coreSessionId,
       interviewJsUrl: interview.interviewJsUrl,
     };
-    await this.lifecycle.attend('finishInterview', () =>
+    await this.lifecycle.attend('finishInterview', (attempt) =>
       advance.finishInterview.executeWithOptions({ summary: `Finish interview ${session.versionId}` }, [
-        args,
+        { ...args, ...attempt },
       ]),
     );
     session.interviewFinished = true;
