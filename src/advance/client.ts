@@ -117,11 +117,8 @@ export class AdvanceClient {
     this.tenancy = this.options.tenancy;
     this.protocol = protocolFor(this.options.apiVersion);
     this.transport = new AdvanceTransport(this.options, deps);
-    this.coreInterview = new CoreInterview(
-      this.transport,
-      this.options,
-      this.protocol.fixed.finishesInterview,
-    );
+    const { finishesInterview } = this.protocol.fixed;
+    this.coreInterview = new CoreInterview(this.transport, this.options, finishesInterview);
   }
 
   get apiVersion(): AdvanceApiVersion {
@@ -378,9 +375,8 @@ export class AdvanceClient {
   }
 
   /**
-   * v2.0: finishes an interview's Core session before its version is completed (the Core API's
-   * `finishcurrentinterview`; core-interview.ts says where and how). Not retry-safe on its own:
-   * see `ensureInterviewFinished`.
+   * v2.0: finishes an interview's Core session before Complete (`finishcurrentinterview`, see
+   * core-interview.ts). Not retry-safe on its own: see `ensureInterviewFinished`.
    */
   finishInterview(session: InterviewSessionRef, options: FinishInterviewOptions = {}): Promise<void> {
     return this.coreInterview.finish(session, options);
