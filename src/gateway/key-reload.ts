@@ -10,8 +10,11 @@ const DEBOUNCE_MS = 200;
 /**
  * Re-reads `GATEWAY_API_KEYS_FILE` when asked (SIGHUP) and when it changes, and swaps the keys in
  * at once: requests in flight finish with the keys they were authenticated with, none is dropped.
- * A file that no longer parses changes nothing: the old keys stay, and the problems are logged
- * (by line, never a hash).
+ *
+ * A file that no longer parses is refused, and its problems are logged (by line, never a hash):
+ * the keys in use stay as they were, except those the new file no longer lists on any line,
+ * which are revoked at once. Whoever removes a key while another line has a typo revokes it all
+ * the same; a key never outlives its line. A file that cannot be read at all changes nothing.
  */
 export class ApiKeyFileReloader {
   private watcher?: FSWatcher;
@@ -26,11 +29,16 @@ export class ApiKeyFileReloader {
   /** Reads the file now; true when the new keys are in use. */
   reload(reason: string): boolean {
     const problems: string[] = [];
-    const keys = reloadApiKeys(this.ring.keys(), this.file, problems);
+    const before = this.ring.keys();
+    const { keys, stillListed } = reloadApiKeys(before, this.file, problems);
     if (problems.length > 0) {
+      const revoked = before.filter((key) => !stillListed.includes(key));
+      if (revoked.length > 0) this.ring.replace(stillListed);
       this.log.error(
-        { reason, file: this.file, problems },
-        'API key file not reloaded: it has problems; the keys in use stay as they were',
+        { reason, file: this.file, problems, ...(revoked.length > 0 && { revoked: names(revoked) }) },
+        revoked.length > 0
+          ? 'API key file not reloaded: it has problems; the keys it no longer lists are revoked, the others stay as they were'
+          : 'API key file not reloaded: it has problems; the keys in use stay as they were',
       );
       return false;
     }

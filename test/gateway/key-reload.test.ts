@@ -11,8 +11,8 @@ import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
 
 /**
  * GATEWAY_API_KEYS_FILE is re-read when it changes (and on SIGHUP, see cli.test.ts): new keys
- * work, removed ones stop, requests in flight finish with the key they came with, and a broken
- * file changes nothing but the log.
+ * work, removed ones stop, requests in flight finish with the key they came with, a broken file
+ * changes nothing but the log and the keys it no longer lists.
  */
 
 const FIRST = `first-${randomBytes(16).toString('hex')}`;
@@ -22,6 +22,7 @@ let env: TestWorkflowEnvironment;
 let scratch: string;
 let keyFile: string;
 let gateway: RunningGateway;
+let lifecycles: LifecycleClient;
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -30,7 +31,7 @@ beforeAll(async () => {
   keyFile = path.join(scratch, 'api-keys');
   await writeFile(keyFile, `first:${sha256Hex(FIRST)} tenancies=* permissions=start,read\n`);
   // No worker: a started lifecycle just stays running, which a held-open request needs.
-  const lifecycles = new LifecycleClient(env.client, { taskQueue: uniqueTaskQueue('key-reload') });
+  lifecycles = new LifecycleClient(env.client, { taskQueue: uniqueTaskQueue('key-reload') });
   gateway = await startTestGateway(lifecycles, {
     env: { GATEWAY_API_KEYS: '', GATEWAY_API_KEYS_FILE: keyFile, GATEWAY_WAIT_LIMIT: '2s' },
     log: { stream: { write: (line) => logLines.push(line) } },
@@ -101,4 +102,30 @@ test('a broken file keeps the keys in use and logs its problems by line', async 
   await rm(keyFile);
   expect(gateway.reloadApiKeys()).toBe(false);
   expect(await statusWith(SECOND)).toBe(404);
+});
+
+test('a broken file still revokes the keys it no longer lists: a typo elsewhere never keeps a removed key valid', async () => {
+  const THIRD = `third-${randomBytes(16).toString('hex')}`;
+  await writeFile(
+    keyFile,
+    `second:${sha256Hex(SECOND)} tenancies=* permissions=read\nthird:${sha256Hex(THIRD)} tenancies=* permissions=read\n`,
+  );
+  expect(gateway.reloadApiKeys()).toBe(true);
+  expect(await statusWith(THIRD)).toBe(404);
+  logLines.length = 0;
+  // The third key is removed while the second's line is being edited, with a typo.
+  await writeFile(keyFile, `second:${sha256Hex(SECOND)} tenancies=* permissions=read,raed\n`);
+  expect(gateway.reloadApiKeys()).toBe(false);
+  expect(await statusWith(THIRD)).toBe(401);
+  // The line with the typo still names the second key: it stays as it was.
+  expect(await statusWith(SECOND)).toBe(404);
+  const refused = logLines
+    .map((l) => JSON.parse(l) as { msg: string; problems?: string[]; revoked?: string[]; level: number })
+    .find((l) => l.msg.startsWith('API key file not reloaded'));
+  expect(refused).toMatchObject({ level: 50, revoked: ['third'] });
+  expect(refused?.problems).toEqual([
+    expect.stringMatching(
+      /^GATEWAY_API_KEYS_FILE line 1 \(key "second"\): permissions: "raed" is not one of/,
+    ),
+  ]);
 });
