@@ -40,6 +40,20 @@ function composeEnv(name: string): Record<string, string> {
   );
 }
 
+/** The document store a service's compose settings make, pointed at a server on this host. */
+function storeOf(name: string, port: number, secrets: string) {
+  const env = Object.fromEntries(
+    Object.entries(composeEnv(name))
+      .filter(([key]) => key.startsWith('DOCUMENT_STORE'))
+      .map(([key, value]) => [key, value.replace('/run/secrets', secrets)]),
+  );
+  env['DOCUMENT_STORE_S3_ENDPOINT'] = `http://127.0.0.1:${port}`;
+  const problems: string[] = [];
+  const store = createDocumentStore(loadDocumentStoreConfig(env, problems));
+  expect(problems).toEqual([]);
+  return store;
+}
+
 test('the objects service serves the bucket the worker is configured for, with the key from its secret file', async () => {
   const binary = ensureInstalled('versitygw');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotdocs-objects-'));
@@ -68,16 +82,7 @@ test('the objects service serves the bucket the worker is configured for, with t
     expect(commandLine).toContain('versitygw');
     expect(commandLine).not.toContain(secretKey);
 
-    const worker = composeEnv('worker');
-    const storeEnv = Object.fromEntries(
-      Object.entries(worker)
-        .filter(([key]) => key.startsWith('DOCUMENT_STORE'))
-        .map(([key, value]) => [key, value.replace('/run/secrets', secrets)]),
-    );
-    storeEnv['DOCUMENT_STORE_S3_ENDPOINT'] = `http://127.0.0.1:${port}`;
-    const problems: string[] = [];
-    const store = createDocumentStore(loadDocumentStoreConfig(storeEnv, problems));
-    expect(problems).toEqual([]);
+    const store = storeOf('worker', port, secrets);
     try {
       expect(await store.check()).toEqual({});
       const stored = await store.put(
@@ -130,25 +135,13 @@ test('the gateway reads through objects-read with its own key: the documents the
     await server.waitUntilServing(`http://127.0.0.1:${port}/health`);
     return { server, port };
   };
-  const storeOf = (name: string, port: number) => {
-    const env = Object.fromEntries(
-      Object.entries(composeEnv(name))
-        .filter(([key]) => key.startsWith('DOCUMENT_STORE'))
-        .map(([key, value]) => [key, value.replace('/run/secrets', secrets)]),
-    );
-    env['DOCUMENT_STORE_S3_ENDPOINT'] = `http://127.0.0.1:${port}`;
-    const problems: string[] = [];
-    const store = createDocumentStore(loadDocumentStoreConfig(env, problems));
-    expect(problems).toEqual([]);
-    return store;
-  };
   const objects = await start('objects');
   const reader = await start('objects-read').catch(async (error: unknown) => {
     await objects.server.stop();
     throw error;
   });
-  const worker = storeOf('worker', objects.port);
-  const gateway = storeOf('gateway', reader.port);
+  const worker = storeOf('worker', objects.port, secrets);
+  const gateway = storeOf('gateway', reader.port, secrets);
   try {
     const stored = await worker.put(
       { workItemId: 'w', versionId: 'v', documentId: 'd', fileName: 'Lease.pdf' },
@@ -158,8 +151,8 @@ test('the gateway reads through objects-read with its own key: the documents the
     expect(await gateway.check()).toEqual({});
     expect((await gateway.head(stored.reference)).size).toBe(16);
     // The worker's key does not work against objects-read, nor the gateway's against objects.
-    await expect(storeOf('worker', reader.port).head(stored.reference)).rejects.toThrow();
-    await expect(storeOf('gateway', objects.port).head(stored.reference)).rejects.toThrow();
+    await expect(storeOf('worker', reader.port, secrets).head(stored.reference)).rejects.toThrow();
+    await expect(storeOf('gateway', objects.port, secrets).head(stored.reference)).rejects.toThrow();
     // Whatever the gateway's key is given to do, objects-read writes nothing.
     await expect(
       gateway.put(
