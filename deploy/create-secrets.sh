@@ -58,8 +58,10 @@ write_secret payload_encryption_keys "k$(date +%Y%m%d):$(random_base64 32)"
 write_secret gateway_finish_link_secret "$(random_hex 32)"
 write_secret reminder_webhook_secret "$(random_hex 32)"
 write_secret completion_webhook_secret "$(random_hex 32)"
-# The document store's secret key: the objects service's root key, used by worker and gateway.
+# The document store's secret key: the objects service's root key, used by the worker; and the
+# gateway's, of objects-read, which can only read.
 write_secret document_store_secret_key "$(random_hex 32)"
+write_secret document_store_read_secret_key "$(random_hex 32)"
 # Advance v2.0 callbacks: the worker signs callback URLs with it, the gateway checks them.
 write_secret advance_callback_secret "$(random_hex 32)"
 

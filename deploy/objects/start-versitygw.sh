@@ -3,7 +3,7 @@
 # volume (posix backend: every folder under buckets/ is a bucket). The image takes its root secret
 # from the environment only, so it is read here from the mounted secret file. The bucket is created
 # as its folder, idempotently, so that the worker's start-up check finds it. versitygw itself reads
-# VGW_PORT (the address it listens on).
+# VGW_PORT (the address it listens on) and VGW_READ_ONLY (`objects-read`: every write refused).
 set -eu
 
 : "${ROOT_ACCESS_KEY_ID:?ROOT_ACCESS_KEY_ID must be set}"

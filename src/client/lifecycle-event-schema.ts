@@ -55,6 +55,10 @@ export const lifecycleEventSchema = z
     outcome: z.enum(LIFECYCLE_EVENT_OUTCOMES).optional(),
     reason: z.string().optional(),
     repairs: z.array(lifecycleEventRepairSchema).optional(),
+    acceptedBy: lifecycleEventRepairSchema.optional().meta({
+      description:
+        'session.completed of a session Advance could not confirm: the accept-completed repair of the operator who accepted it.',
+    }),
   })
   .meta({
     id: 'LifecycleEvent',
@@ -71,7 +75,10 @@ type Flat<T> = { [K in keyof T]: T[K] };
 type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
 type ParsedEvent = Known<z.output<typeof lifecycleEventSchema>>;
 const eventTypesAgree: [
-  Same<Omit<ParsedEvent, 'documents' | 'repairs'>, Omit<LifecycleEvent, 'documents' | 'repairs'>>,
+  Same<
+    Omit<ParsedEvent, 'documents' | 'repairs' | 'acceptedBy'>,
+    Omit<LifecycleEvent, 'documents' | 'repairs' | 'acceptedBy'>
+  >,
   Same<Known<z.output<typeof lifecycleEventDocumentSchema>>, LifecycleEventDocument>,
   Same<Known<z.output<typeof lifecycleEventRepairSchema>>, LifecycleEventRepair>,
 ] = [true, true, true];

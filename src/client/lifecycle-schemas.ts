@@ -39,7 +39,12 @@ export const lifecycleDocumentSchema = z.object({
   contentType: z.string().optional(),
   size: z.number().optional().describe('Bytes, when the document was stored'),
   sha256: z.string().optional().describe('SHA-256 (hex) of the stored bytes'),
-  reference: z.string().optional().describe('Where the document store keeps it, when documents are stored'),
+  reference: z
+    .string()
+    .optional()
+    .describe(
+      'Where the document store keeps it, when documents are stored; the gateway shows it only to API keys with the permission documents',
+    ),
 });
 
 export const completedSessionSchema = z.object({
@@ -61,7 +66,11 @@ export const activeSessionSchema = z.object({
   versionId: z.string(),
   mode: sessionModeSchema,
   runAssembly: z.boolean(),
-  interview: interviewDataSchema.optional().describe('Absent until Advance has begun the session'),
+  interview: interviewDataSchema
+    .optional()
+    .describe(
+      'Absent until Advance has begun the session; the gateway shows it only to API keys with the permission interview',
+    ),
   begunAt: z.string().optional(),
   waitingSince: z.string().optional(),
   deadlineAt: z.string().optional(),

@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import type { Payload, PayloadCodec, WorkflowSerializationContext } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -108,7 +109,8 @@ export async function registerCodecRoutes(
       if (options.allowUnauthenticated === true) return;
       if (request.routeOptions.config.signIn === true) return;
       if (tokens.identify(bearerToken(request.headers.authorization)) !== undefined) return;
-      if (sessions?.valid(readCookie(request.headers.cookie, CODEC_SESSION_COOKIE)) === true) return;
+      const cookie = readCookie(request.headers.cookie, CODEC_SESSION_COOKIE);
+      if (sessions?.valid(cookie, options.tokenHashes) === true) return;
       await reply.code(401).send({
         error: {
           code: 'unauthorized',
@@ -157,8 +159,15 @@ declare module 'fastify' {
 }
 
 /**
+ * Sign-in attempts per minute and client address: enough for operators behind one proxy, too few
+ * to guess a token. The address is the connection's (the endpoint trusts no `X-Forwarded-For`).
+ */
+export const CODEC_LOGIN_ATTEMPTS_PER_MINUTE = 10;
+
+/**
  * `GET /codec/login` (a form), `POST /codec/login` (the codec token, as a form field or JSON
- * `{ token }`) and `POST /codec/logout`. A good token gets the session cookie.
+ * `{ token }`, at most CODEC_LOGIN_ATTEMPTS_PER_MINUTE a minute per address) and
+ * `POST /codec/logout`. A good token gets the session cookie.
  */
 async function registerSignIn(
   scope: FastifyInstance,
@@ -167,11 +176,22 @@ async function registerSignIn(
   uiOrigins: readonly string[],
 ): Promise<void> {
   await scope.register(formbody);
+  await scope.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: {
+        code: 'rate-limited',
+        message: `Too many sign-in attempts from this address: at most ${context.max} a minute; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`,
+      },
+    }),
+  });
   const signIn = { signIn: true };
   scope.get('/codec/login', { config: signIn }, async (_request, reply) =>
     page(reply, 200, 'Sign in to decode payloads', loginForm()),
   );
-  scope.post('/codec/login', { config: signIn }, async (request, reply) => {
+  const attempts = { rateLimit: { max: CODEC_LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000 } };
+  scope.post('/codec/login', { config: { ...signIn, ...attempts } }, async (request, reply) => {
     const token = (request.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || tokens.identify(token) === undefined) {
       return page(
@@ -181,7 +201,7 @@ async function registerSignIn(
         `<p>That is not a codec token.</p>${loginForm()}`,
       );
     }
-    const { value, expiresAt } = sessions.issue();
+    const { value, expiresAt } = sessions.issue(sha256Hex(token));
     void reply.header('set-cookie', sessionCookieHeader(value, expiresAt, overHttps(request)));
     const links = uiOrigins.map((o) => `<li><a href="${escapeHtml(o)}">${escapeHtml(o)}</a></li>`).join('');
     return page(

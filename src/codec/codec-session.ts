@@ -8,10 +8,12 @@ import type { EncryptionKey } from './aes-gcm-codec';
  * the endpoint sets this cookie (HttpOnly, SameSite=Strict, path /codec), which it then accepts in
  * place of the token until it expires.
  *
- * The cookie is stateless: `v1.<expiry ms>.<HMAC-SHA256>`, keyed by a key derived (HKDF) from the
- * current payload encryption key. Every replica of the endpoint holds that key already, so a
- * session is valid on all of them and across restarts, and rotating the payload key ends every
- * session. Whoever can forge it could decrypt payloads anyway.
+ * The cookie is stateless: `v2.<expiry ms>.<token tag>.<HMAC-SHA256>`, keyed by a key derived
+ * (HKDF) from the current payload encryption key. Every replica of the endpoint holds that key
+ * already, so a session is valid on all of them and across restarts, and rotating the payload key
+ * ends every session. Whoever can forge it could decrypt payloads anyway. The token tag names the
+ * codec token that signed in (an HMAC of its hash, not the hash): a session lasts only as long as
+ * that token is configured, so removing a token ends the sessions it opened.
  */
 
 export const CODEC_SESSION_COOKIE = 'hotdocs_codec_session';
@@ -19,7 +21,7 @@ export const CODEC_SESSION_COOKIE = 'hotdocs_codec_session';
 /** How long a sign-in lasts: one working day. @default 8 hours */
 export const CODEC_SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 
 /** The session-signing key for a set of payload keys (the first one encrypts, so it decides). */
 export function codecSessionKey(keys: readonly EncryptionKey[]): Buffer {
@@ -34,26 +36,39 @@ export class CodecSessions {
     readonly lifetimeMs: number = CODEC_SESSION_LIFETIME_MS,
   ) {}
 
-  /** A new session's cookie value and when it expires. */
-  issue(now = Date.now()): { value: string; expiresAt: Date } {
+  /** A new session's cookie value and when it expires, for the token with this SHA-256 hex. */
+  issue(tokenSha256Hex: string, now = Date.now()): { value: string; expiresAt: Date } {
     const expiresAtMs = now + this.lifetimeMs;
-    const body = `${VERSION}.${expiresAtMs}`;
+    const body = `${VERSION}.${expiresAtMs}.${this.tag(tokenSha256Hex)}`;
     return { value: `${body}.${this.sign(body)}`, expiresAt: new Date(expiresAtMs) };
   }
 
-  /** True for a cookie value this key signed that has not expired. */
-  valid(value: string | undefined, now = Date.now()): boolean {
+  /**
+   * True for a cookie value this key signed that has not expired, opened by one of the tokens
+   * configured now (their SHA-256 hex).
+   */
+  valid(value: string | undefined, tokenSha256Hexes: readonly string[], now = Date.now()): boolean {
     if (value === undefined) return false;
-    const match = /^(v1\.(\d{1,15}))\.([A-Za-z0-9_-]{43})$/.exec(value);
+    const match = /^(v2\.(\d{1,15})\.([A-Za-z0-9_-]{22}))\.([A-Za-z0-9_-]{43})$/.exec(value);
     if (match === null) return false;
-    const [, body = '', expiresAtMs = '0', signature = ''] = match;
+    const [, body = '', expiresAtMs = '0', tag = '', signature = ''] = match;
     const expected = Buffer.from(this.sign(body));
     const presented = Buffer.from(signature);
     return (
       presented.length === expected.length &&
       timingSafeEqual(presented, expected) &&
-      Number(expiresAtMs) > now
+      Number(expiresAtMs) > now &&
+      tokenSha256Hexes.some((hash) => this.tag(hash) === tag)
     );
+  }
+
+  /** Names a token without giving away its hash (which a guess could be checked against). */
+  private tag(tokenSha256Hex: string): string {
+    return createHmac('sha256', this.key)
+      .update(`token ${tokenSha256Hex.toLowerCase()}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
   }
 
   private sign(body: string): string {

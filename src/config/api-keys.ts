@@ -51,6 +51,8 @@ export interface GatewayApiKey {
 
 const API_KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/** A hash on a line that may not parse: 64 hex digits, not part of a longer run. */
+const HASH_ANYWHERE = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/gi;
 const SETTINGS = ['tenancies', 'prefixes', 'permissions'] as const;
 type Setting = (typeof SETTINGS)[number];
 
@@ -94,6 +96,18 @@ function readApiKeyFile(file: string, problems: string[]): Entry[] | undefined {
   return entries;
 }
 
+/** What a re-read of the key file found. */
+export interface ReloadedApiKeys {
+  /** The keys to use when `problems` stayed empty. */
+  keys: GatewayApiKey[];
+  /**
+   * The keys in use that the file still lists, on any line, even one with problems (matched by
+   * their hash): what may stay in use when the file is refused. A key whose line is gone is
+   * revoked either way. All of them when the file cannot be read: that says nothing about a key.
+   */
+  stillListed: GatewayApiKey[];
+}
+
 /**
  * The keys after the key file changed: those of `GATEWAY_API_KEYS` as they were (the variable
  * cannot change in a running process) and the file's as it is now, checked as at start.
@@ -102,15 +116,19 @@ export function reloadApiKeys(
   current: readonly GatewayApiKey[],
   file: string,
   problems: string[],
-): GatewayApiKey[] {
+): ReloadedApiKeys {
   const fromFile = readApiKeyFile(file, problems);
-  if (fromFile === undefined) return [];
+  if (fromFile === undefined) return { keys: [], stillListed: [...current] };
   const inline = current.filter((key) => !key.where.startsWith('GATEWAY_API_KEYS_FILE'));
   const keys = [...inline, ...fromFile.flatMap((entry) => parseApiKeyEntry(entry, problems) ?? [])];
   problems.push(...duplicateProblems(keys));
   if (inline.length === 0 && fromFile.length === 0)
     problems.push('GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE is required: at least one API key');
-  return keys;
+  const listed = new Set(
+    fromFile.flatMap((entry) => (entry.text.match(HASH_ANYWHERE) ?? []).map((hash) => hash.toLowerCase())),
+  );
+  const stillListed = current.filter((key) => inline.includes(key) || listed.has(key.sha256Hex));
+  return { keys, stillListed };
 }
 
 /**

@@ -5,10 +5,13 @@ import { loadPayloadEncryption } from './encryption';
 import { ConfigError, defined, read, setting, type Env, type Parser, type SettingsTable } from './env';
 import { duration, flag, httpBaseUrl, origins, port, portOrOff, text, wholeNumber } from './parsers';
 
-/** An HMAC key shorter than this is guessable enough to forge finish links offline. */
+/**
+ * An HMAC key shorter than this is guessable enough to forge finish links or Advance callback URLs
+ * offline. The workers refuse an `ADVANCE_CALLBACK_SECRET` shorter than this too.
+ */
 export const MIN_FINISH_LINK_SECRET_LENGTH = 32;
 
-const finishLinkSecret: Parser<string> = (value, name, problems) => {
+const hmacSecret: Parser<string> = (value, name, problems) => {
   if (value.length >= MIN_FINISH_LINK_SECRET_LENGTH) return value;
   problems.push(
     `${name} must be at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters (for example: openssl rand -hex 32)`,
@@ -85,7 +88,7 @@ export const GATEWAY_SETTINGS = {
     name: 'GATEWAY_FINISH_LINK_SECRET',
     description: `HMAC key of the signed finish links, at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters; rotating it invalidates every link handed out`,
     whenUnset: 'required',
-    parse: finishLinkSecret,
+    parse: hmacSecret,
     secret: true,
   }),
   finishLinkTtl: setting({
@@ -149,10 +152,9 @@ export const GATEWAY_SETTINGS = {
   }),
   advanceCallbackSecret: setting({
     name: 'GATEWAY_ADVANCE_CALLBACK_SECRET',
-    description:
-      "the workers' `ADVANCE_CALLBACK_SECRET`: enables the route HotDocs Advance v2.0 calls back on",
+    description: `the workers' \`ADVANCE_CALLBACK_SECRET\`, at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters: enables the route HotDocs Advance v2.0 calls back on`,
     whenUnset: 'none: that route answers 404',
-    parse: text,
+    parse: hmacSecret,
     secret: true,
   }),
   documentRedirect: setting({

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { pathWithoutCredentials } from './credential-paths';
 import { GatewayError, toGatewayError } from './errors';
 
 /**
@@ -96,7 +97,7 @@ function statusText(status: number): string {
   );
 }
 
-/** A path as it may be shown: no query string, no finish token. */
+/** A path as it may be shown: no query string, no finish or callback token. */
 export function pathOf(url: string): string {
-  return url.replace(/[?#].*$/s, '').replace(/\/finish\/[^/]*/gi, '/finish/…');
+  return pathWithoutCredentials(url, '…');
 }

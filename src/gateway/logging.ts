@@ -1,4 +1,5 @@
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { pathWithoutCredentials } from './credential-paths';
 
 /** Where the gateway's JSON log lines go; `false` turns logging off (tests that do not read logs). */
 export type GatewayLogOptions = { level?: string; stream?: { write(line: string): void } } | false;
@@ -31,7 +32,8 @@ export class GatewayLogController extends LogController {
 
 /**
  * fastify's pino logger, JSON lines. Credentials never reach a line: requests are logged by
- * their route pattern (`/v1/finish/:token`), never the raw URL that carries a finish token; and
+ * their route pattern (`/v1/finish/:token`), never the raw URL that carries a finish or callback
+ * token (an unmatched path is logged with that segment masked, credential-paths.ts); and
  * should a header or token ever be logged, `redact` blanks the API key headers and tokens.
  */
 export function loggerOptions(options: GatewayLogOptions = {}): FastifyServerOptions['logger'] {
@@ -58,12 +60,7 @@ export function loggerOptions(options: GatewayLogOptions = {}): FastifyServerOpt
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    route: request.routeOptions.url ?? withoutSecrets(request.url),
+    route: request.routeOptions.url ?? pathWithoutCredentials(request.url, '[redacted]'),
     remoteAddress: request.ip,
   };
-}
-
-/** An unmatched path as it may be logged: no query string, no finish token. */
-function withoutSecrets(url: string): string {
-  return url.replace(/[?#].*$/s, '').replace(/\/finish\/[^/]*/gi, '/finish/[redacted]');
 }

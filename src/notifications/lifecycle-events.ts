@@ -86,6 +86,11 @@ export interface LifecycleEvent {
   reason?: string;
   /** `lifecycle.*` events of a lifecycle an operator repaired: the repairs, oldest first (at most 20). */
   repairs?: LifecycleEventRepair[];
+  /**
+   * `session.completed` of a session Advance could not confirm, which an operator accepted as
+   * completed: that repair (`accept-completed`, who, their note, when).
+   */
+  acceptedBy?: LifecycleEventRepair;
 }
 
 /** What a lifecycle knows about itself, as its status reports it. */
@@ -102,6 +107,8 @@ export interface LifecycleFacts {
   reason?: string;
   /** Operators' repairs (the lifecycle's `RepairRecord`s fit); listed on `lifecycle.*` events. */
   repairs?: readonly LifecycleEventRepair[];
+  /** For `session.completed`: the `accept-completed` repair that completed the session. */
+  acceptedBy?: LifecycleEventRepair;
 }
 
 /**
@@ -149,6 +156,8 @@ export function lifecycleEvent(
   if (facts.reason !== undefined) event.reason = truncate(facts.reason, MAX_EVENT_REASON_CHARS);
   if (type !== 'session.completed' && facts.repairs !== undefined && facts.repairs.length > 0)
     event.repairs = facts.repairs.map(eventRepair);
+  if (type === 'session.completed' && facts.acceptedBy !== undefined)
+    event.acceptedBy = eventRepair(facts.acceptedBy);
   return event;
 }
 

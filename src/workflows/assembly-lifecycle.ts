@@ -24,7 +24,7 @@ import {
 } from './lifecycle-view';
 import { LifecycleVisibility } from './lifecycle-visibility';
 import { localFirst } from './local-first';
-import { SessionCompletion } from './session-completion';
+import { acceptedByOperator, SessionCompletion } from './session-completion';
 
 /** What a run ends with: the lifecycle's result, or a new run (continue-as-new). */
 export type RunOutcome = { kind: 'ended'; result: LifecycleResult } | { kind: 'continue-as-new' };
@@ -113,10 +113,14 @@ export class AssemblyLifecycle implements LifecycleView {
       await this.completion.collectDocuments(session);
       const completed = state.completed[state.completed.length - 1];
       if (completed !== undefined) {
+        const acceptedBy = acceptedByOperator(completed)
+          ? [...(state.repairs ?? [])].reverse().find((repair) => repair.action === 'accept-completed')
+          : undefined;
         await this.events.announce('session.completed', {
           versionId: completed.versionId,
           documents: completed.documents,
           assembled: completed.assembled,
+          ...(acceptedBy === undefined ? {} : { acceptedBy }),
         });
       }
     }

@@ -4,6 +4,7 @@ import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
 import { nowIso } from './clock';
 import { PostProcessingFailed, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
+import type { CompletedSessionStatus } from './lifecycle-status';
 import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
 import { DOCUMENT_STEPS, localFirst } from './local-first';
 import {
@@ -20,6 +21,11 @@ const MAX_STATUS_READ_INTERVAL_MS = 60_000;
 const ACCEPTED_WARNING =
   'an operator accepted this session as completed in Advance, which could not confirm it; ' +
   'its documents were collected as Advance lists them';
+
+/** True for a session an operator's `accept-completed` repair completed (its warning says so). */
+export function acceptedByOperator(session: CompletedSessionStatus): boolean {
+  return session.warning === ACCEPTED_WARNING;
+}
 
 /**
  * A session from its completion to its documents: CompleteSession (or, for a v2.0 batch session,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   AesGcmPayloadCodec,
   buildCodecServer,
+  CODEC_LOGIN_ATTEMPTS_PER_MINUTE,
   CODEC_SESSION_COOKIE,
   codecSessionKey,
   CodecSessions,
@@ -120,11 +121,12 @@ test('an altered cookie, one signed with another key, or an expired one is refus
   expect((await decode({ cookie: `${CODEC_SESSION_COOKIE}=${later}` })).status).toBe(401);
 
   const otherKey = new CodecSessions(codecSessionKey([{ id: 'k2', key: randomBytes(32) }]));
-  expect((await decode({ cookie: `${CODEC_SESSION_COOKIE}=${otherKey.issue().value}` })).status).toBe(401);
+  const forged = otherKey.issue(sha256Hex(TOKEN)).value;
+  expect((await decode({ cookie: `${CODEC_SESSION_COOKIE}=${forged}` })).status).toBe(401);
 
   const sessions = new CodecSessions(codecSessionKey([KEY]), 1_000);
-  const { value: shortLived } = sessions.issue(Date.now() - 5_000);
-  expect(sessions.valid(shortLived)).toBe(false);
+  const { value: shortLived } = sessions.issue(sha256Hex(TOKEN), Date.now() - 5_000);
+  expect(sessions.valid(shortLived, [sha256Hex(TOKEN)])).toBe(false);
   expect((await decode({ cookie: `${CODEC_SESSION_COOKIE}=${shortLived}` })).status).toBe(401);
 });
 
@@ -136,4 +138,73 @@ test('signing out clears the cookie', async () => {
 
 test('the CLI still decodes with its bearer token', async () => {
   expect((await decode({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+});
+
+test('a session ends with the token that opened it: once that token is no longer configured, its cookie is refused', async () => {
+  const RETIRED = 'codec-token-being-retired';
+  // Before: both tokens configured, an operator signs in with the one about to be removed.
+  const before = await buildCodecServer({
+    codec: new AesGcmPayloadCodec([KEY]),
+    tokenHashes: [sha256Hex(TOKEN), sha256Hex(RETIRED)],
+    corsOrigins: [UI_ORIGIN],
+    sessionKey: codecSessionKey([KEY]),
+  });
+  let cookie: string;
+  try {
+    const url = await before.listen({ port: 0, host: '127.0.0.1' });
+    const response = await fetch(`${url}/codec/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: RETIRED }),
+    });
+    cookie = sessionCookie(response).split(';')[0] as string;
+  } finally {
+    await before.close();
+  }
+  // After: the same payload key, only TOKEN configured (this file's server).
+  expect((await decode({ cookie })).status).toBe(401);
+  const kept = sessionCookie(await signIn(TOKEN)).split(';')[0] as string;
+  expect((await decode({ cookie: kept })).status).toBe(200);
+});
+
+test(`sign-in attempts are limited per address: the ${CODEC_LOGIN_ATTEMPTS_PER_MINUTE + 1}th in a minute gets 429 with Retry-After`, async () => {
+  const limited = await buildCodecServer({
+    codec: new AesGcmPayloadCodec([KEY]),
+    tokenHashes: [sha256Hex(TOKEN)],
+    corsOrigins: [UI_ORIGIN],
+    sessionKey: codecSessionKey([KEY]),
+  });
+  try {
+    const url = await limited.listen({ port: 0, host: '127.0.0.1' });
+    const attempt = (token: string) =>
+      fetch(`${url}/codec/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < CODEC_LOGIN_ATTEMPTS_PER_MINUTE; i += 1)
+      statuses.push((await attempt(`guess-${i}`)).status);
+    expect(statuses).toEqual(Array(CODEC_LOGIN_ATTEMPTS_PER_MINUTE).fill(401));
+    // Even the right token waits: the limit is on attempts, not failures.
+    const refused = await attempt(TOKEN);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.getSetCookie()).toEqual([]);
+    expect(await refused.json()).toMatchObject({
+      error: {
+        code: 'rate-limited',
+        message: expect.stringMatching(/^Too many sign-in attempts from this address: at most 10 a minute/),
+      },
+    });
+    // Decoding with the bearer token is not a sign-in: not limited by it.
+    const decoded = await fetch(`${url}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(payloads),
+    });
+    expect(decoded.status).toBe(200);
+  } finally {
+    await limited.close();
+  }
 });

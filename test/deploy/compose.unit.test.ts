@@ -181,6 +181,7 @@ describe('services', () => {
         'codec',
         'emulator',
         'objects',
+        'objects-read',
         'prometheus',
         'grafana',
         'jaeger',
@@ -264,11 +265,13 @@ describe('services', () => {
       codec: ['127.0.0.1:8888:8888'],
       emulator: ['127.0.0.1:8400:8400'],
       objects: ['127.0.0.1:7070:7070'],
+      'objects-read': ['127.0.0.1:7071:7070'],
       prometheus: ['127.0.0.1:9090:9090'],
       grafana: ['127.0.0.1:3000:3000'],
       jaeger: ['127.0.0.1:16686:16686'],
     });
     expect(env('objects')['VGW_PORT']).toBe(':7070');
+    expect(env('objects-read')['VGW_PORT']).toBe(':7070');
     // The container side of each mapping is where the process listens.
     expect(env('worker')['WORKER_HTTP_PORT']).toBe('8090');
     expect(env('worker')['WORKER_HTTP_HOST']).toBe('0.0.0.0');
@@ -350,8 +353,11 @@ describe('start-up order and health', () => {
     expect(condition('temporal-namespace', 'temporal')).toBe('service_healthy');
     for (const name of ['worker', 'gateway', 'temporal-ui'])
       expect(condition(name, 'temporal-namespace')).toBe('service_completed_successfully');
-    // Worker and gateway need the document store from their first request.
-    for (const name of ['worker', 'gateway']) expect(condition(name, 'objects')).toBe('service_healthy');
+    // Worker and gateway need the document store from their first request; the gateway reads it
+    // through objects-read, which serves the bucket objects creates.
+    expect(condition('worker', 'objects')).toBe('service_healthy');
+    expect(condition('gateway', 'objects-read')).toBe('service_healthy');
+    expect(condition('objects-read', 'objects')).toBe('service_healthy');
     // The worker waits for the emulator only when the sandbox profile is on.
     expect(dependsOn('worker')['emulator']).toEqual({ condition: 'service_healthy', required: false });
   });
@@ -925,12 +931,38 @@ describe('the generated secrets and settings satisfy the configuration loaders',
     expect(objects['ROOT_ACCESS_KEY_ID']).toBe('hotdocs');
     expect(objects['ROOT_SECRET_ACCESS_KEY_FILE']).toBe(worker['DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE']);
     expect(objects['DOCUMENT_BUCKET']).toBe('documents');
-    // The gateway reads from the very store the worker writes to.
+    // The gateway reads the very bucket the worker writes to, through objects-read (the same
+    // volume, writes refused) with that service's key, never the store's root key.
     const storeProblems: string[] = [];
-    expect(loadDocumentStoreConfig(environmentOf('gateway', dotenv), storeProblems)).toEqual(
-      workerConfig.documentStore,
-    );
+    const readSecret = readFileSync(
+      path.join(dir, 'deploy', 'secrets', 'document_store_read_secret_key'),
+      'utf8',
+    ).trim();
+    expect(loadDocumentStoreConfig(environmentOf('gateway', dotenv), storeProblems)).toEqual({
+      kind: 's3',
+      s3: {
+        bucket: 'documents',
+        endpoint: 'http://objects-read:7070',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'hotdocs-reader', secretAccessKey: readSecret },
+        publicEndpoint: 'http://localhost:7071',
+      },
+    });
     expect(storeProblems).toEqual([]);
+    expect(readSecret).not.toBe(
+      workerConfig.documentStore?.kind === 's3' && workerConfig.documentStore.s3.credentials?.secretAccessKey,
+    );
+    expect(service('gateway').secrets).not.toContain('document_store_secret_key');
+    const reader = environmentOf('objects-read', dotenv);
+    expect(reader).toMatchObject({
+      ROOT_ACCESS_KEY_ID: 'hotdocs-reader',
+      ROOT_SECRET_ACCESS_KEY_FILE: environmentOf('gateway', dotenv)[
+        'DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE'
+      ],
+      DOCUMENT_BUCKET: 'documents',
+      VGW_READ_ONLY: 'true',
+    });
+    expect(service('objects-read').volumes).toEqual(service('objects').volumes);
     expect(workerConfig.http).toEqual({ host: '0.0.0.0', port: 8090 });
 
     const gateway = loadGatewayConfig(environmentOf('gateway', dotenv));

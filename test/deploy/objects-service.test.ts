@@ -40,6 +40,20 @@ function composeEnv(name: string): Record<string, string> {
   );
 }
 
+/** The document store a service's compose settings make, pointed at a server on this host. */
+function storeOf(name: string, port: number, secrets: string) {
+  const env = Object.fromEntries(
+    Object.entries(composeEnv(name))
+      .filter(([key]) => key.startsWith('DOCUMENT_STORE'))
+      .map(([key, value]) => [key, value.replace('/run/secrets', secrets)]),
+  );
+  env['DOCUMENT_STORE_S3_ENDPOINT'] = `http://127.0.0.1:${port}`;
+  const problems: string[] = [];
+  const store = createDocumentStore(loadDocumentStoreConfig(env, problems));
+  expect(problems).toEqual([]);
+  return store;
+}
+
 test('the objects service serves the bucket the worker is configured for, with the key from its secret file', async () => {
   const binary = ensureInstalled('versitygw');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotdocs-objects-'));
@@ -68,16 +82,7 @@ test('the objects service serves the bucket the worker is configured for, with t
     expect(commandLine).toContain('versitygw');
     expect(commandLine).not.toContain(secretKey);
 
-    const worker = composeEnv('worker');
-    const storeEnv = Object.fromEntries(
-      Object.entries(worker)
-        .filter(([key]) => key.startsWith('DOCUMENT_STORE'))
-        .map(([key, value]) => [key, value.replace('/run/secrets', secrets)]),
-    );
-    storeEnv['DOCUMENT_STORE_S3_ENDPOINT'] = `http://127.0.0.1:${port}`;
-    const problems: string[] = [];
-    const store = createDocumentStore(loadDocumentStoreConfig(storeEnv, problems));
-    expect(problems).toEqual([]);
+    const store = storeOf('worker', port, secrets);
     try {
       expect(await store.check()).toEqual({});
       const stored = await store.put(
@@ -96,5 +101,74 @@ test('the objects service serves the bucket the worker is configured for, with t
     }
   } finally {
     await server.stop();
+  }
+});
+
+test('the gateway reads through objects-read with its own key: the documents the worker stored, and no write', async () => {
+  const binary = ensureInstalled('versitygw');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hotdocs-objects-read-'));
+  const secrets = path.join(dir, 'secrets');
+  await mkdir(secrets);
+  await writeFile(path.join(secrets, 'document_store_secret_key'), `${randomBytes(32).toString('hex')}\n`);
+  await writeFile(
+    path.join(secrets, 'document_store_read_secret_key'),
+    `${randomBytes(32).toString('hex')}\n`,
+  );
+  // Both services over one volume, each with the environment compose gives it.
+  const start = async (name: string) => {
+    const port = await findFreePort();
+    const environment = composeEnv(name);
+    const child = spawn('sh', [path.join(ROOT, 'deploy', 'objects', 'start-versitygw.sh')], {
+      env: {
+        PATH: `${path.dirname(binary)}:${process.env['PATH'] ?? ''}`,
+        ...environment,
+        ROOT_SECRET_ACCESS_KEY_FILE: environment['ROOT_SECRET_ACCESS_KEY_FILE']?.replace(
+          '/run/secrets',
+          secrets,
+        ),
+        VGW_PORT: `127.0.0.1:${port}`,
+        DOCUMENT_DATA_DIR: path.join(dir, 'data'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(name, child, dir);
+    await server.waitUntilServing(`http://127.0.0.1:${port}/health`);
+    return { server, port };
+  };
+  const objects = await start('objects');
+  const reader = await start('objects-read').catch(async (error: unknown) => {
+    await objects.server.stop();
+    throw error;
+  });
+  const worker = storeOf('worker', objects.port, secrets);
+  const gateway = storeOf('gateway', reader.port, secrets);
+  try {
+    const stored = await worker.put(
+      { workItemId: 'w', versionId: 'v', documentId: 'd', fileName: 'Lease.pdf' },
+      Readable.from([Buffer.from('%PDF-1.7 compose')]),
+      { contentType: 'application/pdf' },
+    );
+    expect(await gateway.check()).toEqual({});
+    expect((await gateway.head(stored.reference)).size).toBe(16);
+    // The worker's key does not work against objects-read, nor the gateway's against objects.
+    await expect(storeOf('worker', reader.port, secrets).head(stored.reference)).rejects.toThrow();
+    await expect(storeOf('gateway', objects.port, secrets).head(stored.reference)).rejects.toThrow();
+    // Whatever the gateway's key is given to do, objects-read writes nothing.
+    await expect(
+      gateway.put(
+        { workItemId: 'w', versionId: 'v', documentId: 'e', fileName: 'Forged.pdf' },
+        Readable.from([Buffer.from('forged')]),
+        { contentType: 'application/pdf' },
+      ),
+    ).rejects.toThrow();
+    await expect(worker.head('s3://documents/w/v/e-Forged.pdf')).rejects.toThrow();
+    expect(await gateway.presign?.(stored.reference, 60)).toMatch(
+      /^http:\/\/localhost:7071\/documents\/w\/v\/d-Lease\.pdf\?/,
+    );
+  } finally {
+    await worker.close();
+    await gateway.close();
+    await reader.server.stop();
+    await objects.server.stop();
   }
 });

@@ -356,3 +356,16 @@ test('GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE is bounded', () => {
     }),
   ).toEqual(['GATEWAY_FINISH_LINK_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 10000']);
 });
+
+test('GATEWAY_ADVANCE_CALLBACK_SECRET shorter than 32 characters is refused at start, without echoing it', () => {
+  const base = { GATEWAY_API_KEYS: `ops:${OPS_HASH}`, GATEWAY_FINISH_LINK_SECRET: SECRET };
+  const short = 'x'.repeat(31);
+  const problems = problemsOf({ ...base, GATEWAY_ADVANCE_CALLBACK_SECRET: short });
+  expect(problems).toEqual([
+    'GATEWAY_ADVANCE_CALLBACK_SECRET must be at least 32 characters (for example: openssl rand -hex 32)',
+  ]);
+  expect(problems.join('\n')).not.toContain(short);
+  expect(
+    loadGatewayConfig({ ...base, GATEWAY_ADVANCE_CALLBACK_SECRET: 'y'.repeat(32) }).advanceCallbackSecret,
+  ).toBe('y'.repeat(32));
+});

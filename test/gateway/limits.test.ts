@@ -156,11 +156,13 @@ test('rate limit per API key: 429 rate-limited with Retry-After; other keys and 
   }
 });
 
-test('the log: JSON lines with route patterns; never an API key, a finish token or a query', async () => {
+test('the log: JSON lines with route patterns; never an API key, a finish or callback token or a query', async () => {
   const lines: string[] = [];
   const logged = await startTestGateway(lifecycles, {
+    env: { GATEWAY_ADVANCE_CALLBACK_SECRET: 'c'.repeat(64) },
     log: { stream: { write: (line) => lines.push(line) } },
   });
+  const answers: string[] = [];
   try {
     const token = `v1.${Buffer.from('secret-looking-token').toString('base64url')}.abc`;
     await call(`${logged.url}/v1/assemblies/assembly-x?wait=${token}`);
@@ -168,13 +170,25 @@ test('the log: JSON lines with route patterns; never an API key, a finish token 
     await call(`${logged.url}/v1/assemblies/assembly-x`, { key: 'wrong-key-value' });
     await call(`${logged.url}/v1/finish/${token}`, { method: 'POST', key: null, body: {} });
     await call(`${logged.url}/v1/finish/${token}/extra?x=${token}`, { method: 'POST', key: null, body: {} });
+    // A callback URL asked with a method it does not take, or with a path beyond it.
+    const unmatched = [
+      await call(`${logged.url}/v1/advance-callbacks/${token}`, { key: null }),
+      await call(`${logged.url}/v1/advance-callbacks/${token}/extra`, {
+        method: 'POST',
+        key: null,
+        body: {},
+      }),
+    ];
+    expect(unmatched.map((answer) => answer.status)).toEqual([405, 404]);
+    answers.push(...unmatched.map((answer) => JSON.stringify(answer.json)));
   } finally {
     await logged.close();
   }
-  const text = lines.join('');
+  const text = lines.join('') + answers.join('');
   for (const secret of [KEYS.ops, KEYS.crm, 'wrong-key-value', 'secret-looking-token', 'c2VjcmV0']) {
     expect(text).not.toContain(secret);
   }
+  expect(answers[1]).toContain('No route POST /v1/advance-callbacks/…/extra');
   const entries = lines.map((line) => JSON.parse(line) as { req?: { route?: string }; msg: string });
   const routes = entries.flatMap((e) => (e.req?.route === undefined ? [] : [e.req.route]));
   expect(routes).toEqual([
@@ -183,6 +197,8 @@ test('the log: JSON lines with route patterns; never an API key, a finish token 
     '/v1/assemblies/:id',
     '/v1/finish/:token',
     '/v1/finish/[redacted]/extra',
+    '/v1/advance-callbacks/[redacted]',
+    '/v1/advance-callbacks/[redacted]/extra',
   ]);
 });
 

@@ -204,6 +204,45 @@ test('a read-only key reads its tenancy’s lifecycles and gets 403 forbidden fo
   await call(url(interview.id, '/cancel'), { method: 'POST', key: KEY.acme });
 });
 
+test('a read-only key sees no store reference and no interview session ids; keys with documents / interview do', async () => {
+  const interview = await waitingAs(KEY.acme, 'acme');
+  const active = async (key: string) => (await call(url(interview.id), { key })).json.activeSession;
+  expect((await active(KEY.acme)).interview).toEqual({
+    hdaSessionId: expect.any(String),
+    coreSessionId: expect.any(String),
+    interviewJsUrl: expect.any(String),
+  });
+  const asReader = await active(KEY.reader);
+  expect(asReader).toMatchObject({ versionId: interview.versionId, interviewCompleted: false });
+  expect(asReader).not.toHaveProperty('interview');
+  await call(url(interview.id, '/cancel'), { method: 'POST', key: KEY.acme });
+
+  const started = await call(`${base}/v1/assemblies`, {
+    method: 'POST',
+    key: KEY.acme,
+    body: lifecycleInput({ businessKey: `scope-docs-${randomUUID()}`, tenancy: 'acme', mode: 'batch' }),
+  });
+  expect(started.status).toBe(201);
+  const done = await call(url(started.json.id, '/result?wait=true'), { key: KEY.acme });
+  expect(done.status).toBe(200);
+  const references = (answer: { json: { sessions: { documents: { reference?: string }[] }[] } }) =>
+    answer.json.sessions.flatMap((session) => session.documents.map((document) => document.reference));
+  expect(references(done).length).toBeGreaterThan(0);
+  expect(references(done)).toEqual(references(done).map(() => expect.stringMatching(/^file:\/\//)));
+  for (const rest of ['/result', '/result?wait=true']) {
+    const read = await call(url(started.json.id, rest), { key: KEY.reader });
+    expect(read.status).toBe(200);
+    expect(references(read)).toEqual(references(done).map(() => undefined));
+    expect(read.json.sessions[0].documents[0]).toMatchObject({
+      documentId: expect.any(String),
+      sha256: expect.any(String),
+    });
+  }
+  const status = await call(url(started.json.id), { key: KEY.reader });
+  expect(JSON.stringify(status.json)).not.toContain('file://');
+  expect(status.json.completedSessions[0].documents.length).toBeGreaterThan(0);
+});
+
 test('starts are held to the key’s tenancies and prefixes: 403 naming the field', async () => {
   const otherTenancy = await startAs(KEY.acme, 'globex');
   expect([otherTenancy.status, otherTenancy.json.error.code]).toEqual([403, 'forbidden']);

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LifecycleStatus } from '../../src/client';
-import { LifecycleEventReceiverServer } from '../support/lifecycle-event-receiver';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  createHarnessWithReceiver,
+  type LifecycleEventReceiverServer,
+} from '../support/lifecycle-event-receiver';
+import { eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { connectTestEnvironment } from '../support/temporal';
 
 /**
@@ -19,13 +22,7 @@ let receiver: LifecycleEventReceiverServer;
 
 beforeAll(async () => {
   env = await connectTestEnvironment();
-  receiver = await LifecycleEventReceiverServer.start(SECRET);
-  h = await createHarness(
-    env,
-    {},
-    { COMPLETION_WEBHOOK_URL: receiver.url, COMPLETION_WEBHOOK_SECRET: SECRET },
-  );
-  await h.startWorker();
+  ({ h, receiver } = await createHarnessWithReceiver(env, SECRET));
 });
 
 afterAll(async () => {

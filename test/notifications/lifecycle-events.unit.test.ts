@@ -104,6 +104,24 @@ test("lifecycle.* events list the operators' repairs (who and why); session even
   });
 });
 
+test('session.completed of a session an operator accepted as completed names that repair and who made it', () => {
+  const acceptedBy = {
+    action: 'accept-completed',
+    by: 'ops-jane',
+    note: 'version 2 is completed in Advance',
+    at: '2026-09-21T09:00:00.000Z',
+    reason: 'outcome-unconfirmed',
+    call: 'completeSession',
+  };
+  const event = lifecycleEvent('session.completed', { ...facts, acceptedBy }, stamp);
+  expect(event.acceptedBy).toEqual(acceptedBy);
+  expect(lifecycleEventSchema.parse(event)).toMatchObject({ acceptedBy });
+  expect(lifecycleEvent('session.completed', facts, stamp)).not.toHaveProperty('acceptedBy');
+  expect(lifecycleEvent('lifecycle.completed', { ...facts, acceptedBy }, stamp)).not.toHaveProperty(
+    'acceptedBy',
+  );
+});
+
 test('document links point at the gateway route, path segments escaped', () => {
   expect(documentHref('https://docs.example.com/', 'assembly-a/b', 'doc 1')).toBe(
     'https://docs.example.com/v1/assemblies/assembly-a%2Fb/documents/doc%201',

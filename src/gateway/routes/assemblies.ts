@@ -11,6 +11,7 @@ import {
   statusResponseSchema,
   waitQuerySchema,
 } from '../schemas';
+import { resultFor, statusFor } from '../read-redaction';
 import { coversLifecycle, startProblems } from '../scopes';
 import { withinWaitLimit } from '../wait-limit';
 import { lifecycleId, SECURITY, TAGS } from './route-common';
@@ -92,7 +93,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     },
     async (request) => {
       const id = lifecycleId(request.params.id);
-      const status = await lifecycles.status(id);
+      const status = statusFor(apiKeyOf(request), await lifecycles.status(id));
       return { id, ...status, links: links.forAssembly(id) };
     },
   );
@@ -116,7 +117,9 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
     },
     async (request, reply) => {
       const id = lifecycleId(request.params.id);
-      if (request.query.wait !== true) return { id, ...(await lifecycles.result(id, { wait: false })) };
+      const key = apiKeyOf(request);
+      if (request.query.wait !== true)
+        return { id, ...resultFor(key, await lifecycles.result(id, { wait: false })) };
       const waited = await withinWaitLimit(lifecycles, reply, waitOptions, () =>
         lifecycles.result(id, { wait: true }),
       );
@@ -126,7 +129,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
           `Lifecycle "${id}" is still running; ask again (the wait is limited to ${config.waitLimitMs} ms)`,
         );
       }
-      return { id, ...waited.value };
+      return { id, ...resultFor(key, waited.value) };
     },
   );
 };
