@@ -22,11 +22,13 @@ import {
   DEFAULT_TASK_QUEUE,
   finishSignal,
   interviewCompletedSignal,
+  interviewReadyUpdate,
   LIFECYCLE_WORKFLOW_TYPE,
   repairUpdate,
   requestFollowUpSessionSignal,
   statusQuery,
   type BegunSessionInfo,
+  type InterviewReadiness,
   type RepairOutcome,
   type RepairRequest,
 } from '../workflows/messages';
@@ -90,6 +92,9 @@ export interface LifecycleDescription {
   workItemId?: string;
   owner?: string;
 }
+
+/** How many closed runs a wait follows into the next (continue-as-new) before it gives up. */
+const MAX_RUN_HOPS = 5;
 
 const OWNER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -261,6 +266,29 @@ export class LifecycleClient {
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) throw updateRefused(error);
         throw error;
+      }
+    });
+  }
+
+  /**
+   * Waits until the lifecycle's interview has begun, or until nothing more is to come (the
+   * `interviewReady` update: pushed by the workflow, no status reads in between). A lifecycle that
+   * has ended is `request-rejected` (or `lifecycle-closed` once its run has closed). An update
+   * cut off by the run's end while the lifecycle goes on (continue-as-new) is sent again to the
+   * new run. Abort it with `temporal.withAbortSignal`.
+   */
+  async waitForInterview(lifecycleId: string): Promise<InterviewReadiness> {
+    return this.onRunning(lifecycleId, async (handle) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await handle.executeUpdate(interviewReadyUpdate);
+        } catch (error) {
+          if (error instanceof WorkflowUpdateFailedError) throw updateRefused(error);
+          if (!(error instanceof WorkflowNotFoundError) || attempt >= MAX_RUN_HOPS) throw error;
+          // The run this update reached closed; a lifecycle that went on runs under the same id.
+          const { status } = await handle.describe();
+          if (status.name !== 'RUNNING') throw error;
+        }
       }
     });
   }

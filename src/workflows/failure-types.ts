@@ -22,6 +22,9 @@ export const FailureType = {
    */
   InterviewCompletionRefused: 'InterviewCompletionRefused',
 
+  /** `interviewReady` was refused: the lifecycle has ended, so no interview will begin. */
+  InterviewWaitRefused: 'InterviewWaitRefused',
+
   /** Advance refused the credentials (login), or a fresh token: the lifecycle needs attention. */
   AdvanceAuth: 'AdvanceAuthError',
   /** Advance refused a call with 403 (the API client's scope): the lifecycle needs attention. */

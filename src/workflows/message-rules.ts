@@ -152,6 +152,17 @@ export interface SessionFacts {
 }
 
 /**
+ * The lifecycle has not reached its interview yet, but will unless something goes wrong: its
+ * active session is an interview Advance has not begun. False once it has ended, needs an
+ * operator, or is at an interview already (or a batch): nothing more to wait for then. The
+ * `interviewReady` update and the gateway's interview wait both end on it.
+ */
+export function interviewStillToCome(stage: LifecycleStage, session: SessionFacts | undefined): boolean {
+  if (isTerminal(stage) || stage === 'needs-attention') return false;
+  return session?.mode === 'interview' && !session.interviewCompleted && session.interview === undefined;
+}
+
+/**
  * The session a lifecycle waits for: its interview has begun in Advance and is not reported
  * finished, and the lifecycle waits for it. The interview route signs finish links only for it;
  * `completeInterview` without a version id means it.

@@ -33,6 +33,13 @@ export const requestFollowUpSessionSignal = defineSignal<[FollowUpRequest?]>('re
 export const beginFollowUpSessionUpdate = defineUpdate<BegunSessionInfo, [FollowUpRequest]>(
   'beginFollowUpSession',
 );
+/**
+ * Waits until the lifecycle's interview has begun, or until nothing more is to come (it needs
+ * attention, or it is at an interview or batch already), and answers where it stands: the push
+ * behind the gateway's interview wait, instead of reading `status` over and over. Refused by its
+ * validator once the lifecycle has ended (`InterviewWaitRefused`). Needs a running worker.
+ */
+export const interviewReadyUpdate = defineUpdate<InterviewReadiness, []>('interviewReady');
 /** Close the lifecycle once no session is active (queued follow-ups still run). */
 export const finishSignal = defineSignal('finish');
 export const statusQuery = defineQuery<LifecycleStatus>('status');
@@ -89,4 +96,17 @@ export interface CompleteInterviewResult {
   outcome: 'accepted' | 'already-finished';
   /** The session it concerns. */
   versionId: string;
+}
+
+/** What `interviewReady` answers. */
+export interface InterviewReadiness {
+  /** True when the active session's interview has begun and the lifecycle waits for it. */
+  ready: boolean;
+  stage: LifecycleStage;
+  workItemId: string;
+  /** The active session's, when there is one. */
+  versionId?: string;
+  /** The interview data, when `ready`. */
+  interview?: InterviewData;
+  deadlineAt?: string;
 }

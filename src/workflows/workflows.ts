@@ -8,11 +8,13 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
+import { HandlerUnfinishedPolicy } from '@temporalio/common';
 import { AttentionContinueAsNew } from './lifecycle-attention';
 import { PATCH_BOUNDED_ATTENTION } from './patches';
 import { AssemblyLifecycle, type RunOutcome } from './assembly-lifecycle';
 import { nowIso } from './clock';
 import { FailureType, messageOf } from './failure-types';
+import { InterviewReadinessWait } from './interview-readiness';
 import { checkLifecycleInput, type LifecycleInput, type NormalizedLifecycleInput } from './input';
 import type { CarriedState } from './lifecycle-state';
 import type { LifecycleResult } from './lifecycle-status';
@@ -22,6 +24,7 @@ import {
   completeInterviewUpdate,
   finishSignal,
   interviewCompletedSignal,
+  interviewReadyUpdate,
   lifecycleEventDeliveredSignal,
   repairUpdate,
   requestFollowUpSessionSignal,
@@ -53,6 +56,13 @@ export async function assemblyLifecycle(
   setHandler(finishSignal, () => inbox.finish());
   setHandler(advanceCallbackSignal, (message) => inbox.advanceCallback(message));
   setHandler(lifecycleEventDeliveredSignal, (report) => lifecycle.events.delivered(report));
+  const readiness = new InterviewReadinessWait(lifecycle);
+  setHandler(interviewReadyUpdate, () => readiness.wait(), {
+    validator: () => readiness.validate(),
+    // A run that fails or is cancelled while a wait is pending ends the update with the run; the
+    // caller then reads the status (the interview route does).
+    unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON,
+  });
   setHandler(repairUpdate, (request) => lifecycle.attention.repair(request), {
     validator: (request) => lifecycle.attention.validateRepair(request),
   });
