@@ -150,6 +150,20 @@ export const GATEWAY_SETTINGS = {
     default: '30s',
     parse: duration(10 * 60_000),
   }),
+  waitsPerApiKey: setting({
+    name: 'GATEWAY_WAITS_PER_API_KEY',
+    description:
+      'held-open interview waits (`?wait=true`, `?wait=interview`) one API key may have at once; `429` with `Retry-After` beyond',
+    default: '500',
+    parse: wholeNumber(1, 100_000),
+  }),
+  waitsMax: setting({
+    name: 'GATEWAY_WAITS_MAX',
+    description:
+      'held-open interview waits this gateway process holds at once, all keys together; `503` with `Retry-After` beyond',
+    default: '2000',
+    parse: wholeNumber(1, 1_000_000),
+  }),
   advanceCallbackSecret: setting({
     name: 'GATEWAY_ADVANCE_CALLBACK_SECRET',
     description: `the workers' \`ADVANCE_CALLBACK_SECRET\`, at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters: enables the route HotDocs Advance v2.0 calls back on`,
@@ -232,6 +246,12 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** `GATEWAY_WAIT_LIMIT`: the longest a `?wait=true` request is held open. */
   waitLimitMs: number;
+  /**
+   * `GATEWAY_WAITS_PER_API_KEY` and `GATEWAY_WAITS_MAX`: interview waits held at once per API key
+   * and in all (concurrent waits for one lifecycle share one `interviewReady` update, but each
+   * holds a connection).
+   */
+  waitCaps: { perApiKey: number; total: number };
   /** `GATEWAY_ADVANCE_CALLBACK_SECRET`: Advance v2.0 callbacks are accepted; absent: the route answers 404. */
   advanceCallbackSecret?: string;
   /**
@@ -276,6 +296,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     finishAcceptWithinMs: read(S.finishAcceptWithin, env, problems),
     bodyLimitBytes: read(S.bodyLimitBytes, env, problems),
     waitLimitMs: read(S.waitLimit, env, problems),
+    waitCaps: {
+      perApiKey: read(S.waitsPerApiKey, env, problems),
+      total: read(S.waitsMax, env, problems),
+    },
     corsOrigins: read(S.corsOrigins, env, problems) ?? [],
     ...defined({ advanceCallbackSecret: read(S.advanceCallbackSecret, env, problems) }),
     documentStore: loadDocumentStoreConfig(env, problems),

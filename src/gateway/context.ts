@@ -4,6 +4,7 @@ import type { ApiKeyRing } from './api-keys';
 import type { GatewayConfig } from '../config';
 import type { DocumentStore } from '../documents/document-store';
 import type { FinishLinkSigner } from './finish-links';
+import type { InterviewWaits } from './interview-waits';
 import type { PublicLinks } from './links';
 import type { UsedNonces } from './used-nonces';
 
@@ -20,6 +21,8 @@ export interface GatewayContext {
   addressLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Where the documents are read: the store the workers write to (DOCUMENT_STORE). */
   documents: DocumentStore;
+  /** The held-open waits for an interview to begin: one update per lifecycle, capped. */
+  interviewWaits: InterviewWaits;
   /** Aborted when the gateway closes, so held-open requests answer at once instead of delaying it. */
   closing: AbortSignal;
 }

@@ -21,6 +21,7 @@ const STATUS = {
   'unsupported-media-type': 415,
   'headers-too-large': 431,
   'rate-limited': 429,
+  'too-many-waits': 429,
   'no-interview-waiting': 409,
   'business-key-in-use': 409,
   'finish-in-progress': 409,
@@ -38,6 +39,7 @@ const STATUS = {
   'temporal-unavailable': 503,
   'worker-unavailable': 503,
   'shutting-down': 503,
+  'waits-at-capacity': 503,
   'internal-error': 500,
   // the lifecycle client's codes, passed through
   'lifecycle-not-found': 404,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -36,6 +37,7 @@ import { finishRoutes } from './routes/finish';
 import { healthRoutes } from './routes/health';
 import { repairRoutes } from './routes/repair';
 import { UsedNonces } from './used-nonces';
+import { InterviewWaits } from './interview-waits';
 import { addressBucket, addressLimit, RATE_WINDOW_MS, tooManyRequests } from './rate-limits';
 
 export interface GatewayOptions {
@@ -64,6 +66,8 @@ export interface RunningGateway {
   metricsUrl?: string;
   /** Re-reads GATEWAY_API_KEYS_FILE (as on SIGHUP); false when it has problems and the old keys stay. */
   reloadApiKeys(): boolean;
+  /** Interview waits held now, and the `interviewReady` updates in flight for them (one per lifecycle). */
+  interviewWaitCounts(): { waiting: number; inFlight: number };
   /** Stops accepting, answers held-open requests at once, waits for the rest. */
   close(): Promise<void>;
 }
@@ -72,6 +76,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Re-reads GATEWAY_API_KEYS_FILE now; false when there is none or it has problems. */
     reloadApiKeys(): boolean;
+    /** Interview waits held now, and `interviewReady` updates in flight for them. */
+    interviewWaitCounts(): { waiting: number; inFlight: number };
   }
 }
 
@@ -111,6 +117,8 @@ export async function buildGateway({
   metrics?.instrument(app);
 
   const closing = new AbortController();
+  // Every held-open request listens to it: hundreds at once are expected, not a leak.
+  setMaxListeners(0, closing.signal);
   app.addHook('preClose', async () => closing.abort());
   const documents = gatewayDocumentStore(app, config, documentStore, tracing);
   app.addHook('onRequest', async () => {
@@ -183,6 +191,7 @@ export async function buildGateway({
 
   const context = gatewayContext(app, lifecycles, config, closing.signal, documents);
   watchApiKeys(app, context);
+  app.decorate('interviewWaitCounts', () => context.interviewWaits.counts);
   await registerRoutes(app, context);
   await app.ready();
   return app;
@@ -241,6 +250,10 @@ function gatewayContext(
     }),
     finishLinks: new FinishLinkSigner(config.finishLinkSecret),
     usedNonces: new UsedNonces(),
+    interviewWaits: new InterviewWaits(lifecycles, {
+      perOwner: config.waitCaps.perApiKey,
+      total: config.waitCaps.total,
+    }),
     addressLimit: addressLimit(app, config.addressRateLimitPerMinute),
     documents,
     closing,
@@ -296,6 +309,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       metricsUrl: `${listeningOrigin(metricsServer.server.address() as AddressInfo)}/metrics`,
     }),
     reloadApiKeys: () => app.reloadApiKeys(),
+    interviewWaitCounts: () => app.interviewWaitCounts(),
     close: async () => {
       await app.close();
       await metricsServer?.close();

@@ -220,6 +220,17 @@ gatewaySchemaRegistry.add(waitFlag, {
 
 export const waitQuerySchema = z.object({ wait: waitFlag.optional() });
 
+/** `POST /v1/assemblies?wait=interview`: answer once the interview has begun, with its link. */
+export const startQuerySchema = z.object({
+  wait: z
+    .enum(['interview'])
+    .optional()
+    .describe(
+      'interview: hold the request open (up to the gateway wait limit) until the session has begun, ' +
+        'and answer with its interview and finish link as well',
+    ),
+});
+
 // ---- answers --------------------------------------------------------------------------------
 
 const errorCodeSchema = named(
@@ -263,18 +274,6 @@ const linksSchema = named(
   "The gateway's links to a lifecycle's status, interview and result",
 );
 
-export const assemblyCreatedSchema = named(
-  z.object({
-    id: z.string(),
-    workItemId: z.string().nullable().describe('null until the workflow has chosen it (see status)'),
-    created: z.boolean().describe('false: a lifecycle with this business key already existed'),
-    status: z.string().describe("Temporal's execution status: RUNNING, COMPLETED, ..."),
-    links: linksSchema,
-  }),
-  'Assembly',
-  'A started (or found) lifecycle',
-);
-
 export const interviewResponseSchema = named(
   z.object({
     id: z.string(),
@@ -287,6 +286,24 @@ export const interviewResponseSchema = named(
   }),
   'Interview',
   'What a host page needs to show the interview; never an access token',
+);
+
+export const assemblyCreatedSchema = named(
+  z.object({
+    id: z.string(),
+    workItemId: z.string().nullable().describe('null until the workflow has chosen it (see status)'),
+    created: z.boolean().describe('false: a lifecycle with this business key already existed'),
+    status: z.string().describe("Temporal's execution status: RUNNING, COMPLETED, ..."),
+    links: linksSchema,
+    interview: interviewResponseSchema
+      .optional()
+      .describe(
+        'With ?wait=interview: the begun interview and its finish link; absent when the wait limit ' +
+          'passed first or no interview is waiting (GET the interview link, ?wait=true, then)',
+      ),
+  }),
+  'Assembly',
+  'A started (or found) lifecycle',
 );
 
 export const statusResponseSchema = named(

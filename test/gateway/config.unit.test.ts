@@ -46,6 +46,7 @@ test('defaults: 127.0.0.1:8080, links from the listening address, 24h links, 120
     bodyLimitBytes: 2 * 1024 * 1024,
     corsOrigins: [],
     waitLimitMs: 30_000,
+    waitCaps: { perApiKey: 500, total: 2000 },
     documentStore: { kind: 'filesystem', dir: '.data/documents' },
     documentRedirect: false,
     documentLinkTtlMs: 5 * 60_000,
@@ -67,6 +68,8 @@ test('every variable read', () => {
     GATEWAY_BODY_LIMIT_BYTES: '65536',
     GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000/',
     GATEWAY_WAIT_LIMIT: '45s',
+    GATEWAY_WAITS_PER_API_KEY: '50',
+    GATEWAY_WAITS_MAX: '400',
   });
   expect(config).toMatchObject({
     host: '0.0.0.0',
@@ -84,6 +87,7 @@ test('every variable read', () => {
     bodyLimitBytes: 65_536,
     corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
     waitLimitMs: 45_000,
+    waitCaps: { perApiKey: 50, total: 400 },
   });
 });
 
@@ -176,6 +180,8 @@ test("the gateway's own variables", () => {
     'GATEWAY_BODY_LIMIT_BYTES',
     'GATEWAY_CORS_ORIGINS',
     'GATEWAY_WAIT_LIMIT',
+    'GATEWAY_WAITS_PER_API_KEY',
+    'GATEWAY_WAITS_MAX',
     'GATEWAY_ADVANCE_CALLBACK_SECRET',
     'GATEWAY_ADVANCE_CALLBACK_SECRET_FILE',
     'GATEWAY_DOCUMENT_REDIRECT',

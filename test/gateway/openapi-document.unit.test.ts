@@ -123,13 +123,14 @@ test('each shape is one named component, referenced where it is used; no request
   );
 });
 
-test('query flags are booleans', () => {
+test('wait is a boolean flag, except on the start, where it names what to wait for', () => {
   const flags = operations().flatMap(([method, url, operation]) =>
     (operation.parameters ?? [])
       .filter((parameter: any) => parameter.in === 'query' && parameter.name === 'wait')
       .map((parameter: any) => [`${method} ${url}`, parameter.schema]),
   );
   expect(flags).toEqual([
+    ['post /v1/assemblies', { type: 'string', enum: ['interview'] }],
     ['get /v1/assemblies/{id}/result', { type: 'boolean' }],
     ['get /v1/assemblies/{id}/interview', { type: 'boolean' }],
     ['post /v1/assemblies/{id}/follow-ups', { type: 'boolean' }],

@@ -2,12 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { apiKeyOf, protectWithApiKeys } from '../auth';
 import type { GatewayContext } from '../context';
 import { GatewayError } from '../errors';
+import { interviewAfterStart, requireInterviewPermission } from '../interview-link';
 import {
   assemblyCreatedSchema,
   assemblyParamsSchema,
   assemblyRequestSchema,
   errorResponses,
   resultResponseSchema,
+  startQuerySchema,
   statusResponseSchema,
   waitQuerySchema,
 } from '../schemas';
@@ -42,9 +44,12 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
           "the permission start, and tenancy and businessKey within the key's scope (403 forbidden); " +
           '409 business-key-in-use only when its id holds a lifecycle the key does not reach (the ' +
           "tenancy is part of the id: another tenancy's same business key is another lifecycle). The " +
-          "key's name is recorded as the lifecycle's owner (memo owner, search attribute HotDocsOwner).",
+          "key's name is recorded as the lifecycle's owner (memo owner, search attribute HotDocsOwner). " +
+          'With ?wait=interview (and the interview permission) the answer also carries the begun ' +
+          'interview, as GET .../interview?wait=true gives it, under the same limits.',
         tags: TAGS,
         security: SECURITY,
+        querystring: startQuerySchema,
         body: assemblyRequestSchema,
         response: { 200: assemblyCreatedSchema, 201: assemblyCreatedSchema, ...errorResponses },
       },
@@ -55,6 +60,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
       if (refusals.length > 0) {
         throw new GatewayError('forbidden', `API key "${key.name}" may not start this lifecycle`, refusals);
       }
+      if (request.query.wait === 'interview') requireInterviewPermission(key);
       const started = await lifecycles.start(request.body, { owner: key.name });
       if (!started.created && !coversLifecycle(key, started)) {
         // The tenancy is part of the id, so only a lifecycle started past the gateway with other
@@ -65,6 +71,10 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
         );
       }
       const id = started.lifecycleId;
+      const interview =
+        request.query.wait === 'interview' && started.status === 'RUNNING'
+          ? await interviewAfterStart(context, id, key, reply)
+          : undefined;
       return reply
         .code(started.created ? 201 : 200)
         .header('location', links.assembly(id))
@@ -74,6 +84,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
           created: started.created,
           status: started.status,
           links: links.forAssembly(id),
+          ...(interview !== undefined && { interview }),
         });
     },
   );
