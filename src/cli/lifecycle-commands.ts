@@ -29,6 +29,7 @@ interface StartFlags extends ConnectionFlags {
   input?: string;
   json?: string;
   businessKey?: string;
+  wait?: 'interview';
 }
 
 interface CompleteInterviewFlags extends ConnectionFlags {
@@ -72,10 +73,17 @@ function registerStart(program: Command): void {
     .addOption(new Option('--input <file>', 'lifecycle input JSON from a file, or "-" for stdin'))
     .addOption(new Option('--json <json>', 'lifecycle input JSON given inline'))
     .addOption(new Option('--business-key <key>', 'set (or override) businessKey in the input'))
+    .addOption(
+      new Option(
+        '--wait <what>',
+        'interview: wait until the session has begun and print its interview as well (pushed by the lifecycle, no polling)',
+      ).choices(['interview']),
+    )
     .addHelpText(
       'after',
       examples(
         'hotdocs-temporal start --input lease.json --business-key lease-42',
+        'hotdocs-temporal start --input lease.json --business-key lease-42 --wait interview',
         `echo '${EXAMPLE_WORK_ITEM}' | hotdocs-temporal start --input - --business-key lease-43`,
       ),
     )
@@ -84,10 +92,15 @@ function registerStart(program: Command): void {
         const input = await readStartInput(flags);
         // Checked before connecting: bad input is reported without Temporal being reachable.
         validateLifecycleInput(input);
-        const started = await (await connect()).start(input);
+        const lifecycles = await connect();
+        const started = await lifecycles.start(input);
         const { lifecycleId, runId, workItemId, created, status } = started;
         // null rather than a missing key: the workflow assigns the work item id when none was given.
-        return { lifecycleId, runId: runId ?? null, workItemId: workItemId ?? null, created, status };
+        const answer = { lifecycleId, runId: runId ?? null, workItemId: workItemId ?? null, created, status };
+        if (flags.wait !== 'interview' || status !== 'RUNNING') return answer;
+        const readiness = await lifecycles.waitForInterview(lifecycleId);
+        // null: no interview is waiting (a batch session, or the lifecycle needs attention).
+        return { ...answer, interview: readiness.ready ? readiness : null };
       }),
     );
 }
