@@ -45,8 +45,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
           '409 business-key-in-use only when its id holds a lifecycle the key does not reach (the ' +
           "tenancy is part of the id: another tenancy's same business key is another lifecycle). The " +
           "key's name is recorded as the lifecycle's owner (memo owner, search attribute HotDocsOwner). " +
-          'With ?wait=interview (and the interview permission) the answer also carries the begun ' +
-          'interview, as GET .../interview?wait=true gives it, under the same limits.',
+          'With ?wait=interview (and the interview permission) it also carries the begun interview.',
         tags: TAGS,
         security: SECURITY,
         querystring: startQuerySchema,
