@@ -1,3 +1,4 @@
+import { abortable } from '../abortable';
 import { Secret } from './secret';
 
 /** An access token with its validity. The token string stays inside a `Secret`. */
@@ -120,22 +121,4 @@ export function jwtExpiry(token: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

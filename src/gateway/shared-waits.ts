@@ -1,3 +1,4 @@
+import { abortable } from '../abortable';
 /**
  * Concurrent waits for one thing, as one: the first waiter for a key starts the work, later ones
  * await the same promise, so a thousand callers waiting for one lifecycle's interview send one
@@ -65,7 +66,7 @@ export class SharedWaits<T> {
     const shared = this.sharedFor(key, work);
     shared.waiters += 1;
     try {
-      return await untilAborted(shared.promise, signal);
+      return await abortable(shared.promise, signal);
     } finally {
       shared.waiters -= 1;
       if (shared.waiters === 0) {
@@ -92,23 +93,4 @@ export class SharedWaits<T> {
     shared.promise.then(forget, forget);
     return shared;
   }
-}
-
-/** `promise`, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
