@@ -554,6 +554,134 @@ describe('pods', () => {
   });
 });
 
+describe("the gateway's own document store credential", () => {
+  /** Each component's store variables and the keys of the Secrets its pod mounts, for some values. */
+  function storeAccess(sets: string[]): Record<string, { env: Record<string, string>; mounted: string[] }> {
+    const run = helmTemplate(tools, [], sets);
+    if (run.status !== 0) throw new Error(`helm template failed:\n${run.stderr}`);
+    const objects = parseManifests(run.stdout);
+    const check = manifestCheck(tools, run.stdout);
+    expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(unknownVariables(objects)).toEqual([]);
+    return Object.fromEntries(
+      deployments(objects).map(({ component, pod }) => [
+        component,
+        {
+          env: Object.fromEntries(
+            Object.entries(env(pod.containers[0]!)).filter(([name]) => name.startsWith('DOCUMENT_STORE_')),
+          ),
+          mounted: (pod.volumes ?? []).flatMap((volume) =>
+            (
+              (
+                volume as {
+                  projected?: { sources: { secret?: { name: string; items: { key: string }[] } }[] };
+                }
+              ).projected?.sources ?? []
+            ).flatMap((source) =>
+              (source.secret?.items ?? [])
+                .map((item) => `${source.secret!.name}/${item.key}`)
+                .filter((key) => key.includes('document_store')),
+            ),
+          ),
+        },
+      ]),
+    );
+  }
+
+  test('S3: with gatewayAccessKeyId the gateway signs with its own key; the worker keeps its own', () => {
+    const access = storeAccess([
+      'documentStore.s3.accessKeyId=hotdocs-writer',
+      'documentStore.s3.gatewayAccessKeyId=hotdocs-reader',
+      'secrets.documentStoreGatewayS3SecretAccessKey.secretName=store-reader',
+    ]);
+    expect(access['gateway']).toEqual({
+      env: expect.objectContaining({
+        DOCUMENT_STORE_S3_ACCESS_KEY_ID: 'hotdocs-reader',
+        DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE: '/run/secrets/hotdocs/document_store_read_secret_key',
+      }),
+      mounted: ['store-reader/document_store_read_secret_key'],
+    });
+    expect(access['worker']).toEqual({
+      env: expect.objectContaining({
+        DOCUMENT_STORE_S3_ACCESS_KEY_ID: 'hotdocs-writer',
+        DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE: '/run/secrets/hotdocs/document_store_secret_key',
+      }),
+      mounted: ['hotdocs-temporal/document_store_secret_key'],
+    });
+    // Everything but the credential is the same store.
+    const {
+      DOCUMENT_STORE_S3_ACCESS_KEY_ID: _g,
+      DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE: _gf,
+      ...gateway
+    } = access['gateway']!.env;
+    const {
+      DOCUMENT_STORE_S3_ACCESS_KEY_ID: _w,
+      DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE: _wf,
+      ...worker
+    } = access['worker']!.env;
+    expect(gateway).toEqual(worker);
+  });
+
+  test("S3: without gatewayAccessKeyId the gateway uses the worker's key, as before", () => {
+    const access = storeAccess(['documentStore.s3.accessKeyId=hotdocs-writer']);
+    expect(access['gateway']).toEqual(access['worker']);
+    expect(access['gateway']!.mounted).toEqual(['hotdocs-temporal/document_store_secret_key']);
+    // And with the AWS SDK's chain (no key at all), neither pod mounts a store key.
+    const chain = storeAccess([]);
+    expect(chain['gateway']).toEqual(chain['worker']);
+    expect(chain['gateway']!.mounted).toEqual([]);
+  });
+
+  test('Azure: gatewayCredential gives the gateway its own connection string, or its own account key', () => {
+    const connection = storeAccess([
+      'documentStore.kind=azure-blob',
+      'documentStore.azureBlob.gatewayCredential=true',
+    ]);
+    expect(connection['gateway']).toEqual({
+      env: expect.objectContaining({
+        DOCUMENT_STORE_AZURE_CONNECTION_STRING_FILE:
+          '/run/secrets/hotdocs/document_store_read_azure_connection_string',
+      }),
+      mounted: ['hotdocs-temporal/document_store_read_azure_connection_string'],
+    });
+    expect(connection['worker']).toEqual({
+      env: expect.objectContaining({
+        DOCUMENT_STORE_AZURE_CONNECTION_STRING_FILE:
+          '/run/secrets/hotdocs/document_store_azure_connection_string',
+      }),
+      mounted: ['hotdocs-temporal/document_store_azure_connection_string'],
+    });
+    const accountKey = storeAccess([
+      'documentStore.kind=azure-blob',
+      'documentStore.azureBlob.accountUrl=https://acme.blob.core.windows.net',
+      'documentStore.azureBlob.useAccountKey=true',
+      'documentStore.azureBlob.gatewayCredential=true',
+    ]);
+    expect(accountKey['gateway']).toEqual({
+      env: expect.objectContaining({
+        DOCUMENT_STORE_AZURE_ACCOUNT_KEY_FILE: '/run/secrets/hotdocs/document_store_read_azure_account_key',
+      }),
+      mounted: ['hotdocs-temporal/document_store_read_azure_account_key'],
+    });
+    expect(accountKey['worker']!.mounted).toEqual(['hotdocs-temporal/document_store_azure_account_key']);
+  });
+
+  test("Azure: without gatewayCredential the gateway uses the worker's credential, as before", () => {
+    for (const sets of [
+      ['documentStore.kind=azure-blob'],
+      [
+        'documentStore.kind=azure-blob',
+        'documentStore.azureBlob.accountUrl=https://acme.blob.core.windows.net',
+        'documentStore.azureBlob.useAccountKey=true',
+      ],
+    ]) {
+      const access = storeAccess(sets);
+      expect(access['gateway']).toEqual(access['worker']);
+      expect(access['gateway']!.mounted).toHaveLength(1);
+    }
+  });
+});
+
 describe('Worker Versioning, autoscaling and monitoring', () => {
   test('each build is its own Deployment with its build id; KEDA scales the current one on its version’s backlog', () => {
     const objects = objectsOf(SELF_HOSTED);

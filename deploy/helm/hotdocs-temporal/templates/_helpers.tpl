@@ -172,16 +172,34 @@ payload encryption. `cert` is the component's client certificate Secret.
 {{- end }}
 {{- end }}
 
-{{/* The document store's variables (worker and gateway read the same store). */}}
+{{/*
+The document store's credential for a component: the worker's, or for the gateway (`gateway` true)
+its own read-only one when documentStore.s3.gatewayAccessKeyId / azureBlob.gatewayCredential is
+set. Returns the S3 access key id and the names of the secrets entries to use.
+*/}}
+{{- define "hotdocs.documentStoreCredential" -}}
+{{- $store := .root.Values.documentStore -}}
+{{- if and .gateway $store.s3.gatewayAccessKeyId -}}
+{{- dict "accessKeyId" $store.s3.gatewayAccessKeyId "s3Secret" "documentStoreGatewayS3SecretAccessKey" "azureConnectionString" "documentStoreAzureConnectionString" "azureAccountKey" "documentStoreAzureAccountKey" | toJson }}
+{{- else if and .gateway $store.azureBlob.gatewayCredential -}}
+{{- dict "accessKeyId" $store.s3.accessKeyId "s3Secret" "documentStoreS3SecretAccessKey" "azureConnectionString" "documentStoreGatewayAzureConnectionString" "azureAccountKey" "documentStoreGatewayAzureAccountKey" | toJson }}
+{{- else -}}
+{{- dict "accessKeyId" $store.s3.accessKeyId "s3Secret" "documentStoreS3SecretAccessKey" "azureConnectionString" "documentStoreAzureConnectionString" "azureAccountKey" "documentStoreAzureAccountKey" | toJson }}
+{{- end }}
+{{- end }}
+
+{{/* The document store's variables (worker and gateway read the same store); `gateway` as above. */}}
 {{- define "hotdocs.documentStoreEnv" -}}
-{{- $store := .Values.documentStore -}}
+{{- $root := .root -}}
+{{- $store := $root.Values.documentStore -}}
+{{- $credential := include "hotdocs.documentStoreCredential" . | fromJson -}}
 - name: DOCUMENT_STORE
   value: {{ $store.kind | quote }}
 {{- if eq $store.kind "s3" }}
 {{- $s3 := $store.s3 }}
 - name: DOCUMENT_STORE_S3_BUCKET
   value: {{ required "documentStore.s3.bucket is required" $s3.bucket | quote }}
-{{- range $name, $value := dict "PREFIX" $s3.prefix "REGION" $s3.region "ENDPOINT" $s3.endpoint "SSE" $s3.sse "SSE_KMS_KEY_ID" $s3.sseKmsKeyId "PUBLIC_ENDPOINT" $s3.publicEndpoint "ACCESS_KEY_ID" $s3.accessKeyId }}
+{{- range $name, $value := dict "PREFIX" $s3.prefix "REGION" $s3.region "ENDPOINT" $s3.endpoint "SSE" $s3.sse "SSE_KMS_KEY_ID" $s3.sseKmsKeyId "PUBLIC_ENDPOINT" $s3.publicEndpoint "ACCESS_KEY_ID" $credential.accessKeyId }}
 {{- if $value }}
 - name: DOCUMENT_STORE_S3_{{ $name }}
   value: {{ $value | quote }}
@@ -189,9 +207,9 @@ payload encryption. `cert` is the component's client certificate Secret.
 {{- end }}
 - name: DOCUMENT_STORE_S3_FORCE_PATH_STYLE
   value: {{ $s3.forcePathStyle | quote }}
-{{- if $s3.accessKeyId }}
+{{- if $credential.accessKeyId }}
 - name: DOCUMENT_STORE_S3_SECRET_ACCESS_KEY_FILE
-  value: {{ include "hotdocs.secretPath" (dict "root" . "secret" "documentStoreS3SecretAccessKey") }}
+  value: {{ include "hotdocs.secretPath" (dict "root" $root "secret" $credential.s3Secret) }}
 {{- end }}
 {{- else if eq $store.kind "azure-blob" }}
 {{- $azure := $store.azureBlob }}
@@ -205,10 +223,10 @@ payload encryption. `cert` is the component's client certificate Secret.
 {{- end }}
 {{- if not $azure.accountUrl }}
 - name: DOCUMENT_STORE_AZURE_CONNECTION_STRING_FILE
-  value: {{ include "hotdocs.secretPath" (dict "root" . "secret" "documentStoreAzureConnectionString") }}
+  value: {{ include "hotdocs.secretPath" (dict "root" $root "secret" $credential.azureConnectionString) }}
 {{- else if $azure.useAccountKey }}
 - name: DOCUMENT_STORE_AZURE_ACCOUNT_KEY_FILE
-  value: {{ include "hotdocs.secretPath" (dict "root" . "secret" "documentStoreAzureAccountKey") }}
+  value: {{ include "hotdocs.secretPath" (dict "root" $root "secret" $credential.azureAccountKey) }}
 {{- end }}
 {{- else }}
 - name: DOCUMENT_STORE_DIR
@@ -216,15 +234,17 @@ payload encryption. `cert` is the component's client certificate Secret.
 {{- end }}
 {{- end }}
 
-{{/* The document store's secrets, as projected-volume sources. */}}
+{{/* The document store's secrets, as projected-volume sources; `gateway` as above. */}}
 {{- define "hotdocs.documentStoreSources" -}}
-{{- $store := .Values.documentStore }}
-{{- if and (eq $store.kind "s3") $store.s3.accessKeyId }}
-{{ include "hotdocs.secretSource" (dict "root" . "secret" "documentStoreS3SecretAccessKey") }}
+{{- $root := .root }}
+{{- $store := $root.Values.documentStore }}
+{{- $credential := include "hotdocs.documentStoreCredential" . | fromJson }}
+{{- if and (eq $store.kind "s3") $credential.accessKeyId }}
+{{ include "hotdocs.secretSource" (dict "root" $root "secret" $credential.s3Secret) }}
 {{- else if and (eq $store.kind "azure-blob") (not $store.azureBlob.accountUrl) }}
-{{ include "hotdocs.secretSource" (dict "root" . "secret" "documentStoreAzureConnectionString") }}
+{{ include "hotdocs.secretSource" (dict "root" $root "secret" $credential.azureConnectionString) }}
 {{- else if and (eq $store.kind "azure-blob") $store.azureBlob.useAccountKey }}
-{{ include "hotdocs.secretSource" (dict "root" . "secret" "documentStoreAzureAccountKey") }}
+{{ include "hotdocs.secretSource" (dict "root" $root "secret" $credential.azureAccountKey) }}
 {{- end }}
 {{- end }}
 

@@ -59,5 +59,5 @@ hotdocs-temporal/worker-build: {{ .build.name }}
 {{- if .Values.webhooks.completionUrl }}
 {{ include "hotdocs.secretSource" (dict "root" . "secret" "completionWebhookSecret") }}
 {{- end }}
-{{ include "hotdocs.documentStoreSources" . }}
+{{ include "hotdocs.documentStoreSources" (dict "root" . "gateway" false) }}
 {{- end }}
