@@ -7,6 +7,7 @@ import type { LifecycleClient } from '../../src/client';
 import { loadGatewayConfig, type Env, type GatewayConfig } from '../../src/config';
 import { sha256Hex } from '../../src/security/hashed-credentials';
 import { startGateway, type GatewayLogOptions, type RunningGateway } from '../../src/gateway';
+import type { InterviewLink } from '../../src/gateway/interview-link';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { connectTestEnvironment } from './temporal';
 import { createHarness, eventually, type Harness } from './lifecycle-harness';
@@ -148,12 +149,5 @@ export async function waitForInterview(base: string, id: string) {
   );
 }
 
-export interface InterviewAnswer {
-  id: string;
-  workItemId: string;
-  versionId: string;
-  coreSessionId: string;
-  interviewJsUrl: string;
-  finishUrl: string;
-  expiresAt: string;
-}
+/** The body of `GET …/interview`: the gateway's own type, so the tests follow it. */
+export type InterviewAnswer = InterviewLink;
