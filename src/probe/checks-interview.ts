@@ -11,6 +11,8 @@ import { failed } from './checks-session';
 
 const V2: readonly AdvanceApiVersion[] = ['v2.0'];
 const FINISH_PATH = /\/finishcurrentinterview$/i;
+/** The emulator's `repeatFinishInterview` positions that refuse, by the status they answer. */
+const REPEAT_REFUSALS: Readonly<Record<number, string>> = { 409: 'conflict', 404: 'not-found', 410: 'gone' };
 
 export const finishInterview: ProbeCheck = {
   id: 'finish-interview',
@@ -61,16 +63,17 @@ export const repeatFinishInterview: ProbeCheck = {
     const attempt = await probe.attempt(() => ensureInterviewFinished(probe.client, session));
     const repeat = exchangeOf(attempt, FINISH_PATH);
     if (!attempt.ok) return failed(attempt, 'a retried finish would stop the lifecycle for an operator');
-    const status = repeat?.status;
-    const value = status === 409 ? 'conflict' : status === 404 ? 'not-found' : status === 410 ? 'gone' : 'ok';
     if (attempt.value.outcome === 'finished') {
       return { observed: `${httpText(repeat)}: accepted again`, handled: true, value: 'ok' };
     }
-    const named = status === 409 || status === 404 || status === 410;
+    const status = repeat?.status;
+    const value = status === undefined ? undefined : REPEAT_REFUSALS[status];
     return {
       observed: `${httpText(repeat)}: refused as finished before`,
       handled: true,
-      ...(named ? { value } : { unnamed: 'a 400 saying so; the emulator refuses with 409, 404 or 410' }),
+      ...(value !== undefined
+        ? { value }
+        : { unnamed: 'a 400 saying so; the emulator refuses with 409, 404 or 410' }),
     };
   },
 };
