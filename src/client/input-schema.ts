@@ -53,6 +53,7 @@ export const interviewSchema = z
         .array(duration('interview.reminders[]'), { error: MESSAGES.remindersNotList })
         .max(LIMITS.reminders, MESSAGES.tooManyReminders)
         .optional(),
+      statusReadEvery: duration('interview.statusReadEvery').optional(),
     },
     { error: MESSAGES.interviewNotObject },
   )

@@ -18,6 +18,7 @@ import { failureTypeOf, messageOf } from '../workflows/failure-types';
 import type { LifecycleResult, LifecycleStatus } from '../workflows/lifecycle-status';
 import {
   advanceCallbackSignal,
+  advanceWebhookSignal,
   beginFollowUpSessionUpdate,
   DEFAULT_TASK_QUEUE,
   finishSignal,
@@ -51,6 +52,7 @@ import {
   type NormalizedLifecycleInput,
 } from './input-schema';
 import { BUSINESS_KEY, OWNER, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
+import { lifecycleQuery, listLifecycles } from './lifecycle-list';
 import {
   configurationError,
   LifecycleClientError,
@@ -317,6 +319,33 @@ export class LifecycleClient {
   async advanceCallback(lifecycleId: string, versionId: string): Promise<void> {
     if (!isGuid(versionId)) throw new LifecycleInputError(['versionId must be a GUID'], 'advanceCallback');
     await this.onRunning(lifecycleId, (handle) => handle.signal(advanceCallbackSignal, { versionId }));
+  }
+
+  /**
+   * Advance's own webhook reported `event` on work item `workItemId` (the gateway's webhook
+   * route): the running lifecycle of that work item reads its version's status now. It is found
+   * through visibility (`HotDocsWorkItemId`, in the spellings Advance may use); the answer names
+   * the lifecycles told — none when no running lifecycle has the work item, or it ended meanwhile.
+   */
+  async advanceWebhook(workItemId: string, event: string): Promise<string[]> {
+    if (!isGuid(workItemId)) throw new LifecycleInputError(['workItemId must be a GUID'], 'advanceWebhook');
+    const spellings = [...new Set([workItemId, workItemId.toLowerCase(), workItemId.toUpperCase()])];
+    const query = lifecycleQuery({
+      query: `${WORK_ITEM_ID.name} IN (${spellings.map((id) => `'${id}'`).join(', ')})`,
+    });
+    const { lifecycles } = await listLifecycles(this.temporal, query, { limit: 10 });
+    const told: string[] = [];
+    for (const { lifecycleId } of lifecycles) {
+      try {
+        await this.onRunning(lifecycleId, (handle) =>
+          handle.signal(advanceWebhookSignal, { event: truncate(event, 100) }),
+        );
+        told.push(lifecycleId);
+      } catch (error) {
+        if (!(error instanceof LifecycleClosedError) && !(error instanceof LifecycleNotFoundError)) throw error;
+      }
+    }
+    return told;
   }
 
   /** Asks the lifecycle to close once no session is active. */

@@ -50,3 +50,14 @@ export const reminderActivities = proxyActivities<LifecycleActivities>({
   heartbeatTimeout: '20s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
 });
+
+/**
+ * v2.0: the status read while waiting at the interview. A read that fails is given up after a few
+ * attempts (the next one is due at the next interval, and the interview's own message must not
+ * wait behind a retrying read).
+ */
+export const statusReadActivities = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+});

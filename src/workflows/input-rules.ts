@@ -45,6 +45,12 @@ export const LIMITS = {
 export const DEFAULTS = {
   /** How often a lifecycle that needs attention retries on its own (`attentionRetryEvery`). */
   attentionRetryEvery: '15m',
+  /**
+   * v2.0: how often a lifecycle waiting at the interview reads its version's status
+   * (`interview.statusReadEvery`). Coarse: it only catches a completion in Advance's own web app
+   * that no webhook reported; about ten history events per read.
+   */
+  statusReadEvery: '15m',
 } as const;
 
 export const PATTERNS = {
@@ -71,7 +77,7 @@ export const FIELDS = {
   ],
   followUpLimits: ['queued', 'queuedAnswerXmlBytes'],
   workItem: ['id', 'name', 'workGroupId', 'templatePackageId', 'description'],
-  interview: ['deadline', 'reminders'],
+  interview: ['deadline', 'reminders', 'statusReadEvery'],
   followUpRequest: ['answerXml', 'mode', 'runAssembly', 'requestId'],
   interviewCompleted: ['versionId'],
 } as const;
@@ -85,7 +91,7 @@ export const MESSAGES = {
   interviewCompletedNotObject: 'expected { versionId }',
   completeInterviewNotObject: 'expected { versionId? }',
   workItemRequired: 'workItem is required: { name, workGroupId, templatePackageId }',
-  interviewNotObject: 'interview must be an object: { deadline?, reminders? }',
+  interviewNotObject: 'interview must be an object: { deadline?, reminders?, statusReadEvery? }',
   guidNotString: (what: string) => `${what} must be a GUID string`,
   guidMalformed: (what: string) => `${what} must be a GUID (8-4-4-4-12 hex digits)`,
   durationNotString: (what: string) => `${what} must be a duration string such as "24h" or "14d"`,

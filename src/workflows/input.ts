@@ -27,7 +27,17 @@ export interface LifecycleInput {
   runAssembly?: boolean;
   /** @default true */
   storeDocuments?: boolean;
-  interview?: { deadline?: string; reminders?: string[] };
+  interview?: {
+    deadline?: string;
+    reminders?: string[];
+    /**
+     * v2.0: how often the lifecycle reads its version's status while it waits at the interview, to
+     * notice a version completed in Advance's own web app (or a client interview) that nobody
+     * reported; Advance's webhook, where registered, makes it read at once.
+     * @default DEFAULTS.statusReadEvery in input-rules.ts ('15m')
+     */
+    statusReadEvery?: string;
+  };
   tenancy?: string;
   keepOpenFor?: string;
   /**
@@ -167,6 +177,8 @@ function checkInterview(value: unknown, p: Problems): NormalizedLifecycleInput['
     else if (reminders.length > LIMITS.reminders) p.add(MESSAGES.tooManyReminders);
     else interview.reminders = reminders.map((r) => p.duration(r, 'interview.reminders[]') ?? '');
   }
+  if (value['statusReadEvery'] !== undefined)
+    interview.statusReadEvery = p.duration(value['statusReadEvery'], 'interview.statusReadEvery');
   p.unknownKeys(value, FIELDS.interview, 'interview');
   return interview;
 }

@@ -13,7 +13,11 @@ import { MAX_REJECTED, MAX_REQUEST_IDS, recordBounded, type RequestedSession } f
 import type { LifecycleView } from './lifecycle-view';
 import type { BegunSessionInfo, CompleteInterviewRequest, CompleteInterviewResult } from './messages';
 import { completionVerdict, isTerminal, truncate, type CompletionVerdict } from './message-rules';
-import { PATCH_BOUNDED_FOLLOW_UP_QUEUE, PATCH_SINGLE_USE_CALLBACK } from './patches';
+import {
+  PATCH_BOUNDED_FOLLOW_UP_QUEUE,
+  PATCH_SINGLE_USE_CALLBACK,
+  PATCH_STATUS_READS_AT_INTERVIEW,
+} from './patches';
 
 type UpdateOutcome = BegunSessionInfo | { error: string };
 
@@ -146,6 +150,19 @@ export class LifecycleInbox {
     if (active.callbackAt !== undefined && patched(PATCH_SINGLE_USE_CALLBACK)) return;
     active.callbackAt ??= nowIso();
     active.callbackReceived = true;
+  }
+
+  /**
+   * Advance's webhook reported an event on this work item: the active version's status is read at
+   * the next chance (v2.0; v1.1 has no status to read). The payload is never trusted for the
+   * outcome: only the status read decides.
+   */
+  advanceWebhook(_message: unknown): void {
+    const active = this.state.active;
+    if (active === undefined || this.state.protocol?.versionStatus !== true) return;
+    // Lifecycles from before the webhook, replayed with a signal an older worker left unhandled.
+    if (!patched(PATCH_STATUS_READS_AT_INTERVIEW)) return;
+    active.readRequested = true;
   }
 
   /** A session has begun: an update waiting for it returns. */

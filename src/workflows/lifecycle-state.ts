@@ -52,6 +52,13 @@ export interface ActiveSession extends RequestedSession {
   callbackReceived?: boolean;
   /** v2.0: when this version's callback came; its URL is single-use, a repeat changes nothing. */
   callbackAt?: string;
+  /**
+   * v2.0: Advance's own webhook reported a change on this work item: read the version's status now
+   * (at the interview, or while Advance is completing it). Any number of times; only a hint.
+   */
+  readRequested?: boolean;
+  /** v2.0: when the wait at the interview reads the version's status next (`interview.statusReadEvery`). */
+  statusReadDueAt?: string;
   warning?: string;
 }
 

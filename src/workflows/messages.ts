@@ -49,6 +49,13 @@ export const statusQuery = defineQuery<LifecycleStatus>('status');
  */
 export const advanceCallbackSignal = defineSignal<[{ versionId: string }]>('advanceCallback');
 /**
+ * Advance's own webhook (its account-level configuration, not a call's callback) reported an
+ * event on the lifecycle's work item (through the gateway): a hint to read the active version's
+ * status now, at the interview or while Advance completes it. Unlike the callback it may come any
+ * number of times (the gateway limits its rate); the event's name is kept for the log only.
+ */
+export const advanceWebhookSignal = defineSignal<[{ event: string }]>('advanceWebhook');
+/**
  * An operator's answer to a lifecycle in `needs-attention`: `retry` the failed call now (after
  * fixing its cause), `accept-completed` (Advance did complete the session, though it could not
  * confirm it: collect its documents and go on), or `abandon` (end the lifecycle as failed).

@@ -93,3 +93,13 @@ export const PATCH_REGULAR_COMPLETE = 'regular-activity-for-complete-before-clos
  * the interview (session-completion.ts). Step 2 after 0.1.0.
  */
 export const PATCH_FINISH_CORE_INTERVIEW = 'finish-core-interview-before-complete';
+
+/**
+ * v2.0: while the lifecycle waits at the interview it reads its version's status every
+ * `interview.statusReadEvery`, and at once when Advance's own webhook reports a change on the work
+ * item (`advanceWebhook`), so a version completed in Advance's web app is collected without a
+ * Complete of ours (interview-wait.ts, lifecycle-inbox.ts). Before, the wait knew only the
+ * `interviewCompleted` message, its reminders and its deadline; a webhook signal sent to such a
+ * lifecycle is ignored on replay. Step 2 after 0.1.0.
+ */
+export const PATCH_STATUS_READS_AT_INTERVIEW = 'status-reads-while-waiting-for-interview';

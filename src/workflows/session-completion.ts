@@ -258,8 +258,9 @@ export class SessionCompletion {
         `Advance is completing session ${session.versionId}; reading its status in ${Math.round(pauseMs / 1000)} s ` +
           '(or when Advance calls back)',
       );
-      await condition(() => session.callbackReceived === true, pauseMs);
+      await condition(() => session.callbackReceived === true || session.readRequested === true, pauseMs);
       session.callbackReceived = false;
+      session.readRequested = false;
       const read = await this.lifecycle.attend(
         'readVersionStatus',
         async (attempt) => {

@@ -20,6 +20,7 @@ import type { CarriedState } from './lifecycle-state';
 import type { LifecycleResult } from './lifecycle-status';
 import {
   advanceCallbackSignal,
+  advanceWebhookSignal,
   beginFollowUpSessionUpdate,
   completeInterviewUpdate,
   finishSignal,
@@ -55,6 +56,7 @@ export async function assemblyLifecycle(
   });
   setHandler(finishSignal, () => inbox.finish());
   setHandler(advanceCallbackSignal, (message) => inbox.advanceCallback(message));
+  setHandler(advanceWebhookSignal, (message) => inbox.advanceWebhook(message));
   setHandler(lifecycleEventDeliveredSignal, (report) => lifecycle.events.delivered(report));
   const readiness = new InterviewReadinessWait(lifecycle);
   setHandler(interviewReadyUpdate, () => readiness.wait(), {
