@@ -3,7 +3,7 @@ import { loadApiKeys, type GatewayApiKey } from './api-keys';
 import { loadDocumentStoreConfig, type DocumentStoreConfig } from './document-store';
 import { loadPayloadEncryption } from './encryption';
 import { ConfigError, defined, read, setting, type Env, type Parser, type SettingsTable } from './env';
-import { duration, flag, httpBaseUrl, origins, port, portOrOff, text, wholeNumber } from './parsers';
+import { duration, flag, httpBaseUrl, oneOf, origins, port, portOrOff, text, wholeNumber } from './parsers';
 
 /**
  * An HMAC key shorter than this is guessable enough to forge finish links or Advance callback URLs
@@ -16,6 +16,13 @@ const hmacSecret: Parser<string> = (value, name, problems) => {
   problems.push(
     `${name} must be at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters (for example: openssl rand -hex 32)`,
   );
+  return undefined;
+};
+
+/** The HMAC code of Advance's webhook: Advance makes it, we only refuse what cannot be one. */
+const webhookCredential: Parser<string> = (value, name, problems) => {
+  if (value.trim().length >= 16) return value.trim();
+  problems.push(`${name} must be the webhook's HMAC code as HotDocs Advance shows it (at least 16 characters)`);
   return undefined;
 };
 
@@ -171,6 +178,28 @@ export const GATEWAY_SETTINGS = {
     parse: hmacSecret,
     secret: true,
   }),
+  advanceWebhookHmac: setting({
+    name: 'GATEWAY_ADVANCE_WEBHOOK_HMAC',
+    description:
+      'the HMAC code HotDocs Advance shows for a webhook verified by HMAC (it posts it in the form field `token`): enables `POST /v1/advance-webhooks`',
+    whenUnset: 'none: no webhook is accepted by HMAC',
+    parse: webhookCredential,
+    secret: true,
+  }),
+  advanceWebhookBearer: setting({
+    name: 'GATEWAY_ADVANCE_WEBHOOK_BEARER',
+    description: `the access token entered in a HotDocs Advance webhook verified by access token (it posts \`Authorization: Bearer <token>\`), at least ${MIN_FINISH_LINK_SECRET_LENGTH} characters: enables \`POST /v1/advance-webhooks\``,
+    whenUnset: 'none: no webhook is accepted by access token',
+    parse: hmacSecret,
+    secret: true,
+  }),
+  advanceWebhookHmacCovers: setting({
+    name: 'GATEWAY_ADVANCE_WEBHOOK_HMAC_COVERS',
+    description:
+      'what Advance\'s `token` is (undocumented, docs/advance-v2.md): `nothing` — the HMAC code itself, the same on every post; `work-item` — HMAC-SHA256 of the posted work item id keyed by the code, hex',
+    default: 'nothing',
+    parse: oneOf(['nothing', 'work-item'] as const),
+  }),
   documentRedirect: setting({
     name: 'GATEWAY_DOCUMENT_REDIRECT',
     description:
@@ -255,6 +284,11 @@ export interface GatewayConfig {
   /** `GATEWAY_ADVANCE_CALLBACK_SECRET`: Advance v2.0 callbacks are accepted; absent: the route answers 404. */
   advanceCallbackSecret?: string;
   /**
+   * `GATEWAY_ADVANCE_WEBHOOK_*`: HotDocs Advance's own webhooks are accepted by HMAC code, by
+   * access token, or both; absent (neither set): the route answers 404.
+   */
+  advanceWebhook?: AdvanceWebhookCredentials;
+  /**
    * Where the documents the gateway serves are read: `DOCUMENT_STORE` and its variables, the same
    * as the worker's (src/config/document-store.ts).
    */
@@ -302,6 +336,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     corsOrigins: read(S.corsOrigins, env, problems) ?? [],
     ...defined({ advanceCallbackSecret: read(S.advanceCallbackSecret, env, problems) }),
+    ...defined({ advanceWebhook: readAdvanceWebhook(env, problems) }),
     documentStore: loadDocumentStoreConfig(env, problems),
     documentRedirect: read(S.documentRedirect, env, problems),
     documentLinkTtlMs: read(S.documentLinkTtl, env, problems),
@@ -318,4 +353,23 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ...(trustProxy !== undefined && { trustProxy }),
     ...(metricsPort !== 'off' && { metrics: { host: metricsHost, port: metricsPort } }),
   };
+}
+
+/** How the gateway recognises HotDocs Advance's own webhooks (src/security/advance-webhooks.ts). */
+export interface AdvanceWebhookCredentials {
+  /** `GATEWAY_ADVANCE_WEBHOOK_HMAC`: the HMAC code Advance shows for the webhook. */
+  hmacCode?: string;
+  /** `GATEWAY_ADVANCE_WEBHOOK_BEARER`: the access token Advance sends as `Authorization: Bearer`. */
+  bearerToken?: string;
+  /** `GATEWAY_ADVANCE_WEBHOOK_HMAC_COVERS`: what the posted `token` is. @default 'nothing' */
+  hmacCovers: 'nothing' | 'work-item';
+}
+
+function readAdvanceWebhook(env: Env, problems: string[]): AdvanceWebhookCredentials | undefined {
+  const S = GATEWAY_SETTINGS;
+  const hmacCode = read(S.advanceWebhookHmac, env, problems);
+  const bearerToken = read(S.advanceWebhookBearer, env, problems);
+  const hmacCovers = read(S.advanceWebhookHmacCovers, env, problems);
+  if (hmacCode === undefined && bearerToken === undefined) return undefined;
+  return { ...defined({ hmacCode, bearerToken }), hmacCovers };
 }

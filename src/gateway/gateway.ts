@@ -28,6 +28,7 @@ import { tracedDocumentStore } from '../observability/tracing-documents';
 import { traceRequests } from '../observability/tracing-fastify';
 import { openApiOptions } from './openapi';
 import { advanceCallbackRoutes } from './routes/advance-callbacks';
+import { advanceWebhookRoutes } from './routes/advance-webhooks';
 import { assemblyRoutes } from './routes/assemblies';
 import { bulkRepairRoutes } from './routes/bulk-repairs';
 import { documentRoutes } from './routes/documents';
@@ -209,6 +210,7 @@ async function registerRoutes(app: FastifyInstance, context: GatewayContext): Pr
     bulkRepairRoutes,
     finishRoutes,
     advanceCallbackRoutes,
+    advanceWebhookRoutes,
   ]) {
     await app.register(routes, { context });
   }
