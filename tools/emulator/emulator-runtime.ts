@@ -10,6 +10,10 @@ import { LoginTally } from './login-tally';
 import type { ResolvedEmulatorOptions } from './options';
 import { RequestLog } from './request-log';
 import { TokenIssuer } from './token-issuer';
+import { normaliseGuid } from './guid';
+import { completionTiming, scheduleVersionWebhooks } from './routes/completion-answer';
+import { WebhookSender } from './webhook-sender';
+import type { VersionRecord } from './work-item-model';
 import { WorkItemStore } from './work-item-store';
 import { describeZodIssues } from './zod-issues';
 
@@ -25,6 +29,8 @@ export class EmulatorRuntime {
   readonly duplicates = new DuplicateLog();
   readonly logins = new LoginTally();
   readonly callbacks: CallbackSender;
+  /** Advance's own webhooks, once registered (control `PUT webhook`). */
+  readonly webhooks: WebhookSender;
   behaviour: EmulatorBehaviour;
   /** Origin for generated links; known once the server listens. */
   publicUrl = '';
@@ -47,6 +53,7 @@ export class EmulatorRuntime {
     this.behaviour = this.initialBehaviour();
     this.faults.configure(options.faults ?? {});
     this.callbacks = new CallbackSender((message) => this.log(message));
+    this.webhooks = new WebhookSender((message) => this.log(message));
   }
 
   log(message: string): void {
@@ -71,6 +78,20 @@ export class EmulatorRuntime {
     return this.faults.active();
   }
 
+  /**
+   * A user completes the version in Advance's own web app (or submits a client interview): it
+   * completes as a v2.0 Complete would, with no API call, and the webhook (if registered) fires.
+   * Undefined when the work item is unknown or the version is not in progress.
+   */
+  completeInAdvance(workItemId: string, versionId: string): VersionRecord | undefined {
+    const item = this.store.find(normaliseGuid(workItemId));
+    if (item === undefined) return undefined;
+    const outcome = this.store.completeVersion(item, normaliseGuid(versionId), completionTiming(this));
+    if (outcome.kind !== 'done') return undefined;
+    scheduleVersionWebhooks(this, item, outcome.version);
+    return outcome.version;
+  }
+
   /** Back to an empty emulator: no work items, tokens, logs or faults; options and credentials stay. */
   reset(): void {
     this.store.clear();
@@ -79,6 +100,7 @@ export class EmulatorRuntime {
     this.duplicates.clear();
     this.logins.clear();
     this.callbacks.reset();
+    this.webhooks.reset();
     this.faults.configure({ seed: this.options.faults?.seed });
     this.faults.clearInjected();
     this.principalPassword = this.options.principalPassword;
@@ -119,6 +141,7 @@ export class EmulatorRuntime {
   close(): void {
     this.shutdown.abort();
     this.callbacks.close();
+    this.webhooks.close();
   }
 
   interviewJsUrl(coreSessionId: string): string {

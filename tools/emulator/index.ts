@@ -12,6 +12,7 @@ import { resolveEmulatorOptions, type EmulatorOptions } from './options';
 import type { EndpointCounts, RequestLogEntry } from './request-log';
 import { buildEmulatorServer } from './server';
 import { readStateFile, StateFileWriter } from './state-file';
+import { webhookConfigSchema, type WebhookConfigInput, type WebhookDelivery } from './webhook-sender';
 import { workItemSnapshot, type EmulatorStateSnapshot, type WorkItemSnapshot } from './work-item-model';
 
 export { DEFAULT_BEHAVIOUR } from './behaviour';
@@ -24,6 +25,8 @@ export type { ApiVersion, EndpointName } from './endpoints';
 export type { FaultKind, FaultRule, FaultsConfig, ScriptedFault } from './fault-config';
 export type { ActiveFaults, InjectedFault } from './fault-injector';
 export type { LoginCounts } from './login-tally';
+export { WEBHOOK_EVENTS } from './webhook-sender';
+export type { WebhookConfigInput, WebhookDelivery, WebhookEvent } from './webhook-sender';
 export { EmulatorOptionsError } from './options';
 export type { EmulatorLogger, EmulatorOptions } from './options';
 export type { EndpointCount, EndpointCounts, RequestFaultSummary, RequestLogEntry } from './request-log';
@@ -95,6 +98,18 @@ export interface RunningEmulator {
   duplicates(): DuplicateRecord[];
   /** Callbacks scheduled by v2.0 Complete, CreateAndAssemble and SaveAndClose, with their outcome. */
   callbacks(): CallbackDelivery[];
+  /**
+   * Registers Advance's own webhook, as an administrator does ("Create a Webhook"), or removes it
+   * (undefined); throws on invalid input.
+   */
+  registerWebhook(config: WebhookConfigInput | undefined): void;
+  /** The posts of Advance's own webhook, with their outcome. */
+  webhooks(): WebhookDelivery[];
+  /**
+   * Completes an in-progress version as a user does in Advance's own web app: no API call, the
+   * webhook fires. False when the version is unknown or not in progress.
+   */
+  completeInAdvance(workItemId: string, versionId: string): boolean;
   /** Stops listening and destroys open connections (keep-alive included). */
   close(): Promise<void>;
 }
@@ -176,6 +191,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     logins: () => runtime.logins.snapshot(),
     duplicates: () => runtime.duplicates.list(),
     callbacks: () => runtime.callbacks.list(),
+    registerWebhook: (config) =>
+      runtime.webhooks.configure(config === undefined ? undefined : webhookConfigSchema.parse(config)),
+    webhooks: () => runtime.webhooks.list(),
+    completeInAdvance: (workItemId, versionId) => runtime.completeInAdvance(workItemId, versionId) !== undefined,
     close: () => {
       closing ??= (async () => {
         runtime.close();

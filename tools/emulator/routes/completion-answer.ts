@@ -29,6 +29,7 @@ export function answerCompletion(
   callback: CallbackRequest | undefined,
 ): AdvanceResponse | Promise<AdvanceResponse> {
   const doneAt = completedAt(version) ?? Date.now();
+  scheduleVersionWebhooks(runtime, item, version);
   if (callback !== undefined) {
     scheduleCallback(runtime, item, version, callback, 'VersionCompleted', doneAt);
     return versionAnswer(runtime, call, item, version);
@@ -67,6 +68,25 @@ export function versionAnswer(
       versionStatusJson(item, version, runtime.behaviour, statusUrl === undefined ? {} : { statusUrl }),
     ),
   };
+}
+
+/**
+ * Advance's own webhooks for a version whose completion was just accepted (through the API or in
+ * Advance's web app): PostProcessingEvent when its post-assembly processing starts, and
+ * NewWorkItemVersionComplete when it reads Completed (not when the processing fails).
+ */
+export function scheduleVersionWebhooks(
+  runtime: EmulatorRuntime,
+  item: WorkItemRecord,
+  version: VersionRecord,
+): void {
+  const now = Date.now();
+  const processingFrom = version.completingUntil ?? now;
+  const processingUntil = version.processingUntil ?? processingFrom;
+  if (processingUntil > processingFrom)
+    runtime.webhooks.schedule('PostProcessingEvent', item.id, version.versionId, processingFrom);
+  if (version.postProcessingFails !== true)
+    runtime.webhooks.schedule('NewWorkItemVersionComplete', item.id, version.versionId, processingUntil);
 }
 
 export function scheduleCallback(

@@ -4,6 +4,8 @@ import type { EmulatorRuntime } from '../emulator-runtime';
 import { API_BASE_PATHS_BY_VERSION, AUTH_BASE_PATHS, CONTROL_BASE_PATH } from '../endpoints';
 import { normaliseGuid } from '../guid';
 import { parseJsonText } from '../json-body';
+import { webhookConfigSchema } from '../webhook-sender';
+import { describeZodIssues } from '../zod-issues';
 
 /**
  * Inspection and control for tests, demos and benchmarks. No authentication: the emulator is
@@ -35,12 +37,15 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
       'GET logins',
       'GET duplicates',
       'GET callbacks',
+      'GET|PUT|DELETE webhook',
+      'GET webhooks',
       'GET|PUT faults',
       'GET faults/injected',
       'POST faults/release',
       'GET|PUT behaviour',
       'POST tokens/expire',
       'POST work-items/{id}/versions/{versionId}/post-processing/rerun',
+      'POST work-items/{id}/versions/{versionId}/complete-in-advance',
       'POST reset',
     ].map((route) => route.replace(/ /, ` ${CONTROL_BASE_PATH}/`)),
   }));
@@ -51,6 +56,20 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
   app.get(at('/logins'), async () => runtime.logins.snapshot());
   app.get(at('/duplicates'), async () => runtime.duplicates.list());
   app.get(at('/callbacks'), async () => runtime.callbacks.list());
+  // Advance's own webhook, as an administrator registers it ("Create a Webhook").
+  app.get(at('/webhook'), async () => runtime.webhooks.registered() ?? {});
+  app.put(at('/webhook'), async (request) => {
+    const parsed = webhookConfigSchema.safeParse(jsonBody(request));
+    if (!parsed.success)
+      throw EmulatorHttpError.badRequest(`Invalid webhook:\n${describeZodIssues(parsed.error)}`);
+    runtime.webhooks.configure(parsed.data);
+    return runtime.webhooks.registered();
+  });
+  app.delete(at('/webhook'), async () => {
+    runtime.webhooks.configure(undefined);
+    return { removed: true };
+  });
+  app.get(at('/webhooks'), async () => runtime.webhooks.list());
   app.get(at('/faults'), async () => runtime.faults.active());
   app.put(at('/faults'), async (request) => runtime.setFaults(jsonBody(request)));
   app.get(at('/faults/injected'), async () => runtime.faults.injectedFaults());
@@ -79,6 +98,16 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
       throw new EmulatorHttpError(409, `version ${versionId} of work item ${id} is not PostProcessingFailed`);
     }
     return { status: 'Completed' };
+  });
+  // A user completes the version in Advance's own web app (or submits a client interview): the
+  // version completes as a v2.0 Complete would, with no API call, and the webhook (if any) fires.
+  app.post(at('/work-items/:id/versions/:versionId/complete-in-advance'), async (request) => {
+    const { id, versionId } = request.params as { id: string; versionId: string };
+    const version = runtime.completeInAdvance(id, versionId);
+    if (version === undefined) {
+      throw new EmulatorHttpError(409, `version ${versionId} of work item ${id} is unknown or not in progress`);
+    }
+    return { status: version.status };
   });
   app.post(at('/reset'), async () => {
     runtime.reset();
