@@ -342,7 +342,8 @@ export class LifecycleClient {
         );
         told.push(lifecycleId);
       } catch (error) {
-        if (!(error instanceof LifecycleClosedError) && !(error instanceof LifecycleNotFoundError)) throw error;
+        if (!(error instanceof LifecycleClosedError) && !(error instanceof LifecycleNotFoundError))
+          throw error;
       }
     }
     return told;

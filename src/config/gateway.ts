@@ -22,7 +22,9 @@ const hmacSecret: Parser<string> = (value, name, problems) => {
 /** The HMAC code of Advance's webhook: Advance makes it, we only refuse what cannot be one. */
 const webhookCredential: Parser<string> = (value, name, problems) => {
   if (value.trim().length >= 16) return value.trim();
-  problems.push(`${name} must be the webhook's HMAC code as HotDocs Advance shows it (at least 16 characters)`);
+  problems.push(
+    `${name} must be the webhook's HMAC code as HotDocs Advance shows it (at least 16 characters)`,
+  );
   return undefined;
 };
 
@@ -196,7 +198,7 @@ export const GATEWAY_SETTINGS = {
   advanceWebhookHmacCovers: setting({
     name: 'GATEWAY_ADVANCE_WEBHOOK_HMAC_COVERS',
     description:
-      'what Advance\'s `token` is (undocumented, docs/advance-v2.md): `nothing` — the HMAC code itself, the same on every post; `work-item` — HMAC-SHA256 of the posted work item id keyed by the code, hex',
+      "what Advance's `token` is (undocumented, docs/advance-v2.md): `nothing` — the HMAC code itself, the same on every post; `work-item` — HMAC-SHA256 of the posted work item id keyed by the code, hex",
     default: 'nothing',
     parse: oneOf(['nothing', 'work-item'] as const),
   }),

@@ -26,7 +26,9 @@ const ALIASES = {
 export function readAdvanceWebhookPost(body: unknown): AdvanceWebhookPost {
   const fields = flatten(body);
   const post: AdvanceWebhookPost = {};
-  for (const [name, aliases] of Object.entries(ALIASES) as Array<[keyof AdvanceWebhookPost, readonly string[]]>) {
+  for (const [name, aliases] of Object.entries(ALIASES) as Array<
+    [keyof AdvanceWebhookPost, readonly string[]]
+  >) {
     const value = aliases.map((alias) => fields.get(alias.toLowerCase())).find((v) => v !== undefined);
     if (value !== undefined) post[name] = value;
   }
@@ -54,7 +56,8 @@ function flatten(body: unknown): Map<string, string> {
     }
   };
   take(body);
-  const nested = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['payload'] : undefined;
+  const nested =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['payload'] : undefined;
   if (typeof nested === 'string') {
     try {
       take(JSON.parse(nested));

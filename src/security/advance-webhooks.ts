@@ -26,7 +26,9 @@ export function verifyAdvanceWebhook(
 ): boolean {
   const bearer = /^Bearer\s+(.+)$/i.exec(offered.authorization ?? '')?.[1]?.trim();
   const byBearer =
-    credentials.bearerToken !== undefined && bearer !== undefined && sameSecret(bearer, credentials.bearerToken);
+    credentials.bearerToken !== undefined &&
+    bearer !== undefined &&
+    sameSecret(bearer, credentials.bearerToken);
   const expectedToken =
     credentials.hmacCode === undefined ? undefined : expectedHmacToken(credentials, offered.workItemId);
   const byHmac =

@@ -194,7 +194,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     registerWebhook: (config) =>
       runtime.webhooks.configure(config === undefined ? undefined : webhookConfigSchema.parse(config)),
     webhooks: () => runtime.webhooks.list(),
-    completeInAdvance: (workItemId, versionId) => runtime.completeInAdvance(workItemId, versionId) !== undefined,
+    completeInAdvance: (workItemId, versionId) =>
+      runtime.completeInAdvance(workItemId, versionId) !== undefined,
     close: () => {
       closing ??= (async () => {
         runtime.close();

@@ -33,7 +33,10 @@ export const webhookConfigSchema = z.strictObject({
   /** The HMAC `token`: the code itself, or HMAC-SHA256 of the posted work item id keyed by it (hex). */
   hmacCovers: z.enum(['nothing', 'work-item']).default('nothing'),
   /** The events the webhook is registered for. */
-  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).default(['NewWorkItemVersionComplete', 'PostProcessingEvent']),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS))
+    .min(1)
+    .default(['NewWorkItemVersionComplete', 'PostProcessingEvent']),
 });
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 /** As given: the switches with defaults may be left out. */
@@ -58,7 +61,12 @@ export function webhookFields(
   post: { event: WebhookEvent; workItemId: string; versionId: string; at: string },
 ): Record<string, string> {
   return config.payload === 'standard'
-    ? { eventType: post.event, workItemId: post.workItemId, workItemVersionId: post.versionId, timestamp: post.at }
+    ? {
+        eventType: post.event,
+        workItemId: post.workItemId,
+        workItemVersionId: post.versionId,
+        timestamp: post.at,
+      }
     : { EventType: post.event, WorkItemId: post.workItemId, VersionId: post.versionId, DateTime: post.at };
 }
 

@@ -75,7 +75,10 @@ export const advanceWebhookRoutes: FastifyPluginAsync<{ context: GatewayContext 
       if (told.length === 0) {
         request.log.info(about, 'Advance webhook acknowledged: no running lifecycle has this work item');
       } else {
-        request.log.info({ ...about, lifecycleIds: told }, 'Advance webhook: the lifecycle reads its status now');
+        request.log.info(
+          { ...about, lifecycleIds: told },
+          'Advance webhook: the lifecycle reads its status now',
+        );
       }
       return { received: true, delivered: told.length > 0 };
     },

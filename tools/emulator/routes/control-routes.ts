@@ -105,7 +105,10 @@ export function registerControlRoutes(app: FastifyInstance, runtime: EmulatorRun
     const { id, versionId } = request.params as { id: string; versionId: string };
     const version = runtime.completeInAdvance(id, versionId);
     if (version === undefined) {
-      throw new EmulatorHttpError(409, `version ${versionId} of work item ${id} is unknown or not in progress`);
+      throw new EmulatorHttpError(
+        409,
+        `version ${versionId} of work item ${id} is unknown or not in progress`,
+      );
     }
     return { status: version.status };
   });

@@ -1,0 +1,106 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  atStage,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
+import { ENDPOINTS, PROTOCOL } from '../support/protocol';
+import { connectTestEnvironment } from '../support/temporal';
+
+/**
+ * A version completed in Advance's own web app (the emulator's control API stands in) while the
+ * lifecycle waits at its interview, with no webhook to tell it: on v2.0 the lifecycle's slow
+ * status read notices it, collects the documents and sends neither a Core finish nor a Complete of
+ * its own. v1.1 has no status to read: its wait makes no such call.
+ */
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await connectTestEnvironment();
+  h = await createHarness(env);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+function endpointsFor(workItemId: string): string[] {
+  return h.emulator
+    .requests()
+    .filter((r) => r.workItemId === workItemId)
+    .map((r) => `${r.endpoint}${r.versionId ? `:${r.versionId}` : ''}`);
+}
+
+if (PROTOCOL === 'v2.0') {
+  test('v2.0: a version completed in Advance is noticed at the next status read; documents stored, no finish and no Complete of ours', async () => {
+    const { lifecycleId } = await h.lifecycles.start(
+      lifecycleInput({ interview: { statusReadEvery: '2s' } }),
+    );
+    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const { workItemId } = waiting;
+    const versionId = waiting.activeSession!.versionId;
+    // At least one read found the interview still in progress before the version was completed.
+    await eventually(
+      () => (endpointsFor(workItemId).includes(`getVersionStatus:${versionId}`) ? true : undefined),
+      {
+        what: 'a status read at the interview',
+      },
+    );
+    expect(h.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
+
+    const result = await h.lifecycles.result(lifecycleId);
+    expect(result.outcome).toBe('completed');
+    const session = result.sessions[0]!;
+    expect(session.versionId).toBe(versionId);
+    expect(session.documents.length).toBeGreaterThan(0);
+    expect(session.documents.every((d) => d.reference !== undefined)).toBe(true);
+    expect(session.warning).toMatch(/completed in Advance/);
+    const calls = endpointsFor(workItemId);
+    expect(calls).not.toContain(`${ENDPOINTS.complete}:${versionId}`);
+    expect(calls).not.toContain(`finishInterview:${versionId}`);
+    expect(calls).toContain(`${ENDPOINTS.listDocuments}:${versionId}`);
+  });
+
+  test('v2.0: reads at the interview that find it in progress change nothing: the interview completes as usual', async () => {
+    const { lifecycleId } = await h.lifecycles.start(
+      lifecycleInput({ interview: { statusReadEvery: '1s' } }),
+    );
+    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const versionId = waiting.activeSession!.versionId;
+    await eventually(
+      () =>
+        endpointsFor(waiting.workItemId).filter((c) => c === `getVersionStatus:${versionId}`).length >= 2
+          ? true
+          : undefined,
+      { what: 'two status reads at the interview' },
+    );
+    await h.lifecycles.interviewCompleted(lifecycleId, versionId);
+    const result = await h.lifecycles.result(lifecycleId);
+    expect(result.outcome).toBe('completed');
+    expect(result.sessions[0]!.warning).toBeUndefined();
+    expect(endpointsFor(waiting.workItemId)).toContain(`${ENDPOINTS.complete}:${versionId}`);
+  });
+} else {
+  test('v1.1: the wait at the interview reads no status, whatever statusReadEvery says', async () => {
+    const { lifecycleId } = await h.lifecycles.start(
+      lifecycleInput({ interview: { statusReadEvery: '1s', reminders: ['3s'] } }),
+    );
+    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    // The reminder at 3 s proves the wait outlasted several read intervals.
+    await eventually(
+      async () => ((await h.lifecycles.status(lifecycleId)).reminders.length > 0 ? true : undefined),
+      {
+        what: 'the reminder',
+      },
+    );
+    await h.lifecycles.interviewCompleted(lifecycleId, waiting.activeSession!.versionId);
+    expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+    expect(endpointsFor(waiting.workItemId).filter((c) => c.startsWith('getVersionStatus'))).toEqual([]);
+  });
+}
