@@ -52,7 +52,7 @@ import {
   type NormalizedLifecycleInput,
 } from './input-schema';
 import { BUSINESS_KEY, OWNER, STAGE, TENANCY, WORK_ITEM_ID } from '../workflows/search-attributes';
-import { lifecycleQuery, listLifecycles } from './lifecycle-list';
+import { listLifecycles, workItemQuery } from './lifecycle-list';
 import {
   configurationError,
   LifecycleClientError,
@@ -323,28 +323,21 @@ export class LifecycleClient {
 
   /**
    * Advance's own webhook reported `event` on work item `workItemId` (the gateway's webhook
-   * route): the running lifecycle of that work item reads its version's status now. It is found
-   * through visibility (`HotDocsWorkItemId`, in the spellings Advance may use); the answer names
-   * the lifecycles told — none when no running lifecycle has the work item, or it ended meanwhile.
+   * route): its running lifecycle reads its version's status now. Answers the lifecycles told.
    */
   async advanceWebhook(workItemId: string, event: string): Promise<string[]> {
     if (!isGuid(workItemId)) throw new LifecycleInputError(['workItemId must be a GUID'], 'advanceWebhook');
-    const spellings = [...new Set([workItemId, workItemId.toLowerCase(), workItemId.toUpperCase()])];
-    const query = lifecycleQuery({
-      query: `${WORK_ITEM_ID.name} IN (${spellings.map((id) => `'${id}'`).join(', ')})`,
-    });
-    const { lifecycles } = await listLifecycles(this.temporal, query, { limit: 10 });
+    const { lifecycles } = await listLifecycles(this.temporal, workItemQuery(workItemId), { limit: 10 });
     const told: string[] = [];
     for (const { lifecycleId } of lifecycles) {
-      try {
-        await this.onRunning(lifecycleId, (handle) =>
-          handle.signal(advanceWebhookSignal, { event: truncate(event, 100) }),
-        );
-        told.push(lifecycleId);
-      } catch (error) {
-        if (!(error instanceof LifecycleClosedError) && !(error instanceof LifecycleNotFoundError))
-          throw error;
-      }
+      const signal = { event: truncate(event, 100) };
+      await this.onRunning(lifecycleId, (handle) => handle.signal(advanceWebhookSignal, signal)).then(
+        () => told.push(lifecycleId),
+        (error) => {
+          if (!(error instanceof LifecycleClosedError) && !(error instanceof LifecycleNotFoundError))
+            throw error;
+        },
+      );
     }
     return told;
   }

@@ -123,6 +123,17 @@ export function operatorQueryProblem(query: string): string | undefined {
 }
 
 /**
+ * The running lifecycles of a work item (`HotDocsWorkItemId`), in the spellings Advance may use
+ * for an id we sent lower-case; `workItemId` must be a GUID (checked by the caller).
+ */
+export function workItemQuery(workItemId: string): string {
+  const spellings = [...new Set([workItemId, workItemId.toLowerCase(), workItemId.toUpperCase()])];
+  return lifecycleQuery({
+    query: `${WORK_ITEM_ID.name} IN (${spellings.map((id) => `'${id}'`).join(', ')})`,
+  });
+}
+
+/**
  * Lists the lifecycles a visibility query matches, fetching pages of `pageSize` only as far as
  * `limit` needs. A query Temporal rejects is reported as invalid input, with Temporal's reason.
  */
