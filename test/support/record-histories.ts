@@ -13,6 +13,9 @@
  * the signal with a late update after it.
  * `--only v2.0-finish` records a v2.0 interview whose Core interview is finished before Complete
  * (the `finish-core-interview-before-complete` patch), beside the v2.0 histories made before it.
+ * `--only v2.0-outside` records v2.0 interviews completed in Advance's own web app while the
+ * lifecycle waited (the `status-reads-while-waiting-for-interview` patch): one noticed at a
+ * status read of the interval, one after Advance's webhook.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +40,7 @@ import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
 import {
   createHarness,
   atStage,
+  eventually,
   lifecycleInput,
   registerLifecycleSearchAttributes,
   type Harness,
@@ -179,6 +183,46 @@ function recordV2InterviewFinish(): Promise<void> {
         .filter((r) => r.endpoint === 'finishInterview' && r.status !== null && r.status < 300);
       if (finishes.length !== 1) throw new Error(`expected one finishInterview, saw ${finishes.length}`);
       await save(env, 'v2.0-interview-finished-before-complete', interview.lifecycleId);
+    },
+    (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
+  );
+}
+
+/**
+ * v2.0 interviews completed in Advance's own web app (the emulator's control API) while the
+ * lifecycle waited: one found by the interval's status read after a read that found it in
+ * progress, one found at once after Advance's webhook. The recording stops if a history holds a
+ * Complete or a Core finish of ours, or no webhook signal where one was sent.
+ */
+function recordV2CompletedInAdvance(): Promise<void> {
+  return onDevServer(
+    async (env, h) => {
+      const calls = (workItemId: string, endpoint: string) =>
+        h.emulator.requests().filter((r) => r.workItemId === workItemId && r.endpoint === endpoint).length;
+      const outside = async (businessKey: string, interview: Record<string, unknown>) => {
+        const { lifecycleId } = await h.lifecycles.start(lifecycleInput({ businessKey, interview }));
+        const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+        return { lifecycleId, workItemId: waiting.workItemId, versionId: waiting.activeSession!.versionId };
+      };
+      const check = async (run: { lifecycleId: string; workItemId: string }) => {
+        const result = await h.lifecycles.result(run.lifecycleId);
+        if (result.outcome !== 'completed') throw new Error(`the lifecycle ended ${result.outcome}`);
+        for (const endpoint of ['completeVersion', 'finishInterview'])
+          if (calls(run.workItemId, endpoint) > 0) throw new Error(`the lifecycle called ${endpoint}`);
+      };
+
+      const read = await outside('replay-completed-in-advance-read-v2', { statusReadEvery: '1s' });
+      await eventually(() => (calls(read.workItemId, 'getVersionStatus') > 0 ? true : undefined));
+      h.emulator.completeInAdvance(read.workItemId, read.versionId);
+      await check(read);
+      await save(env, 'v2.0-completed-in-advance-status-read', read.lifecycleId);
+
+      const hinted = await outside('replay-completed-in-advance-webhook-v2', {});
+      h.emulator.completeInAdvance(hinted.workItemId, hinted.versionId);
+      const told = await h.lifecycles.advanceWebhook(hinted.workItemId, 'NewWorkItemVersionComplete');
+      if (told.length !== 1) throw new Error(`the webhook reached ${told.length} lifecycles`);
+      await check(hinted);
+      await save(env, 'v2.0-completed-in-advance-webhook', hinted.lifecycleId);
     },
     (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
   );
@@ -332,6 +376,7 @@ const SETS = {
   traced: recordTraced,
   'finish-update': recordFinishUpdates,
   'v2.0-finish': recordV2InterviewFinish,
+  'v2.0-outside': recordV2CompletedInAdvance,
 };
 
 async function main(): Promise<void> {
