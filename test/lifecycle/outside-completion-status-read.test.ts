@@ -6,6 +6,8 @@ import {
   lifecycleInput,
   type Harness,
 } from '../support/lifecycle-harness';
+import { expectCollectedWithoutOurComplete } from '../support/completed-in-advance';
+import { endpointsFor as endpointsOf } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
 import { connectTestEnvironment } from '../support/temporal';
 
@@ -30,12 +32,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function endpointsFor(workItemId: string): string[] {
-  return h.emulator
-    .requests()
-    .filter((r) => r.workItemId === workItemId)
-    .map((r) => `${r.endpoint}${r.versionId ? `:${r.versionId}` : ''}`);
-}
+const endpointsFor = (workItemId: string): string[] => endpointsOf(h.emulator, workItemId);
 
 if (PROTOCOL === 'v2.0') {
   test('v2.0: a version completed in Advance is noticed at the next status read; documents stored, no finish and no Complete of ours', async () => {
@@ -54,17 +51,11 @@ if (PROTOCOL === 'v2.0') {
     );
     expect(h.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
 
-    const result = await h.lifecycles.result(lifecycleId);
-    expect(result.outcome).toBe('completed');
-    const session = result.sessions[0]!;
-    expect(session.versionId).toBe(versionId);
-    expect(session.documents.length).toBeGreaterThan(0);
-    expect(session.documents.every((d) => d.reference !== undefined)).toBe(true);
-    expect(session.warning).toMatch(/completed in Advance/);
-    const calls = endpointsFor(workItemId);
-    expect(calls).not.toContain(`${ENDPOINTS.complete}:${versionId}`);
-    expect(calls).not.toContain(`finishInterview:${versionId}`);
-    expect(calls).toContain(`${ENDPOINTS.listDocuments}:${versionId}`);
+    await expectCollectedWithoutOurComplete(h.lifecycles, h.emulator, {
+      lifecycleId,
+      workItemId,
+      versionId,
+    });
   });
 
   test('v2.0: reads at the interview that find it in progress change nothing: the interview completes as usual', async () => {

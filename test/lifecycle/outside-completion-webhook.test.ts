@@ -9,6 +9,8 @@ import {
   lifecycleInput,
   type Harness,
 } from '../support/lifecycle-harness';
+import { expectCollectedWithoutOurComplete } from '../support/completed-in-advance';
+import { endpointsFor as endpointsOf } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
 import { connectTestEnvironment } from '../support/temporal';
 
@@ -43,12 +45,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function endpointsFor(workItemId: string): string[] {
-  return h.emulator
-    .requests()
-    .filter((r) => r.workItemId === workItemId)
-    .map((r) => `${r.endpoint}${r.versionId ? `:${r.versionId}` : ''}`);
-}
+const endpointsFor = (workItemId: string): string[] => endpointsOf(h.emulator, workItemId);
 
 async function signalsOf(lifecycleId: string, name: string): Promise<number> {
   const events = (await env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
@@ -64,15 +61,11 @@ if (PROTOCOL === 'v2.0') {
     const versionId = waiting.activeSession!.versionId;
     expect(h.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
 
-    const result = await h.lifecycles.result(lifecycleId);
-    expect(result.outcome).toBe('completed');
-    const session = result.sessions[0]!;
-    expect(session.versionId).toBe(versionId);
-    expect(session.documents.length).toBeGreaterThan(0);
-    expect(session.documents.every((d) => d.reference !== undefined)).toBe(true);
-    const calls = endpointsFor(workItemId);
-    expect(calls).not.toContain(`${ENDPOINTS.complete}:${versionId}`);
-    expect(calls).not.toContain(`finishInterview:${versionId}`);
+    const calls = await expectCollectedWithoutOurComplete(h.lifecycles, h.emulator, {
+      lifecycleId,
+      workItemId,
+      versionId,
+    });
     expect(calls.filter((c) => c === `getVersionStatus:${versionId}`)).toHaveLength(1);
     expect(h.emulator.webhooks().filter((w) => w.workItemId === workItemId)).toEqual([
       expect.objectContaining({ event: 'NewWorkItemVersionComplete', outcome: 'delivered', httpStatus: 200 }),

@@ -28,3 +28,11 @@ export function recordFrom(emulator: RunningEmulator): EmulatorRecord {
     workItems: () => emulator.state.workItems.filter((item) => !existing.has(item.id)),
   };
 }
+
+/** The requests the emulator served for one work item, as `endpoint` or `endpoint:versionId`. */
+export function endpointsFor(emulator: RunningEmulator, workItemId: string): string[] {
+  return emulator
+    .requests()
+    .filter((r) => r.workItemId === workItemId)
+    .map((r) => `${r.endpoint}${r.versionId ? `:${r.versionId}` : ''}`);
+}

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { DueTasks, postOnce } from './outgoing-posts';
 
 /**
  * The callbacks v2.0 Complete, CreateAndAssemble and SaveAndClose send to their `callbackUrl`.
@@ -8,9 +9,6 @@ import { createHmac } from 'node:crypto';
  * `X-HotDocs-Signature: sha256=<lower-case hex>`; without a secret the header is left out.
  */
 export const CALLBACK_SIGNATURE_HEADER = 'x-hotdocs-signature';
-
-/** One attempt will do: callbacks are hints, and the receiver polls the status anyway. */
-const CALLBACK_TIMEOUT_MS = 10_000;
 
 export type CallbackEvent = 'VersionCompleted' | 'VersionSaved';
 
@@ -54,8 +52,7 @@ export function signCallbackBody(body: string, secret: string): string {
 /** Sends callbacks when due; `reset()` and `close()` cancel what is pending or in flight. */
 export class CallbackSender {
   private deliveries: CallbackDelivery[] = [];
-  private timers = new Set<NodeJS.Timeout>();
-  private generation = new AbortController();
+  private readonly due = new DueTasks();
   private nextSeq = 1;
 
   constructor(private readonly log: (message: string) => void) {}
@@ -72,7 +69,7 @@ export class CallbackSender {
       outcome: deliver ? 'pending' : 'dropped',
     };
     this.deliveries.push(delivery);
-    if (deliver) this.arm(callback, delivery, this.generation.signal);
+    if (deliver) this.due.at(callback.dueAt, (signal) => this.send(callback, delivery, signal));
   }
 
   list(): CallbackDelivery[] {
@@ -81,33 +78,13 @@ export class CallbackSender {
 
   /** Cancels pending and in-flight callbacks and forgets the record. */
   reset(): void {
-    this.cancel();
-    this.generation = new AbortController();
+    this.due.cancel();
     this.deliveries = [];
     this.nextSeq = 1;
   }
 
   close(): void {
-    this.cancel();
-  }
-
-  private cancel(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.generation.abort();
-  }
-
-  /** Sends when due; a timer may fire a millisecond early, and then it waits again. */
-  private arm(callback: ScheduledCallback, delivery: CallbackDelivery, signal: AbortSignal): void {
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        if (Date.now() < callback.dueAt) this.arm(callback, delivery, signal);
-        else void this.send(callback, delivery, signal);
-      },
-      Math.max(0, callback.dueAt - Date.now()),
-    );
-    this.timers.add(timer);
+    this.due.cancel();
   }
 
   private async send(
@@ -126,20 +103,7 @@ export class CallbackSender {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (callback.secret !== undefined)
       headers[CALLBACK_SIGNATURE_HEADER] = signCallbackBody(body, callback.secret);
-    try {
-      const response = await fetch(callback.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(CALLBACK_TIMEOUT_MS)]),
-      });
-      await response.arrayBuffer();
-      delivery.httpStatus = response.status;
-      delivery.outcome = response.ok ? 'delivered' : 'failed';
-    } catch (error) {
-      delivery.outcome = 'failed';
-      delivery.error = errorCode(error);
-    }
+    Object.assign(delivery, await postOnce(callback.url, headers, body, signal));
     this.log(`callback ${delivery.event} ${delivery.url} -> ${delivery.httpStatus ?? delivery.error}`);
   }
 }
@@ -151,10 +115,4 @@ function withoutQuery(url: string): string {
   } catch {
     return '(not a URL)';
   }
-}
-
-function errorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return (error as Error | null)?.name ?? 'error';
 }

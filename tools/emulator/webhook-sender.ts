@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { DueTasks, postOnce } from './outgoing-posts';
 
 /**
  * HotDocs Advance's own webhooks ("Create a Webhook", cloud current): an administrator registers a
@@ -53,8 +54,6 @@ export interface WebhookDelivery {
   error?: string;
 }
 
-const WEBHOOK_TIMEOUT_MS = 10_000;
-
 /** The fields of one post, by payload format (the assumption above). */
 export function webhookFields(
   config: Pick<WebhookConfig, 'payload'>,
@@ -95,8 +94,7 @@ export function webhookRequest(
 export class WebhookSender {
   private config: WebhookConfig | undefined;
   private deliveries: WebhookDelivery[] = [];
-  private timers = new Set<NodeJS.Timeout>();
-  private generation = new AbortController();
+  private readonly due = new DueTasks();
   private nextSeq = 1;
 
   constructor(private readonly log: (message: string) => void) {}
@@ -126,15 +124,7 @@ export class WebhookSender {
       outcome: 'pending',
     };
     this.deliveries.push(delivery);
-    const signal = this.generation.signal;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        void this.send(config, delivery, signal);
-      },
-      Math.max(0, dueAt - Date.now()),
-    );
-    this.timers.add(timer);
+    this.due.at(dueAt, (signal) => this.send(config, delivery, signal));
   }
 
   list(): WebhookDelivery[] {
@@ -142,40 +132,20 @@ export class WebhookSender {
   }
 
   reset(): void {
-    this.cancel();
-    this.generation = new AbortController();
+    this.due.cancel();
     this.deliveries = [];
     this.nextSeq = 1;
     this.config = undefined;
   }
 
   close(): void {
-    this.cancel();
-  }
-
-  private cancel(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.generation.abort();
+    this.due.cancel();
   }
 
   private async send(config: WebhookConfig, delivery: WebhookDelivery, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     const { headers, body } = webhookRequest(config, { ...delivery, at: new Date().toISOString() });
-    try {
-      const response = await fetch(config.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
-      });
-      await response.arrayBuffer();
-      delivery.httpStatus = response.status;
-      delivery.outcome = response.ok ? 'delivered' : 'failed';
-    } catch (error) {
-      delivery.outcome = 'failed';
-      delivery.error = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    }
+    Object.assign(delivery, await postOnce(config.url, headers, body, signal));
     this.log(`webhook ${delivery.event} ${config.url} -> ${delivery.httpStatus ?? delivery.error}`);
   }
 }
