@@ -226,6 +226,11 @@ const EVERY_VARIABLE: { label: string; files: string[]; sets: string[] }[] = [
     ],
   },
   {
+    label: "HotDocs Advance's webhook by HMAC and by access token",
+    files: [],
+    sets: ['advance.webhook.hmac=true', 'advance.webhook.bearer=true'],
+  },
+  {
     label: 'Azure with a connection string',
     files: [],
     sets: [
