@@ -5,20 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../src/codec/data-converter';
 import { PREBUILT_BUNDLES } from '../src/codec/workflow-bundles';
-import { TRACING_WORKFLOW_MODULES } from '../src/observability/tracing-worker';
+import { buildWorkflowBundle } from './workflow-bundle';
 
 async function bundle(out: string, encrypted: boolean): Promise<void> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    // Must match the worker's data converter: failure messages travel as (encryptable) payloads.
-    failureConverterPath: failureConverterPath(encrypted),
-    // The tracing interceptors are in every bundle: a lifecycle's history says whether they trace.
-    workflowInterceptorModules: [...TRACING_WORKFLOW_MODULES],
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
+  const code = await buildWorkflowBundle(encrypted);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, code);
   console.log(

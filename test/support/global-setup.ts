@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { ensureTemporalTools, resolveTemporalCli, startDevServer } from '../../tools/temporal';
 import type { RunningDevServer } from '../../tools/temporal';
+import { prepareSharedWorkflowBundles } from './shared-workflow-bundle';
 import { TEST_ADDRESS_ENV, TEST_NAMESPACE_ENV } from './test-server-env';
 
 /** Handed to global-teardown.ts, which jest runs in the same context as this module. */
@@ -13,7 +14,8 @@ export const TEMPORAL_GLOBAL_STATE = Symbol.for('hotdocs-advance-temporal.test-s
 
 /**
  * One Temporal dev server for the whole jest run (workers inherit the env vars set here), unless
- * TEMPORAL_TEST_ADDRESS already names a server to attach to.
+ * TEMPORAL_TEST_ADDRESS already names a server to attach to; and one workflow bundle for every
+ * worker the tests start in-process (shared-workflow-bundle.ts).
  */
 export default async function globalSetup(): Promise<void> {
   // Several jest projects share the run's one server: the first starts it, the last stops it.
@@ -30,6 +32,7 @@ export default async function globalSetup(): Promise<void> {
   // Installing here rather than in an npm `pretest` script: it also covers `npx jest`, and it is
   // skipped entirely for developers who bring their own binaries (env var or PATH).
   ensureTemporalTools({ cli: userAddress === undefined, testServer: true });
+  await prepareSharedWorkflowBundles();
 
   if (userAddress !== undefined) {
     const namespace = process.env[TEST_NAMESPACE_ENV] ?? 'default';

@@ -9,13 +9,13 @@ import { LifecycleClient } from '../../src/client';
 import { loadWorkerConfig, type Env } from '../../src/config';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/emulator';
-import { startDevServer } from '../../tools/temporal';
 import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
-import type { LifecycleStatus } from '../../src/workflows/lifecycle-status';
+import { isTerminal, type LifecycleStage } from '../../src/workflows/message-rules';
 import { PROTOCOL } from './protocol';
 import { eventually } from './eventually';
-import { connectTestEnvironment, uniqueTaskQueue } from './temporal';
+import { sharedWorkflowBundle } from './shared-workflow-bundle';
+import { uniqueTaskQueue } from './temporal';
 
 export { eventually };
 
@@ -49,11 +49,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /**
+   * Where the worker's workflow code comes from. `shared-bundle` (the default): the run's one
+   * prebuilt bundle (shared-workflow-bundle.ts), unless the worker environment names its own
+   * WORKFLOW_BUNDLE_PATH; `sources`: bundled from src/ when the worker starts, as `npm run dev`
+   * does (a test of what a worker without a bundle reports).
+   */
+  workflowCode?: 'shared-bundle' | 'sources';
+}
+
 /** An emulator, a task queue of its own on the given Temporal environment, and a worker on demand. */
 export async function createHarness(
   env: TestWorkflowEnvironment,
   emulatorOptions: EmulatorOptions = {},
   extraWorkerEnv: Env = {},
+  { workflowCode = 'shared-bundle' }: HarnessOptions = {},
 ): Promise<Harness> {
   // On v2.0 the emulator refuses a Complete whose interview was not finished, so every lifecycle
   // suite proves the Core finish step; a test can still set the switch itself.
@@ -81,8 +92,13 @@ export async function createHarness(
     advanceEvents,
     async startWorker(extra = {}) {
       if (running !== undefined) throw new Error('a worker is already running');
+      const config = loadWorkerConfig(workerEnv);
+      const bundle =
+        workflowCode === 'sources' || config.workflowBundlePath !== undefined
+          ? undefined
+          : sharedWorkflowBundle(config.encryptionKeys.length > 0);
       const worker = await createLifecycleWorker({
-        config: loadWorkerConfig(workerEnv),
+        config: bundle === undefined ? config : { ...config, workflowBundlePath: bundle },
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         onAdvanceRequest: (event) => advanceEvents.push(event),
@@ -107,29 +123,6 @@ export async function createHarness(
   return harness;
 }
 
-/**
- * The harness of one test file, on the shared test server: its worker starts before the file's
- * tests and everything closes after them. Call it at the top level; what it returns reads the
- * harness of the moment (`h.lifecycles`, `h.env.client`), so use it inside tests and hooks only.
- */
-export function harnessForFile(): Harness {
-  let current: Harness | undefined;
-  beforeAll(async () => {
-    current = await createHarness(await connectTestEnvironment());
-    await current.startWorker();
-  });
-  afterAll(async () => {
-    await current?.close();
-    await current?.env.teardown();
-  });
-  return new Proxy({} as Harness, {
-    get(_, key) {
-      if (current === undefined) throw new Error('the harness starts in beforeAll: use it inside a test');
-      return current[key as keyof Harness];
-    },
-  });
-}
-
 export function lifecycleInput(overrides: Record<string, unknown> = {}) {
   return {
     workItem: { name: 'Lease for Ann', workGroupId: WORK_GROUP_ID, templatePackageId: TEMPLATE_PACKAGE_ID },
@@ -138,17 +131,52 @@ export function lifecycleInput(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Polls a lifecycle's status until it reaches `wanted`, and returns that status. */
-export async function atStage(
-  lifecycles: { status(id: string): Promise<LifecycleStatus> },
-  id: string,
-  wanted: LifecycleStatus['stage'],
-): Promise<LifecycleStatus> {
-  return eventually(async () => {
-    const status = await lifecycles.status(id);
-    return status.stage === wanted ? status : undefined;
-  });
+export interface AtStageOptions<S> {
+  /** A further condition on the status at that stage (say, a count of completed sessions). */
+  until?: (status: S) => boolean;
+  /** Default 20 s. */
+  timeoutMs?: number;
 }
+
+/**
+ * Waits until lifecycle `id` is at stage `wanted` (and `until` holds), reading its status from
+ * `source` (the client, or the gateway's status route); returns that status. Fails at once when
+ * the lifecycle ended in another stage, and on timeout names the lifecycle, the stage waited
+ * for and the last status seen.
+ */
+export async function atStage<S extends { stage: LifecycleStage }>(
+  source: { status(id: string): Promise<S> },
+  id: string,
+  wanted: LifecycleStage,
+  { until, timeoutMs = 20_000 }: AtStageOptions<S> = {},
+): Promise<S> {
+  const deadline = Date.now() + timeoutMs;
+  let lastSeen = 'no status read';
+  for (;;) {
+    try {
+      const status = await source.status(id);
+      if (status.stage === wanted && (until === undefined || until(status))) return status;
+      lastSeen =
+        status.stage === wanted ? `${wanted}, the further condition not met` : `stage ${status.stage}`;
+      if (isTerminal(status.stage)) {
+        throw new StageNotReached(
+          `lifecycle ${id} ended in stage ${status.stage} while waiting for ${wanted}`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof StageNotReached) throw error;
+      lastSeen = `status read failed: ${String(error)}`;
+    }
+    if (Date.now() > deadline) {
+      throw new StageNotReached(
+        `lifecycle ${id} did not reach stage ${wanted} within ${timeoutMs} ms; last seen: ${lastSeen}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+class StageNotReached extends Error {}
 
 /**
  * The time-skipping test server starts without our search attributes (it has no flag for them)
@@ -165,32 +193,5 @@ export async function registerLifecycleSearchAttributes(env: TestWorkflowEnviron
           : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
-  });
-}
-
-/**
- * A harness with its worker started, on a dev server of the test's own that suggests
- * continue-as-new after `events` history events (instead of 4,096), so that lifecycles hand their
- * state to a new run within a test. `closeAll()` stops worker, connections and server.
- */
-export async function harnessSuggestingContinueAsNew(
-  events: number,
-): Promise<Harness & { env: TestWorkflowEnvironment; closeAll(): Promise<void> }> {
-  const server = await startDevServer({
-    extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${events}`],
-  });
-  const env = await TestWorkflowEnvironment.createFromExistingServer({
-    address: server.address,
-    namespace: server.namespace,
-  });
-  const h = await createHarness(env);
-  await h.startWorker();
-  return Object.assign(h, {
-    env,
-    async closeAll() {
-      await h.close();
-      await env.teardown();
-      await server.stop();
-    },
   });
 }

@@ -44,7 +44,8 @@ const RUN = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   env = await connectTestEnvironment();
-  h = await createHarness(env);
+  // Release N is the worker bundling its own sources: its build id says `+sources`.
+  h = await createHarness(env, {}, {}, { workflowCode: 'sources' });
   variants.incompatible = await bundleLifecycleVariant('incompatible');
   variants.compatible = await bundleLifecycleVariant('compatible');
 }, 120_000);
