@@ -1,14 +1,6 @@
 import type { History } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ATTENTION_RUN_EVENTS } from '../../src/workflows/lifecycle-attention';
-import { createTimeSkippingEnvironment } from '../support/temporal';
-import {
-  createHarness,
-  eventually,
-  lifecycleInput,
-  registerLifecycleSearchAttributes,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * A lifecycle left in needs-attention for a month (time-skipping server): its retries back off,
@@ -16,26 +8,13 @@ import {
  * Temporal's limits; repaired after the month, the lifecycle completes.
  */
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnvironment();
-  await registerLifecycleSearchAttributes(env);
-  h = await createHarness(env);
-  await h.startWorker();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const bed = lifecycleTestbed({ temporal: 'time-skipping' });
 
 /** Every run of a lifecycle, first to last, with its history's length. */
 async function runs(id: string, firstRunId: string): Promise<Array<{ runId: string; events: number }>> {
   const found: Array<{ runId: string; events: number }> = [];
   for (let runId: string | undefined = firstRunId; runId !== undefined;) {
-    const history: History = await env.client.workflow.getHandle(id, runId).fetchHistory();
+    const history: History = await bed.env.client.workflow.getHandle(id, runId).fetchHistory();
     const events = history.events ?? [];
     found.push({ runId, events: events.length });
     const last = events[events.length - 1];
@@ -46,13 +25,11 @@ async function runs(id: string, firstRunId: string): Promise<Array<{ runId: stri
 
 test('30 days in needs-attention after a refused login: every run under 2,000 events; repaired, it completes', async () => {
   // The principal's password changes in Advance; the worker still has the old one.
-  h.emulator.setPrincipalPassword('rotated-secret');
-  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', attentionRetryEvery: '1m' }));
-  await eventually(async () =>
-    (await h.lifecycles.status(started.lifecycleId)).stage === 'needs-attention' ? true : undefined,
-  );
-  await env.sleep('30 days');
-  const status = await h.lifecycles.status(started.lifecycleId);
+  bed.emulator.setPrincipalPassword('rotated-secret');
+  const started = await bed.start({ mode: 'batch', attentionRetryEvery: '1m' });
+  await bed.atStage(started.lifecycleId, 'needs-attention');
+  await bed.env.sleep('30 days');
+  const status = await bed.lifecycles.status(started.lifecycleId);
   expect(status.stage).toBe('needs-attention');
   expect(status.attention).toMatchObject({ reason: 'credentials-refused', call: 'acquireToken' });
   // Backed off: 1m, 2m, … up to 6h — about 4 a day at the ceiling, not 1,440.
@@ -61,7 +38,7 @@ test('30 days in needs-attention after a refused login: every run under 2,000 ev
 
   // 127-odd retries, but the worker process tried the refused login at most once a real minute
   // (its login breaker): consecutive logins in the emulator's request log are 60 s apart or more.
-  const logins = h.emulator
+  const logins = bed.emulator
     .requests()
     .filter((r) => r.endpoint === 'login')
     .map((r) => Date.parse(r.at));
@@ -76,15 +53,15 @@ test('30 days in needs-attention after a refused login: every run under 2,000 ev
   for (const run of all.slice(0, -1)) expect(run.events).toBeGreaterThanOrEqual(ATTENTION_RUN_EVENTS);
 
   // The password is fixed in Advance; an operator retries: the continued run picks up the step.
-  h.emulator.setPrincipalPassword(h.emulator.credentials.principalPassword);
+  bed.emulator.setPrincipalPassword(bed.emulator.credentials.principalPassword);
   await expect(
-    h.lifecycles.repair(started.lifecycleId, { action: 'retry', by: 'ops' }),
+    bed.lifecycles.repair(started.lifecycleId, { action: 'retry', by: 'ops' }),
   ).resolves.toMatchObject({
     action: 'retry',
   });
-  const result = await h.lifecycles.result(started.lifecycleId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
-  expect(h.emulator.state.workItems).toHaveLength(1);
+  expect(bed.emulator.state.workItems).toHaveLength(1);
   console.log(
     `30 days in needs-attention: ${status.attention!.retries} automatic retries in ${all.length} runs of ` +
       `${all.map((r) => r.events).join(', ')} events; ${logins.length} login request(s) to Advance`,

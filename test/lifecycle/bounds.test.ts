@@ -1,12 +1,7 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LifecycleRequestRejectedError } from '../../src/client';
 import { MAX_COMPLETED_RECORDS, MAX_REJECTED, STATUS_SIZE_LIMIT } from '../../src/workflows/lifecycle-state';
-import {
-  ANSWERS,
-  harnessSuggestingContinueAsNew,
-  eventually,
-  lifecycleInput,
-} from '../support/lifecycle-harness';
+import { ANSWERS, eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * What a lifecycle holds stays bounded whatever is sent to it: the follow-up queue (count and
@@ -15,40 +10,27 @@ import {
  * below hands its state over several times.
  */
 
-let h: Awaited<ReturnType<typeof harnessSuggestingContinueAsNew>>;
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  h = await harnessSuggestingContinueAsNew(60);
-  env = h.env;
-}, 60_000);
-
-afterAll(async () => {
-  await h?.closeAll();
-});
+const bed = lifecycleTestbed({ temporal: { suggestContinueAsNewAfter: 60 } });
 
 async function waitingLifecycle(overrides: Record<string, unknown>) {
-  const started = await h.lifecycles.start(lifecycleInput(overrides));
-  const waiting = await eventually(async () => {
-    const status = await h.lifecycles.status(started.lifecycleId);
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const started = await bed.start(overrides);
+  const waiting = await bed.atStage(started.lifecycleId, 'waiting-for-interview');
   return { id: started.lifecycleId, versionId: waiting.activeSession!.versionId };
 }
 
 test('the follow-up queue takes as many requests as followUpLimits.queued, and refuses the next', async () => {
   expect.assertions(5);
   const lifecycle = await waitingLifecycle({ followUpLimits: { queued: 2 } });
-  await h.lifecycles.requestFollowUp(lifecycle.id, { requestId: 'first', mode: 'batch' });
-  await h.lifecycles.requestFollowUp(lifecycle.id, { requestId: 'second', mode: 'batch' });
-  await h.lifecycles.requestFollowUp(lifecycle.id, { requestId: 'third', mode: 'batch' });
+  await bed.lifecycles.requestFollowUp(lifecycle.id, { requestId: 'first', mode: 'batch' });
+  await bed.lifecycles.requestFollowUp(lifecycle.id, { requestId: 'second', mode: 'batch' });
+  await bed.lifecycles.requestFollowUp(lifecycle.id, { requestId: 'third', mode: 'batch' });
 
   // The update is refused by its validator, with the reason, before anything enters history.
-  const refused = h.lifecycles.beginFollowUp(lifecycle.id, { requestId: 'fourth', mode: 'batch' });
+  const refused = bed.lifecycles.beginFollowUp(lifecycle.id, { requestId: 'fourth', mode: 'batch' });
   await expect(refused).rejects.toThrow(LifecycleRequestRejectedError);
   await expect(refused).rejects.toThrow(/2 follow-up\(s\) are already queued.*followUpLimits\.queued/);
 
-  const status = await h.lifecycles.status(lifecycle.id);
+  const status = await bed.lifecycles.status(lifecycle.id);
   expect(status.queuedFollowUps.map((q) => q.requestId)).toEqual(['first', 'second']);
   // The signal cannot answer; its refusal is in status, saying why.
   expect(status.rejectedSignals).toEqual([
@@ -58,9 +40,9 @@ test('the follow-up queue takes as many requests as followUpLimits.queued, and r
     }),
   ]);
 
-  await h.lifecycles.interviewCompleted(lifecycle.id, lifecycle.versionId);
-  await h.lifecycles.finish(lifecycle.id);
-  const result = await h.lifecycles.result(lifecycle.id);
+  await bed.lifecycles.interviewCompleted(lifecycle.id, lifecycle.versionId);
+  await bed.lifecycles.finish(lifecycle.id);
+  const result = await bed.lifecycles.result(lifecycle.id);
   expect(result.sessions).toHaveLength(3);
 }, 60_000);
 
@@ -69,23 +51,23 @@ test('queued answer XML is bounded in bytes: a request that would overflow it is
   const bytes = Buffer.byteLength(ANSWERS);
   const lifecycle = await waitingLifecycle({ followUpLimits: { queuedAnswerXmlBytes: bytes * 2 } });
   // This update waits for its session, which only begins after the interview: it stays queued.
-  const waitingUpdate = h.lifecycles.beginFollowUp(lifecycle.id, { answerXml: ANSWERS, mode: 'batch' });
-  await h.lifecycles.requestFollowUp(lifecycle.id, { answerXml: ANSWERS, mode: 'batch' });
+  const waitingUpdate = bed.lifecycles.beginFollowUp(lifecycle.id, { answerXml: ANSWERS, mode: 'batch' });
+  await bed.lifecycles.requestFollowUp(lifecycle.id, { answerXml: ANSWERS, mode: 'batch' });
   await eventually(async () => {
-    const status = await h.lifecycles.status(lifecycle.id);
+    const status = await bed.lifecycles.status(lifecycle.id);
     return status.queuedFollowUps.length === 2 ? status : undefined;
   });
   await expect(
-    h.lifecycles.beginFollowUp(lifecycle.id, { answerXml: ANSWERS, mode: 'batch' }),
+    bed.lifecycles.beginFollowUp(lifecycle.id, { answerXml: ANSWERS, mode: 'batch' }),
   ).rejects.toThrow(new RegExp(`would come to ${bytes * 3} bytes.*queuedAnswerXmlBytes = ${bytes * 2}`));
   // A follow-up without answer XML adds no bytes: the queue still takes it.
-  await h.lifecycles.requestFollowUp(lifecycle.id, { mode: 'batch' });
+  await bed.lifecycles.requestFollowUp(lifecycle.id, { mode: 'batch' });
   const status = await eventually(async () => {
-    const s = await h.lifecycles.status(lifecycle.id);
+    const s = await bed.lifecycles.status(lifecycle.id);
     return s.queuedFollowUps.length === 3 ? s : undefined;
   });
   expect(status.rejectedSignals).toEqual([]);
-  await h.lifecycles.cancel(lifecycle.id);
+  await bed.lifecycles.cancel(lifecycle.id);
   // The update that was still waiting for its session is answered: the lifecycle was cancelled.
   await expect(waitingUpdate).rejects.toMatchObject({
     code: 'request-rejected',
@@ -95,22 +77,22 @@ test('queued answer XML is bounded in bytes: a request that would overflow it is
 
 test('a long lifecycle: status and what continue-as-new carries stay bounded', async () => {
   const sessions = MAX_COMPLETED_RECORDS + 6;
-  const started = await h.lifecycles.start(
+  const started = await bed.lifecycles.start(
     lifecycleInput({ mode: 'batch', keepOpenFor: '1h', answerXml: ANSWERS, followUpLimits: { queued: 100 } }),
   );
   for (let i = 1; i < sessions; i += 1) {
-    await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch', answerXml: ANSWERS });
+    await bed.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch', answerXml: ANSWERS });
   }
   // Refusals quoting whatever the sender made up are kept short, and only the latest are kept.
   const longKey = 'k'.repeat(5000);
   for (let i = 0; i < MAX_REJECTED + 10; i += 1) {
-    await env.client.workflow
+    await bed.env.client.workflow
       .getHandle(started.lifecycleId)
       .signal('requestFollowUpSession', { [`${longKey}${i}`]: true });
   }
   const status = await eventually(
     async () => {
-      const s = await h.lifecycles.status(started.lifecycleId);
+      const s = await bed.lifecycles.status(started.lifecycleId);
       return s.stage === 'idle' && s.completedSessionCount === sessions ? s : undefined;
     },
     { timeoutMs: 120_000 },
@@ -126,16 +108,16 @@ test('a long lifecycle: status and what continue-as-new carries stay bounded', a
   expect(size).toBeLessThan(STATUS_SIZE_LIMIT.fixedBytes + STATUS_SIZE_LIMIT.bytesPerDocument * documents);
 
   // The current run's input no longer holds the first session's answer XML (sent long ago).
-  const history = await env.client.workflow.getHandle(started.lifecycleId).fetchHistory();
+  const history = await bed.env.client.workflow.getHandle(started.lifecycleId).fetchHistory();
   const firstEvent = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   expect(firstEvent?.continuedExecutionRunId).toBeTruthy();
-  const input = await env.client.options.loadedDataConverter.payloadConverter.fromPayload<{
+  const input = await bed.env.client.options.loadedDataConverter.payloadConverter.fromPayload<{
     answerXml?: string;
   }>(firstEvent!.input!.payloads![0]!);
   expect(input.answerXml).toBeUndefined();
 
-  await h.lifecycles.finish(started.lifecycleId);
-  const result = await h.lifecycles.result(started.lifecycleId);
+  await bed.lifecycles.finish(started.lifecycleId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.sessions).toHaveLength(MAX_COMPLETED_RECORDS);
-  expect(h.emulator.workItem(result.workItemId)!.versions).toHaveLength(sessions);
+  expect(bed.emulator.workItem(result.workItemId)!.versions).toHaveLength(sessions);
 }, 180_000);

@@ -1,60 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { harnessSuggestingContinueAsNew, eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * A server of our own that suggests continue-as-new after 40 events (instead of 4,096), so that
  * lifecycles hand their whole state to a new run within a test.
  */
 
-let h: Awaited<ReturnType<typeof harnessSuggestingContinueAsNew>>;
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  h = await harnessSuggestingContinueAsNew(40);
-  env = h.env;
-}, 60_000);
-
-afterAll(async () => {
-  await h?.closeAll();
-});
+const bed = lifecycleTestbed({ temporal: { suggestContinueAsNewAfter: 40 } });
 
 test('follow-up after follow-up: the lifecycle continues as new and keeps every session', async () => {
-  const started = await h.lifecycles.start(
+  const started = await bed.lifecycles.start(
     lifecycleInput({ mode: 'batch', keepOpenFor: '1h', storeDocuments: false }),
   );
   const versions: string[] = [];
   for (let i = 0; i < 6; i += 1) {
-    versions.push((await h.lifecycles.beginFollowUp(started.lifecycleId, {})).versionId);
+    versions.push((await bed.lifecycles.beginFollowUp(started.lifecycleId, {})).versionId);
   }
   await eventually(async () => {
-    const status = await h.lifecycles.status(started.lifecycleId);
+    const status = await bed.lifecycles.status(started.lifecycleId);
     return status.stage === 'idle' && status.completedSessions.length === 7 ? status : undefined;
   });
-  await h.lifecycles.finish(started.lifecycleId);
-  const result = await h.lifecycles.result(started.lifecycleId);
+  await bed.lifecycles.finish(started.lifecycleId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.sessions).toHaveLength(7);
   expect(result.sessions.slice(1).map((s) => s.versionId)).toEqual(versions);
-  const status = await h.lifecycles.status(started.lifecycleId);
+  const status = await bed.lifecycles.status(started.lifecycleId);
   expect(status.continuedAsNew).toBeGreaterThan(0);
-  const description = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  const description = await bed.env.client.workflow.getHandle(started.lifecycleId).describe();
   expect(description.runId).not.toBe(started.runId);
   // One work item, seven completed versions: nothing repeated across runs.
-  const item = h.emulator.workItem(result.workItemId)!;
+  const item = bed.emulator.workItem(result.workItemId)!;
   expect(item.versions.map((v) => v.status)).toEqual(Array(7).fill('Completed'));
 }, 60_000);
 
 test('a flood of bad signals during an interview wait: continue-as-new keeps the waiting session', async () => {
-  const started = await h.lifecycles.start(lifecycleInput());
-  const waiting = await eventually(async () => {
-    const status = await h.lifecycles.status(started.lifecycleId);
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const started = await bed.start();
+  const waiting = await bed.atStage(started.lifecycleId, 'waiting-for-interview');
   for (let i = 0; i < 40; i += 1) {
-    await h.lifecycles.interviewCompleted(started.lifecycleId, randomUUID());
+    await bed.lifecycles.interviewCompleted(started.lifecycleId, randomUUID());
   }
   const continued = await eventually(async () => {
-    const status = await h.lifecycles.status(started.lifecycleId);
+    const status = await bed.lifecycles.status(started.lifecycleId);
     return status.continuedAsNew > 0 ? status : undefined;
   });
   expect(continued.activeSession).toMatchObject({
@@ -62,8 +49,8 @@ test('a flood of bad signals during an interview wait: continue-as-new keeps the
     waitingSince: waiting.activeSession!.waitingSince,
   });
   expect(continued.rejectedSignals.length).toBeGreaterThan(0);
-  await h.lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
-  const result = await h.lifecycles.result(started.lifecycleId);
+  await bed.lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.sessions.map((s) => s.versionId)).toEqual([waiting.activeSession!.versionId]);
-  expect(h.emulator.workItem(result.workItemId)!.versions).toHaveLength(1);
+  expect(bed.emulator.workItem(result.workItemId)!.versions).toHaveLength(1);
 }, 60_000);

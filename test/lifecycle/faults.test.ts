@@ -1,15 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
 import { recordFrom } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
+import { lifecycleTestbed } from '../support/testbed';
 
 /** The writes of a batch session: begin + complete (v1.1) or one CreateAndAssemble (v2.0). */
 const BATCH_WRITES =
   PROTOCOL === 'v2.0' ? (['createAndAssemble'] as const) : (['beginSession', 'completeSession'] as const);
 
-const h = harnessForFile();
+const bed = lifecycleTestbed();
 
 // No reset between tests: it would revoke the worker's token, and a scripted fault would then meet
 // a 401 and never be applied. Each test reads only what the emulator recorded since it began.
@@ -24,10 +24,10 @@ test.each(
 )(
   '%s %s: applied, retried into a conflict, no duplicates, the lifecycle completes',
   async (endpoint, fault) => {
-    const record = recordFrom(h.emulator);
-    h.emulator.setFaults({ script: [{ endpoint, fault }] });
-    const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
-    const result = await h.lifecycles.result(started.lifecycleId);
+    const record = recordFrom(bed.emulator);
+    bed.emulator.setFaults({ script: [{ endpoint, fault }] });
+    const started = await bed.start({ mode: 'batch' });
+    const result = await bed.lifecycles.result(started.lifecycleId);
     expect(result.outcome).toBe('completed');
     // The fault hit the change itself (a valid token, no 401 before it) and the change was made.
     expect(record.faults()).toEqual([expect.objectContaining({ endpoint, kind: fault, applied: true })]);
@@ -45,12 +45,12 @@ test.each(
 
 test("a 429 storm is ridden out at the server's pace (Retry-After, not backoff)", async () => {
   const retryAfterSeconds = 3;
-  const record = recordFrom(h.emulator);
-  h.emulator.setFaults({
+  const record = recordFrom(bed.emulator);
+  bed.emulator.setFaults({
     script: [{ endpoint: BATCH_WRITES[0], fault: 'throttle', retryAfterSeconds, times: 3 }],
   });
-  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch', storeDocuments: false }));
-  expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
+  const started = await bed.start({ mode: 'batch', storeDocuments: false });
+  expect((await bed.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
   const begins = record.requests(BATCH_WRITES[0]);
   expect(begins.map((r) => r.status)).toEqual([429, 429, 429, 200]);
   // Backoff alone would retry after 1 s and 2 s; the server asked for 3 s each time.
@@ -59,7 +59,7 @@ test("a 429 storm is ridden out at the server's pace (Retry-After, not backoff)"
 }, 60_000);
 
 test('transient 5xx and resets on every step are retried until the lifecycle completes', async () => {
-  const record = recordFrom(h.emulator);
+  const record = recordFrom(bed.emulator);
   const script = [
     { endpoint: 'login', fault: 'error', status: 503 },
     { endpoint: 'createWorkItem', fault: 'error', status: 500 },
@@ -67,14 +67,14 @@ test('transient 5xx and resets on every step are retried until the lifecycle com
     { endpoint: ENDPOINTS.listDocuments, fault: 'reset' },
     { endpoint: ENDPOINTS.downloadDocument, fault: 'error', status: 503 },
   ] as const;
-  h.emulator.setFaults({ script: [...script] });
+  bed.emulator.setFaults({ script: [...script] });
   // The worker's token is refused from now on, so its next call logs in and meets the login fault.
-  h.emulator.expireTokens();
-  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
-  const result = await h.lifecycles.result(started.lifecycleId);
+  bed.emulator.expireTokens();
+  const started = await bed.start({ mode: 'batch' });
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
   expect(result.sessions[0]!.documents.every((d) => d.reference !== undefined)).toBe(true);
-  expect(h.emulator.faults().script).toEqual([]);
+  expect(bed.emulator.faults().script).toEqual([]);
   for (const { endpoint, fault, ...rest } of script) {
     const failedWith = 'status' in rest ? rest.status : 'reset';
     const statuses = record.statuses(endpoint);
@@ -91,10 +91,10 @@ test('transient 5xx and resets on every step are retried until the lifecycle com
 }, 60_000);
 
 test("a corrupted download is retried, never stored: the store holds Advance's own bytes", async () => {
-  const record = recordFrom(h.emulator);
-  h.emulator.setFaults({ script: [{ endpoint: ENDPOINTS.downloadDocument, fault: 'corrupt' }] });
-  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
-  const result = await h.lifecycles.result(started.lifecycleId);
+  const record = recordFrom(bed.emulator);
+  bed.emulator.setFaults({ script: [{ endpoint: ENDPOINTS.downloadDocument, fault: 'corrupt' }] });
+  const started = await bed.start({ mode: 'batch' });
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
   const [fault] = record.faults();
   expect(fault).toMatchObject({ endpoint: ENDPOINTS.downloadDocument, kind: 'corrupt', applied: true });
@@ -107,11 +107,11 @@ test("a corrupted download is retried, never stored: the store holds Advance's o
   expect(record.statuses(ENDPOINTS.listDocuments)).toEqual([200, 200]);
 
   // What the store holds is, byte for byte, what Advance serves; nothing else was left there.
-  const folder = path.join(h.documentDir, result.workItemId, versionId);
+  const folder = path.join(bed.documentDir, result.workItemId, versionId);
   const stored = (await readdir(folder)).filter((name) => !name.startsWith('.'));
   expect(stored.sort()).toEqual(documents.map((d) => `${d.documentId}-${d.fileName}`).sort());
   for (const document of documents) {
-    const advanceBytes = h.emulator.documentContent(result.workItemId, document.documentId)!;
+    const advanceBytes = bed.emulator.documentContent(result.workItemId, document.documentId)!;
     const storedBytes = await readFile(fileURLToPath(document.reference!));
     expect(storedBytes.equals(advanceBytes)).toBe(true);
   }
@@ -129,14 +129,14 @@ test.each(
         [404, 'completeSession', /completing-session.*404/],
       ] as const),
 )('a permanent %d fails the lifecycle and names the cause', async (status, endpoint, message) => {
-  const record = recordFrom(h.emulator);
-  h.emulator.setFaults({ script: [{ endpoint, fault: 'error', status }] });
-  const started = await h.lifecycles.start(lifecycleInput({ mode: 'batch' }));
-  const error = await h.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
+  const record = recordFrom(bed.emulator);
+  bed.emulator.setFaults({ script: [{ endpoint, fault: 'error', status }] });
+  const started = await bed.start({ mode: 'batch' });
+  const error = await bed.lifecycles.result(started.lifecycleId).catch((e: Error) => e);
   expect(record.faults()).toEqual([expect.objectContaining({ endpoint, kind: 'error', status })]);
   expect(error).toMatchObject({ code: 'lifecycle-failed' });
   expect((error as Error).message).toMatch(message);
-  const lifecycleStatus = await h.lifecycles.status(started.lifecycleId);
+  const lifecycleStatus = await bed.lifecycles.status(started.lifecycleId);
   expect(lifecycleStatus.stage).toBe('failed');
   expect(lifecycleStatus.lastError?.message).toContain(String(status));
 });

@@ -9,8 +9,9 @@ import {
 } from '../../src/workflows/patches';
 import { recordFrom } from '../support/emulator-record';
 import { PROTOCOL } from '../support/protocol';
-import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
+import { lifecycleInput } from '../support/lifecycle-harness';
 import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-checks';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * The short steps run as local activities (src/workflows/local-first.ts): each still shows in the
@@ -20,7 +21,7 @@ import { activityTypes, historyEvents, patchMarkers } from '../support/upgrade-c
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const h = harnessForFile();
+const bed = lifecycleTestbed();
 
 /** Each step of the history in order: `local:<type>`, `activity:<type>`, or the signal's name. */
 function steps(events: HistoryEvent[]): string[] {
@@ -48,16 +49,13 @@ function summaries(events: HistoryEvent[]): string[] {
 }
 
 test('every step of an interview lifecycle shows in its history; the short ones as local activities', async () => {
-  const started = await h.lifecycles.start(lifecycleInput({ businessKey: `local-${randomUUID()}` }));
-  const waiting = await eventually(async () => {
-    const status = await h.lifecycles.status(started.lifecycleId);
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const started = await bed.start({ businessKey: `local-${randomUUID()}` });
+  const waiting = await bed.atStage(started.lifecycleId, 'waiting-for-interview');
   const versionId = waiting.activeSession!.versionId;
-  await h.lifecycles.interviewCompleted(started.lifecycleId, versionId);
-  expect((await h.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
+  await bed.lifecycles.interviewCompleted(started.lifecycleId, versionId);
+  expect((await bed.lifecycles.result(started.lifecycleId)).outcome).toBe('completed');
 
-  const events = await historyEvents(h.env.client, started.lifecycleId);
+  const events = await historyEvents(bed.env.client, started.lifecycleId);
   // The completion is a regular activity on both protocols: recorded before the task that
   // closes the lifecycle (duplicate-interview-signal.test.ts). v2.0 says so by a patch, since
   // its completion ran locally for a while. v2.0 finishes the Core interview first, a regular
@@ -95,17 +93,17 @@ test('every step of an interview lifecycle shows in its history; the short ones 
 
 test('a step that keeps failing locally is handed to the regular activity, and nothing is created twice', async () => {
   // Every local attempt of the work item's creation fails (three), the regular activity's succeeds.
-  const record = recordFrom(h.emulator);
-  h.emulator.setFaults({
+  const record = recordFrom(bed.emulator);
+  bed.emulator.setFaults({
     script: [{ endpoint: 'createWorkItem', fault: 'apply-then-error', status: 502, times: 3 }],
   });
-  const started = await h.lifecycles.start(
+  const started = await bed.lifecycles.start(
     lifecycleInput({ businessKey: `handover-${randomUUID()}`, mode: 'batch', storeDocuments: false }),
   );
-  const result = await h.lifecycles.result(started.lifecycleId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
 
-  const events = await historyEvents(h.env.client, started.lifecycleId);
+  const events = await historyEvents(bed.env.client, started.lifecycleId);
   // The failed local attempts show as one marker (with their failure), then the regular activity.
   expect(steps(events).slice(0, 3)).toEqual([
     'local:acquireToken',
@@ -116,7 +114,7 @@ test('a step that keeps failing locally is handed to the regular activity, and n
     'Create work item',
     'Create work item (retried as a regular activity)',
   ]);
-  const creates = h.emulator
+  const creates = bed.emulator
     .requests()
     .filter((r) => r.endpoint === 'createWorkItem' && r.workItemId === result.workItemId);
   expect(creates.map((r) => r.status)).toEqual([502, 502, 502, 409]);
@@ -127,14 +125,14 @@ test('a step that keeps failing locally is handed to the regular activity, and n
 
 test('a batch session assembled in one call (v2.0 CreateAndAssemble) runs it locally, under its own patch', async () => {
   expect.assertions(4);
-  const record = recordFrom(h.emulator);
-  const started = await h.lifecycles.start(
+  const record = recordFrom(bed.emulator);
+  const started = await bed.lifecycles.start(
     lifecycleInput({ businessKey: `local-batch-${randomUUID()}`, mode: 'batch' }),
   );
-  const result = await h.lifecycles.result(started.lifecycleId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
 
-  const events = await historyEvents(h.env.client, started.lifecycleId);
+  const events = await historyEvents(bed.env.client, started.lifecycleId);
   const oneCall = PROTOCOL === 'v2.0';
   // v1.1 has no such call: a batch session begins and completes as an interview's does.
   expect(patchMarkers(events)).toEqual(

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { resolveTemporalCli } from '../../tools/temporal';
 import type { LifecycleResult, LifecycleStatus } from '../../src/workflows/lifecycle-status';
 import { testServerLocation } from '../support/temporal';
-import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle-harness';
+import { atStage, lifecycleInput } from '../support/lifecycle-harness';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * The message names and JSON input are a public contract: the `temporal` CLI, which knows nothing
@@ -12,7 +13,7 @@ import { eventually, harnessForFile, lifecycleInput } from '../support/lifecycle
  */
 
 const run = promisify(execFile);
-const h = harnessForFile();
+const bed = lifecycleTestbed();
 
 async function temporal(...args: string[]): Promise<string> {
   const cli = resolveTemporalCli();
@@ -32,7 +33,7 @@ test('temporal workflow start / signal / query / update / result with JSON input
     '--type',
     'assemblyLifecycle',
     '--task-queue',
-    h.taskQueue,
+    bed.taskQueue,
     '--workflow-id',
     workflowId,
     '--input',
@@ -47,10 +48,7 @@ test('temporal workflow start / signal / query / update / result with JSON input
       }
     ).queryResult[0]!;
 
-  const waiting = await eventually(async () => {
-    const status = await query();
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const waiting = await atStage({ status: query }, workflowId, 'waiting-for-interview');
   await temporal(
     'workflow',
     'signal',

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  createHarnessWithReceiver,
-  type LifecycleEventReceiverServer,
-} from '../support/lifecycle-event-receiver';
-import { eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
-import { connectTestEnvironment } from '../support/temporal';
+import { eventually } from '../support/lifecycle-harness';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * A session Advance could not confirm, accepted as completed by an operator: the completion
@@ -17,37 +12,21 @@ import { connectTestEnvironment } from '../support/temporal';
  */
 
 const SECRET = randomBytes(32).toString('hex');
-let env: TestWorkflowEnvironment;
-let h: Harness;
-let receiver: LifecycleEventReceiverServer;
-
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  ({ h, receiver } = await createHarnessWithReceiver(env, SECRET));
-});
-
-afterAll(async () => {
-  await h?.close();
-  await receiver?.close();
-  await env?.teardown();
-});
+const bed = lifecycleTestbed({ webhookSecret: SECRET });
 
 test('session.completed of a session an operator accepted names the repair and who made it', async () => {
-  h.emulator.setBehaviour({ exposeVersions: false });
-  h.emulator.setFaults({ script: [{ endpoint: 'completeSession', fault: 'apply-then-error' }] });
-  const { lifecycleId } = await h.lifecycles.start(lifecycleInput({ mode: 'batch', runAssembly: false }));
-  await eventually(
-    async () => ((await h.lifecycles.status(lifecycleId)).stage === 'needs-attention' ? true : undefined),
-    { timeoutMs: 60_000, what: `${lifecycleId} to need attention` },
-  );
-  await h.lifecycles.repair(lifecycleId, {
+  bed.emulator.setBehaviour({ exposeVersions: false });
+  bed.emulator.setFaults({ script: [{ endpoint: 'completeSession', fault: 'apply-then-error' }] });
+  const { lifecycleId } = await bed.start({ mode: 'batch', runAssembly: false });
+  await bed.atStage(lifecycleId, 'needs-attention', { timeoutMs: 60_000 });
+  await bed.lifecycles.repair(lifecycleId, {
     action: 'accept-completed',
     by: 'ops-jane',
     note: 'checked in Advance: completed',
   });
-  expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+  expect((await bed.lifecycles.result(lifecycleId)).outcome).toBe('completed');
   const session = await eventually(() =>
-    receiver.handled.find((e) => e.lifecycleId === lifecycleId && e.type === 'session.completed'),
+    bed.receiver.handled.find((e) => e.lifecycleId === lifecycleId && e.type === 'session.completed'),
   );
   expect(session.acceptedBy).toEqual({
     action: 'accept-completed',
@@ -58,7 +37,7 @@ test('session.completed of a session an operator accepted names the repair and w
     call: 'completeSession',
   });
   const ended = await eventually(() =>
-    receiver.handled.find((e) => e.lifecycleId === lifecycleId && e.type === 'lifecycle.completed'),
+    bed.receiver.handled.find((e) => e.lifecycleId === lifecycleId && e.type === 'lifecycle.completed'),
   );
   expect(ended.repairs).toEqual([session.acceptedBy]);
   expect(ended).not.toHaveProperty('acceptedBy');

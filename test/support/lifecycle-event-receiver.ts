@@ -1,10 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LifecycleEvent } from '../../src/notifications/lifecycle-events';
 import { lifecycleEventReceiver } from '../../src/notifications/webhook-receiver';
 import { EVENT_ID_HEADER, type WebhookRefusal } from '../../src/notifications/webhook-signature';
-import { createHarness, type Harness } from './lifecycle-harness';
 
 /**
  * A business system's webhook endpoint over a real socket, built from the package's own receiver
@@ -126,19 +124,4 @@ export class LifecycleEventReceiverServer {
         return this.handle(request, response);
     }
   }
-}
-
-/** A lifecycle harness whose worker posts its completion webhook, signed with `secret`, to a receiver of its own. */
-export async function createHarnessWithReceiver(
-  env: TestWorkflowEnvironment,
-  secret: string,
-): Promise<{ h: Harness; receiver: LifecycleEventReceiverServer }> {
-  const receiver = await LifecycleEventReceiverServer.start(secret);
-  const h = await createHarness(
-    env,
-    {},
-    { COMPLETION_WEBHOOK_URL: receiver.url, COMPLETION_WEBHOOK_SECRET: secret },
-  );
-  await h.startWorker();
-  return { h, receiver };
 }
