@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lifecycleInput } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
+import { call, KEYS } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * `hotdocs-temporal documents`, run as a user runs it: the bin script in a child process,
@@ -35,7 +36,6 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
   });
 }
 
-let bed: GatewayTestbed;
 let scratch: string;
 let lifecycleId: string;
 let workItemId: string;
@@ -43,9 +43,10 @@ let gatewayEnv: Record<string, string>;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+const bed = gatewayTestbed();
+
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'hotdocs-documents-cli-'));
-  bed = await createGatewayTestbed();
   const started = await call(`${bed.gateway.url}/v1/assemblies`, {
     method: 'POST',
     body: lifecycleInput({ businessKey: `cli/${randomUUID()}`, mode: 'batch' }),
@@ -60,7 +61,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await bed?.close();
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
+import { KEYS } from '../support/gateway-harness';
 import { expectDocumentsAsAssembled, PYTHON_EXAMPLE, pythonForExample } from '../support/python-example';
 import { testServerLocation } from '../support/temporal';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * examples/python, run as its README says, with the Temporal Python SDK against the run's dev
@@ -13,18 +14,17 @@ import { testServerLocation } from '../support/temporal';
  * a lifecycle, finishes its interview by signal, waits for the result and downloads the documents.
  */
 
-let bed: GatewayTestbed;
 let python: string;
 let scratch: string;
+
+const bed = gatewayTestbed();
 
 beforeAll(async () => {
   python = pythonForExample();
   scratch = await mkdtemp(path.join(tmpdir(), 'hotdocs-python-example-'));
-  bed = await createGatewayTestbed();
 }, 600_000);
 
 afterAll(async () => {
-  await bed?.close();
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
+import { KEYS } from '../support/gateway-harness';
 import { expectDocumentsAsAssembled, pythonForExample } from '../support/python-example';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * A Python client generated from the gateway's own /v1/openapi.json by openapi-python-client
@@ -36,15 +37,15 @@ function run(file: string, args: string[], options: { cwd: string; env: NodeJS.P
   });
 }
 
-let bed: GatewayTestbed;
 let python: string;
 let scratch: string;
 let generation: Run;
 
+const bed = gatewayTestbed();
+
 beforeAll(async () => {
   python = pythonForExample('examples/python-openapi-client');
   scratch = await mkdtemp(path.join(tmpdir(), 'hotdocs-openapi-client-'));
-  bed = await createGatewayTestbed();
   const bin = path.dirname(python);
   // The generator formats what it writes with ruff (installed beside it): it must be on PATH.
   generation = await run(
@@ -64,7 +65,6 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await bed?.close();
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 

@@ -1,30 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { recordFrom } from '../support/emulator-record';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  KEYS,
-  startTestGateway,
-  waitForInterview,
-  type GatewayTestbed,
-} from '../support/gateway-harness';
+import { call, KEYS, startTestGateway, waitForInterview } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * The REST API end to end over real HTTP: the gateway on a real port in front of the Temporal
  * dev server, an in-process worker and the Advance emulator.
  */
 
-let bed: GatewayTestbed;
 let base: string;
 
-beforeAll(async () => {
-  bed = await createGatewayTestbed();
-  base = bed.gateway.url;
-});
+const bed = gatewayTestbed();
 
-afterAll(async () => {
-  await bed?.close();
+beforeAll(async () => {
+  base = bed.gateway.url;
 });
 
 const assembly = (id: string, rest = '') => `${base}/v1/assemblies/${encodeURIComponent(id)}${rest}`;

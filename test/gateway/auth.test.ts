@@ -3,15 +3,14 @@ import { FinishLinkSigner } from '../../src/gateway';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import {
   call,
-  createGatewayTestbed,
   FINISH_SECRET,
   KEYS,
   sha256Hex,
   startTestGateway,
   waitForInterview,
-  type GatewayTestbed,
   type InterviewAnswer,
 } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * Who may do what: API keys on the REST API, and the signed finish link as the only credential
@@ -19,16 +18,12 @@ import {
  * after a restart and on another replica), and a refusal changes nothing.
  */
 
-let bed: GatewayTestbed;
 let base: string;
 
-beforeAll(async () => {
-  bed = await createGatewayTestbed();
-  base = bed.gateway.url;
-});
+const bed = gatewayTestbed();
 
-afterAll(async () => {
-  await bed?.close();
+beforeAll(async () => {
+  base = bed.gateway.url;
 });
 
 async function startWaiting(overrides: Record<string, unknown> = {}): Promise<InterviewAnswer> {

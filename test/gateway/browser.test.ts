@@ -7,12 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../support/browser';
 import { lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  waitForInterview,
-  type GatewayTestbed,
-} from '../support/gateway-harness';
+import { call, waitForInterview } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * A person in a real browser (headless Chromium) finishes the interview: the emulator's interview
@@ -25,19 +21,18 @@ import {
 
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 
-let bed: GatewayTestbed;
 let base: string;
 let browser: Browser | undefined;
 
+const bed = gatewayTestbed();
+
 beforeAll(async () => {
-  bed = await createGatewayTestbed();
   base = bed.gateway.url;
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await bed?.close();
 });
 
 /** One Chromium for the file, with a fresh profile; a clear failure when it is not installed. */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lifecycleInput, eventually } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, KEYS, sha256Hex, type GatewayTestbed } from '../support/gateway-harness';
+import { call, KEYS, sha256Hex } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * `POST /v1/repairs`: repair in bulk over HTTP, for admin keys only, scoped like every route —
@@ -12,23 +13,23 @@ const ACME_ADMIN = `acme-admin-${randomBytes(16).toString('hex')}`;
 const REPAIRER = `repairer-${randomBytes(16).toString('hex')}`;
 const GLOBEX_KEYS = `globex-keys-${randomBytes(16).toString('hex')}`;
 
-let bed: GatewayTestbed;
 let ours: string;
 /** What the requests select by; the gateway adds its task queue (this test's) on its own. */
 const BULK = "HotDocsBusinessKey STARTS_WITH 'bulk-'";
 const parked: Record<'acme' | 'globex', string[]> = { acme: [], globex: [] };
 
+const bed = gatewayTestbed({
+  tenancies: ['acme', 'globex'],
+  env: {
+    GATEWAY_API_KEYS:
+      `ops:${sha256Hex(KEYS.ops)} tenancies=* permissions=admin; ` +
+      `acme-admin:${sha256Hex(ACME_ADMIN)} tenancies=acme permissions=admin; ` +
+      `repairer:${sha256Hex(REPAIRER)} tenancies=* permissions=repair,read; ` +
+      `globex-keys:${sha256Hex(GLOBEX_KEYS)} tenancies=* prefixes=bulk-globex- permissions=admin`,
+  },
+});
+
 beforeAll(async () => {
-  bed = await createGatewayTestbed({
-    tenancies: ['acme', 'globex'],
-    env: {
-      GATEWAY_API_KEYS:
-        `ops:${sha256Hex(KEYS.ops)} tenancies=* permissions=admin; ` +
-        `acme-admin:${sha256Hex(ACME_ADMIN)} tenancies=acme permissions=admin; ` +
-        `repairer:${sha256Hex(REPAIRER)} tenancies=* permissions=repair,read; ` +
-        `globex-keys:${sha256Hex(GLOBEX_KEYS)} tenancies=* prefixes=bulk-globex- permissions=admin`,
-    },
-  });
   ours = `TaskQueue = '${bed.h.taskQueue}'`;
   const password = bed.h.emulator.credentials.principalPassword;
   bed.h.emulator.setPrincipalPassword('rotated-elsewhere');
@@ -51,10 +52,6 @@ beforeAll(async () => {
   // Fixed in Advance: the next login works, but each lifecycle waits for its (slow) retry.
   bed.h.emulator.setPrincipalPassword(password);
 }, 120_000);
-
-afterAll(async () => {
-  await bed?.close();
-});
 
 const repairs = (body: unknown, key: string = KEYS.ops) =>
   call(`${bed.gateway.url}/v1/repairs`, { method: 'POST', key, body });

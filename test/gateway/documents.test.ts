@@ -5,20 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  KEYS,
-  startTestGateway,
-  type GatewayTestbed,
-} from '../support/gateway-harness';
+import { call, KEYS, startTestGateway } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * The document routes over real HTTP, with the filesystem store the in-process worker writes to:
  * the list, whole and ranged downloads, conditional requests, and every refusal.
  */
 
-let bed: GatewayTestbed;
 let base: string;
 
 interface ListedDocument {
@@ -65,17 +59,14 @@ async function batchLifecycleWithFollowUp(): Promise<{ id: string; workItemId: s
   return { id, workItemId: result.json.workItemId as string };
 }
 
+const bed = gatewayTestbed();
+
 beforeAll(async () => {
-  bed = await createGatewayTestbed();
   base = bed.gateway.url;
   const { id, workItemId } = await batchLifecycleWithFollowUp();
   const list = await call(assembly(id, '/documents'));
   expect(list.status).toBe(200);
   lifecycle = { id, workItemId, documents: list.json.documents as ListedDocument[] };
-});
-
-afterAll(async () => {
-  await bed?.close();
 });
 
 test('the list names every stored document of every session, with the sha256 Advance reported and a gateway link', async () => {

@@ -3,14 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { LifecycleClient, type CompleteInterviewOptions } from '../../src/client';
 import { findFreePort } from '../../tools/temporal';
 import { lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  startTestGateway,
-  waitForInterview,
-  type GatewayTestbed,
-  type InterviewAnswer,
-} from '../support/gateway-harness';
+import { call, startTestGateway, waitForInterview, type InterviewAnswer } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * A Finish that cannot strand a lifecycle: a valid link is counted against its own session's
@@ -20,16 +14,12 @@ import {
  * through leaves the link usable.
  */
 
-let bed: GatewayTestbed;
 let base: string;
 
-beforeAll(async () => {
-  bed = await createGatewayTestbed();
-  base = bed.gateway.url;
-});
+const bed = gatewayTestbed();
 
-afterAll(async () => {
-  await bed?.close();
+beforeAll(async () => {
+  base = bed.gateway.url;
 });
 
 async function waitingInterview(): Promise<InterviewAnswer> {

@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { atStage, lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  startTestGateway,
-  waitForInterview,
-  type GatewayTestbed,
-} from '../support/gateway-harness';
+import { call, startTestGateway, waitForInterview } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * A person's Finish is never lost while every worker is down (a deploy): the `completeInterview`
@@ -20,16 +15,12 @@ import {
 
 const EventType = temporal.api.enums.v1.EventType;
 
-let bed: GatewayTestbed;
 let base: string;
 
-beforeAll(async () => {
-  bed = await createGatewayTestbed({ env: { GATEWAY_FINISH_ACCEPT_WITHIN: '1s' } });
-  base = bed.gateway.url;
-});
+const bed = gatewayTestbed({ env: { GATEWAY_FINISH_ACCEPT_WITHIN: '1s' } });
 
-afterAll(async () => {
-  await bed?.close();
+beforeAll(async () => {
+  base = bed.gateway.url;
 });
 
 test('with every worker stopped, Finish goes as a signal; the restarted worker completes the session once', async () => {

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { lifecycleInput, eventually } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, KEYS, type GatewayTestbed } from '../support/gateway-harness';
+import { call, KEYS } from '../support/gateway-harness';
 import { ENDPOINTS } from '../support/protocol';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * Held-open interview waits are capped per API key (429) and per gateway (503), both with
  * Retry-After; the waits admitted still get their answer.
  */
 
-let bed: GatewayTestbed;
-
-beforeAll(async () => {
-  bed = await createGatewayTestbed({ env: { GATEWAY_WAITS_PER_API_KEY: '3', GATEWAY_WAITS_MAX: '5' } });
-});
+const bed = gatewayTestbed({ env: { GATEWAY_WAITS_PER_API_KEY: '3', GATEWAY_WAITS_MAX: '5' } });
 
 afterAll(async () => {
   bed?.h.emulator.releaseDelayedRequests();
-  await bed?.close();
 });
 
 test('beyond its share a key gets 429, beyond the gateway total anyone gets 503; the held ones answer', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { lifecycleInput, eventually } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, type GatewayTestbed } from '../support/gateway-harness';
+import { call } from '../support/gateway-harness';
 import { ENDPOINTS } from '../support/protocol';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * Many callers waiting for one lifecycle's interview (`?wait=true`) cost the lifecycle one
@@ -9,15 +10,10 @@ import { ENDPOINTS } from '../support/protocol';
  * pushes the answer, the gateway shares it.
  */
 
-let bed: GatewayTestbed;
-
-beforeAll(async () => {
-  bed = await createGatewayTestbed();
-});
+const bed = gatewayTestbed();
 
 afterAll(async () => {
   bed?.h.emulator.releaseDelayedRequests();
-  await bed?.close();
 });
 
 test('25 waits held on one lifecycle: one update in its history, every caller gets the same session', async () => {

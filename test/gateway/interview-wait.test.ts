@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { lifecycleInput } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, type GatewayTestbed } from '../support/gateway-harness';
+import { call } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * `GET /v1/assemblies/{id}/interview?wait=true` right after the start: the host page (or a pasted
  * `curl`) gets the interview once the session has begun, instead of 409 while it is being begun.
  */
 
-let bed: GatewayTestbed;
-
-beforeAll(async () => {
-  bed = await createGatewayTestbed();
-});
-
-afterAll(async () => {
-  await bed?.close();
-});
+const bed = gatewayTestbed();
 
 test('asked at once after the start, with ?wait=true: the begun interview and its finish link', async () => {
   expect.assertions(3);

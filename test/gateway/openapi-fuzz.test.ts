@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  KEYS,
-  waitForInterview,
-  type GatewayTestbed,
-} from '../support/gateway-harness';
+import { call, KEYS, waitForInterview } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * The OpenAPI fuzzer schemathesis (PyPI, pinned in tools/schemathesis/install.sh) against the
@@ -38,9 +33,17 @@ const CHECKS = [
   'allow_header_conformance',
 ];
 
-let bed: GatewayTestbed;
 let schemathesis: string;
 let reports: string;
+
+const bed = gatewayTestbed({
+  // The fuzzer sends thousands of requests a minute with one key and from one address.
+  env: {
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+    GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
+    GATEWAY_WAIT_LIMIT: '1s',
+  },
+});
 
 beforeAll(async () => {
   const installed = await run('bash', [path.join(ROOT, 'tools', 'schemathesis', 'install.sh')], {
@@ -49,14 +52,6 @@ beforeAll(async () => {
   });
   schemathesis = installed.stdout.trim().split('\n').pop() ?? '';
   reports = await mkdtemp(path.join(tmpdir(), 'schemathesis-'));
-  bed = await createGatewayTestbed({
-    // The fuzzer sends thousands of requests a minute with one key and from one address.
-    env: {
-      GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-      GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
-      GATEWAY_WAIT_LIMIT: '1s',
-    },
-  });
   // A lifecycle that exists, waiting for its interview, so the fuzzer meets real ones too.
   const started = await call(`${bed.gateway.url}/v1/assemblies`, {
     method: 'POST',
@@ -66,7 +61,6 @@ beforeAll(async () => {
 }, 12 * 60_000);
 
 afterAll(async () => {
-  await bed?.close();
   if (reports !== undefined) await rm(reports, { recursive: true, force: true });
 });
 

@@ -1,14 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  KEYS,
-  sha256Hex,
-  waitForInterview,
-  type GatewayTestbed,
-  type InterviewAnswer,
-} from '../support/gateway-harness';
+import { call, KEYS, sha256Hex, waitForInterview, type InterviewAnswer } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * `POST /v1/assemblies/{id}/repair`: who may call it, what it accepts, and that it reaches the
@@ -19,18 +12,18 @@ import {
 const REPAIRER = `repairer-${randomBytes(16).toString('hex')}`;
 const READER = `reader-${randomBytes(16).toString('hex')}`;
 
-let bed: GatewayTestbed;
 let interview: InterviewAnswer;
 
+const bed = gatewayTestbed({
+  env: {
+    GATEWAY_API_KEYS:
+      `ops:${sha256Hex(KEYS.ops)} tenancies=* permissions=admin; ` +
+      `repairer:${sha256Hex(REPAIRER)} tenancies=* permissions=repair,read; ` +
+      `reader:${sha256Hex(READER)} tenancies=* permissions=read`,
+  },
+});
+
 beforeAll(async () => {
-  bed = await createGatewayTestbed({
-    env: {
-      GATEWAY_API_KEYS:
-        `ops:${sha256Hex(KEYS.ops)} tenancies=* permissions=admin; ` +
-        `repairer:${sha256Hex(REPAIRER)} tenancies=* permissions=repair,read; ` +
-        `reader:${sha256Hex(READER)} tenancies=* permissions=read`,
-    },
-  });
   const started = await call(`${bed.gateway.url}/v1/assemblies`, {
     method: 'POST',
     body: lifecycleInput({ businessKey: `repair-${randomUUID()}` }),
@@ -40,7 +33,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await call(`${bed.gateway.url}/v1/assemblies/${interview.id}/cancel`, { method: 'POST' });
-  await bed?.close();
 });
 
 const repair = (body: unknown, key: string = REPAIRER, id = interview.id) =>

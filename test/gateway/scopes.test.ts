@@ -3,14 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually, lifecycleInput } from '../support/lifecycle-harness';
-import {
-  call,
-  createGatewayTestbed,
-  sha256Hex,
-  startTestGateway,
-  type GatewayTestbed,
-  type InterviewAnswer,
-} from '../support/gateway-harness';
+import { call, sha256Hex, startTestGateway, type InterviewAnswer } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * Tenant-scoped API keys over real HTTP, with lifecycles of two tenancies really running: every
@@ -35,25 +29,26 @@ const KEY_FILE_LINES = [
 ];
 
 let scratch: string;
-let bed: GatewayTestbed;
 let base: string;
 const logLines: string[] = [];
 
+const bed = gatewayTestbed({
+  tenancies: ['acme', 'globex'],
+  env: async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'gateway-scopes-'));
+    const keyFile = path.join(scratch, 'api-keys');
+    await writeFile(keyFile, `${KEY_FILE_LINES.join('\n')}\n`);
+    return { GATEWAY_API_KEYS: '', GATEWAY_API_KEYS_FILE: keyFile };
+  },
+  log: { stream: { write: (line) => logLines.push(line) } },
+});
+
 beforeAll(async () => {
-  scratch = await mkdtemp(path.join(tmpdir(), 'gateway-scopes-'));
-  const keyFile = path.join(scratch, 'api-keys');
-  await writeFile(keyFile, `${KEY_FILE_LINES.join('\n')}\n`);
-  bed = await createGatewayTestbed({
-    tenancies: ['acme', 'globex'],
-    env: { GATEWAY_API_KEYS: '', GATEWAY_API_KEYS_FILE: keyFile },
-    log: { stream: { write: (line) => logLines.push(line) } },
-  });
   base = bed.gateway.url;
   LIFECYCLE_ROUTES = await lifecycleRoutes();
 });
 
 afterAll(async () => {
-  await bed?.close();
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { lifecycleInput } from '../support/lifecycle-harness';
-import { call, createGatewayTestbed, type GatewayTestbed } from '../support/gateway-harness';
+import { call } from '../support/gateway-harness';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * `POST /v1/assemblies?wait=interview`: the start and the interview link in one call, idempotent
  * on the business key — a repeat answers with the same session.
  */
 
-let bed: GatewayTestbed;
+const bed = gatewayTestbed({ env: { GATEWAY_WAIT_LIMIT: '10m' } });
 
 beforeAll(async () => {
   // A wait that only the limit could end would outlast the test's own timeout.
-  bed = await createGatewayTestbed({ env: { GATEWAY_WAIT_LIMIT: '10m' } });
-});
-
-afterAll(async () => {
-  await bed?.close();
 });
 
 test('one call: the lifecycle started and its begun interview with a finish link; a repeat gets the same session', async () => {

@@ -122,8 +122,11 @@ export function lifecycleTestbed(options: LifecycleTestbedOptions = {}): Lifecyc
 }
 
 export interface GatewayTestbedOptions {
-  /** Gateway environment over the testbed's own (port 0, two API keys, a finish-link secret). */
-  env?: Env;
+  /**
+   * Gateway environment over the testbed's own (port 0, two API keys, a finish-link secret); a
+   * function is called in `beforeAll`, for settings that need a file made first.
+   */
+  env?: Env | (() => Promise<Env>);
   /** Tenancy names the worker serves, all on the testbed's emulator. */
   tenancies?: string[];
   /** The gateway's request log (default off). */
@@ -141,8 +144,9 @@ export interface GatewayBed extends GatewayTestbed, LifecycleShortcuts {
 export function gatewayTestbed(options: GatewayTestbedOptions = {}): GatewayBed {
   let current: GatewayTestbed | undefined;
   beforeAll(async () => {
-    current = await createGatewayTestbed(options);
-  });
+    const env = typeof options.env === 'function' ? await options.env() : options.env;
+    current = await createGatewayTestbed({ ...options, env });
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await current?.close();
   });
