@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { recordFrom } from '../support/emulator-record';
-import { eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { eventually, lifecycleInput, atStage } from '../support/lifecycle-harness';
 import { call, KEYS, startTestGateway, waitForInterview } from '../support/gateway-harness';
 import { gatewayTestbed } from '../support/testbed';
+import type { LifecycleStage } from '../../src/workflows/message-rules';
 
 /**
  * The REST API end to end over real HTTP: the gateway on a real port in front of the Temporal
@@ -28,14 +29,8 @@ async function start(overrides: Record<string, unknown> = {}) {
   return answer.json as { id: string; links: { self: string; interview: string; result: string } };
 }
 
-async function waitForStage(id: string, stage: string) {
-  return eventually(
-    async () => {
-      const status = await call(assembly(id));
-      return status.json?.stage === stage ? status.json : undefined;
-    },
-    { what: `${id} to reach ${stage}` },
-  );
+async function waitForStage(id: string, stage: LifecycleStage) {
+  return atStage(bed.overHttp(), id, stage);
 }
 
 test('interview lifecycle over HTTP: start, status, interview, finish link, result', async () => {
@@ -176,7 +171,7 @@ test('follow-ups: queued (202) during the interview, ?wait=true (200) when idle;
   expect(result.status).toBe(200);
   expect(result.json.sessions.map((s: { versionId: string }) => s.versionId)).toEqual([
     interview.versionId,
-    idle.completedSessions[1].versionId,
+    idle.completedSessions[1]!.versionId,
     begun.json.versionId,
   ]);
   // Ended: follow-ups, finish and cancel are refused with the client's code.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FinishLinkSigner } from '../../src/gateway';
-import { eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { lifecycleInput, atStage } from '../support/lifecycle-harness';
 import {
   call,
   FINISH_SECRET,
@@ -290,6 +290,6 @@ describe('finish links', () => {
     // A script asking for JSON gets the one error shape.
     const json = await postFinish(interview.finishUrl, { accept: 'application/json' });
     expect(json.json.error.code).toBe('finish-link-used');
-    await eventually(async () => ((await statusOf(interview.id)).stage === 'completed' ? true : undefined));
+    await atStage(bed.overHttp(), interview.id, 'completed');
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { atStage, lifecycleInput } from '../support/lifecycle-harness';
 import { call, KEYS, startTestGateway } from '../support/gateway-harness';
 import { gatewayTestbed } from '../support/testbed';
 
@@ -45,9 +45,7 @@ async function batchLifecycleWithFollowUp(): Promise<{ id: string; workItemId: s
   });
   expect(started.status).toBe(201);
   const id = started.json.id as string;
-  await eventually(async () => ((await call(assembly(id))).json?.stage === 'idle' ? true : undefined), {
-    what: `${id} to finish its first session`,
-  });
+  await atStage(bed.overHttp(), id, 'idle');
   const answers = '<AnswerSet><Answer name="Tenant"><TextValue>Bo Example</TextValue></Answer></AnswerSet>';
   expect(
     (await call(assembly(id, '/follow-ups'), { method: 'POST', body: { answerXml: answers } })).status,

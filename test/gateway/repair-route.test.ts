@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { atStage, lifecycleInput } from '../support/lifecycle-harness';
 import { call, KEYS, sha256Hex, waitForInterview, type InterviewAnswer } from '../support/gateway-harness';
 import { gatewayTestbed } from '../support/testbed';
 
@@ -13,6 +13,11 @@ const REPAIRER = `repairer-${randomBytes(16).toString('hex')}`;
 const READER = `reader-${randomBytes(16).toString('hex')}`;
 
 let interview: InterviewAnswer;
+
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
+afterAll(async () => {
+  await call(`${bed.gateway.url}/v1/assemblies/${interview.id}/cancel`, { method: 'POST' });
+});
 
 const bed = gatewayTestbed({
   env: {
@@ -29,10 +34,6 @@ beforeAll(async () => {
     body: lifecycleInput({ businessKey: `repair-${randomUUID()}` }),
   });
   interview = await waitForInterview(bed.gateway.url, started.json.id);
-});
-
-afterAll(async () => {
-  await call(`${bed.gateway.url}/v1/assemblies/${interview.id}/cancel`, { method: 'POST' });
 });
 
 const repair = (body: unknown, key: string = REPAIRER, id = interview.id) =>
@@ -60,10 +61,7 @@ test('a lifecycle that needs attention is repaired over HTTP: 200, and it goes o
     body: lifecycleInput({ businessKey: `repair-ok-${randomUUID()}`, mode: 'batch' }),
   });
   const id = started.json.id as string;
-  const attention = await eventually(async () => {
-    const status = await call(`${bed.gateway.url}/v1/assemblies/${id}`, { key: READER });
-    return status.json.stage === 'needs-attention' ? status.json : undefined;
-  });
+  const attention = await atStage(bed.overHttp(READER), id, 'needs-attention');
   expect(attention.attention).toMatchObject({ reason: 'forbidden', call: 'createWorkItem' });
 
   const answer = await repair({ action: 'retry', note: 'scope restored' }, REPAIRER, id);

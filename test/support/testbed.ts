@@ -35,7 +35,8 @@ import { connectTestEnvironment, createTimeSkippingEnvironment } from './tempora
  * Both register their own `beforeAll`/`afterAll`, on the run's shared Temporal dev server (the jest
  * global setup starts it) with a task queue of their own, and a worker that loads the run's shared
  * workflow bundle. What they return reads the set-up of the moment, so use it inside tests and
- * hooks only.
+ * hooks only. Jest runs `afterAll` hooks in the order they are declared: a file's own `afterAll`
+ * that still needs the testbed (releasing held requests, closing a browser) goes above it.
  */
 
 export interface LifecycleTestbedOptions extends HarnessOptions {
@@ -138,6 +139,11 @@ export interface GatewayBed extends GatewayTestbed, LifecycleShortcuts {
   url: string;
   /** One request to the gateway (a path such as `/v1/assemblies`), with the ops key by default. */
   call(path: string, options?: CallOptions): Promise<HttpAnswer>;
+  /**
+   * The status as `GET /v1/assemblies/{id}` answers it, with `key` (default the ops key): a
+   * source for `atStage(bed.overHttp(), id, stage)` when the test is about the HTTP answer.
+   */
+  overHttp(key?: string): { status(id: string): Promise<LifecycleStatus> };
 }
 
 /** A running gateway in front of a lifecycle testbed (see `createGatewayTestbed`). */
@@ -154,6 +160,16 @@ export function gatewayTestbed(options: GatewayTestbedOptions = {}): GatewayBed 
   const own = {
     ...lifecycleShortcuts(() => bed().h),
     call: (path: string, callOptions?: CallOptions) => call(`${bed().gateway.url}${path}`, callOptions),
+    overHttp: (key?: string) => ({
+      async status(id: string): Promise<LifecycleStatus> {
+        const answer = await call(`${bed().gateway.url}/v1/assemblies/${encodeURIComponent(id)}`, {
+          ...(key !== undefined && { key }),
+        });
+        if (answer.status !== 200)
+          throw new Error(`GET /v1/assemblies/${id} answered ${answer.status}: ${answer.text}`);
+        return answer.json as LifecycleStatus;
+      },
+    }),
   };
   return new Proxy({} as GatewayBed, {
     get(_, key) {
