@@ -24,15 +24,16 @@ const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 let base: string;
 let browser: Browser | undefined;
 
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
+afterAll(async () => {
+  await browser?.close();
+});
+
 const bed = gatewayTestbed();
 
 beforeAll(async () => {
   base = bed.gateway.url;
   await mkdir(ARTIFACTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
 });
 
 /** One Chromium for the file, with a fresh profile; a clear failure when it is not installed. */

@@ -9,11 +9,12 @@ import { gatewayTestbed } from '../support/testbed';
  * Retry-After; the waits admitted still get their answer.
  */
 
-const bed = gatewayTestbed({ env: { GATEWAY_WAITS_PER_API_KEY: '3', GATEWAY_WAITS_MAX: '5' } });
-
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
 afterAll(async () => {
-  bed?.h.emulator.releaseDelayedRequests();
+  bed.h.emulator.releaseDelayedRequests();
 });
+
+const bed = gatewayTestbed({ env: { GATEWAY_WAITS_PER_API_KEY: '3', GATEWAY_WAITS_MAX: '5' } });
 
 test('beyond its share a key gets 429, beyond the gateway total anyone gets 503; the held ones answer', async () => {
   expect.assertions(7);

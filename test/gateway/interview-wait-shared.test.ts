@@ -10,11 +10,12 @@ import { gatewayTestbed } from '../support/testbed';
  * pushes the answer, the gateway shares it.
  */
 
-const bed = gatewayTestbed();
-
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
 afterAll(async () => {
-  bed?.h.emulator.releaseDelayedRequests();
+  bed.h.emulator.releaseDelayedRequests();
 });
+
+const bed = gatewayTestbed();
 
 test('25 waits held on one lifecycle: one update in its history, every caller gets the same session', async () => {
   expect.assertions(4);

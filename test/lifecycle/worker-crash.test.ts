@@ -10,12 +10,13 @@ import { lifecycleTestbed } from '../support/testbed';
 
 const LIFECYCLES = 4;
 // The workers of this test are processes of their own, killed and started again.
-const bed = lifecycleTestbed({ startWorker: false });
-let worker: WorkerProcess | undefined;
-
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
 afterAll(async () => {
   await worker?.kill();
 });
+
+const bed = lifecycleTestbed({ startWorker: false });
+let worker: WorkerProcess | undefined;
 
 test('SIGKILLed workers, while waiting and during CompleteSession, lose and duplicate nothing', async () => {
   worker = await spawnWorker(bed.workerEnv);
