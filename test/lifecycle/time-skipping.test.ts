@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AdvanceClient } from '../../src/advance';
 import type { ReminderNotice } from '../../src/notifications/reminder-webhook';
 import { SIGNATURE_HEADER, signWebhookBody } from '../../src/notifications/webhook-signature';
@@ -8,14 +7,14 @@ import { ADVANCE_CALL_TIMEOUT_MS } from '../../src/workflows/activity-stubs';
 import { recordFrom, type EmulatorRecord } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
 import { bundleLifecycleVariant } from '../support/workflow-variants';
-import { createTimeSkippingEnvironment } from '../support/temporal';
 import {
+  atStage,
   createHarness,
   eventually,
   lifecycleInput,
-  registerLifecycleSearchAttributes,
   type Harness,
 } from '../support/lifecycle-harness';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * Days-long waits on the time-skipping test server: the interview deadline with reminders, and a
@@ -23,16 +22,42 @@ import {
  */
 
 const WEBHOOK_SECRET = 'reminder-signing-key';
-let env: TestWorkflowEnvironment;
-let h: Harness;
 /** v1.1 only: a worker running the lifecycle without the stray-completion quarantine. */
 let unguarded: Harness | undefined;
 let unguardedBuild: { bundlePath: string; cleanup(): Promise<void> } | undefined;
-let webhook: Server;
+let webhook: Server | undefined;
 const notices: Array<{ notice: ReminderNotice; signatureValid: boolean }> = [];
 
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
+afterAll(async () => {
+  await unguarded?.close();
+  await unguardedBuild?.cleanup();
+  await new Promise((resolve) => webhook?.close(resolve));
+});
+
+const bed = lifecycleTestbed({
+  temporal: 'time-skipping',
+  workerEnv: async () => {
+    const port = await startReminderReceiver();
+    return {
+      REMINDER_WEBHOOK_URL: `http://127.0.0.1:${port}/reminders`,
+      REMINDER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    };
+  },
+});
+
 beforeAll(async () => {
-  webhook = createServer((req, res) => {
+  if (PROTOCOL === 'v1.1') {
+    unguardedBuild = await bundleLifecycleVariant('without-stray-completion-quarantine');
+    const harness = await createHarness(bed.env, {}, { WORKFLOW_BUNDLE_PATH: unguardedBuild.bundlePath });
+    unguarded = harness;
+    await harness.startWorker();
+  }
+}, 120_000);
+
+/** The business system's reminder endpoint: records each notice and whether its signature holds. */
+async function startReminderReceiver(): Promise<number> {
+  const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
@@ -45,38 +70,18 @@ beforeAll(async () => {
       res.writeHead(204).end();
     });
   });
-  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
-  const port = (webhook.address() as AddressInfo).port;
-  env = await createTimeSkippingEnvironment();
-  await registerLifecycleSearchAttributes(env);
-  h = await createHarness(
-    env,
-    {},
-    { REMINDER_WEBHOOK_URL: `http://127.0.0.1:${port}/reminders`, REMINDER_WEBHOOK_SECRET: WEBHOOK_SECRET },
-  );
-  await h.startWorker();
-  if (PROTOCOL === 'v1.1') {
-    unguardedBuild = await bundleLifecycleVariant('without-stray-completion-quarantine');
-    unguarded = await createHarness(env, {}, { WORKFLOW_BUNDLE_PATH: unguardedBuild.bundlePath });
-    await unguarded.startWorker();
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await unguarded?.close();
-  await unguardedBuild?.cleanup();
-  await h?.close();
-  await env?.teardown();
-  await new Promise((resolve) => webhook?.close(resolve));
-});
+  webhook = server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
 
 test('a 14-day deadline with reminders: reminders posted and signed, then the session is saved', async () => {
-  const started = await h.lifecycles.start(
+  const started = await bed.lifecycles.start(
     lifecycleInput({ interview: { deadline: '14d', reminders: ['1d', '7d', '13d'] } }),
   );
-  const result = await h.lifecycles.result(started.lifecycleId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('expired');
-  const status = await h.lifecycles.status(started.lifecycleId);
+  const status = await bed.lifecycles.status(started.lifecycleId);
   expect(status.stage).toBe('expired');
   expect(status.reminders).toHaveLength(3);
   expect(status.reminders.every((r) => r.delivered)).toBe(true);
@@ -89,25 +94,22 @@ test('a 14-day deadline with reminders: reminders posted and signed, then the se
   expect(days).toEqual([1, 7, 13]);
   expect(Date.parse(mine[0]!.notice.deadlineAt!) - waitingSince).toBe(14 * 86_400_000);
 
-  const version = h.emulator.workItem(status.workItemId)!.versions[0]!;
+  const version = bed.emulator.workItem(status.workItemId)!.versions[0]!;
   expect(version).toMatchObject({ versionId: result.expiredVersionId, status: 'Saved' });
 });
 
 test('a token that expires during a three-day wait is renewed when the interview completes', async () => {
-  const started = await h.lifecycles.start(lifecycleInput());
-  const status = await eventually(async () => {
-    const s = await h.lifecycles.status(started.lifecycleId);
-    return s.stage === 'waiting-for-interview' ? s : undefined;
-  });
-  await env.sleep('3 days');
-  h.emulator.expireTokens(); // what three days do to a token with a one-day life span
-  const loginsBefore = h.emulator.logins().succeeded;
-  await h.lifecycles.interviewCompleted(started.lifecycleId, status.activeSession!.versionId);
-  const result = await h.lifecycles.result(started.lifecycleId);
+  const started = await bed.start();
+  const status = await bed.atStage(started.lifecycleId, 'waiting-for-interview');
+  await bed.env.sleep('3 days');
+  bed.emulator.expireTokens(); // what three days do to a token with a one-day life span
+  const loginsBefore = bed.emulator.logins().succeeded;
+  await bed.lifecycles.interviewCompleted(started.lifecycleId, status.activeSession!.versionId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.outcome).toBe('completed');
-  expect(h.emulator.logins().succeeded).toBe(loginsBefore + 1);
+  expect(bed.emulator.logins().succeeded).toBe(loginsBefore + 1);
   const statuses = (endpoint: string) =>
-    h.emulator
+    bed.emulator
       .requests()
       .filter((r) => r.endpoint === endpoint && r.workItemId === status.workItemId)
       .map((r) => r.status);
@@ -115,7 +117,7 @@ test('a token that expires during a three-day wait is renewed when the interview
     // The Core interview finish is the first call after the wait: it meets the expired token. A
     // refused Core call names only its Core session (the emulator learns the work item after auth).
     const core = status.activeSession!.interview!.coreSessionId;
-    const finishes = h.emulator
+    const finishes = bed.emulator
       .requests()
       .filter((r) => r.endpoint === 'finishInterview' && r.path.includes(core))
       .map((r) => r.status);
@@ -169,45 +171,42 @@ async function releaseStray(on: Harness, record: EmulatorRecord) {
 v11Only(
   'v1.1: a stray CompleteSession after a retried one meets no session: the next waits it out',
   async () => {
-    const { record, id } = await withStrayCompletion(h);
+    const { record, id } = await withStrayCompletion(bed);
     // The retry completed the first session; then either the quarantine timer holds the follow-up
     // back, or (without the guard) the follow-up has begun and waits for its interview.
     const holding = await eventually(async () => {
-      const s = await h.lifecycles.status(id);
+      const s = await bed.lifecycles.status(id);
       if (s.completedSessions.length !== 1) return undefined;
       if (s.stage === 'waiting-for-interview') return s;
-      return (await quarantineTimers(h, id)).length === 1 ? s : undefined;
+      return (await quarantineTimers(bed, id)).length === 1 ? s : undefined;
     });
     expect(holding.stage).toBe('beginning-session');
     expect(record.statuses('completeSession')).toEqual(['reset', 200]);
     expect(record.requests('beginSession')).toHaveLength(1);
 
     // The stray request arrives inside the bound: there is no session for it to complete.
-    const stray = await releaseStray(h, record);
+    const stray = await releaseStray(bed, record);
     expect(stray).toMatchObject({ endpoint: 'completeSession', kind: 'reset-then-apply', applied: false });
-    expect(h.emulator.workItem(holding.workItemId)!.versions.map((v) => v.status)).toEqual(['Completed']);
+    expect(bed.emulator.workItem(holding.workItemId)!.versions.map((v) => v.status)).toEqual(['Completed']);
 
     // Once the bound has passed, the follow-up begins and waits for its own interview.
-    await h.env.sleep('3 minutes');
-    const waiting = await eventually(async () => {
-      const s = await h.lifecycles.status(id);
-      return s.stage === 'waiting-for-interview' ? s : undefined;
-    });
+    await bed.env.sleep('3 minutes');
+    const waiting = await bed.atStage(id, 'waiting-for-interview');
     const followUp = waiting.activeSession!.versionId;
-    expect(h.emulator.workItem(holding.workItemId)!.versions.map((v) => [v.versionId, v.status])).toEqual([
+    expect(bed.emulator.workItem(holding.workItemId)!.versions.map((v) => [v.versionId, v.status])).toEqual([
       [holding.completedSessions[0]!.versionId, 'Completed'],
       [followUp, 'InProgress'],
     ]);
     expect(record.requests('beginSession').at(-1)!.seq).toBeGreaterThan(stray.seq);
 
     // The quarantine was that one timer, recognised by its bound: at most one attempt's time-out.
-    const bounded = await quarantineTimers(h, id);
+    const bounded = await quarantineTimers(bed, id);
     expect(bounded).toHaveLength(1);
     expect(bounded[0]).toBeGreaterThan(ADVANCE_CALL_TIMEOUT_MS - 30_000);
 
-    await h.lifecycles.interviewCompleted(id, followUp);
-    await h.lifecycles.finish(id);
-    const result = await h.lifecycles.result(id);
+    await bed.lifecycles.interviewCompleted(id, followUp);
+    await bed.lifecycles.finish(id);
+    const result = await bed.lifecycles.result(id);
     expect(result.sessions.map((s) => [s.versionId, s.warning])).toEqual([
       [holding.completedSessions[0]!.versionId, undefined],
       [followUp, undefined],
@@ -220,9 +219,8 @@ v11Only(
   async () => {
     const { record, id } = await withStrayCompletion(unguarded!);
     // Nothing holds the follow-up back: it begins and waits for its interview...
-    const waiting = await eventually(async () => {
-      const s = await unguarded!.lifecycles.status(id);
-      return s.stage === 'waiting-for-interview' && s.completedSessions.length === 1 ? s : undefined;
+    const waiting = await atStage(unguarded!.lifecycles, id, 'waiting-for-interview', {
+      until: (s) => s.completedSessions.length === 1,
     });
     // ...when the lost attempt's request reaches Advance and completes it, interview unfinished.
     const stray = await releaseStray(unguarded!, record);
@@ -239,45 +237,44 @@ v11Only(
 (PROTOCOL === 'v2.0' ? test : test.skip)(
   'v2.0: a retried completion names its version, so the next session begins without a quarantine',
   async () => {
-    h.emulator.setFaults({ script: [{ endpoint: 'createAndAssemble', fault: 'apply-then-reset' }] });
-    const started = await h.lifecycles.start(
+    bed.emulator.setFaults({ script: [{ endpoint: 'createAndAssemble', fault: 'apply-then-reset' }] });
+    const started = await bed.lifecycles.start(
       lifecycleInput({ mode: 'batch', keepOpenFor: '1h', storeDocuments: false }),
     );
-    await h.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
+    await bed.lifecycles.requestFollowUp(started.lifecycleId, { mode: 'batch' });
     await eventually(async () => {
-      const s = await h.lifecycles.status(started.lifecycleId);
+      const s = await bed.lifecycles.status(started.lifecycleId);
       return s.completedSessions.length === 2 ? s : undefined;
     });
-    expect(h.emulator.injectedFaults()).toEqual([expect.objectContaining({ endpoint: 'createAndAssemble' })]);
-    const events = (await h.env.client.workflow.getHandle(started.lifecycleId).fetchHistory()).events ?? [];
+    expect(bed.emulator.injectedFaults()).toEqual([
+      expect.objectContaining({ endpoint: 'createAndAssemble' }),
+    ]);
+    const events = (await bed.env.client.workflow.getHandle(started.lifecycleId).fetchHistory()).events ?? [];
     // No quarantine timer (the only timer would be keepOpenFor's idle wait, after both sessions).
     const timers = events.filter((e) => e.timerStartedEventAttributes);
     expect(
       timers.every((e) => Number(e.timerStartedEventAttributes?.startToFireTimeout?.seconds) >= 3_000),
     ).toBe(true);
-    await h.lifecycles.finish(started.lifecycleId);
-    await h.lifecycles.result(started.lifecycleId);
+    await bed.lifecycles.finish(started.lifecycleId);
+    await bed.lifecycles.result(started.lifecycleId);
   },
 );
 
 test('a session Advance completed before the lifecycle asked is flagged, not silently accepted', async () => {
-  const started = await h.lifecycles.start(lifecycleInput());
-  const waiting = await eventually(async () => {
-    const s = await h.lifecycles.status(started.lifecycleId);
-    return s.stage === 'waiting-for-interview' ? s : undefined;
-  });
+  const started = await bed.start();
+  const waiting = await bed.atStage(started.lifecycleId, 'waiting-for-interview');
   // A stray request (another process, a lost attempt of an earlier session) completes it first.
   const stray = new AdvanceClient({
-    baseUrl: h.emulator.apis[PROTOCOL].cloud.baseUrl,
-    authUrl: h.emulator.apis[PROTOCOL].cloud.authUrl,
+    baseUrl: bed.emulator.apis[PROTOCOL].cloud.baseUrl,
+    authUrl: bed.emulator.apis[PROTOCOL].cloud.authUrl,
     apiVersion: PROTOCOL,
-    ...h.emulator.credentials,
+    ...bed.emulator.credentials,
   });
   // On v2.0 it has to finish the Core interview first, as any client does.
   if (PROTOCOL === 'v2.0') await stray.finishInterview(waiting.activeSession!.interview!);
   await stray.completeSession(waiting.workItemId, { versionId: waiting.activeSession!.versionId });
   await stray.close();
-  await h.lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
-  const result = await h.lifecycles.result(started.lifecycleId);
+  await bed.lifecycles.interviewCompleted(started.lifecycleId, waiting.activeSession!.versionId);
+  const result = await bed.lifecycles.result(started.lifecycleId);
   expect(result.sessions[0]!.warning).toMatch(/already completed this session before this lifecycle asked/);
 });
