@@ -20,6 +20,7 @@ import {
   type GatewayTestbed,
 } from '../support/gateway-harness';
 import {
+  atStage,
   createHarness,
   eventually,
   lifecycleInput,
@@ -57,10 +58,7 @@ beforeAll(async () => {
   await t.h.lifecycles.result(done.lifecycleId);
   finished = done.lifecycleId;
   running = (await t.h.lifecycles.start(lifecycleInput())).lifecycleId;
-  const status = await eventually(async () => {
-    const s = await t.h.lifecycles.status(running);
-    return s.stage === 'waiting-for-interview' ? s : undefined;
-  });
+  const status = await atStage(t.h.lifecycles, running, 'waiting-for-interview');
   waitingVersion = status.activeSession!.versionId;
 }, 60_000);
 
@@ -662,10 +660,7 @@ describe('a plain signal to a lifecycle whose worker requires encryption', () =>
         { taskQueue: h.taskQueue },
       );
       const { lifecycleId } = await encrypted.start(lifecycleInput());
-      const waiting = await eventually(async () => {
-        const s = await encrypted.status(lifecycleId);
-        return s.stage === 'waiting-for-interview' ? s : undefined;
-      });
+      const waiting = await atStage(encrypted, lifecycleId, 'waiting-for-interview');
       // Someone with Temporal access but without the keys: a raw client, plain JSON payloads.
       const plain = t.env.client.workflow.getHandle(lifecycleId);
       await plain.signal('interviewCompleted', { versionId: waiting.activeSession!.versionId });

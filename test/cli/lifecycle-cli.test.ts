@@ -12,6 +12,7 @@ import { runCli, type CliRun } from '../support/cli-process';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
 import {
   ANSWERS,
+  atStage,
   createHarness,
   eventually,
   lifecycleInput,
@@ -90,13 +91,7 @@ async function stage(
   expected: LifecycleStage,
   check: (s: LifecycleStatus) => boolean = () => true,
 ) {
-  return eventually(
-    async () => {
-      const status = await h.lifecycles.status(id);
-      return status.stage === expected && check(status) ? status : undefined;
-    },
-    { what: `${id} to reach ${expected}` },
-  );
+  return atStage(h.lifecycles, id, expected, { until: check });
 }
 
 test('start from a file, status, complete-interview without a version id, result; a repeated start finds it', async () => {

@@ -5,7 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { LifecycleClient } from '../../src/client';
 import { AesGcmPayloadCodec, buildCodecServer, lifecycleDataConverter, sha256Hex } from '../../src/codec';
 import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  atStage,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
@@ -86,10 +92,7 @@ test('no answer XML, token or password in raw histories, memo, search attributes
   const started = await lifecycles.start(
     lifecycleInput({ businessKey: `enc-${randomUUID()}`, answerXml: answers(TENANT), keepOpenFor: '1h' }),
   );
-  const waiting = await eventually(async () => {
-    const status = await lifecycles.status(started.lifecycleId);
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const waiting = await atStage(lifecycles, started.lifecycleId, 'waiting-for-interview');
   await lifecycles.requestFollowUp(started.lifecycleId, {
     mode: 'batch',
     answerXml: answers(FOLLOW_UP_SECRET),

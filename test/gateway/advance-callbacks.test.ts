@@ -5,7 +5,13 @@ import type { RunningGateway } from '../../src/gateway';
 import { AdvanceCallbackSigner } from '../../src/security/advance-callbacks';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { startTestGateway, call, type InterviewAnswer } from '../support/gateway-harness';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  atStage,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 import { connectTestEnvironment } from '../support/temporal';
 
 /**
@@ -100,10 +106,7 @@ test('a callback with a forged signature or a URL not signed by this gateway is 
 
 test('a callback URL is single-use: a repeat answers 410 callback-used and signals nothing', async () => {
   const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
-  const waiting = await eventually(async () => {
-    const status = await h.lifecycles.status(lifecycleId);
-    return status.stage === 'waiting-for-interview' ? status : undefined;
-  });
+  const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
   const versionId = waiting.activeSession!.versionId;
   const { url, secret } = new AdvanceCallbackSigner(SECRET).callbackFor(gateway.url, {
     lifecycleId,
@@ -145,9 +148,7 @@ test('a callback URL is single-use: a repeat answers 410 callback-used and signa
 test('1,000 requests without a key from one address are limited; a real Finish and Advance’s callback from it still pass', async () => {
   expect.assertions(7);
   const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
-  await eventually(async () =>
-    (await h.lifecycles.status(lifecycleId)).stage === 'waiting-for-interview' ? true : undefined,
-  );
+  await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
   // The one request of this test with a key before the flood: the finish link.
   const offered = await call(`${gateway.url}/v1/assemblies/${lifecycleId}/interview`);
   const interview = offered.json as InterviewAnswer;

@@ -90,13 +90,10 @@ test('a long lifecycle: status and what continue-as-new carries stay bounded', a
       .getHandle(started.lifecycleId)
       .signal('requestFollowUpSession', { [`${longKey}${i}`]: true });
   }
-  const status = await eventually(
-    async () => {
-      const s = await bed.lifecycles.status(started.lifecycleId);
-      return s.stage === 'idle' && s.completedSessionCount === sessions ? s : undefined;
-    },
-    { timeoutMs: 120_000 },
-  );
+  const status = await bed.atStage(started.lifecycleId, 'idle', {
+    until: (s) => s.completedSessionCount === sessions,
+    timeoutMs: 120_000,
+  });
 
   expect(status.completedSessions).toHaveLength(MAX_COMPLETED_RECORDS);
   expect(status.rejectedSignals).toHaveLength(MAX_REJECTED);

@@ -17,9 +17,8 @@ test('follow-up after follow-up: the lifecycle continues as new and keeps every 
   for (let i = 0; i < 6; i += 1) {
     versions.push((await bed.lifecycles.beginFollowUp(started.lifecycleId, {})).versionId);
   }
-  await eventually(async () => {
-    const status = await bed.lifecycles.status(started.lifecycleId);
-    return status.stage === 'idle' && status.completedSessions.length === 7 ? status : undefined;
+  await bed.atStage(started.lifecycleId, 'idle', {
+    until: (status) => status.completedSessions.length === 7,
   });
   await bed.lifecycles.finish(started.lifecycleId);
   const result = await bed.lifecycles.result(started.lifecycleId);

@@ -199,10 +199,7 @@ v11Only(
 
       // A retry reads the status again: still failed, so it needs attention again.
       await bed.lifecycles.repair(started.lifecycleId, { action: 'retry', note: 'not fixed yet' });
-      await eventually(async () => {
-        const s = await bed.lifecycles.status(started.lifecycleId);
-        return s.stage === 'needs-attention' && s.repairs?.length === 1 ? s : undefined;
-      });
+      await bed.atStage(started.lifecycleId, 'needs-attention', { until: (s) => s.repairs?.length === 1 });
 
       // An administrator runs the processing again in Advance; the next retry completes.
       expect(bed.emulator.rerunPostProcessing(workItemId, versionId)).toBe(true);

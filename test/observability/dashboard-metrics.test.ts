@@ -4,7 +4,13 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawnChild, type ChildHandle } from '../../tools/process/child-process';
 import { call, gatewayEnv } from '../support/gateway-harness';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  atStage,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 import { LifecycleEventReceiverServer } from '../support/lifecycle-event-receiver';
 import {
   alertQueries,
@@ -96,13 +102,10 @@ test('a lifecycle through the gateway and the worker; both scrapes answer every 
   });
   expect(started.status).toBe(201);
   const id = started.json.id as string;
-  const waiting = await eventually(
-    async () => {
-      const status = await call(`${gatewayUrl}/v1/assemblies/${id}`);
-      return status.json?.stage === 'waiting-for-interview' ? status.json : undefined;
-    },
-    { timeoutMs: 60_000, what: 'the interview to wait' },
-  );
+  const overHttp = {
+    status: async (lifecycleId: string) => (await call(`${gatewayUrl}/v1/assemblies/${lifecycleId}`)).json,
+  };
+  const waiting = await atStage(overHttp, id, 'waiting-for-interview', { timeoutMs: 60_000 });
   const workerWhileWaiting = await eventually(
     async () => {
       const text = await scrape(`${workerUrl}/metrics`);

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer, type RunningDevServer } from '../../tools/temporal';
 import { launchChromium, type Browser } from '../support/browser';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  atStage,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 
 /**
  * Operators find lifecycles in Temporal UI: by stage (a search attribute), with the current
@@ -48,10 +54,7 @@ async function screenshot(page: import('playwright-core').Page, name: string): P
 test('a waiting lifecycle is listed by stage, and its details say what it waits for and since when', async () => {
   const businessKey = `ui-${randomUUID().slice(0, 8)}`;
   const started = await h.lifecycles.start(lifecycleInput({ businessKey, interview: { deadline: '14d' } }));
-  const status = await eventually(async () => {
-    const s = await h.lifecycles.status(started.lifecycleId);
-    return s.stage === 'waiting-for-interview' ? s : undefined;
-  });
+  const status = await atStage(h.lifecycles, started.lifecycleId, 'waiting-for-interview');
   // Visibility is eventually consistent: wait until the stage is searchable.
   await eventually(async () => {
     const { count } = await env.client.workflow.count(

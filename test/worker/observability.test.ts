@@ -1,6 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  atStage,
+  createHarness,
+  eventually,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
@@ -35,9 +41,7 @@ test('health, readiness and metrics of a running worker', async () => {
 
   h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 503 }] });
   const started = await h.lifecycles.start(lifecycleInput());
-  await eventually(async () =>
-    (await h.lifecycles.status(started.lifecycleId)).stage === 'waiting-for-interview' ? true : undefined,
-  );
+  await atStage(h.lifecycles, started.lifecycleId, 'waiting-for-interview');
 
   const metrics = await eventually(
     async () => {

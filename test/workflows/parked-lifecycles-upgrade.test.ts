@@ -5,7 +5,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultReplayQuery } from '../../src/cli/replay-check';
 import { PATCH_LOCAL_STEPS } from '../../src/workflows/patches';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import {
+  atStage,
+  createHarness,
+  lifecycleInput,
+  type Harness,
+} from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
 import {
   activityTypes,
@@ -62,13 +67,7 @@ afterAll(async () => {
 type Parked = { lifecycleId: string; runId: string; versionId?: string };
 
 async function parkedIn(lifecycleId: string, stage: 'waiting-for-interview' | 'idle', on: Harness = h) {
-  return eventually(
-    async () => {
-      const status = await on.lifecycles.status(lifecycleId);
-      return status.stage === stage ? status : undefined;
-    },
-    { what: `${lifecycleId} to be ${stage}` },
-  );
+  return atStage(on.lifecycles, lifecycleId, stage);
 }
 
 /** Lifecycles of this task queue, by the default query's rules. */

@@ -8,7 +8,7 @@ import { LifecycleClient } from '../../src/client';
 import { lifecycleDataConverter } from '../../src/codec';
 import { FAILURE_CONVERTER_MARKER as PLAIN_MARKER } from '../../src/codec/failure-converter-plain';
 import { connectTestEnvironment } from '../support/temporal';
-import { createHarness, eventually, lifecycleInput, type Harness } from '../support/lifecycle-harness';
+import { atStage, createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { runReplayCheck } from '../support/replay-check-cli';
 
 /**
@@ -42,10 +42,7 @@ beforeAll(async () => {
   ({ lifecycleId } = await lifecycles.start(
     lifecycleInput({ businessKey: `replay-encrypted-${randomUUID()}` }),
   ));
-  await eventually(
-    async () => ((await lifecycles.status(lifecycleId)).stage === 'waiting-for-interview' ? true : undefined),
-    { what: `${lifecycleId} to wait for its interview` },
-  );
+  await atStage(lifecycles, lifecycleId, 'waiting-for-interview');
   await h.stopWorker();
   query = ['--query', `WorkflowType = "assemblyLifecycle" AND TaskQueue = "${h.taskQueue}"`];
 }, 120_000);
