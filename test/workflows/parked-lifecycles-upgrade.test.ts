@@ -5,12 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultReplayQuery } from '../../src/cli/replay-check';
 import { PATCH_LOCAL_STEPS } from '../../src/workflows/patches';
 import { connectTestEnvironment, testServerLocation } from '../support/temporal';
-import {
-  atStage,
-  createHarness,
-  lifecycleInput,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { atStage, createHarness, lifecycleInput, type Harness } from '../support/lifecycle-harness';
 import { runReplayCheck, type ReplayCheckRun } from '../support/replay-check-cli';
 import {
   activityTypes,
