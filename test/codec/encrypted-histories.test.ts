@@ -1,18 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { LifecycleClient } from '../../src/client';
 import { AesGcmPayloadCodec, buildCodecServer, lifecycleDataConverter, sha256Hex } from '../../src/codec';
-import { connectTestEnvironment } from '../support/temporal';
-import {
-  atStage,
-  createHarness,
-  eventually,
-  lifecycleInput,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { atStage, eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * With payload encryption configured, nothing sensitive sits readable in Temporal: the raw
@@ -32,8 +25,6 @@ const FAILURE_TEXT = 'is not a number';
 // What a JWT from the emulator starts with: base64url of '{"alg":"HS256","typ":"JWT"}'.
 const JWT_PREFIX = 'eyJhbGciOi';
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
 let worker: WorkerProcess;
 let lifecycles: LifecycleClient;
 let codecServer: FastifyInstance;
@@ -41,16 +32,22 @@ let codecServer: FastifyInstance;
 const answers = (tenant: string) =>
   `<AnswerSet><Answer name="Tenant"><TextValue>${tenant}</TextValue></Answer></AnswerSet>`;
 
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await codecServer?.close();
+});
+
+const bed = lifecycleTestbed({ startWorker: false, workerEnv: { PAYLOAD_ENCRYPTION_KEYS: KEYS_ENV } });
+
 beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env, {}, { PAYLOAD_ENCRYPTION_KEYS: KEYS_ENV });
-  worker = await spawnWorker({ ...h.workerEnv, TEMPORAL_TEST_LOG_LEVEL: 'DEBUG' });
+  worker = await spawnWorker({ ...bed.workerEnv, TEMPORAL_TEST_LOG_LEVEL: 'DEBUG' });
   const encrypted = new Client({
-    connection: env.connection,
-    namespace: env.namespace,
+    connection: bed.env.connection,
+    namespace: bed.env.namespace,
     dataConverter: lifecycleDataConverter([KEY]),
   });
-  lifecycles = new LifecycleClient(encrypted, { taskQueue: h.taskQueue });
+  lifecycles = new LifecycleClient(encrypted, { taskQueue: bed.taskQueue });
   codecServer = await buildCodecServer({
     codec: new AesGcmPayloadCodec([KEY]),
     tokenHashes: [sha256Hex(CODEC_TOKEN)],
@@ -59,21 +56,14 @@ beforeAll(async () => {
   await codecServer.listen({ port: 0, host: '127.0.0.1' });
 }, 90_000);
 
-afterAll(async () => {
-  await worker?.kill('SIGTERM');
-  await codecServer?.close();
-  await h?.close();
-  await env?.teardown();
-});
-
 /** Everything Temporal keeps about an execution, as text, including raw payload bytes. */
 async function rawRecord(workflowId: string): Promise<string> {
-  const history = await env.client.workflowService.getWorkflowExecutionHistory({
-    namespace: env.namespace ?? 'default',
+  const history = await bed.env.client.workflowService.getWorkflowExecutionHistory({
+    namespace: bed.env.namespace ?? 'default',
     execution: { workflowId },
   });
-  const description = await env.client.workflowService.describeWorkflowExecution({
-    namespace: env.namespace ?? 'default',
+  const description = await bed.env.client.workflowService.describeWorkflowExecution({
+    namespace: bed.env.namespace ?? 'default',
     execution: { workflowId },
   });
   const bytesAsText = (value: unknown): unknown =>
@@ -108,7 +98,7 @@ test('no answer XML, token or password in raw histories, memo, search attributes
   // 2. a lifecycle that fails on its answer XML
   const failing = await lifecycles.temporal.workflow.start('assemblyLifecycle', {
     workflowId: `enc-fail-${randomUUID()}`,
-    taskQueue: h.taskQueue,
+    taskQueue: bed.taskQueue,
     args: [
       lifecycleInput({
         answerXml: `<AnswerSet><Answer name="n"><NumValue>${ANSWER_IN_FAILURE}</NumValue></Answer></AnswerSet>`,
@@ -126,7 +116,7 @@ test('no answer XML, token or password in raw histories, memo, search attributes
     FOLLOW_UP_SECRET,
     ANSWER_IN_FAILURE,
     '<AnswerSet',
-    h.emulator.credentials.principalPassword,
+    bed.emulator.credentials.principalPassword,
     JWT_PREFIX,
   ];
   for (const workflowId of [started.lifecycleId, failing.workflowId]) {
@@ -142,8 +132,8 @@ test('no answer XML, token or password in raw histories, memo, search attributes
 }, 90_000);
 
 test('the codec endpoint decodes for authenticated operators only, with CORS for the UI', async () => {
-  const history = await env.client.workflowService.getWorkflowExecutionHistory({
-    namespace: env.namespace ?? 'default',
+  const history = await bed.env.client.workflowService.getWorkflowExecutionHistory({
+    namespace: bed.env.namespace ?? 'default',
     execution: {
       workflowId: (await lifecycles.start(lifecycleInput({ answerXml: answers(TENANT), mode: 'batch' })))
         .lifecycleId,

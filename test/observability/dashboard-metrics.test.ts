@@ -1,16 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawnChild, type ChildHandle } from '../../tools/process/child-process';
 import { call, gatewayEnv } from '../support/gateway-harness';
-import {
-  atStage,
-  createHarness,
-  eventually,
-  lifecycleInput,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { atStage, eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { LifecycleEventReceiverServer } from '../support/lifecycle-event-receiver';
 import {
   alertQueries,
@@ -24,8 +17,9 @@ import {
   withGrafanaVariablesFilled,
   type Scrape,
 } from '../support/monitoring';
-import { connectTestEnvironment, testServerLocation } from '../support/temporal';
+import { testServerLocation } from '../support/temporal';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * The shipped dashboard and alert rules (deploy/monitoring/) ask only for what the processes
@@ -39,8 +33,6 @@ const BIN = path.join(__dirname, '..', '..', 'bin', 'hotdocs-temporal.js');
 /** What was checked, and the two scrapes, for a reader: test/artifacts/ (git-ignored). */
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
 let receiver: LifecycleEventReceiverServer;
 let worker: WorkerProcess;
 let gateway: ChildHandle;
@@ -48,14 +40,22 @@ let gatewayUrl: string;
 let gatewayMetricsUrl: string;
 let workerUrl: string;
 
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
+afterAll(async () => {
+  gateway?.child.kill('SIGTERM');
+  await gateway?.exited;
+  await worker?.kill('SIGTERM');
+  await receiver?.close();
+});
+
+const bed = lifecycleTestbed({ startWorker: false });
+
 beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
   const secret = randomBytes(32).toString('hex');
   receiver = await LifecycleEventReceiverServer.start(secret);
   worker = await spawnWorker(
-    { ...h.workerEnv, COMPLETION_WEBHOOK_URL: receiver.url, COMPLETION_WEBHOOK_SECRET: secret },
-    // It bundles the workflow sources first: slow on a busy machine.
+    { ...bed.workerEnv, COMPLETION_WEBHOOK_URL: receiver.url, COMPLETION_WEBHOOK_SECRET: secret },
+    // A busy machine starts a worker process slowly.
     { readyTimeoutMs: 150_000 },
   );
   workerUrl = /"http":"(http:\/\/[^"]+)"/.exec(worker.output())![1]!;
@@ -66,10 +66,10 @@ beforeAll(async () => {
     args: [BIN, 'gateway'],
     env: {
       PATH: process.env['PATH'],
-      ...gatewayEnv({ GATEWAY_METRICS_PORT: '0', DOCUMENT_STORE_DIR: h.documentDir }),
+      ...gatewayEnv({ GATEWAY_METRICS_PORT: '0', DOCUMENT_STORE_DIR: bed.documentDir }),
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      TEMPORAL_TASK_QUEUE: bed.taskQueue,
     },
     tailLines: 10_000,
   });
@@ -77,15 +77,6 @@ beforeAll(async () => {
   await gateway.waitReady({ output: listening }, 60_000);
   [, gatewayUrl, gatewayMetricsUrl] = listening.exec(gateway.output()) as unknown as [string, string, string];
 }, 240_000);
-
-afterAll(async () => {
-  gateway?.child.kill('SIGTERM');
-  await gateway?.exited;
-  await worker?.kill('SIGTERM');
-  await receiver?.close();
-  await h?.close();
-  await env?.teardown();
-});
 
 async function scrape(url: string): Promise<string> {
   const answer = await fetch(url);
@@ -95,7 +86,7 @@ async function scrape(url: string): Promise<string> {
 
 test('a lifecycle through the gateway and the worker; both scrapes answer every query', async () => {
   // One transient Advance failure, so that an error outcome is exported as the alert reads it.
-  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 503 }] });
+  bed.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 503 }] });
   const started = await call(`${gatewayUrl}/v1/assemblies`, {
     method: 'POST',
     body: lifecycleInput({ businessKey: `metrics-${randomUUID()}` }),
@@ -113,8 +104,8 @@ test('a lifecycle through the gateway and the worker; both scrapes answer every 
     },
     { timeoutMs: 30_000, what: 'the waiting lifecycle in the worker scrape' },
   );
-  await h.lifecycles.interviewCompleted(id, waiting.activeSession.versionId);
-  expect((await h.lifecycles.result(id)).outcome).toBe('completed');
+  await bed.lifecycles.interviewCompleted(id, waiting.activeSession.versionId);
+  expect((await bed.lifecycles.result(id)).outcome).toBe('completed');
   await eventually(
     () => (receiver.handled.some((e) => e.type === 'lifecycle.completed') ? true : undefined),
     {

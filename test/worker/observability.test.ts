@@ -1,13 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectTestEnvironment } from '../support/temporal';
-import {
-  atStage,
-  createHarness,
-  eventually,
-  lifecycleInput,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { eventually } from '../support/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * The production worker process: JSON log lines, /healthz and /readyz, and one Prometheus scrape
@@ -15,23 +8,20 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process';
  * interview) and the Temporal SDK's runtime metrics.
  */
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
 let worker: WorkerProcess;
 let http: string;
 
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  worker = await spawnWorker(h.workerEnv);
-  http = /"http":"(http:\/\/[^"]+)"/.exec(worker.output())![1]!;
-}, 90_000);
-
+// Declared before the testbed: jest runs afterAll hooks in the order they are declared.
 afterAll(async () => {
   await worker?.kill('SIGTERM');
-  await h?.close();
-  await env?.teardown();
 });
+
+const bed = lifecycleTestbed({ startWorker: false });
+
+beforeAll(async () => {
+  worker = await spawnWorker(bed.workerEnv);
+  http = /"http":"(http:\/\/[^"]+)"/.exec(worker.output())![1]!;
+}, 90_000);
 
 test('health, readiness and metrics of a running worker', async () => {
   expect((await fetch(`${http}/healthz`)).status).toBe(200);
@@ -39,9 +29,9 @@ test('health, readiness and metrics of a running worker', async () => {
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'running' });
 
-  h.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 503 }] });
-  const started = await h.lifecycles.start(lifecycleInput());
-  await atStage(h.lifecycles, started.lifecycleId, 'waiting-for-interview');
+  bed.emulator.setFaults({ script: [{ endpoint: 'createWorkItem', fault: 'error', status: 503 }] });
+  const started = await bed.start();
+  await bed.atStage(started.lifecycleId, 'waiting-for-interview');
 
   const metrics = await eventually(
     async () => {
@@ -50,7 +40,7 @@ test('health, readiness and metrics of a running worker', async () => {
     },
     { timeoutMs: 30_000, what: 'the waiting lifecycle in /metrics' },
   );
-  const tenancy = new URL(h.emulator.url).host;
+  const tenancy = new URL(bed.emulator.url).host;
   expect(metrics).toContain(
     `hotdocs_advance_requests_total{tenancy="${tenancy}",operation="createWorkItem",outcome="transient"} 1`,
   );
@@ -66,7 +56,7 @@ test('health, readiness and metrics of a running worker', async () => {
     /^hotdocs_worker_build_info\{build_id="\d+\.\d+\.\d+[^"]*\+sources",deployment_name="",versioning="off"\} 1$/m,
   );
   expect(metrics).toMatch(/^temporal_\w+/m); // the SDK's own runtime metrics, same scrape
-  await h.lifecycles.cancel(started.lifecycleId);
+  await bed.lifecycles.cancel(started.lifecycleId);
 }, 60_000);
 
 test('every log line is JSON with time, level and message, and no secret', async () => {
@@ -86,7 +76,7 @@ test('every log line is JSON with time, level and message, and no secret', async
       }),
     );
   }
-  expect(worker.output()).not.toContain(h.emulator.credentials.principalPassword);
+  expect(worker.output()).not.toContain(bed.emulator.credentials.principalPassword);
 });
 
 test('SIGTERM: the worker stops in order and exits cleanly', async () => {
