@@ -19,7 +19,8 @@ afterAll(async () => {
 const bed = lifecycleTestbed({ startWorker: false });
 
 beforeAll(async () => {
-  worker = await spawnWorker(bed.workerEnv);
+  // From the sources, as `npm run dev` runs it: its build id says so (`+sources`).
+  worker = await spawnWorker(bed.workerEnv, { workflowCode: 'sources' });
   http = /"http":"(http:\/\/[^"]+)"/.exec(worker.output())![1]!;
 }, 90_000);
 
