@@ -29,6 +29,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY tools/bundle-workflows.ts ./tools/bundle-workflows.ts
+COPY tools/workflow-bundle.ts ./tools/workflow-bundle.ts
 # tsc -p tsconfig.build.json, then dist/workflow-bundle{,.encrypted}.js (production workers load a prebuilt
 # bundle instead of bundling the workflow sources at start-up). `build:dist`, not `build`: the published
 # contract files (schemas/, openapi/) are written from a checkout and never needed in the image.
