@@ -1,15 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  atStage,
-  createHarness,
-  eventually,
-  lifecycleInput,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { expectCollectedWithoutOurComplete } from '../support/completed-in-advance';
 import { endpointsFor as endpointsOf } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
-import { connectTestEnvironment } from '../support/temporal';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * A version completed in Advance's own web app (the emulator's control API stands in) while the
@@ -18,28 +11,16 @@ import { connectTestEnvironment } from '../support/temporal';
  * its own. v1.1 has no status to read: its wait makes no such call.
  */
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
+const bed = lifecycleTestbed();
 
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
-
-const endpointsFor = (workItemId: string): string[] => endpointsOf(h.emulator, workItemId);
+const endpointsFor = (workItemId: string): string[] => endpointsOf(bed.emulator, workItemId);
 
 if (PROTOCOL === 'v2.0') {
   test('v2.0: a version completed in Advance is noticed at the next status read; documents stored, no finish and no Complete of ours', async () => {
-    const { lifecycleId } = await h.lifecycles.start(
+    const { lifecycleId } = await bed.lifecycles.start(
       lifecycleInput({ interview: { statusReadEvery: '2s' } }),
     );
-    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const waiting = await bed.atStage(lifecycleId, 'waiting-for-interview');
     const { workItemId } = waiting;
     const versionId = waiting.activeSession!.versionId;
     // At least one read found the interview still in progress before the version was completed.
@@ -49,9 +30,9 @@ if (PROTOCOL === 'v2.0') {
         what: 'a status read at the interview',
       },
     );
-    expect(h.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
+    expect(bed.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
 
-    await expectCollectedWithoutOurComplete(h.lifecycles, h.emulator, {
+    await expectCollectedWithoutOurComplete(bed.lifecycles, bed.emulator, {
       lifecycleId,
       workItemId,
       versionId,
@@ -59,10 +40,10 @@ if (PROTOCOL === 'v2.0') {
   });
 
   test('v2.0: reads at the interview that find it in progress change nothing: the interview completes as usual', async () => {
-    const { lifecycleId } = await h.lifecycles.start(
+    const { lifecycleId } = await bed.lifecycles.start(
       lifecycleInput({ interview: { statusReadEvery: '1s' } }),
     );
-    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const waiting = await bed.atStage(lifecycleId, 'waiting-for-interview');
     const versionId = waiting.activeSession!.versionId;
     await eventually(
       () =>
@@ -71,27 +52,27 @@ if (PROTOCOL === 'v2.0') {
           : undefined,
       { what: 'two status reads at the interview' },
     );
-    await h.lifecycles.interviewCompleted(lifecycleId, versionId);
-    const result = await h.lifecycles.result(lifecycleId);
+    await bed.lifecycles.interviewCompleted(lifecycleId, versionId);
+    const result = await bed.lifecycles.result(lifecycleId);
     expect(result.outcome).toBe('completed');
     expect(result.sessions[0]!.warning).toBeUndefined();
     expect(endpointsFor(waiting.workItemId)).toContain(`${ENDPOINTS.complete}:${versionId}`);
   });
 } else {
   test('v1.1: the wait at the interview reads no status, whatever statusReadEvery says', async () => {
-    const { lifecycleId } = await h.lifecycles.start(
+    const { lifecycleId } = await bed.lifecycles.start(
       lifecycleInput({ interview: { statusReadEvery: '1s', reminders: ['3s'] } }),
     );
-    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const waiting = await bed.atStage(lifecycleId, 'waiting-for-interview');
     // The reminder at 3 s proves the wait outlasted several read intervals.
     await eventually(
-      async () => ((await h.lifecycles.status(lifecycleId)).reminders.length > 0 ? true : undefined),
+      async () => ((await bed.lifecycles.status(lifecycleId)).reminders.length > 0 ? true : undefined),
       {
         what: 'the reminder',
       },
     );
-    await h.lifecycles.interviewCompleted(lifecycleId, waiting.activeSession!.versionId);
-    expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+    await bed.lifecycles.interviewCompleted(lifecycleId, waiting.activeSession!.versionId);
+    expect((await bed.lifecycles.result(lifecycleId)).outcome).toBe('completed');
     expect(endpointsFor(waiting.workItemId).filter((c) => c.startsWith('getVersionStatus'))).toEqual([]);
   });
 }

@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RunningGateway } from '../../src/gateway';
-import { startTestGateway } from '../support/gateway-harness';
-import {
-  atStage,
-  createHarness,
-  eventually,
-  lifecycleInput,
-  type Harness,
-} from '../support/lifecycle-harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { expectCollectedWithoutOurComplete } from '../support/completed-in-advance';
 import { endpointsFor as endpointsOf } from '../support/emulator-record';
 import { ENDPOINTS, PROTOCOL } from '../support/protocol';
-import { connectTestEnvironment } from '../support/temporal';
+import { gatewayTestbed } from '../support/testbed';
 
 /**
  * Advance's own webhook registered on the gateway (`POST /v1/advance-webhooks`, HMAC code in the
@@ -23,67 +14,57 @@ import { connectTestEnvironment } from '../support/temporal';
  */
 
 const HMAC_CODE = randomBytes(24).toString('base64url');
-let env: TestWorkflowEnvironment;
-let h: Harness;
-let gateway: RunningGateway;
+const bed = gatewayTestbed({ env: { GATEWAY_ADVANCE_WEBHOOK_HMAC: HMAC_CODE } });
 
-beforeAll(async () => {
-  env = await connectTestEnvironment();
-  h = await createHarness(env);
-  await h.startWorker();
-  gateway = await startTestGateway(h.lifecycles, { env: { GATEWAY_ADVANCE_WEBHOOK_HMAC: HMAC_CODE } });
-  h.emulator.registerWebhook({
-    url: `${gateway.url}/v1/advance-webhooks`,
+beforeAll(() => {
+  bed.h.emulator.registerWebhook({
+    url: `${bed.gateway.url}/v1/advance-webhooks`,
     verification: 'hmac-token',
     secret: HMAC_CODE,
   });
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  await h?.close();
-  await env?.teardown();
-});
-
-const endpointsFor = (workItemId: string): string[] => endpointsOf(h.emulator, workItemId);
+const endpointsFor = (workItemId: string): string[] => endpointsOf(bed.h.emulator, workItemId);
 
 async function signalsOf(lifecycleId: string, name: string): Promise<number> {
-  const events = (await env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
+  const events = (await bed.env.client.workflow.getHandle(lifecycleId).fetchHistory()).events ?? [];
   return events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
 }
 
 if (PROTOCOL === 'v2.0') {
   test("v2.0: completed in Advance's web app, the webhook moves the lifecycle on; documents stored, no finish and no Complete of ours", async () => {
     // The default interval (15m): only the webhook can end this wait within the test's time.
-    const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
-    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const { lifecycleId } = await bed.h.lifecycles.start(lifecycleInput());
+    const waiting = await bed.atStage(lifecycleId, 'waiting-for-interview');
     const { workItemId } = waiting;
     const versionId = waiting.activeSession!.versionId;
-    expect(h.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
+    expect(bed.h.emulator.completeInAdvance(workItemId, versionId)).toBe(true);
 
-    const calls = await expectCollectedWithoutOurComplete(h.lifecycles, h.emulator, {
+    const calls = await expectCollectedWithoutOurComplete(bed.h.lifecycles, bed.h.emulator, {
       lifecycleId,
       workItemId,
       versionId,
     });
     expect(calls.filter((c) => c === `getVersionStatus:${versionId}`)).toHaveLength(1);
-    expect(h.emulator.webhooks().filter((w) => w.workItemId === workItemId)).toEqual([
+    expect(bed.h.emulator.webhooks().filter((w) => w.workItemId === workItemId)).toEqual([
       expect.objectContaining({ event: 'NewWorkItemVersionComplete', outcome: 'delivered', httpStatus: 200 }),
     ]);
     expect(await signalsOf(lifecycleId, 'advanceWebhook')).toBe(1);
   });
 
   test('v2.0: our own Complete fires the webhook too; the lifecycle reads and completes once', async () => {
-    const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
-    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const { lifecycleId } = await bed.h.lifecycles.start(lifecycleInput());
+    const waiting = await bed.atStage(lifecycleId, 'waiting-for-interview');
     const versionId = waiting.activeSession!.versionId;
-    await h.lifecycles.interviewCompleted(lifecycleId, versionId);
-    expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+    await bed.h.lifecycles.interviewCompleted(lifecycleId, versionId);
+    expect((await bed.h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
     const calls = endpointsFor(waiting.workItemId);
     expect(calls.filter((c) => c === `${ENDPOINTS.complete}:${versionId}`)).toHaveLength(1);
     await eventually(
       () =>
-        h.emulator.webhooks().some((w) => w.workItemId === waiting.workItemId && w.outcome === 'delivered')
+        bed.h.emulator
+          .webhooks()
+          .some((w) => w.workItemId === waiting.workItemId && w.outcome === 'delivered')
           ? true
           : undefined,
       { what: 'the webhook of our own completion' },
@@ -91,22 +72,22 @@ if (PROTOCOL === 'v2.0') {
   });
 } else {
   test('v1.1: a webhook for a waiting lifecycle changes nothing: it completes through CompleteSession', async () => {
-    const { lifecycleId } = await h.lifecycles.start(lifecycleInput());
-    const waiting = await atStage(h.lifecycles, lifecycleId, 'waiting-for-interview');
+    const { lifecycleId } = await bed.h.lifecycles.start(lifecycleInput());
+    const waiting = await bed.atStage(lifecycleId, 'waiting-for-interview');
     const body = new URLSearchParams({
       token: HMAC_CODE,
       eventType: 'NewWorkItemVersionComplete',
       workItemId: waiting.workItemId,
     });
-    const answer = await fetch(`${gateway.url}/v1/advance-webhooks`, {
+    const answer = await fetch(`${bed.gateway.url}/v1/advance-webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
     });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ received: true, delivered: true });
-    await h.lifecycles.interviewCompleted(lifecycleId, waiting.activeSession!.versionId);
-    expect((await h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
+    await bed.h.lifecycles.interviewCompleted(lifecycleId, waiting.activeSession!.versionId);
+    expect((await bed.h.lifecycles.result(lifecycleId)).outcome).toBe('completed');
     const calls = endpointsFor(waiting.workItemId);
     expect(calls).toContain(`${ENDPOINTS.complete}:${waiting.activeSession!.versionId}`);
     expect(calls.filter((c) => c.startsWith('getVersionStatus'))).toEqual([]);
