@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 import { checkAnswerXml } from './answer-xml';
 import { describe, type FailureContext } from './classify';
-import { AdvanceError, AdvanceNotFoundError, AdvanceTransientError, AdvanceValidationError } from './errors';
+import {
+  AdvanceError,
+  AdvanceNotFoundError,
+  AdvanceTransientError,
+  AdvanceValidationError,
+  AnswerXmlError,
+} from './errors';
 // The one GUID rule of the project's messages; dependency-free like this folder.
 import { isGuid } from '../workflows/message-rules';
 import {
@@ -420,6 +426,38 @@ export class AdvanceClient {
     };
   }
 
+  /**
+   * v2.0 `GET WorkItems/{id}/AnswerSet/Content`: the answer set of the work item's latest version,
+   * as answer XML. Advance may answer the XML itself or a JSON string holding it; either is read,
+   * up to the answer XML size limit, and checked like the answers sent (no DTD, an `AnswerSet`).
+   * v1.1 has none (`AdvanceUnsupportedError`).
+   */
+  async readAnswerSet(workItemId: string, options: CallOptions = {}): Promise<string> {
+    const context = { operation: 'readAnswerSet' as const, workItemId };
+    checkGuids(context, { workItemId });
+    const request = this.protocol.readAnswerSet(context, workItemId);
+    const response = await this.transport.exchange({ ...context, ...options, ...request });
+    const text = await readCappedText(response, this.options.maxAnswerXmlBytes * 2, context);
+    const xml = /json/i.test(header(response, 'content-type') ?? '') ? answerXmlOfJson(text, context) : text;
+    this.checkAnswers(xml, context);
+    return xml;
+  }
+
+  /**
+   * v2.0 `PUT WorkItems/{id}/AnswerSet/Content`: replaces the answer set of the work item's latest
+   * version, which Advance allows while that version is Saved, Completed or PostProcessingFailed
+   * (otherwise a conflict or validation error). Checked first like every answer XML. Repeating it
+   * puts the same content again. v1.1 has none (`AdvanceUnsupportedError`).
+   */
+  async replaceAnswerSet(workItemId: string, answerXml: string, options: CallOptions = {}): Promise<void> {
+    const context = { operation: 'replaceAnswerSet' as const, workItemId };
+    checkGuids(context, { workItemId });
+    this.checkAnswers(answerXml, context);
+    const request = this.protocol.replaceAnswerSet(context, workItemId, answerXml);
+    const response = await this.transport.exchange({ ...context, ...options, ...request });
+    await response.body.dump();
+  }
+
   /** Closes the client's connection pools (not a dispatcher that was passed in). */
   async close(): Promise<void> {
     await this.transport.close();
@@ -481,6 +519,43 @@ export class AdvanceClient {
     if (scoped) this.documentScope = 'work-item';
     return response;
   }
+}
+
+/**
+ * A body read whole, refused once it passes `maxBytes` (an answer set is small; a runaway body
+ * must not fill the worker's memory).
+ */
+async function readCappedText(
+  response: RawResponse,
+  maxBytes: number,
+  context: FailureContext,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > maxBytes) {
+      response.body.destroy();
+      throw new AnswerXmlError(`the answer set Advance sent exceeds ${maxBytes} bytes`, context);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** An answer set sent as JSON: a string holding the XML. */
+function answerXmlOfJson(text: string, context: FailureContext): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value === 'string') return value;
+  throw new AdvanceValidationError(
+    `${describe(context)}: the answer set came as JSON, but not as a string holding answer XML`,
+    context,
+  );
 }
 
 /** A server without the call answers "no route" (`404`) or "method not allowed" (`405`). */
