@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
+import { DOCUMENT_KINDS, LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
 import { sessionModeSchema } from './input-schema';
 import type {
   ActiveSessionStatus,
@@ -39,6 +39,10 @@ export const lifecycleDocumentSchema = z.object({
   contentType: z.string().optional(),
   size: z.number().optional().describe('Bytes, when the document was stored'),
   sha256: z.string().optional().describe('SHA-256 (hex) of the stored bytes'),
+  kind: z
+    .enum(DOCUMENT_KINDS)
+    .optional()
+    .describe("answers: the version's answer set (storeAnswerSet); absent for an assembled document"),
   reference: z
     .string()
     .optional()

@@ -86,6 +86,7 @@ describe('capabilities', () => {
       callbacks: false,
       completeWithoutAssembly: true,
       finishesInterview: false,
+      answerSets: false,
     });
   });
 
@@ -99,6 +100,7 @@ describe('capabilities', () => {
       callbacks: true,
       completeWithoutAssembly: false,
       finishesInterview: true,
+      answerSets: true,
     });
   });
 
