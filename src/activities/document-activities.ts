@@ -38,7 +38,7 @@ export function documentActivities(deps: DocumentActivityDependencies) {
     async storeAnswerSet(args: DocumentsArgs): Promise<LifecycleDocument> {
       return runWithHeartbeats(async (signal) => {
         const advance = await client(args, signal);
-        const xml = await advance.readAnswerSet(args.workItemId, { signal });
+        const xml = await advance.answerSets.read(args.workItemId, { signal });
         const saved = await deps.documentStore.put(
           { ...answerSetKey(args), workItemId: args.workItemId, versionId: args.versionId },
           Readable.from([Buffer.from(xml, 'utf8')]),

@@ -1,15 +1,9 @@
 import type { Readable } from 'node:stream';
 import { checkAnswerXml } from './answer-xml';
 import { describe, type FailureContext } from './classify';
-import {
-  AdvanceError,
-  AdvanceNotFoundError,
-  AdvanceTransientError,
-  AdvanceValidationError,
-  AnswerXmlError,
-} from './errors';
+import { AdvanceError, AdvanceNotFoundError, AdvanceTransientError, AdvanceValidationError } from './errors';
 // The one GUID rule of the project's messages; dependency-free like this folder.
-import { isGuid } from '../workflows/message-rules';
+import { checkGuids } from './guid-checks';
 import {
   readDocuments,
   readSession,
@@ -37,6 +31,7 @@ import {
 } from './protocol';
 import type { TokenMetadata } from './token-cache';
 import { fileNameFrom, header, readBodyValue, readJson } from './response-body';
+import { AnswerSets } from './answer-sets';
 import { CoreInterview, type FinishInterviewOptions, type InterviewSessionRef } from './core-interview';
 import { AdvanceTransport, type AdvanceClientDependencies, type RawResponse } from './transport';
 import type { AdvanceApiVersion } from './urls';
@@ -113,6 +108,8 @@ export class AdvanceClient {
   /** v2.0: whether version-scoped document paths exist, once a server has answered. */
   private documentScope: 'unknown' | 'version' | 'work-item' = 'unknown';
   private readonly coreInterview: CoreInterview;
+  /** v2.0: the work item's answer set, read and replaced (answer-sets.ts). */
+  readonly answerSets: AnswerSets;
   private readonly transport: AdvanceTransport;
 
   constructor(
@@ -123,8 +120,12 @@ export class AdvanceClient {
     this.tenancy = this.options.tenancy;
     this.protocol = protocolFor(this.options.apiVersion);
     this.transport = new AdvanceTransport(this.options, deps);
-    const { finishesInterview } = this.protocol.fixed;
-    this.coreInterview = new CoreInterview(this.transport, this.options, finishesInterview);
+    this.coreInterview = new CoreInterview(
+      this.transport,
+      this.options,
+      this.protocol.fixed.finishesInterview,
+    );
+    this.answerSets = new AnswerSets(this.transport, this.protocol, this.options);
   }
 
   get apiVersion(): AdvanceApiVersion {
@@ -426,38 +427,6 @@ export class AdvanceClient {
     };
   }
 
-  /**
-   * v2.0 `GET WorkItems/{id}/AnswerSet/Content`: the answer set of the work item's latest version,
-   * as answer XML. Advance may answer the XML itself or a JSON string holding it; either is read,
-   * up to the answer XML size limit, and checked like the answers sent (no DTD, an `AnswerSet`).
-   * v1.1 has none (`AdvanceUnsupportedError`).
-   */
-  async readAnswerSet(workItemId: string, options: CallOptions = {}): Promise<string> {
-    const context = { operation: 'readAnswerSet' as const, workItemId };
-    checkGuids(context, { workItemId });
-    const request = this.protocol.readAnswerSet(context, workItemId);
-    const response = await this.transport.exchange({ ...context, ...options, ...request });
-    const text = await readCappedText(response, this.options.maxAnswerXmlBytes * 2, context);
-    const xml = /json/i.test(header(response, 'content-type') ?? '') ? answerXmlOfJson(text, context) : text;
-    this.checkAnswers(xml, context);
-    return xml;
-  }
-
-  /**
-   * v2.0 `PUT WorkItems/{id}/AnswerSet/Content`: replaces the answer set of the work item's latest
-   * version, which Advance allows while that version is Saved, Completed or PostProcessingFailed
-   * (otherwise a conflict or validation error). Checked first like every answer XML. Repeating it
-   * puts the same content again. v1.1 has none (`AdvanceUnsupportedError`).
-   */
-  async replaceAnswerSet(workItemId: string, answerXml: string, options: CallOptions = {}): Promise<void> {
-    const context = { operation: 'replaceAnswerSet' as const, workItemId };
-    checkGuids(context, { workItemId });
-    this.checkAnswers(answerXml, context);
-    const request = this.protocol.replaceAnswerSet(context, workItemId, answerXml);
-    const response = await this.transport.exchange({ ...context, ...options, ...request });
-    await response.body.dump();
-  }
-
   /** Closes the client's connection pools (not a dispatcher that was passed in). */
   async close(): Promise<void> {
     await this.transport.close();
@@ -521,53 +490,7 @@ export class AdvanceClient {
   }
 }
 
-/**
- * A body read whole, refused once it passes `maxBytes` (an answer set is small; a runaway body
- * must not fill the worker's memory).
- */
-async function readCappedText(
-  response: RawResponse,
-  maxBytes: number,
-  context: FailureContext,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of response.body) {
-    bytes += (chunk as Buffer).length;
-    if (bytes > maxBytes) {
-      response.body.destroy();
-      throw new AnswerXmlError(`the answer set Advance sent exceeds ${maxBytes} bytes`, context);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** An answer set sent as JSON: a string holding the XML. */
-function answerXmlOfJson(text: string, context: FailureContext): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  if (typeof value === 'string') return value;
-  throw new AdvanceValidationError(
-    `${describe(context)}: the answer set came as JSON, but not as a string holding answer XML`,
-    context,
-  );
-}
-
 /** A server without the call answers "no route" (`404`) or "method not allowed" (`405`). */
 function isMissingCall(error: unknown): boolean {
   return error instanceof AdvanceNotFoundError || (error instanceof AdvanceError && error.status === 405);
-}
-
-function checkGuids(context: FailureContext, values: Record<string, unknown>): void {
-  const bad = Object.entries(values).filter(([, value]) => !isGuid(value));
-  if (bad.length === 0) return;
-  const names = bad.map(([name, value]) =>
-    value === undefined || value === '' ? `${name} is required` : `${name} is not a GUID`,
-  );
-  throw new AdvanceValidationError(`${describe(context)}: ${names.join('; ')}`, context);
 }

@@ -44,11 +44,11 @@ async function completedVersion(): Promise<{ id: string; versionId: string }> {
   return { id, versionId };
 }
 
-describe('readAnswerSet', () => {
+describe('answerSets.read', () => {
   it.each(['xml', 'json'] as const)('reads the answer XML sent as %s', async (answerSetFormat) => {
     await setUp({ answerSetFormat });
     const { id } = await completedVersion();
-    await expect(client.readAnswerSet(id)).resolves.toBe(ANSWERS);
+    await expect(client.answerSets.read(id)).resolves.toBe(ANSWERS);
   });
 
   it('refuses an answer set beyond the size limit, as it refuses answers it sends', async () => {
@@ -62,7 +62,7 @@ describe('readAnswerSet', () => {
       maxAnswerXmlBytes: 40,
     });
     try {
-      const error = await caught(small.readAnswerSet(id));
+      const error = await caught(small.answerSets.read(id));
       expect(error).toBeInstanceOf(AnswerXmlError);
       expect(error.message).toMatch(/exceeds/);
     } finally {
@@ -72,18 +72,18 @@ describe('readAnswerSet', () => {
 
   it('is refused before anything is sent on v1.1', async () => {
     await setUp({}, {}, 'v1.1');
-    expect(await caught(client.readAnswerSet(randomUUID()))).toBeInstanceOf(AdvanceUnsupportedError);
+    expect(await caught(client.answerSets.read(randomUUID()))).toBeInstanceOf(AdvanceUnsupportedError);
     expect(emulator.requests().filter((entry) => entry.endpoint !== 'login')).toEqual([]);
   });
 });
 
-describe('replaceAnswerSet', () => {
+describe('answerSets.replace', () => {
   it('puts the answers of a Completed version, and again the same on a repeat', async () => {
     await setUp();
     const { id } = await completedVersion();
-    await client.replaceAnswerSet(id, CORRECTED);
-    await client.replaceAnswerSet(id, CORRECTED);
-    await expect(client.readAnswerSet(id)).resolves.toBe(CORRECTED);
+    await client.answerSets.replace(id, CORRECTED);
+    await client.answerSets.replace(id, CORRECTED);
+    await expect(client.answerSets.read(id)).resolves.toBe(CORRECTED);
     expect(emulator.workItem(id)?.versions[0]?.answers).toEqual({ Tenant: 'Ann Corrected' });
   });
 
@@ -91,7 +91,7 @@ describe('replaceAnswerSet', () => {
     await setUp();
     const id = await newWorkItem(client);
     await client.beginSession(id, randomUUID(), { answerXml: ANSWERS });
-    const error = await caught(client.replaceAnswerSet(id, CORRECTED));
+    const error = await caught(client.answerSets.replace(id, CORRECTED));
     expect(error).toBeInstanceOf(AdvanceConflictError);
     expect(error.message).toMatch(/InProgress/);
   });
@@ -100,13 +100,13 @@ describe('replaceAnswerSet', () => {
     await setUp({ answerSetUpdateRefusalStatus: 400 });
     const id = await newWorkItem(client);
     await client.beginSession(id, randomUUID(), { answerXml: ANSWERS });
-    expect(await caught(client.replaceAnswerSet(id, CORRECTED))).toBeInstanceOf(AdvanceValidationError);
+    expect(await caught(client.answerSets.replace(id, CORRECTED))).toBeInstanceOf(AdvanceValidationError);
   });
 
   it('checks the XML before sending it', async () => {
     await setUp();
     const { id } = await completedVersion();
-    expect(await caught(client.replaceAnswerSet(id, '<!DOCTYPE x><AnswerSet/>'))).toBeInstanceOf(
+    expect(await caught(client.answerSets.replace(id, '<!DOCTYPE x><AnswerSet/>'))).toBeInstanceOf(
       AnswerXmlError,
     );
     expect(emulator.requests().filter((entry) => entry.endpoint === 'putAnswerSet')).toEqual([]);
