@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DOCUMENT_KINDS } from '../notifications/lifecycle-events';
 import {
   BULK_REPAIR_ACTIONS,
   DEFAULT_BULK_REPAIR_LIMIT,
@@ -24,6 +23,7 @@ import {
   completedSessionSchema,
   eventDeliverySchema,
   eventRecordSchema,
+  documentKindSchema,
   eventTypeSchema,
   interviewDataSchema,
   lastErrorSchema,
@@ -421,10 +421,7 @@ const listedDocumentSchema = named(
     contentType: z.string().describe("The document's media type, as its download's Content-Type"),
     size: z.number().optional().describe('Bytes'),
     sha256: z.string().optional().describe("SHA-256 (hex) of the bytes; also the download's ETag"),
-    kind: z
-      .enum(DOCUMENT_KINDS)
-      .optional()
-      .describe("answers: the session's answer set (storeAnswerSet); absent for an assembled document"),
+    kind: documentKindSchema.optional(),
     href: z.string().describe('Where the gateway serves the bytes (GET, with the API key)'),
   }),
   'AssemblyDocument',
