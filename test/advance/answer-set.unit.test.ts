@@ -7,7 +7,7 @@ import {
   AnswerXmlError,
 } from '../../src/advance';
 import type { RunningEmulator } from '../../tools/emulator';
-import { clientOnEmulator, newWorkItem } from '../support/client-on-emulator';
+import { caught, clientOnEmulator, newWorkItem } from '../support/client-on-emulator';
 
 /** The client's answer-set calls against the emulator over real sockets. */
 
@@ -26,15 +26,6 @@ afterEach(async () => {
   await client?.close();
   await emulator?.close();
 });
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function completedVersion(): Promise<{ id: string; versionId: string }> {
   const id = await newWorkItem(client);
