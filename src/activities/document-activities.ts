@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AdvanceClient, AdvanceDocument } from '../advance';
 import { DocumentStoreError, type DocumentStore, type StoredDocument } from '../documents/document-store';
@@ -29,6 +30,34 @@ export function documentActivities(deps: DocumentActivityDependencies) {
       });
     },
 
+    /**
+     * v2.0: reads the version's answer set from Advance and stores it beside its documents, as a
+     * document of kind `answers`. The answers go from Advance to the store inside this activity:
+     * only the reference, size and checksum enter history.
+     */
+    async storeAnswerSet(args: DocumentsArgs): Promise<LifecycleDocument> {
+      return runWithHeartbeats(async (signal) => {
+        const advance = await client(args, signal);
+        const xml = await advance.answerSets.read(args.workItemId, { signal });
+        const saved = await deps.documentStore.put(
+          { ...answerSetKey(args), workItemId: args.workItemId, versionId: args.versionId },
+          Readable.from([Buffer.from(xml, 'utf8')]),
+          { contentType: ANSWER_SET_CONTENT_TYPE },
+        );
+        deps.onDocumentStored?.(saved);
+        return {
+          documentId: answerSetKey(args).documentId,
+          name: 'Answer set',
+          fileName: ANSWER_SET_FILE_NAME,
+          contentType: ANSWER_SET_CONTENT_TYPE,
+          size: saved.size,
+          sha256: saved.sha256,
+          reference: saved.reference,
+          kind: 'answers',
+        };
+      });
+    },
+
     /** Lists the session's documents and streams each into the document store. */
     async storeDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
       return runWithHeartbeats(async (signal) =>
@@ -36,6 +65,17 @@ export function documentActivities(deps: DocumentActivityDependencies) {
       );
     },
   };
+}
+
+const ANSWER_SET_FILE_NAME = 'answers.xml';
+const ANSWER_SET_CONTENT_TYPE = 'application/xml';
+
+/**
+ * The answer set's place in the store and in the lifecycle's documents: one per version, named so
+ * that it cannot meet an Advance document id (a GUID), and the same on every retry.
+ */
+function answerSetKey(args: DocumentsArgs): { documentId: string; fileName: string } {
+  return { documentId: `answers-${args.versionId}`, fileName: ANSWER_SET_FILE_NAME };
 }
 
 /**

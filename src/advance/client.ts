@@ -3,7 +3,7 @@ import { checkAnswerXml } from './answer-xml';
 import { describe, type FailureContext } from './classify';
 import { AdvanceError, AdvanceNotFoundError, AdvanceTransientError, AdvanceValidationError } from './errors';
 // The one GUID rule of the project's messages; dependency-free like this folder.
-import { isGuid } from '../workflows/message-rules';
+import { checkGuids } from './guid-checks';
 import {
   readDocuments,
   readSession,
@@ -31,6 +31,7 @@ import {
 } from './protocol';
 import type { TokenMetadata } from './token-cache';
 import { fileNameFrom, header, readBodyValue, readJson } from './response-body';
+import { AnswerSets } from './answer-sets';
 import { CoreInterview, type FinishInterviewOptions, type InterviewSessionRef } from './core-interview';
 import { AdvanceTransport, type AdvanceClientDependencies, type RawResponse } from './transport';
 import type { AdvanceApiVersion } from './urls';
@@ -107,6 +108,8 @@ export class AdvanceClient {
   /** v2.0: whether version-scoped document paths exist, once a server has answered. */
   private documentScope: 'unknown' | 'version' | 'work-item' = 'unknown';
   private readonly coreInterview: CoreInterview;
+  /** v2.0: the work item's answer set, read and replaced (answer-sets.ts). */
+  readonly answerSets: AnswerSets;
   private readonly transport: AdvanceTransport;
 
   constructor(
@@ -117,8 +120,12 @@ export class AdvanceClient {
     this.tenancy = this.options.tenancy;
     this.protocol = protocolFor(this.options.apiVersion);
     this.transport = new AdvanceTransport(this.options, deps);
-    const { finishesInterview } = this.protocol.fixed;
-    this.coreInterview = new CoreInterview(this.transport, this.options, finishesInterview);
+    this.coreInterview = new CoreInterview(
+      this.transport,
+      this.options,
+      this.protocol.fixed.finishesInterview,
+    );
+    this.answerSets = new AnswerSets(this.transport, this.protocol, this.options);
   }
 
   get apiVersion(): AdvanceApiVersion {
@@ -486,13 +493,4 @@ export class AdvanceClient {
 /** A server without the call answers "no route" (`404`) or "method not allowed" (`405`). */
 function isMissingCall(error: unknown): boolean {
   return error instanceof AdvanceNotFoundError || (error instanceof AdvanceError && error.status === 405);
-}
-
-function checkGuids(context: FailureContext, values: Record<string, unknown>): void {
-  const bad = Object.entries(values).filter(([, value]) => !isGuid(value));
-  if (bad.length === 0) return;
-  const names = bad.map(([name, value]) =>
-    value === undefined || value === '' ? `${name} is required` : `${name} is not a GUID`,
-  );
-  throw new AdvanceValidationError(`${describe(context)}: ${names.join('; ')}`, context);
 }

@@ -18,7 +18,9 @@ export type AdvanceOperation =
   | 'readVersionStatus'
   | 'listVersions'
   | 'createAndAssemble'
-  | 'finishInterview';
+  | 'finishInterview'
+  | 'readAnswerSet'
+  | 'replaceAnswerSet';
 
 export type AdvanceErrorKind =
   'auth' | 'forbidden' | 'not-found' | 'conflict' | 'validation' | 'throttled' | 'transient';

@@ -2,6 +2,7 @@
 export * from './answer-xml';
 export * from './callback-signature';
 export * from './client';
+export type { AnswerSets } from './answer-sets';
 export type { FinishInterviewOptions, InterviewSessionRef } from './core-interview';
 export * from './errors';
 export * from './model';

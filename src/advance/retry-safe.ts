@@ -266,6 +266,7 @@ export async function ensureVersionAssembled(
     if (!isConflict(error, 'session-in-progress') && !isConflict(error, 'version-exists')) throw error;
     const own = await readOwnStatus(client, workItemId, versionId, options);
     if (own?.status === 'InProgress') {
+      await finishEarlierInterview(client, workItemId, versionId, options);
       const completion = request.callback === undefined ? {} : { callback: request.callback };
       return ensureVersionCompleted(client, workItemId, versionId, completion, options);
     }
@@ -273,6 +274,23 @@ export async function ensureVersionAssembled(
   }
   const outcome = await assemblyOutcome(client, 'createAndAssemble', workItemId, versionId, answer, options);
   return { ...outcome, via: answer.via, ...(answer.session !== undefined && { session: answer.session }) };
+}
+
+/**
+ * v2.0: an earlier attempt created the version (its answer was lost) and left it in progress: its
+ * Core interview is finished before Complete, as on the main path. Its interview data comes from
+ * the work item; a server that does not show it leaves the finish out, and Complete decides.
+ */
+async function finishEarlierInterview(
+  client: AdvanceClient,
+  workItemId: string,
+  versionId: string,
+  options: CallOptions,
+): Promise<void> {
+  if (!client.capabilities.finishesInterview) return;
+  const { activeSession } = await client.getWorkItem(workItemId, options);
+  if (activeSession?.versionId !== versionId) return;
+  await ensureInterviewFinished(client, activeSession, { workItemId, versionId, ...options });
 }
 
 export interface SaveOutcome {

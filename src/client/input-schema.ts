@@ -89,6 +89,7 @@ export const lifecycleInputSchema = z
       mode: sessionModeSchema.default('interview'),
       runAssembly: bool('runAssembly').default(true),
       storeDocuments: bool('storeDocuments').default(true),
+      storeAnswerSet: bool('storeAnswerSet').optional(),
       interview: interviewSchema.optional(),
       tenancy: z
         .string({ error: MESSAGES.tenancyNotString })
@@ -108,6 +109,9 @@ export const lifecycleInputSchema = z
   )
   .strict()
   .superRefine((input, ctx) => {
+    if (input.storeAnswerSet === true && !input.storeDocuments) {
+      ctx.addIssue({ code: 'custom', message: MESSAGES.answerSetNeedsStoredDocuments });
+    }
     const deadline =
       input.interview?.deadline === undefined ? undefined : parseDuration(input.interview.deadline);
     if (deadline === undefined) return;

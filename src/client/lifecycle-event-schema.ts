@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DOCUMENT_KINDS,
   LIFECYCLE_EVENT_OUTCOMES,
   LIFECYCLE_EVENT_TYPES,
   type LifecycleEvent,
@@ -23,9 +24,13 @@ const lifecycleEventDocumentSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
+    kind: z.enum(DOCUMENT_KINDS).optional(),
     href: z.url().optional(),
   })
-  .meta({ description: 'A stored document; href is the gateway download link, when configured.' });
+  .meta({
+    description:
+      'A stored document; kind "answers" is the version\'s answer set (absent: an assembled document); href is the gateway download link, when configured.',
+  });
 
 const lifecycleEventRepairSchema = z
   .looseObject({

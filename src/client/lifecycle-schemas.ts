@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
+import { DOCUMENT_KINDS, LIFECYCLE_EVENT_TYPES } from '../notifications/lifecycle-events';
 import { sessionModeSchema } from './input-schema';
 import type {
   ActiveSessionStatus,
@@ -32,6 +32,10 @@ export const repairActionSchema = z.enum(REPAIR_ACTIONS, { error: REPAIR_MESSAGE
 export const eventTypeSchema = z.enum(LIFECYCLE_EVENT_TYPES);
 const timestamp = (what: string) => z.string().describe(`${what} (ISO 8601)`);
 
+export const documentKindSchema = z
+  .enum(DOCUMENT_KINDS)
+  .describe("answers: the session's answer set (storeAnswerSet); absent for an assembled document");
+
 export const lifecycleDocumentSchema = z.object({
   documentId: z.string().describe("Advance's document id"),
   name: z.string(),
@@ -39,6 +43,7 @@ export const lifecycleDocumentSchema = z.object({
   contentType: z.string().optional(),
   size: z.number().optional().describe('Bytes, when the document was stored'),
   sha256: z.string().optional().describe('SHA-256 (hex) of the stored bytes'),
+  kind: documentKindSchema.optional(),
   reference: z
     .string()
     .optional()

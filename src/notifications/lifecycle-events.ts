@@ -46,6 +46,8 @@ export interface LifecycleEventDocument {
   size?: number;
   /** Hex sha256 of the bytes, as the document store recorded them. */
   sha256?: string;
+  /** `answers`: the version's answer set (`storeAnswerSet`); absent for an assembled document. */
+  kind?: DocumentKind;
   /**
    * `<GATEWAY_PUBLIC_URL>/v1/assemblies/<lifecycleId>/documents/<documentId>`, added at delivery
    * when the worker knows the gateway's public URL; absent otherwise.
@@ -122,7 +124,13 @@ export interface DocumentFacts {
   contentType?: string;
   size?: number;
   sha256?: string;
+  /** `answers`: the version's answer set (`storeAnswerSet`); absent for an assembled document. */
+  kind?: DocumentKind;
 }
+
+/** What a stored document other than an assembled one is. */
+export const DOCUMENT_KINDS = ['answers'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** The event's identity: chosen by the workflow so that every retry and replay repeats it. */
 export interface EventStamp {
@@ -205,6 +213,7 @@ function eventDocument(document: DocumentFacts): LifecycleEventDocument {
   if (document.contentType !== undefined) described.contentType = document.contentType;
   if (document.size !== undefined) described.size = document.size;
   if (document.sha256 !== undefined) described.sha256 = document.sha256;
+  if (document.kind !== undefined) described.kind = document.kind;
   return described;
 }
 

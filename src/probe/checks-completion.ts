@@ -1,4 +1,9 @@
-import { ensureVersionAssembled, type AdvanceApiVersion, type VersionStatus } from '../advance';
+import {
+  ensureInterviewFinished,
+  ensureVersionAssembled,
+  type AdvanceApiVersion,
+  type VersionStatus,
+} from '../advance';
 import { bodyOf, exchangeOf, httpText, secondsText } from './answers';
 import type { ProbeCheck } from './check';
 import { beginNewSession, failed } from './checks-session';
@@ -46,7 +51,14 @@ export const complete: ProbeCheck = {
   protocols: BOTH,
   mirrors: { switch: 'completeResponseBody', values: ['status', 'empty'], protocols: ['v2.0'] },
   async run(probe) {
-    const { workItemId, versionId } = probe.need('completionSession');
+    const session = probe.need('completionSession');
+    const { workItemId, versionId } = session;
+    // As a lifecycle does: on v2.0 the Core interview is finished before Complete (HotDocs'
+    // interview use case), so a tenancy that refuses an unfinished one is asked the documented way.
+    if (probe.client.capabilities.finishesInterview) {
+      const finished = await probe.attempt(() => ensureInterviewFinished(probe.client, session));
+      if (!finished.ok) return failed(finished, 'set ADVANCE_CORE_URL if the Core API lives elsewhere');
+    }
     const sentAt = performance.now();
     const attempt = await probe.attempt(() => probe.client.completeSession(workItemId, { versionId }));
     const answeredAt = performance.now();

@@ -31,6 +31,8 @@ export const EMULATOR_SWITCHES = [
   'finishInterviewAnswer',
   'repeatFinishInterview',
   'completeUnfinishedInterview',
+  'answerSetFormat',
+  'answerSetUpdateRefusalStatus',
 ] as const;
 
 export type EmulatorSwitch = (typeof EMULATOR_SWITCHES)[number];
@@ -52,4 +54,10 @@ export const UNPROBED_SWITCHES: Readonly<Partial<Record<EmulatorSwitch, string>>
   postProcessingOutcome:
     "a failed post-assembly processing is the tenancy's post-assembly app failing; the probe cannot make " +
     'it fail, and a version that reads PostProcessingFailed on its own is reported by its status',
+  answerSetFormat:
+    "reading a real version's answer set brings personal data into the probe's report; the client reads " +
+    'either format, and a lifecycle that stores the answers shows which one the tenancy sends',
+  answerSetUpdateRefusalStatus:
+    'asking means trying to change the answers of a version in progress, which the answer-set pages say ' +
+    'Advance refuses; the probe changes no answers',
 };

@@ -176,6 +176,18 @@ export class AssemblyLifecycle implements LifecycleView {
         nonRetryable: true,
       });
     }
+    // Capabilities recorded before answer sets existed: the protocol that names its versions (v2.0)
+    // is the one with them.
+    const answerSets = state.protocol?.answerSets ?? state.protocol?.completeNamesVersion === true;
+    if (options.storeAnswerSet === true && !answerSets) {
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidLifecycleInput,
+        message:
+          `storeAnswerSet: true is not possible on this tenancy: its Advance API (${state.protocol?.apiVersion ?? 'v1.1'}) ` +
+          'has no answer-set call (v2.0 has); leave storeAnswerSet out, or move the tenancy to v2.0',
+        nonRetryable: true,
+      });
+    }
     state.tokenChecked = true;
   }
 

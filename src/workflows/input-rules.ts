@@ -69,6 +69,7 @@ export const FIELDS = {
     'mode',
     'runAssembly',
     'storeDocuments',
+    'storeAnswerSet',
     'interview',
     'tenancy',
     'keepOpenFor',
@@ -100,6 +101,8 @@ export const MESSAGES = {
     'attentionRetryEvery must be at least 1m (the least time between automatic retries)',
   booleanExpected: (what: string) => `${what} must be true or false`,
   modeInvalid: 'mode must be "interview" or "batch"',
+  answerSetNeedsStoredDocuments:
+    'storeAnswerSet: true stores the answers beside the documents: it needs storeDocuments (leave it out or set it true)',
   answerXmlNotString: 'answerXml must be a string',
   answerXmlTooLong: `answerXml must be at most ${LIMITS.answerXmlChars} characters`,
   answerXmlEmpty: 'answerXml must not be empty (leave it out instead)',

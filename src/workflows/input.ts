@@ -27,6 +27,13 @@ export interface LifecycleInput {
   runAssembly?: boolean;
   /** @default true */
   storeDocuments?: boolean;
+  /**
+   * v2.0: after each version completes, its answer set (`AnswerSet/Content`) is stored beside its
+   * documents as a document of kind `answers`. Needs `storeDocuments`; on a v1.1 tenancy, which
+   * has no answer-set call, the lifecycle is refused at its start.
+   * @default false
+   */
+  storeAnswerSet?: boolean;
   interview?: {
     deadline?: string;
     reminders?: string[];
@@ -237,6 +244,11 @@ export function checkLifecycleInput(
   input.mode = value['mode'] === undefined ? 'interview' : p.mode(value['mode']);
   input.runAssembly = p.bool(value['runAssembly'], 'runAssembly', true);
   input.storeDocuments = p.bool(value['storeDocuments'], 'storeDocuments', true);
+  if (value['storeAnswerSet'] !== undefined) {
+    input.storeAnswerSet = p.bool(value['storeAnswerSet'], 'storeAnswerSet');
+    if (input.storeAnswerSet === true && input.storeDocuments === false)
+      p.add(MESSAGES.answerSetNeedsStoredDocuments);
+  }
   const interview = checkInterview(value['interview'], p);
   if (interview !== undefined) input.interview = interview;
   const tenancy = value['tenancy'];

@@ -103,3 +103,11 @@ export const PATCH_FINISH_CORE_INTERVIEW = 'finish-core-interview-before-complet
  * lifecycle is ignored on replay. Step 2 after 0.1.0.
  */
 export const PATCH_STATUS_READS_AT_INTERVIEW = 'status-reads-while-waiting-for-interview';
+
+/**
+ * v2.0 `storeAnswerSet`: after a version's documents, its answer set is stored beside them (the
+ * activity `storeAnswerSet`, session-completion.ts). Lifecycles without the input never reach the
+ * step; the id keeps a build that has not got the step from taking another path in the replay of a
+ * history that has. Step 2 after 0.1.0.
+ */
+export const PATCH_STORE_ANSWER_SET = 'store-answer-set';

@@ -1,10 +1,10 @@
 import { condition, patched, sleep } from '@temporalio/workflow';
 import type { CompleteSessionArgs, CompleteSessionResult, LifecycleActivities } from '../activities';
-import { ADVANCE_CALL_TIMEOUT_MS, advance } from './activity-stubs';
+import { ADVANCE_CALL_TIMEOUT_MS, advance, documentActivities } from './activity-stubs';
 import { nowIso } from './clock';
 import { PostProcessingFailed, UnconfirmedOutcome } from './lifecycle-attention';
 import { recordCompleted, type ActiveSession } from './lifecycle-state';
-import type { CompletedSessionStatus } from './lifecycle-status';
+import type { CompletedSessionStatus, LifecycleDocument } from './lifecycle-status';
 import { ACCEPTED_AS_COMPLETED, type LifecycleView } from './lifecycle-view';
 import { DOCUMENT_STEPS, localFirst } from './local-first';
 import {
@@ -13,6 +13,7 @@ import {
   PATCH_LOCAL_NAMED_COMPLETE,
   PATCH_QUARANTINE_AFTER_RETRIED_COMPLETE,
   PATCH_REGULAR_COMPLETE,
+  PATCH_STORE_ANSWER_SET,
 } from './patches';
 /** v2.0: how long the first status read waits for a completing version; doubled up to the maximum. */
 const FIRST_STATUS_READ_MS = 1_000;
@@ -195,6 +196,7 @@ export class SessionCompletion {
               ),
       );
       if (collected !== ACCEPTED_AS_COMPLETED) documents = collected;
+      documents = [...documents, ...(await this.storeAnswerSet(session))];
     }
     recordCompleted(state, {
       versionId: session.versionId,
@@ -205,6 +207,24 @@ export class SessionCompletion {
       ...(session.warning === undefined ? {} : { warning: session.warning }),
     });
     state.active = undefined;
+  }
+
+  /**
+   * v2.0 `storeAnswerSet`: the completed version's answer set goes from Advance into the document
+   * store inside the activity; the lifecycle keeps only its reference, size and checksum.
+   */
+  private async storeAnswerSet(session: ActiveSession): Promise<LifecycleDocument[]> {
+    const { state, options } = this.lifecycle;
+    if (options.storeAnswerSet !== true || !options.storeDocuments) return [];
+    if (!patched(PATCH_STORE_ANSWER_SET)) return [];
+    this.lifecycle.setStage('collecting-documents', `storing the answer set of session ${session.versionId}`);
+    const args = { tenancy: options.tenancy, workItemId: state.workItemId, versionId: session.versionId };
+    const stored = await this.lifecycle.attend('storeAnswerSet', (attempt) =>
+      documentActivities.storeAnswerSet.executeWithOptions({ summary: 'Store the answer set' }, [
+        { ...args, ...attempt },
+      ]),
+    );
+    return stored === ACCEPTED_AS_COMPLETED ? [] : [stored];
   }
 
   /**

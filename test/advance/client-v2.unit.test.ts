@@ -22,7 +22,7 @@ import {
   type RunningEmulator,
 } from '../../tools/emulator';
 import { CallbackReceiver } from '../support/callback-receiver';
-import { clientOnEmulator, newWorkItem as createWorkItem } from '../support/client-on-emulator';
+import { caught, clientOnEmulator, newWorkItem as createWorkItem } from '../support/client-on-emulator';
 
 /** The client against the emulator's v2.0 over real sockets: what only v2.0 has. */
 
@@ -53,15 +53,6 @@ async function begun(): Promise<{ id: string; versionId: string }> {
   return { id, versionId };
 }
 
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** Reads the status until it is no longer completing, as a lifecycle does between its timers. */
 async function readUntilSettled(id: string, versionId: string): Promise<VersionStatus> {
   for (let i = 0; i < 300; i += 1) {
@@ -86,6 +77,7 @@ describe('capabilities', () => {
       callbacks: false,
       completeWithoutAssembly: true,
       finishesInterview: false,
+      answerSets: false,
     });
   });
 
@@ -99,6 +91,7 @@ describe('capabilities', () => {
       callbacks: true,
       completeWithoutAssembly: false,
       finishesInterview: true,
+      answerSets: true,
     });
   });
 

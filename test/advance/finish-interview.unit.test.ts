@@ -5,6 +5,7 @@ import {
   AdvanceUnsupportedError,
   AdvanceValidationError,
   ensureInterviewFinished,
+  ensureVersionAssembled,
   ensureVersionCompleted,
   type AssemblySession,
 } from '../../src/advance';
@@ -178,5 +179,23 @@ describe('completeUnfinishedInterview', () => {
     const answer = await client.createAndAssemble(id, randomUUID());
     expect(answer).toMatchObject({ via: 'create-then-complete', status: 'Completed' });
     expect(finishes()).toHaveLength(1);
+  });
+
+  test('refuse: a repeat that finds the version an earlier attempt created finishes its interview, then completes', async () => {
+    await setUp({ completeUnfinishedInterview: 'refuse', createAndAssemble: 'not-found' });
+    const id = await newWorkItem();
+    const versionId = randomUUID();
+    // The fallback's create-version is applied, but its answer is lost: the version is in progress.
+    emulator.setFaults({ script: [{ endpoint: 'beginSession', fault: 'apply-then-error', status: 502 }] });
+    await expect(ensureVersionAssembled(client, id, versionId)).rejects.toThrow(/502/);
+    expect(emulator.workItem(id)?.versions[0]?.status).toBe('InProgress');
+    await expect(ensureVersionAssembled(client, id, versionId)).resolves.toMatchObject({
+      outcome: 'completed',
+    });
+    expect(finishes()).toHaveLength(1);
+    expect(emulator.workItem(id)?.versions[0]).toMatchObject({
+      status: 'Completed',
+      interviewFinished: true,
+    });
   });
 });

@@ -40,6 +40,8 @@ describe('behaviour switches', () => {
       finishInterviewAnswer: 'empty',
       repeatFinishInterview: 'conflict',
       completeUnfinishedInterview: 'allow',
+      answerSetFormat: 'xml',
+      answerSetUpdateRefusalStatus: 409,
     });
   });
 

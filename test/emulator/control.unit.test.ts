@@ -102,6 +102,9 @@ describe('inspection and control endpoints', () => {
         'listVersionDocuments',
         'downloadVersionDocument',
         'finishInterview',
+        'getAnswerSet',
+        'putAnswerSet',
+        'patchAnswerSet',
       ].sort(),
     );
     expect((await http('GET', test.control('/logins'))).json()).toEqual({

@@ -69,6 +69,14 @@ describe('modes', () => {
       ['Completed', true],
     ]);
   });
+
+  it('--complete on v2.0 finishes the Core interview before Complete, as a lifecycle does', async () => {
+    const { emulator } = await harness.start({ behaviour: { completeUnfinishedInterview: 'refuse' } });
+    const report = await probeEmulator(emulator, 'v2.0', 'complete');
+    expect(outcomes(report)).toMatchObject({ 'begin-for-completion': 'handled', complete: 'handled' });
+    const completed = emulator.state.workItems[0]?.versions[1];
+    expect(completed).toMatchObject({ status: 'Completed', interviewFinished: true });
+  });
 });
 
 describe('what the client does not handle', () => {

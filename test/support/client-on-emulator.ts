@@ -35,3 +35,13 @@ export async function newWorkItem(client: AdvanceClient): Promise<string> {
   });
   return id;
 }
+
+/** The error a call is expected to fail with; a call that succeeds fails the test. */
+export async function caught(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}

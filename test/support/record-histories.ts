@@ -16,6 +16,8 @@
  * `--only v2.0-outside` records v2.0 interviews completed in Advance's own web app while the
  * lifecycle waited (the `status-reads-while-waiting-for-interview` patch): one noticed at a
  * status read of the interval, one after Advance's webhook.
+ * `--only v2.0-answer-set` records a v2.0 batch lifecycle that stores its answer set (the
+ * `store-answer-set` patch).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -229,6 +231,26 @@ function recordV2CompletedInAdvance(): Promise<void> {
 }
 
 /**
+ * A v2.0 batch lifecycle with `storeAnswerSet`: its history carries the `store-answer-set` patch
+ * marker and the `storeAnswerSet` activity. The recording stops if the answer set was not read,
+ * so the file is never an old-path history under a new name.
+ */
+function recordV2AnswerSet(): Promise<void> {
+  return onDevServer(
+    async (env, h) => {
+      const batch = await h.lifecycles.start(
+        lifecycleInput({ businessKey: 'replay-answer-set-v2', mode: 'batch', storeAnswerSet: true }),
+      );
+      await h.lifecycles.result(batch.lifecycleId);
+      const reads = h.emulator.requests().filter((r) => r.endpoint === 'getAnswerSet' && r.status === 200);
+      if (reads.length !== 1) throw new Error(`expected one answer set read, saw ${reads.length}`);
+      await save(env, 'v2.0-batch-answer-set-stored', batch.lifecycleId);
+    },
+    (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
+  );
+}
+
+/**
  * A lifecycle whose payloads are encrypted (PAYLOAD_ENCRYPTION_KEYS): its input, a follow-up
  * carrying answers of its own, the interview's signal, the result. The replay test replays it
  * with the key written beside it, so histories encrypted by earlier releases stay readable.
@@ -377,6 +399,7 @@ const SETS = {
   'finish-update': recordFinishUpdates,
   'v2.0-finish': recordV2InterviewFinish,
   'v2.0-outside': recordV2CompletedInAdvance,
+  'v2.0-answer-set': recordV2AnswerSet,
 };
 
 async function main(): Promise<void> {

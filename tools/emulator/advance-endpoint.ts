@@ -41,7 +41,7 @@ export type AdvanceOperation = (call: AdvanceCall) => AdvanceResponse | Promise<
 export function registerAdvanceEndpoint(
   app: FastifyInstance,
   runtime: EmulatorRuntime,
-  endpoint: { name: EndpointName; method: 'GET' | 'PUT' | 'POST'; paths: readonly string[] },
+  endpoint: { name: EndpointName; method: 'GET' | 'PUT' | 'POST' | 'PATCH'; paths: readonly string[] },
   operation: AdvanceOperation,
 ): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {

@@ -69,6 +69,13 @@ const behaviourShape = {
   repeatFinishInterview: z.enum(['ok', 'conflict', 'not-found', 'gone']),
   /** A v2.0 Complete of a created version whose interview was not finished: accepted, or refused with 409. */
   completeUnfinishedInterview: z.enum(['allow', 'refuse']),
+
+  // ---- v2.0 answer sets (shared/advance-api-v2.md §8: the calls and the statuses that allow an
+  // update are documented, not the content's format or the refusal's status)
+  /** `GET AnswerSet/Content` answers the answer XML as `application/xml`, or as a JSON string. */
+  answerSetFormat: z.enum(['xml', 'json']),
+  /** `PUT`/`PATCH AnswerSet/Content` of a version that is not Saved, Completed or PostProcessingFailed. */
+  answerSetUpdateRefusalStatus: z.literal([409, 400]),
 };
 
 export const behaviourSchema = z.strictObject(behaviourShape);
@@ -105,6 +112,8 @@ export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
   finishInterviewAnswer: 'empty',
   repeatFinishInterview: 'conflict',
   completeUnfinishedInterview: 'allow',
+  answerSetFormat: 'xml',
+  answerSetUpdateRefusalStatus: 409,
 });
 
 export function mergeBehaviour(

@@ -2,7 +2,8 @@
  * The HotDocs Advance operations the emulator serves; the names key counts, faults and the request
  * log. The first eight are the v1.1 set (the create, get, begin and document calls are served
  * under the v2.0 bases too); the rest exist only under the v2.0 bases, but for the Core API's
- * `finishInterview`, served at the emulator's origin (the `interviewJsUrl`'s).
+ * `finishInterview`, served at the emulator's origin (the `interviewJsUrl`'s). The answer-set
+ * calls (`*AnswerSet`) are v2.0 only too.
  */
 export const ENDPOINT_NAMES = [
   'login',
@@ -21,6 +22,9 @@ export const ENDPOINT_NAMES = [
   'listVersionDocuments',
   'downloadVersionDocument',
   'finishInterview',
+  'getAnswerSet',
+  'putAnswerSet',
+  'patchAnswerSet',
 ] as const;
 
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
@@ -34,6 +38,8 @@ export const WRITE_ENDPOINTS: ReadonlySet<EndpointName> = new Set<EndpointName>(
   'completeVersion',
   'saveAndCloseVersion',
   'createAndAssemble',
+  'putAnswerSet',
+  'patchAnswerSet',
 ]);
 
 /** The REST API versions the emulator speaks, over one state machine. */

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { EmulatorRuntime } from './emulator-runtime';
 import { EmulatorHttpError } from './http-error';
+import { registerAnswerSetRoutes } from './routes/answer-set-routes';
 import { registerAuthRoutes } from './routes/auth-routes';
 import { registerCreateAndAssembleRoute } from './routes/create-and-assemble-route';
 import { registerControlRoutes } from './routes/control-routes';
@@ -48,6 +49,7 @@ export function buildEmulatorServer(runtime: EmulatorRuntime): FastifyInstance {
   registerVersionRoutes(app, runtime);
   registerCreateAndAssembleRoute(app, runtime);
   registerDocumentRoutes(app, runtime);
+  registerAnswerSetRoutes(app, runtime);
   registerControlRoutes(app, runtime);
   registerInterviewRoutes(app, runtime);
   registerCoreRoutes(app, runtime);

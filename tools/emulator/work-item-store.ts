@@ -77,7 +77,24 @@ export class WorkItemStore {
     version.postProcessingFails = false;
     version.status = 'Completed';
     version.completedAt = new Date().toISOString();
+    // The processing runs on the version's answers as they are now: a correction put while the
+    // version was PostProcessingFailed shows in its documents.
+    if (version.assembled) version.documents = this.assemble(item, version);
     return true;
+  }
+
+  /**
+   * The version whose answer set `AnswerSet/Content` reads and updates: the work item's latest
+   * version that was not discarded (one version is in progress at a time); undefined before any.
+   */
+  answerSetVersion(item: WorkItemRecord): VersionRecord | undefined {
+    return item.versions.filter((version) => version.status !== 'Discarded').at(-1);
+  }
+
+  /** Replaces a version's answers (an answer-set update; the route checks the version's status). */
+  replaceAnswers(version: VersionRecord, answers: ParsedAnswers): void {
+    version.answerXml = answers.xml;
+    version.answers = answers.set;
   }
 
   create(id: string, fields: WorkItemFields): WorkItemRecord {
@@ -296,16 +313,20 @@ export class WorkItemStore {
     version.status = 'Completing';
     if (runAssembly) {
       version.assembled = true;
-      version.documents = assembleDocuments({
-        workItemName: item.name,
-        versionId: version.versionId,
-        answers: version.answers,
-        answerXml: version.answerXml,
-      });
+      version.documents = this.assemble(item, version);
     }
     // The work item is free for a new version as soon as the completion is accepted.
     item.activeVersionId = null;
     advancePhases(item, now);
+  }
+
+  private assemble(item: WorkItemRecord, version: VersionRecord): AssembledDocument[] {
+    return assembleDocuments({
+      workItemName: item.name,
+      versionId: version.versionId,
+      answers: version.answers,
+      answerXml: version.answerXml,
+    });
   }
 
   private resumableAnswers(item: WorkItemRecord): ParsedAnswers {

@@ -52,6 +52,8 @@ export interface ProtocolCapabilities {
    * HotDocs' v2.0 interview use case requires.
    */
   finishesInterview: boolean;
+  /** A work item's answer set can be read and replaced (`AnswerSet/Content`). */
+  answerSets: boolean;
 }
 
 /** The parts of the capabilities fixed by the protocol (the rest is learnt at run time). */
@@ -93,6 +95,10 @@ export interface AdvanceProtocol {
   /** With a versionId: the version-scoped list; without: the work item's latest documents. */
   listDocuments(workItemId: string, versionId?: string): ApiRequest;
   downloadDocument(workItemId: string, documentId: string, versionId?: string): ApiRequest;
+  /** The answer set of the work item's latest version. */
+  readAnswerSet(context: FailureContext, workItemId: string): ApiRequest;
+  /** Replaces that answer set (`body`: the answer XML, sent as a JSON string). */
+  replaceAnswerSet(context: FailureContext, workItemId: string, answerXml: string): ApiRequest;
 }
 
 /** The work item calls, shaped alike in v1.1 and v2.0. */

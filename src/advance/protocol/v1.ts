@@ -16,6 +16,7 @@ export const protocolV1: AdvanceProtocol = {
     callbacks: false,
     completeWithoutAssembly: true,
     finishesInterview: false,
+    answerSets: false,
   },
   offersCreateAndAssemble: false,
   offersVersionScopedDocuments: false,
@@ -41,6 +42,8 @@ export const protocolV1: AdvanceProtocol = {
     method: 'GET',
     path: apiPath('WorkItems', workItemId, 'Documents', documentId, 'Content'),
   }),
+  readAnswerSet: (context) => unsupported(context, 'answer set call'),
+  replaceAnswerSet: (context) => unsupported(context, 'answer set call'),
 };
 
 function unsupported(context: FailureContext, what: string): never {

@@ -18,6 +18,7 @@ export const protocolV2: AdvanceProtocol = {
     callbacks: true,
     completeWithoutAssembly: false,
     finishesInterview: true,
+    answerSets: true,
   },
   offersCreateAndAssemble: true,
   offersVersionScopedDocuments: true,
@@ -71,6 +72,17 @@ export const protocolV2: AdvanceProtocol = {
       versionId === undefined
         ? apiPath('WorkItems', workItemId, 'Documents', documentId, 'Content')
         : apiPath('WorkItems', workItemId, 'Versions', versionId, 'Documents', documentId, 'Content'),
+  }),
+  readAnswerSet: (_context, workItemId) => ({
+    method: 'GET',
+    path: apiPath('WorkItems', workItemId, 'AnswerSet', 'Content'),
+  }),
+  // The body's format is not documented: the XML as a JSON string, as an ASP.NET string body binds
+  // (docs/advance-v2.md, assumptions).
+  replaceAnswerSet: (_context, workItemId, answerXml) => ({
+    method: 'PUT',
+    path: apiPath('WorkItems', workItemId, 'AnswerSet', 'Content'),
+    body: answerXml,
   }),
 };
 

@@ -62,6 +62,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{ context: GatewayContext }> 
             contentType: document.contentType ?? 'application/octet-stream',
             ...(document.size !== undefined && { size: document.size }),
             ...(document.sha256 !== undefined && { sha256: document.sha256 }),
+            ...(document.kind !== undefined && { kind: document.kind }),
             href: links.document(id, document.documentId, versionId),
           }),
         ),
