@@ -50,10 +50,15 @@ async function main(): Promise<void> {
     config: source.loadGatewayConfig(process.env),
     log: false,
   });
+  // A baseline gateway from before pushed waits has no such counter.
+  const counter = (gateway as { interviewWaitCounts?: () => { waiting: number; inFlight: number } })
+    .interviewWaitCounts;
+  const waitCounts = () => (counter === undefined ? null : counter.call(gateway));
   const closed = new Promise<void>((resolve) => {
     const close = () => void gateway.close().then(resolve, resolve);
     process.on('message', (message: GatewayParentMessage) => {
       if (message.type === 'calls') send({ type: 'calls', id: message.id, calls: { ...calls } });
+      else if (message.type === 'waits') send({ type: 'waits', id: message.id, counts: waitCounts() });
       else close();
     });
     process.on('disconnect', close);

@@ -7,6 +7,8 @@ export interface GatewayProcess {
   url: string;
   /** The Temporal calls its client made so far, by gRPC method. */
   calls(): Promise<Record<string, number>>;
+  /** Interview waits held and updates in flight for them; null for a gateway without pushed waits. */
+  waits(): Promise<{ waiting: number; inFlight: number } | null>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,14 @@ export async function startGatewayProcess(
       return askChild(child, request, (message) => {
         const m = message as GatewayChildMessage;
         return m.type === 'calls' && m.id === id ? m.calls : undefined;
+      });
+    },
+    waits: () => {
+      const id = nextId++;
+      const request: GatewayParentMessage = { type: 'waits', id };
+      return askChild(child, request, (message) => {
+        const m = message as GatewayChildMessage;
+        return m.type === 'waits' && m.id === id ? m.counts : undefined;
       });
     },
     close: async () => {

@@ -30,15 +30,18 @@ function send(message: WorkerChildMessage): void {
 }
 
 /**
- * Reports every begun session and every stored set of documents to the parent; changes nothing
+ * Reports every begin under way, every begun session and every stored set of documents to the
+ * parent (a benchmark that holds the begin at the emulator knows when all are held); changes nothing
  * else. Local activities pass through activity interceptors too, so the hook sees a begin
  * whether the lifecycle runs it as a local or a regular activity.
  */
 const beginHook: ActivityInterceptorsFactory = (context) => {
   const inbound: ActivityInboundCallsInterceptor = {
     async execute(input, next) {
-      const result = await next(input);
       const workflowId = context.info.workflowExecution?.workflowId;
+      if (workflowId !== undefined && context.info.activityType === 'beginSession')
+        send({ type: 'beginning', workflowId, local: context.info.isLocal });
+      const result = await next(input);
       if (workflowId === undefined) return result;
       if (context.info.activityType === 'beginSession') {
         const args = input.args[0] as { versionId?: unknown } | undefined;

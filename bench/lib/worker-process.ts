@@ -11,6 +11,11 @@ export interface WorkerProcess {
   pid: number;
   /** The worker's workflow cache size (its default unless configured). */
   maxCachedWorkflows: number;
+  /**
+   * Called whenever a `beginSession` attempt starts, before its request to Advance (workflow id;
+   * `local` for a local activity's attempt).
+   */
+  onBeginning(listener: (workflowId: string, local: boolean) => void): void;
   /** Called with every session a `beginSession` activity began (workflow id, version id). */
   onBegun(listener: (workflowId: string, versionId: string) => void): void;
   /** Called whenever a `storeDocuments` activity returned (workflow id). */
@@ -66,8 +71,11 @@ export async function startWorkerProcess(
   if (pid === undefined || readyMessage?.type !== 'ready') throw new Error('the worker process has no pid');
   const listeners: Array<(workflowId: string, versionId: string) => void> = [];
   const storedListeners: Array<(workflowId: string) => void> = [];
+  const beginningListeners: Array<(workflowId: string, local: boolean) => void> = [];
   child.on('message', (message: WorkerChildMessage) => {
-    if (message.type === 'begun') {
+    if (message.type === 'beginning') {
+      for (const listener of beginningListeners) listener(message.workflowId, message.local);
+    } else if (message.type === 'begun') {
       for (const listener of listeners) listener(message.workflowId, message.versionId);
     } else if (message.type === 'stored') {
       for (const listener of storedListeners) listener(message.workflowId);
@@ -79,6 +87,7 @@ export async function startWorkerProcess(
     kind,
     pid,
     maxCachedWorkflows: readyMessage.maxCachedWorkflows,
+    onBeginning: (listener) => beginningListeners.push(listener),
     onBegun: (listener) => listeners.push(listener),
     onStored: (listener) => storedListeners.push(listener),
     memory: () => {

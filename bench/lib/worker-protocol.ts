@@ -17,6 +17,11 @@ export type WorkerChildMessage =
   /** The worker runs; `maxCachedWorkflows` is its (default) workflow cache size. */
   | { type: 'ready'; maxCachedWorkflows: number }
   | { type: 'failed'; message: string }
+  /**
+   * A `beginSession` attempt starts: its request to Advance goes out now. `local`: a local
+   * activity's attempt (the workflow task stays open meanwhile), else the regular activity's.
+   */
+  | { type: 'beginning'; workflowId: string; local: boolean }
   /** A `beginSession` activity returned: the interview of `versionId` could now be taken. */
   | { type: 'begun'; workflowId: string; versionId: string }
   /** A `storeDocuments` activity returned: the session's documents are in the store. */
