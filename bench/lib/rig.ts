@@ -78,6 +78,8 @@ export interface Rig {
   /** A business systems' client on the task queue of worker `name`. */
   clientFor(name: string): LifecycleClient;
   begun: BegunSessions;
+  /** The document store folder every worker writes to (`DOCUMENT_STORE_DIR`): a gateway reads it. */
+  documentDir: string;
   /** When each lifecycle's documents were stored (its worker's `storeDocuments` returned). */
   stored: StoredDocuments;
   /** A prefix unique to this run, for workflow ids and business keys. */
@@ -219,6 +221,7 @@ export async function startRig(
       workers,
       clientFor,
       begun,
+      documentDir,
       stored,
       runId,
       ...(spanSink !== undefined && { spanSink }),
