@@ -1,12 +1,12 @@
 /**
  * Runs every benchmark in turn, prints a table per step and writes the figures to
  * `bench/results/latest.json` (`{ lifecycle: { 'v1.1': { interview, batch }, 'v2.0': { ... } },
- * parked, client, machine }`). Progress goes to stderr as it runs. `npm run bench`; see
+ * 'person.v1.1', 'person.v2.0', parked, client, machine }`). Progress goes to stderr as it runs. `npm run bench`; see
  * docs/benchmarks.md.
  *
  *   npm run bench -- [--lifecycles 200] [--concurrency 32] [--parked 3000]
  *                    [--protocols v1.1,v2.0] [--baseline <git ref>[,...]] [--tracing] [--cpu-prof <dir>]
- *                    [--only interview,batch,parked,client] [--json-only] [--out <file>]
+ *                    [--only interview,batch,person,parked,client] [--json-only] [--out <file>]
  *
  * To add a benchmark, append a step to `steps()`.
  */
@@ -25,8 +25,9 @@ import {
 } from './lifecycle';
 import { busyMachine, machineInfo, startLoadMeter, type LoadMeterReading } from './lib/machine';
 import { formatParkedTable, runParkedBenchmark, PARKED_DEFAULTS } from './parked';
+import { formatPersonLatencyTable, runPersonLatencyBenchmark } from './person-latencies';
 
-const STEP_NAMES = ['interview', 'batch', 'parked', 'client'] as const;
+const STEP_NAMES = ['interview', 'batch', 'person', 'parked', 'client'] as const;
 type StepName = (typeof STEP_NAMES)[number];
 
 interface Options {
@@ -87,6 +88,24 @@ function steps(options: Options): Step[] {
         return { result, table: formatLifecycleTable(result) };
       },
     });
+  }
+  if (options.only.has('person')) {
+    for (const protocol of options.protocols) {
+      list.push({
+        key: `person.${protocol}`,
+        title: `What a person waits for through the gateway (${protocol})`,
+        run: async () => {
+          const result = await runPersonLatencyBenchmark({
+            concurrent: options.concurrency,
+            concurrency: options.concurrency,
+            protocol,
+            baselines: options.baselines,
+            progress,
+          });
+          return { result, table: formatPersonLatencyTable(result) };
+        },
+      });
+    }
   }
   if (options.only.has('parked')) {
     list.push({
