@@ -4,7 +4,7 @@
  * callers wait through the gateway with `GET …/interview?wait=true`:
  *
  * - `one`: `--waits` concurrent waits on ONE lifecycle;
- * - `many`: one wait each on `--waits` lifecycles;
+ * - `many`: `--waits` waits spread over `--lifecycles` lifecycles (one each by default);
  * - `caps` (this tree only): `--waits` waits on one lifecycle through a gateway whose caps are
  *   below that (per API key and per process, two keys), so the waits beyond answer 429 / 503.
  *
@@ -15,7 +15,7 @@
  * runs that commit's gateway and worker on the same server in the same run (e.g. the commit
  * before pushed waits, whose gateway read the status every 200 ms for each wait).
  *
- *   npx tsx bench/interview-waits.ts [--waits 200] [--window 15] [--baseline <git ref>[,...]]
+ *   npx tsx bench/interview-waits.ts [--waits 200] [--lifecycles 200] [--window 15] [--baseline <git ref>[,...]]
  *                                    [--protocol v1.1|v2.0] [--json-only]
  *
  * Prints a table on stderr and the figures as one line of JSON on stdout.
@@ -38,8 +38,10 @@ import { definedOnly } from './lib/options';
 import { benchmarkInput, startRig, type Rig, type RigWorker, type WorkerSpec } from './lib/rig';
 
 export interface InterviewWaitSettings {
-  /** Waits per phase: on one lifecycle, and one each on this many lifecycles. */
+  /** Waits per phase: all on one lifecycle, then spread over `lifecycles`. */
   waits: number;
+  /** Lifecycles the `many` phase spreads its waits over, one each when equal to `waits`. */
+  lifecycles: number;
   /** Seconds counted once every wait is held. */
   windowSeconds: number;
   protocol: EmulatorApiVersion;
@@ -48,6 +50,7 @@ export interface InterviewWaitSettings {
 
 export const INTERVIEW_WAIT_DEFAULTS: InterviewWaitSettings = {
   waits: 200,
+  lifecycles: 200,
   windowSeconds: 15,
   protocol: 'v1.1',
   baselines: [],
@@ -181,10 +184,10 @@ export async function runInterviewWaitBenchmark(
       );
       progress(`${side.label} one lifecycle: ${summary(one)}`);
       const many = await phase(
-        settings.waits,
+        settings.lifecycles,
         Array.from({ length: settings.waits }, () => KEY_A),
       );
-      progress(`${side.label} ${settings.waits} lifecycles: ${summary(many)}`);
+      progress(`${side.label} ${settings.lifecycles} lifecycles: ${summary(many)}`);
       figures[side.label] = { ...(side.commit !== undefined && { commit: side.commit }), one, many };
     }
     // Caps below the waits: key A sends 60 % of them against a per-key cap of half, key B the
@@ -403,7 +406,7 @@ export function formatInterviewWaitTable(result: InterviewWaitResult): string {
     ].join(' ');
   const rows = Object.entries(result.sides).flatMap(([label, side]) => [
     row(label, `${waits} on 1 lifecycle`, side.one),
-    row(label, `1 each on ${waits}`, side.many),
+    row(label, `${waits} on ${result.settings.lifecycles} lifecycles`, side.many),
   ]);
   const { caps } = result;
   return [
@@ -419,6 +422,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       waits: { type: 'string' },
+      lifecycles: { type: 'string' },
       window: { type: 'string' },
       baseline: { type: 'string' },
       protocol: { type: 'string' },
@@ -431,6 +435,7 @@ async function main(): Promise<void> {
     throw new Error('--protocol must be v1.1 or v2.0');
   const result = await runInterviewWaitBenchmark({
     waits: int(values.waits),
+    lifecycles: int(values.lifecycles) ?? int(values.waits),
     windowSeconds: int(values.window),
     protocol,
     baselines: values.baseline?.split(',').map((ref) => ref.trim()),
