@@ -22,13 +22,13 @@ import { temporal } from '@temporalio/proto';
 import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
-import { baselineSource } from './lib/bundles';
 import { definedOnly } from './lib/options';
-import { startGatewayProcess, type GatewayProcess } from './lib/gateway-process';
+import type { GatewayProcess } from './lib/gateway-process';
+import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { round } from './lib/cpu';
 import { percentile as percentileOf } from './lib/load';
 import { machineInfo } from './lib/machine';
-import { benchmarkInput, startRig, type Rig, type RigWorker, type WorkerSpec } from './lib/rig';
+import { benchmarkInput, startRig, type Rig, type RigWorker } from './lib/rig';
 
 export interface FinishRouteSettings {
   /** Measured rounds; each runs every side at both concurrencies. */
@@ -107,40 +107,15 @@ export async function runFinishRouteBenchmark(
 ): Promise<FinishRouteResult> {
   const settings: FinishRouteSettings = { ...FINISH_ROUTE_DEFAULTS, ...definedOnly(options) };
   const progress = options.progress ?? (() => undefined);
-  const baselines = [];
-  for (const ref of settings.baselines) {
-    const source = await baselineSource(ref);
-    progress(`baseline ${ref}: gateway and worker of ${source.commit.slice(0, 12)}`);
-    baselines.push({ ref, ...source });
-  }
-  const specs: WorkerSpec[] = [
-    { name: 'ours', kind: 'lifecycle', protocol: settings.protocol },
-    ...baselines.map((b, i): WorkerSpec => ({
-      name: `baseline${i}`,
-      kind: 'lifecycle',
-      protocol: settings.protocol,
-      bundle: b.file,
-      sourceRoot: b.sourceRoot,
-    })),
-  ];
+  const { specs, baselines } = await lifecycleSides(settings.baselines, settings.protocol, progress);
   const rig = await startRig(specs, progress);
   const documentDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-bench-finish-'));
   const sides: Side[] = [];
   try {
     for (const [index, spec] of specs.entries()) {
       const worker = rig.workers[spec.name] as RigWorker;
-      const gateway = await startGatewayProcess(`${spec.name} gateway`, {
-        TEMPORAL_ADDRESS: rig.devServer.address,
-        TEMPORAL_NAMESPACE: rig.devServer.namespace,
-        TEMPORAL_TASK_QUEUE: worker.taskQueue,
-        GATEWAY_PORT: '0',
-        GATEWAY_API_KEYS: `bench:${sha256Hex(KEY)}`,
-        GATEWAY_FINISH_LINK_SECRET: randomBytes(32).toString('hex'),
-        // Every Finish comes from this one address: the per-address limit would measure itself.
-        GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-        GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
+      const gateway = await startSideGateway(rig, spec, `bench:${sha256Hex(KEY)}`, {
         DOCUMENT_STORE_DIR: documentDir,
-        ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
       });
       const baseline = index === 0 ? undefined : baselines[index - 1];
       sides.push({

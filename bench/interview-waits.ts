@@ -21,18 +21,15 @@
  * Prints a table on stderr and the figures as one line of JSON on stdout.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
 import { CONTROL_BASE_PATH } from '../tools/emulator/endpoints';
-import { baselineSource } from './lib/bundles';
 import { round } from './lib/cpu';
-import { startGatewayProcess, type GatewayProcess } from './lib/gateway-process';
+import type { GatewayProcess } from './lib/gateway-process';
+import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { machineInfo } from './lib/machine';
 import { definedOnly } from './lib/options';
 import { benchmarkInput, startRig, type Rig, type RigWorker, type WorkerSpec } from './lib/rig';
@@ -120,44 +117,18 @@ export async function runInterviewWaitBenchmark(
 ): Promise<InterviewWaitResult> {
   const settings: InterviewWaitSettings = { ...INTERVIEW_WAIT_DEFAULTS, ...definedOnly(options) };
   const progress = options.progress ?? (() => undefined);
-  const baselines = [];
-  for (const ref of settings.baselines) {
-    const source = await baselineSource(ref);
-    progress(`baseline ${ref}: gateway and worker of ${source.commit.slice(0, 12)}`);
-    baselines.push({ ref, ...source });
-  }
-  const specs: WorkerSpec[] = [
-    { name: 'ours', kind: 'lifecycle', protocol: settings.protocol },
-    ...baselines.map((b, i): WorkerSpec => ({
-      name: `baseline${i}`,
-      kind: 'lifecycle',
-      protocol: settings.protocol,
-      bundle: b.file,
-      sourceRoot: b.sourceRoot,
-    })),
-  ];
+  const { specs, baselines } = await lifecycleSides(settings.baselines, settings.protocol, progress);
   const rig = await startRig(specs, progress);
-  const documentDir = await mkdtemp(path.join(tmpdir(), 'hotdocs-bench-waits-'));
   const gateways: GatewayProcess[] = [];
   // Lifecycles whose begin went out to Advance (and is held there).
   const beginning = new Set<string>();
   for (const worker of Object.values(rig.workers)) worker?.onBeginning((id) => beginning.add(id));
   const startGateway = async (spec: WorkerSpec, env: Record<string, string> = {}) => {
-    const worker = rig.workers[spec.name] as RigWorker;
-    const gateway = await startGatewayProcess(`${spec.name} gateway`, {
-      TEMPORAL_ADDRESS: rig.devServer.address,
-      TEMPORAL_NAMESPACE: rig.devServer.namespace,
-      TEMPORAL_TASK_QUEUE: worker.taskQueue,
-      GATEWAY_PORT: '0',
-      GATEWAY_API_KEYS: `bench-a:${sha256Hex(KEY_A)};bench-b:${sha256Hex(KEY_B)}`,
-      GATEWAY_FINISH_LINK_SECRET: randomBytes(32).toString('hex'),
-      // Every wait comes from one key and one address: the rate limits would measure themselves.
-      GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-      GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
+    const keys = `bench-a:${sha256Hex(KEY_A)};bench-b:${sha256Hex(KEY_B)}`;
+    const gateway = await startSideGateway(rig, spec, keys, {
       // The waits are held for as long as a phase takes.
       GATEWAY_WAIT_LIMIT: '10m',
-      DOCUMENT_STORE_DIR: documentDir,
-      ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
+      DOCUMENT_STORE_DIR: rig.documentDir,
       ...env,
     });
     gateways.push(gateway);
@@ -215,7 +186,6 @@ export async function runInterviewWaitBenchmark(
     await releaseBegins(rig).catch(() => undefined);
     for (const gateway of gateways) await gateway.close().catch(() => undefined);
     await rig.close();
-    await rm(documentDir, { recursive: true, force: true });
   }
 }
 

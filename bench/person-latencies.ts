@@ -23,13 +23,13 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
-import { baselineSource } from './lib/bundles';
 import { round } from './lib/cpu';
-import { startGatewayProcess, type GatewayProcess } from './lib/gateway-process';
+import type { GatewayProcess } from './lib/gateway-process';
+import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { percentile as percentileOf } from './lib/load';
 import { machineInfo } from './lib/machine';
 import { definedOnly } from './lib/options';
-import { benchmarkInput, startRig, type Rig, type RigWorker, type WorkerSpec } from './lib/rig';
+import { benchmarkInput, startRig, type Rig, type RigWorker } from './lib/rig';
 
 export interface PersonLatencySettings {
   rounds: number;
@@ -98,42 +98,17 @@ export async function runPersonLatencyBenchmark(
 ): Promise<PersonLatencyResult> {
   const settings: PersonLatencySettings = { ...PERSON_LATENCY_DEFAULTS, ...definedOnly(options) };
   const progress = options.progress ?? (() => undefined);
-  const baselines = [];
-  for (const ref of settings.baselines) {
-    const source = await baselineSource(ref);
-    progress(`baseline ${ref}: gateway and worker of ${source.commit.slice(0, 12)}`);
-    baselines.push({ ref, ...source });
-  }
-  const specs: WorkerSpec[] = [
-    { name: 'ours', kind: 'lifecycle', protocol: settings.protocol },
-    ...baselines.map((b, i): WorkerSpec => ({
-      name: `baseline${i}`,
-      kind: 'lifecycle',
-      protocol: settings.protocol,
-      bundle: b.file,
-      sourceRoot: b.sourceRoot,
-    })),
-  ];
+  const { specs, baselines } = await lifecycleSides(settings.baselines, settings.protocol, progress);
   const rig = await startRig(specs, progress);
   const sides: Side[] = [];
   try {
     for (const [index, spec] of specs.entries()) {
       const worker = rig.workers[spec.name] as RigWorker;
       const baseline = index === 0 ? undefined : baselines[index - 1];
-      const gateway = await startGatewayProcess(`${spec.name} gateway`, {
-        TEMPORAL_ADDRESS: rig.devServer.address,
-        TEMPORAL_NAMESPACE: rig.devServer.namespace,
-        TEMPORAL_TASK_QUEUE: worker.taskQueue,
-        GATEWAY_PORT: '0',
-        GATEWAY_API_KEYS: `bench:${sha256Hex(KEY)}`,
-        GATEWAY_FINISH_LINK_SECRET: randomBytes(32).toString('hex'),
-        // Every call comes from one key and one address: the rate limits would measure themselves.
-        GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-        GATEWAY_ADDRESS_RATE_LIMIT_PER_MINUTE: '1000000',
+      const gateway = await startSideGateway(rig, spec, `bench:${sha256Hex(KEY)}`, {
         GATEWAY_WAIT_LIMIT: '5m',
         // The workers' store: the gateway serves the documents they stored.
         DOCUMENT_STORE_DIR: rig.documentDir,
-        ...(spec.sourceRoot === undefined ? {} : { BENCH_SOURCE_ROOT: spec.sourceRoot }),
       });
       sides.push({
         label: baseline?.ref ?? 'ours',
