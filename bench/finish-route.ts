@@ -22,7 +22,7 @@ import { temporal } from '@temporalio/proto';
 import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
-import { definedOnly } from './lib/options';
+import { baselineRefs, definedOnly, intOption, protocolOption } from './lib/options';
 import type { GatewayProcess } from './lib/gateway-process';
 import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { round } from './lib/cpu';
@@ -316,18 +316,15 @@ async function main(): Promise<void> {
       'json-only': { type: 'boolean', default: false },
     },
   });
-  const int = (text: string | undefined) => (text === undefined ? undefined : Number(text));
-  const protocol = values.protocol;
-  if (protocol !== undefined && protocol !== 'v1.1' && protocol !== 'v2.0')
-    throw new Error('--protocol must be v1.1 or v2.0');
+  const int = intOption;
   const result = await runFinishRouteBenchmark({
     rounds: int(values.rounds),
     single: int(values.single),
     concurrent: int(values.concurrent),
     concurrency: int(values.concurrency),
     warmup: int(values.warmup),
-    protocol,
-    baselines: values.baseline?.split(',').map((ref) => ref.trim()),
+    protocol: protocolOption(values.protocol),
+    baselines: baselineRefs(values.baseline),
     progress: (line) => console.error(line),
   });
   if (!values['json-only']) console.error(formatFinishRouteTable(result));

@@ -31,7 +31,7 @@ import { round } from './lib/cpu';
 import type { GatewayProcess } from './lib/gateway-process';
 import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { machineInfo } from './lib/machine';
-import { definedOnly } from './lib/options';
+import { baselineRefs, definedOnly, intOption, protocolOption } from './lib/options';
 import { benchmarkInput, startRig, type Rig, type RigWorker, type WorkerSpec } from './lib/rig';
 
 export interface InterviewWaitSettings {
@@ -399,16 +399,13 @@ async function main(): Promise<void> {
       'json-only': { type: 'boolean', default: false },
     },
   });
-  const int = (text: string | undefined) => (text === undefined ? undefined : Number(text));
-  const protocol = values.protocol;
-  if (protocol !== undefined && protocol !== 'v1.1' && protocol !== 'v2.0')
-    throw new Error('--protocol must be v1.1 or v2.0');
+  const int = intOption;
   const result = await runInterviewWaitBenchmark({
     waits: int(values.waits),
     lifecycles: int(values.lifecycles) ?? int(values.waits),
     windowSeconds: int(values.window),
-    protocol,
-    baselines: values.baseline?.split(',').map((ref) => ref.trim()),
+    protocol: protocolOption(values.protocol),
+    baselines: baselineRefs(values.baseline),
     progress: (line) => console.error(line),
   });
   if (!values['json-only']) console.error(formatInterviewWaitTable(result));

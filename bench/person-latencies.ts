@@ -28,7 +28,7 @@ import type { GatewayProcess } from './lib/gateway-process';
 import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { percentile as percentileOf } from './lib/load';
 import { machineInfo } from './lib/machine';
-import { definedOnly } from './lib/options';
+import { baselineRefs, definedOnly, intOption, protocolOption } from './lib/options';
 import { benchmarkInput, startRig, type Rig, type RigWorker } from './lib/rig';
 
 export interface PersonLatencySettings {
@@ -276,17 +276,14 @@ async function main(): Promise<void> {
       'json-only': { type: 'boolean', default: false },
     },
   });
-  const int = (text: string | undefined) => (text === undefined ? undefined : Number(text));
-  const protocol = values.protocol;
-  if (protocol !== undefined && protocol !== 'v1.1' && protocol !== 'v2.0')
-    throw new Error('--protocol must be v1.1 or v2.0');
+  const int = intOption;
   const result = await runPersonLatencyBenchmark({
     rounds: int(values.rounds),
     single: int(values.single),
     concurrent: int(values.concurrent),
     concurrency: int(values.concurrency),
-    protocol,
-    baselines: values.baseline?.split(',').map((ref) => ref.trim()),
+    protocol: protocolOption(values.protocol),
+    baselines: baselineRefs(values.baseline),
     progress: (line) => console.error(line),
   });
   if (!values['json-only']) console.error(formatPersonLatencyTable(result));
