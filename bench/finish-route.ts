@@ -17,12 +17,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { temporal } from '@temporalio/proto';
 import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
-import { baselineRefs, definedOnly, intOption, protocolOption } from './lib/options';
+import { definedOnly, roundsCommandLine } from './lib/options';
 import type { GatewayProcess } from './lib/gateway-process';
 import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { round } from './lib/cpu';
@@ -304,31 +303,15 @@ export function formatFinishRouteTable(result: FinishRouteResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      baseline: { type: 'string' },
-      rounds: { type: 'string' },
-      single: { type: 'string' },
-      concurrent: { type: 'string' },
-      concurrency: { type: 'string' },
-      warmup: { type: 'string' },
-      protocol: { type: 'string' },
-      'json-only': { type: 'boolean', default: false },
-    },
-  });
-  const int = intOption;
+  const line = roundsCommandLine({ warmup: true });
   const result = await runFinishRouteBenchmark({
-    rounds: int(values.rounds),
-    single: int(values.single),
-    concurrent: int(values.concurrent),
-    concurrency: int(values.concurrency),
-    warmup: int(values.warmup),
-    protocol: protocolOption(values.protocol),
-    baselines: baselineRefs(values.baseline),
-    progress: (line) => console.error(line),
+    ...line.settings,
+    warmup: line.warmup,
+    progress: (text) => console.error(text),
   });
-  if (!values['json-only']) console.error(formatFinishRouteTable(result));
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (!line.jsonOnly) console.error(formatFinishRouteTable(result));
+  process.stdout.write(`${JSON.stringify(result)}
+`);
 }
 
 if (require.main === module) {

@@ -19,7 +19,6 @@
  * Prints a table on stderr and the figures as one line of JSON on stdout.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { sha256Hex } from '../src/security/hashed-credentials';
 import type { EmulatorApiVersion } from '../tools/dev/emulator-env';
@@ -28,7 +27,7 @@ import type { GatewayProcess } from './lib/gateway-process';
 import { lifecycleSides, startSideGateway } from './lib/gateway-sides';
 import { percentile as percentileOf } from './lib/load';
 import { machineInfo } from './lib/machine';
-import { baselineRefs, definedOnly, intOption, protocolOption } from './lib/options';
+import { definedOnly, roundsCommandLine } from './lib/options';
 import { benchmarkInput, startRig, type Rig, type RigWorker } from './lib/rig';
 
 export interface PersonLatencySettings {
@@ -265,29 +264,14 @@ export function formatPersonLatencyTable(result: PersonLatencyResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      baseline: { type: 'string' },
-      rounds: { type: 'string' },
-      single: { type: 'string' },
-      concurrent: { type: 'string' },
-      concurrency: { type: 'string' },
-      protocol: { type: 'string' },
-      'json-only': { type: 'boolean', default: false },
-    },
-  });
-  const int = intOption;
+  const line = roundsCommandLine({ warmup: false });
   const result = await runPersonLatencyBenchmark({
-    rounds: int(values.rounds),
-    single: int(values.single),
-    concurrent: int(values.concurrent),
-    concurrency: int(values.concurrency),
-    protocol: protocolOption(values.protocol),
-    baselines: baselineRefs(values.baseline),
-    progress: (line) => console.error(line),
+    ...line.settings,
+    progress: (text) => console.error(text),
   });
-  if (!values['json-only']) console.error(formatPersonLatencyTable(result));
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (!line.jsonOnly) console.error(formatPersonLatencyTable(result));
+  process.stdout.write(`${JSON.stringify(result)}
+`);
 }
 
 if (require.main === module) {
