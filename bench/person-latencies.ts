@@ -270,8 +270,7 @@ async function main(): Promise<void> {
     progress: (text) => console.error(text),
   });
   if (!line.jsonOnly) console.error(formatPersonLatencyTable(result));
-  process.stdout.write(`${JSON.stringify(result)}
-`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 if (require.main === module) {
