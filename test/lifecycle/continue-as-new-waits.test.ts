@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { harnessSuggestingContinueAsNew, eventually, lifecycleInput } from '../support/lifecycle-harness';
+import { eventually, lifecycleInput } from '../support/lifecycle-harness';
 import { ENDPOINTS } from '../support/protocol';
+import { lifecycleTestbed } from '../support/testbed';
 
 /**
  * Interview waits pending while a run has to continue as new: a server of our own suggests
@@ -15,28 +15,22 @@ import { ENDPOINTS } from '../support/protocol';
 const WAITS = 8;
 const EventType = temporal.api.enums.v1.EventType;
 
-let h: Awaited<ReturnType<typeof harnessSuggestingContinueAsNew>>;
-let env: TestWorkflowEnvironment;
+const bed = lifecycleTestbed({ temporal: { suggestContinueAsNewAfter: 20 } });
 
-beforeAll(async () => {
-  h = await harnessSuggestingContinueAsNew(20);
-  env = h.env;
-}, 60_000);
-
-afterAll(async () => {
-  h?.emulator.releaseDelayedRequests();
-  await h?.closeAll();
+afterAll(() => {
+  // A failed test leaves the begin held: let it go before the emulator closes.
+  bed.emulator.releaseDelayedRequests();
 });
 
 test('8 waits pending when the session begins: all answer, then the run continues as new', async () => {
   expect.assertions(6);
   // Advance holds the begin, so that every wait is pending before the session begins.
-  h.emulator.setFaults({
+  bed.emulator.setFaults({
     script: [{ endpoint: ENDPOINTS.begin, fault: 'latency', latencyMs: 120_000, times: 10 }],
   });
-  const started = await h.lifecycles.start(lifecycleInput({ businessKey: `can-waits-${randomUUID()}` }));
-  const waits = Array.from({ length: WAITS }, () => h.lifecycles.waitForInterview(started.lifecycleId));
-  const firstRun = env.client.workflow.getHandle(started.lifecycleId, started.runId);
+  const started = await bed.lifecycles.start(lifecycleInput({ businessKey: `can-waits-${randomUUID()}` }));
+  const waits = Array.from({ length: WAITS }, () => bed.lifecycles.waitForInterview(started.lifecycleId));
+  const firstRun = bed.env.client.workflow.getHandle(started.lifecycleId, started.runId);
   const accepted = (events: Awaited<ReturnType<typeof firstRun.fetchHistory>>['events']) =>
     (events ?? []).filter(
       (e) =>
@@ -49,8 +43,8 @@ test('8 waits pending when the session begins: all answer, then the run continue
     },
     { what: `${WAITS} interviewReady updates accepted while the begin is held`, timeoutMs: 90_000 },
   );
-  h.emulator.setFaults({});
-  h.emulator.releaseDelayedRequests();
+  bed.emulator.setFaults({});
+  bed.emulator.releaseDelayedRequests();
   const answers = await Promise.all(waits);
   expect(answers.every((a) => a.ready && a.stage === 'waiting-for-interview')).toBe(true);
   const versionIds = new Set(answers.map((a) => a.versionId));
@@ -58,7 +52,7 @@ test('8 waits pending when the session begins: all answer, then the run continue
 
   const continued = await eventually(
     async () => {
-      const status = await h.lifecycles.status(started.lifecycleId);
+      const status = await bed.lifecycles.status(started.lifecycleId);
       return status.continuedAsNew > 0 ? status : undefined;
     },
     { what: 'the run continued as new', timeoutMs: 60_000 },
@@ -72,6 +66,6 @@ test('8 waits pending when the session begins: all answer, then the run continue
   // Every wait answered in the first run, before it handed over to the next one.
   expect(completed).toHaveLength(WAITS);
   expect(last?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
-  const description = await env.client.workflow.getHandle(started.lifecycleId).describe();
+  const description = await bed.env.client.workflow.getHandle(started.lifecycleId).describe();
   expect(description.runId).not.toBe(started.runId);
 }, 240_000);
