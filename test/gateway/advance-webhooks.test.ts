@@ -79,8 +79,22 @@ function post(
   return call(`${to.url}/v1/advance-webhooks`, { method: 'POST', key: null, headers, body });
 }
 
+/**
+ * The `advanceWebhook` signals in the waiting lifecycle's history, once it is at rest. A signal that
+ * arrives while a workflow task runs (the status read an earlier post asked for) is written to
+ * the history only when that task completes, so a count taken earlier can miss it.
+ */
 async function webhookSignals(): Promise<number> {
-  const events = (await env.client.workflow.getHandle(waiting.lifecycleId).fetchHistory()).events ?? [];
+  const handle = env.client.workflow.getHandle(waiting.lifecycleId);
+  await eventually(
+    async () => {
+      const { raw } = await handle.describe();
+      const busy = raw.pendingWorkflowTask != null || (raw.pendingActivities ?? []).length > 0;
+      return busy ? undefined : true;
+    },
+    { what: 'the waiting lifecycle at rest' },
+  );
+  const events = (await handle.fetchHistory()).events ?? [];
   return events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'advanceWebhook')
     .length;
 }
