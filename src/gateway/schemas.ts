@@ -5,7 +5,6 @@ import {
   DEFAULT_BULK_REPAIR_RATE,
   MAX_BULK_REPAIR_LIMIT,
   MAX_BULK_REPAIR_RATE,
-  REPAIR_NOTE_MAX_CHARS,
 } from '../client';
 import {
   followUpLimitsSchema,
@@ -37,6 +36,7 @@ import {
   repairRecordSchema,
   stageSchema,
 } from '../client/lifecycle-schemas';
+import { answersRefSchema, repairNoteSchema, repairRequestShape } from './repair-request-shape';
 import { GATEWAY_ERROR_CODES } from './errors';
 
 /**
@@ -134,21 +134,10 @@ export const finishBodySchema = named(
   'The fields the interview posts on Finish; all optional',
 ).optional();
 
-/** An operator's note on a repair, one lifecycle's or a bulk one's. */
-const repairNoteSchema = z
-  .string({ error: 'note must be a string' })
-  .max(REPAIR_NOTE_MAX_CHARS, `note must be at most ${REPAIR_NOTE_MAX_CHARS} characters`);
-
+named(answersRefSchema, 'AnswersReference', "Corrected answers in the document store: a repair's reference");
 /** An operator's repair of a lifecycle in needs-attention (the `repair` update). */
 export const repairRequestSchema = named(
-  z.strictObject({
-    action: repairActionSchema.describe(
-      'retry: the failed call again, now (after fixing its cause); accept-completed: Advance did ' +
-        'complete the session though it could not confirm it, collect its documents and go on; ' +
-        'abandon: end the lifecycle as failed',
-    ),
-    note: repairNoteSchema.optional().describe('Why, for the record (status and history)'),
-  }),
+  repairRequestShape,
   'RepairRequest',
   "An operator's answer to a lifecycle in needs-attention",
 );

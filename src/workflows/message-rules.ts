@@ -116,22 +116,55 @@ export type RepairAction = (typeof REPAIR_ACTIONS)[number];
 export const REPAIR_NOTE_MAX_CHARS = 500;
 /** `by`: who repairs (an API key's name, an OS user). */
 export const REPAIR_BY_MAX_CHARS = 100;
+/** `answersRef.reference`: a document store reference (a URL of the store's own kind). */
+export const ANSWERS_REF_MAX_CHARS = 1000;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export const REPAIR_MESSAGES = {
-  notObject: 'expected { action, note?, by? }',
+  notObject: 'expected { action, note?, by?, answersRef? }',
   actionInvalid: `action must be one of ${REPAIR_ACTIONS.join(', ')}`,
   noteInvalid: `note must be a string of at most ${REPAIR_NOTE_MAX_CHARS} characters`,
   byInvalid: `by must be a string of 1 to ${REPAIR_BY_MAX_CHARS} characters`,
   unknownFields: (keys: readonly string[]) => `unknown field(s): ${keys.join(', ')}`,
+  answersRefInvalid:
+    `answersRef must be { reference, sha256 }: a document store reference of at most ` +
+    `${ANSWERS_REF_MAX_CHARS} characters and the answer XML's SHA-256 as 64 lower-case hex digits`,
+  answersRefOnlyWithRetry: 'answersRef goes with action retry only (the corrected answers, then the retry)',
 } as const;
+
+/**
+ * Corrected answers for a v2.0 version, put into the document store beforehand: the repair
+ * carries only where they are and their checksum, so the answers never enter history.
+ */
+export interface AnswersReference {
+  reference: string;
+  sha256: string;
+}
+
+function isAnswersReference(value: unknown): value is AnswersReference {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { reference, sha256, ...rest } = value as Record<string, unknown>;
+  return (
+    typeof reference === 'string' &&
+    reference.length > 0 &&
+    reference.length <= ANSWERS_REF_MAX_CHARS &&
+    typeof sha256 === 'string' &&
+    SHA256_HEX.test(sha256) &&
+    Object.keys(rest).length === 0
+  );
+}
 
 /** What is wrong with a repair request's shape, in the order the client reports it; [] when nothing. */
 export function repairRequestProblems(request: unknown): string[] {
   if (typeof request !== 'object' || request === null || Array.isArray(request))
     return [REPAIR_MESSAGES.notObject];
-  const { action, note, by, ...rest } = request as Record<string, unknown>;
+  const { action, note, by, answersRef, ...rest } = request as Record<string, unknown>;
   const problems: string[] = [];
   if (!(REPAIR_ACTIONS as readonly unknown[]).includes(action)) problems.push(REPAIR_MESSAGES.actionInvalid);
+  if (answersRef !== undefined) {
+    if (!isAnswersReference(answersRef)) problems.push(REPAIR_MESSAGES.answersRefInvalid);
+    else if (action !== 'retry') problems.push(REPAIR_MESSAGES.answersRefOnlyWithRetry);
+  }
   if (note !== undefined && (typeof note !== 'string' || note.length > REPAIR_NOTE_MAX_CHARS))
     problems.push(REPAIR_MESSAGES.noteInvalid);
   if (by !== undefined && (typeof by !== 'string' || by.length === 0 || by.length > REPAIR_BY_MAX_CHARS))

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FollowUpRequest, InterviewCompletedSignal, SessionMode } from './input';
 import type { InterviewData, LifecycleEventDelivery, LifecycleStatus } from './lifecycle-status';
-import type { LifecycleStage, RepairAction } from './message-rules';
+import type { AnswersReference, LifecycleStage, RepairAction } from './message-rules';
 
 /**
  * The lifecycle's messages. The names are a public contract: any Temporal client, including the
@@ -84,6 +84,12 @@ export interface RepairRequest {
    * at most 100 characters. Absent from repairs sent by older clients.
    */
   by?: string;
+  /**
+   * With `retry`, v2.0 only: corrected answers for the version, stored in the document store
+   * under the lifecycle's work item and version beforehand (the CLI's `repair --answers`). The
+   * lifecycle puts them as the version's answer set, then retries. Never the answers themselves.
+   */
+  answersRef?: AnswersReference;
 }
 
 export interface RepairOutcome {

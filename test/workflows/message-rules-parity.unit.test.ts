@@ -69,6 +69,23 @@ const REPAIRS: Array<[string, unknown]> = [
   ['unknown action', { action: 'reboot' }],
   ['no action', {}],
   ['unknown field', { action: 'retry', colour: 'red' }],
+  [
+    'retry with corrected answers',
+    { action: 'retry', answersRef: { reference: 'file:///s/w/v/a.xml', sha256: 'a'.repeat(64) } },
+  ],
+  [
+    'corrected answers with abandon',
+    { action: 'abandon', answersRef: { reference: 'file:///a', sha256: 'a'.repeat(64) } },
+  ],
+  ['corrected answers without checksum', { action: 'retry', answersRef: { reference: 'file:///a' } }],
+  [
+    'corrected answers, checksum in capitals',
+    { action: 'retry', answersRef: { reference: 'file:///a', sha256: 'A'.repeat(64) } },
+  ],
+  [
+    'corrected answers with an unknown field',
+    { action: 'retry', answersRef: { reference: 'file:///a', sha256: 'a'.repeat(64), xml: 'x' } },
+  ],
   ['not an object', 'retry'],
   ['null', null],
 ];
