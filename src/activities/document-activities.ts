@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AdvanceClient, AdvanceDocument } from '../advance';
+import { checkAnswerXml } from '../advance/answer-xml';
+import { safeSegment } from '../documents/document-layout';
 import { DocumentStoreError, type DocumentStore, type StoredDocument } from '../documents/document-store';
 import type { LifecycleDocument } from '../workflows/lifecycle-status';
 import { FailureType } from '../workflows/failure-types';
@@ -58,6 +61,20 @@ export function documentActivities(deps: DocumentActivityDependencies) {
       });
     },
 
+    /**
+     * v2.0, an operator's repair with corrected answers: reads them from the document store, where
+     * the operator's command put them under this version, checks them and puts them as the work
+     * item's answer set. A repeat puts the same content again. Only the reference and checksum
+     * travel in history.
+     */
+    async correctAnswerSet(args: CorrectAnswerSetArgs): Promise<void> {
+      return runWithHeartbeats(async (signal) => {
+        const xml = await readCorrectedAnswers(deps.documentStore, args);
+        const advance = await client(args, signal);
+        await advance.answerSets.replace(args.workItemId, xml, { signal });
+      });
+    },
+
     /** Lists the session's documents and streams each into the document store. */
     async storeDocuments(args: DocumentsArgs): Promise<LifecycleDocument[]> {
       return runWithHeartbeats(async (signal) =>
@@ -65,6 +82,70 @@ export function documentActivities(deps: DocumentActivityDependencies) {
       );
     },
   };
+}
+
+export interface CorrectAnswerSetArgs extends DocumentsArgs {
+  /** Where the corrected answer XML is in the document store. */
+  reference: string;
+  /** Its SHA-256 (hex), as the operator's command computed it. */
+  sha256: string;
+}
+
+/**
+ * Corrected answers are read whole (an answer set is small); past this the reference cannot be an
+ * answer set at all. The configured answer XML limit is applied on the way to Advance.
+ */
+const MAX_CORRECTED_ANSWERS_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The corrected answers a reference points at, refused (non-retryable) when the reference lies
+ * outside this version's place in the store (another lifecycle's document), is too large, or does
+ * not hold the bytes the checksum names.
+ */
+async function readCorrectedAnswers(store: DocumentStore, args: CorrectAnswerSetArgs): Promise<string> {
+  const refuse = (why: string) =>
+    ApplicationFailure.nonRetryable(
+      `corrected answers ${args.reference}: ${why}`,
+      FailureType.CorrectedAnswersRefused,
+    );
+  const [workItem, version] = args.reference.split('/').slice(-3, -1);
+  if (workItem !== safeSegment(args.workItemId) || version !== safeSegment(args.versionId))
+    throw refuse(`not stored under work item ${args.workItemId}, version ${args.versionId}`);
+  let content: Awaited<ReturnType<DocumentStore['get']>>;
+  try {
+    content = await store.get(args.reference);
+  } catch (error) {
+    // Nothing there, or not this store's: a retry cannot help. The store's own faults are retried.
+    if (
+      error instanceof DocumentStoreError &&
+      (error.code === 'not-found' || error.code === 'foreign-reference')
+    )
+      throw refuse(error.message);
+    throw error;
+  }
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of content.body) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_CORRECTED_ANSWERS_BYTES) {
+      content.body.destroy();
+      throw refuse(`more than ${MAX_CORRECTED_ANSWERS_BYTES} bytes`);
+    }
+    hash.update(chunk as Buffer);
+    chunks.push(chunk as Buffer);
+  }
+  if (hash.digest('hex') !== args.sha256) throw refuse(`its SHA-256 is not ${args.sha256}`);
+  const xml = Buffer.concat(chunks).toString('utf8');
+  try {
+    checkAnswerXml(xml, {
+      maxBytes: MAX_CORRECTED_ANSWERS_BYTES,
+      context: { operation: 'replaceAnswerSet', workItemId: args.workItemId },
+    });
+  } catch (error) {
+    throw refuse((error as Error).message);
+  }
+  return xml;
 }
 
 const ANSWER_SET_FILE_NAME = 'answers.xml';

@@ -49,6 +49,11 @@ export const FailureType = {
   LifecycleEventNotDelivered: 'LifecycleEventNotDelivered',
   /** The completion webhook refused a lifecycle event (a 3xx or 4xx): not retried. */
   LifecycleEventRefused: 'LifecycleEventRefused',
+  /**
+   * An operator's corrected answers (`repair` with `answersRef`) could not be used: the reference
+   * is not this version's, the bytes do not match the checksum, or the XML fails its check.
+   */
+  CorrectedAnswersRefused: 'CorrectedAnswersRefused',
   /** `lifecycleEventDelivery` was started with a policy that is not positive milliseconds. */
   InvalidEventDeliveryPolicy: 'InvalidEventDeliveryPolicy',
 } as const;

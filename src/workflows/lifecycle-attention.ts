@@ -10,10 +10,17 @@ import { formatDuration, parseDuration } from './duration';
 import { FailureType, failureTypeOf, messageOf } from './failure-types';
 import { attentionRetryDelayMs, DEFAULTS } from './input-rules';
 import type { AttentionReason, AttentionStatus } from './lifecycle-status';
+import { documentActivities } from './activity-stubs';
 import { ACCEPTED_AS_COMPLETED, type LifecycleView, type StepAttempt } from './lifecycle-view';
 import type { RepairOutcome, RepairRequest } from './messages';
-import { repairRequestProblems, truncate, type LifecycleStage, type RepairAction } from './message-rules';
-import { PATCH_BOUNDED_ATTENTION, PATCH_NEEDS_ATTENTION } from './patches';
+import {
+  repairRequestProblems,
+  truncate,
+  type AnswersReference,
+  type LifecycleStage,
+  type RepairAction,
+} from './message-rules';
+import { PATCH_BOUNDED_ATTENTION, PATCH_CORRECT_ANSWERS, PATCH_NEEDS_ATTENTION } from './patches';
 
 /** An outcome Advance's state cannot settle, raised by the workflow itself (not by an activity). */
 export class UnconfirmedOutcome extends Error {}
@@ -111,8 +118,17 @@ export class LifecycleAttention {
               : { reason, message, since: first.since, retries: first.retries + 1 };
         }
       }
-      const { action, automatic } = await this.waitForRepair(call, waiting, canAcceptCompleted);
+      const { action, automatic, answersRef } = await this.waitForRepair(call, waiting, canAcceptCompleted);
       const reason = waiting.reason;
+      if (answersRef !== undefined && patched(PATCH_CORRECT_ANSWERS)) {
+        const refused = await this.correctAnswers(answersRef);
+        if (refused !== undefined) {
+          // Nothing retried: the operator fixes the answers (or Advance's state) and repairs again.
+          waiting = { reason, message: truncate(refused, 500), since: waiting.since, retries: 0 };
+          first = undefined;
+          continue;
+        }
+      }
       first = automatic ? waiting : undefined;
       waiting = undefined;
       // An operator's retry must reach Advance at once, past the worker's login breaker; automatic
@@ -128,6 +144,27 @@ export class LifecycleAttention {
           nonRetryable: true,
         });
       }
+    }
+  }
+
+  /**
+   * v2.0: an operator's corrected answers become the version's answer set before the retry (the
+   * activity reads them from the document store: only their reference is in history). Returns why
+   * they could not be put, or undefined once they are.
+   */
+  private async correctAnswers(answersRef: AnswersReference): Promise<string | undefined> {
+    const { state, options } = this.lifecycle;
+    const versionId = state.active?.versionId;
+    if (versionId === undefined)
+      return 'the corrected answers were not put: the lifecycle has no version in Advance';
+    try {
+      await documentActivities.correctAnswerSet.executeWithOptions(
+        { summary: `Put corrected answers on session ${versionId}` },
+        [{ tenancy: options.tenancy, workItemId: state.workItemId, versionId, ...answersRef }],
+      );
+      return undefined;
+    } catch (error) {
+      return `the corrected answers were not put, nothing was retried: ${messageOf(error)}`;
     }
   }
 
@@ -162,7 +199,7 @@ export class LifecycleAttention {
     call: string,
     waiting: AttentionWait,
     canAcceptCompleted: boolean,
-  ): Promise<{ action: RepairAction; automatic: boolean }> {
+  ): Promise<{ action: RepairAction; automatic: boolean; answersRef?: AnswersReference }> {
     const resumeStage = this.state.stage;
     const { reason, message, since, retries } = waiting;
     const bounded = patched(PATCH_BOUNDED_ATTENTION);
@@ -188,7 +225,7 @@ export class LifecycleAttention {
     }
     if (this.pending === undefined) throw new AttentionContinueAsNew();
     const pending = this.pending;
-    const { action, note, by } = pending.request;
+    const { action, note, by, answersRef } = pending.request;
     this.pending = undefined;
     const next: LifecycleStage = action === 'abandon' ? 'failed' : resumeStage;
     pending.outcome = { action, stage: next, at: nowIso() };
@@ -197,8 +234,11 @@ export class LifecycleAttention {
       { action, ...(by === undefined ? {} : { by }), note, at: nowIso(), reason, call },
     ].slice(-20);
     if (action !== 'abandon')
-      this.resume(resumeStage, `${action} by ${by ?? 'an operator'}${note ? `: ${note}` : ''}`);
-    return { action, automatic: false };
+      this.resume(
+        resumeStage,
+        `${action}${answersRef === undefined ? '' : ' with corrected answers'} by ${by ?? 'an operator'}${note ? `: ${note}` : ''}`,
+      );
+    return { action, automatic: false, ...(answersRef === undefined ? {} : { answersRef }) };
   }
 
   /** Time to continue as new: the run's history is long and no message is being handled. */
@@ -236,11 +276,17 @@ export function attentionReason(error: unknown, call: string): AttentionReason |
 /**
  * Why a repair cannot be taken now, if it cannot: a request of the wrong shape (the rule the
  * client checks too, message-rules.ts), a lifecycle that does not need attention, a repair
- * already under way, or `accept-completed` for a fault that is not an unconfirmed completion.
+ * already under way, `accept-completed` for a fault that is not an unconfirmed completion, or
+ * corrected answers where there are no answer sets (v1.1) or no session to put them on.
  */
 export function repairRefusal(
   request: unknown,
-  state: { stage: LifecycleStage; attention?: AttentionStatus },
+  state: {
+    stage: LifecycleStage;
+    attention?: AttentionStatus;
+    protocol?: { answerSets: boolean };
+    active?: { versionId: string };
+  },
   repairing: boolean,
 ): string | undefined {
   const problems = repairRequestProblems(request);
@@ -250,5 +296,12 @@ export function repairRefusal(
   if (repairing) return 'another repair is being carried out';
   if ((request as RepairRequest).action === 'accept-completed' && attention.reason !== 'outcome-unconfirmed')
     return `accept-completed is for an unconfirmed completion, not for ${attention.reason}`;
+  if ((request as RepairRequest).answersRef !== undefined) {
+    // A lifecycle from before v2.0 support carries no protocol facts: v1.1.
+    if (state.protocol?.answerSets !== true)
+      return "corrected answers need Advance's answer sets (API v2.0); this tenancy's API has none";
+    if (state.active === undefined)
+      return 'corrected answers need a session in Advance; the lifecycle has none';
+  }
   return undefined;
 }

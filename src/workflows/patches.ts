@@ -111,3 +111,11 @@ export const PATCH_STATUS_READS_AT_INTERVIEW = 'status-reads-while-waiting-for-i
  * history that has. Step 2 after 0.1.0.
  */
 export const PATCH_STORE_ANSWER_SET = 'store-answer-set';
+
+/**
+ * v2.0: an operator's `repair` retry with `answersRef` first puts the corrected answers as the
+ * version's answer set (the activity `correctAnswerSet`, lifecycle-attention.ts); a refused
+ * correction leaves the lifecycle in needs-attention. Before, the field did not exist and such a
+ * repair was a plain retry. Step 2 after 0.1.0.
+ */
+export const PATCH_CORRECT_ANSWERS = 'correct-answers-before-retry';

@@ -80,7 +80,54 @@ describe('repairRefusal', () => {
       'action must be one of retry, accept-completed, abandon; ' +
         'note must be a string of at most 500 characters; unknown field(s): colour',
     );
-    expect(repairRefusal(null, waiting('forbidden'), false)).toBe('expected { action, note?, by? }');
+    expect(repairRefusal(null, waiting('forbidden'), false)).toBe(
+      'expected { action, note?, by?, answersRef? }',
+    );
+  });
+
+  describe('corrected answers (answersRef)', () => {
+    const answersRef = { reference: 'file:///store/w/v/corrected-answers.xml', sha256: 'a'.repeat(64) };
+    const v2 = { protocol: { answerSets: true }, active: { versionId: 'v' } };
+    const failed = { ...waiting('post-processing-failed'), ...v2 };
+
+    test('a v2.0 lifecycle with a session takes them with a retry', () => {
+      expect(repairRefusal({ action: 'retry', answersRef }, failed, false)).toBeUndefined();
+    });
+
+    test('only with retry, and only a reference with a checksum', () => {
+      expect(repairRefusal({ action: 'abandon', answersRef }, failed, false)).toBe(
+        'answersRef goes with action retry only (the corrected answers, then the retry)',
+      );
+      const invalid = [
+        { reference: '', sha256: 'a'.repeat(64) },
+        { reference: 'x'.repeat(1001), sha256: 'a'.repeat(64) },
+        { reference: 'file:///a', sha256: 'A'.repeat(64) },
+        { reference: 'file:///a', sha256: 'a'.repeat(63) },
+        { reference: 'file:///a' },
+        { ...answersRef, xml: '<AnswerSet/>' },
+        '<AnswerSet/>',
+      ];
+      for (const bad of invalid) {
+        expect(repairRefusal({ action: 'retry', answersRef: bad }, failed, false)).toMatch(
+          /^answersRef must be \{ reference, sha256 \}/,
+        );
+      }
+    });
+
+    test('refused on v1.1 (no answer sets, or a lifecycle from before protocol facts) and without a session', () => {
+      const v1 = "corrected answers need Advance's answer sets (API v2.0); this tenancy's API has none";
+      expect(
+        repairRefusal({ action: 'retry', answersRef }, { ...failed, protocol: { answerSets: false } }, false),
+      ).toBe(v1);
+      expect(repairRefusal({ action: 'retry', answersRef }, waiting('forbidden'), false)).toBe(v1);
+      expect(
+        repairRefusal(
+          { action: 'retry', answersRef },
+          { ...waiting('forbidden'), protocol: v2.protocol },
+          false,
+        ),
+      ).toBe('corrected answers need a session in Advance; the lifecycle has none');
+    });
   });
 });
 
