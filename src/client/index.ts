@@ -3,6 +3,7 @@ export * from './errors';
 export * from './lifecycle-client';
 export * from './lifecycle-list';
 export * from './bulk-repair';
+export * from './corrected-answers';
 export type { CompleteInterviewOptions, InterviewCompletion } from './interview-completion';
 export * from '../workflows/lifecycle-status';
 export * from '../workflows/messages';
