@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import {
@@ -5,10 +6,13 @@ import {
   DEFAULT_BULK_REPAIR_RATE,
   LifecycleInputError,
   repairInBulk,
+  repairWithCorrectedAnswers,
   type BulkRepairAction,
   type BulkRepairSummary,
   type RepairAction,
 } from '../client';
+import { loadDocumentStoreConfig } from '../config';
+import { createDocumentStore } from '../documents/create-store';
 import { examples, execute, withConnectionOptions, type ConnectionFlags } from './lifecycle-commands';
 
 interface RepairFlags extends ConnectionFlags {
@@ -22,6 +26,7 @@ interface RepairFlags extends ConnectionFlags {
   rate: string;
   limit: string;
   yes?: boolean;
+  answers?: string;
 }
 
 /**
@@ -64,12 +69,20 @@ export function registerRepairCommand(program: Command): Command {
       ),
     )
     .addOption(new Option('--yes', 'with --query: repair every match, however many'))
+    .addOption(
+      new Option(
+        '--answers <file>',
+        "with --retry, v2.0: corrected answer XML, put as the version's answer set before the retry " +
+          "(stored in the document store that DOCUMENT_STORE* configures, as the worker's; only its reference is sent)",
+      ),
+    )
     .addHelpText(
       'after',
       examples(
         'hotdocs-temporal repair assembly-lease-42 --retry --note "principal password rotated"',
         'hotdocs-temporal repair assembly-lease-42 --accept-completed --note "documents seen in Advance"',
         'hotdocs-temporal repair assembly-lease-42 --abandon',
+        'hotdocs-temporal repair assembly-lease-42 --retry --answers corrected.xml --note "tenant name fixed"',
         'hotdocs-temporal repair --query "HotDocsTenancy = \'acme\'" --retry --dry-run',
         'hotdocs-temporal repair --query "HotDocsTenancy = \'acme\'" --retry --rate 5 --note "password rotated"',
       ),
@@ -85,6 +98,7 @@ export function registerRepairCommand(program: Command): Command {
         }
         if (lifecycleId === undefined)
           throw new LifecycleInputError(['give a lifecycle id, or --query to repair many'], 'repair request');
+        if (flags.answers !== undefined) return repairWithAnswers(lifecycleId, flags, action, by, connect);
         const outcome = await (
           await connect()
         ).repair(lifecycleId, { action, by, ...(flags.note !== undefined && { note: flags.note }) });
@@ -128,6 +142,41 @@ async function repairMatching(
   );
   if (summary.failed > 0) process.exitCode = 1;
   return summary;
+}
+
+/**
+ * `--answers`: checked and stored before anything reaches the lifecycle; the store is the one the
+ * worker reads, configured by the same variables.
+ */
+async function repairWithAnswers(
+  lifecycleId: string,
+  flags: RepairFlags,
+  action: RepairAction,
+  by: string,
+  connect: () => Promise<Parameters<typeof repairWithCorrectedAnswers>[0]>,
+) {
+  if (action !== 'retry' || flags.query !== undefined)
+    throw new LifecycleInputError(['--answers goes with --retry and one lifecycle id'], 'repair request');
+  const problems: string[] = [];
+  const storeConfig = loadDocumentStoreConfig(process.env, problems);
+  if (problems.length > 0) throw new LifecycleInputError(problems, 'document store configuration');
+  const xml = await readFile(flags.answers as string, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new LifecycleInputError(
+      [`--answers ${flags.answers}: ${error.code ?? error.message}`],
+      'repair request',
+    );
+  });
+  const outcome = await repairWithCorrectedAnswers(
+    await connect(),
+    createDocumentStore(storeConfig),
+    lifecycleId,
+    xml,
+    {
+      by,
+      ...(flags.note !== undefined && { note: flags.note }),
+    },
+  );
+  return { lifecycleId, ...outcome };
 }
 
 /** Exactly one of the three flags; checked before anything reaches Temporal. */
