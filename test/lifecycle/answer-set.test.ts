@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LifecycleClientError } from '../../src/client';
 import { call, createGatewayTestbed, sha256Hex, type GatewayTestbed } from '../support/gateway-harness';
+import { historyText } from '../support/history-text';
 import { atStage, lifecycleInput } from '../support/lifecycle-harness';
 import { PROTOCOL } from '../support/protocol';
 
@@ -42,15 +43,6 @@ afterAll(async () => {
   await bed?.close();
   await rm(scratch, { recursive: true, force: true });
 });
-
-/** A history with every payload's bytes as text (they come base64-encoded, or as bytes). */
-function historyText(history: unknown): string {
-  return JSON.stringify(history, (key, value: unknown) => {
-    if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-    if (key === 'data' && typeof value === 'string') return Buffer.from(value, 'base64').toString('utf8');
-    return value;
-  });
-}
 
 (PROTOCOL === 'v2.0' ? test : test.skip)(
   'v2.0: the answer set is stored as a document of kind answers, downloadable with documents only, absent from history',
