@@ -102,7 +102,10 @@ const MAX_CORRECTED_ANSWERS_BYTES = 16 * 1024 * 1024;
  * outside this version's place in the store (another lifecycle's document), is too large, or does
  * not hold the bytes the checksum names.
  */
-async function readCorrectedAnswers(store: DocumentStore, args: CorrectAnswerSetArgs): Promise<string> {
+export async function readCorrectedAnswers(
+  store: DocumentStore,
+  args: CorrectAnswerSetArgs,
+): Promise<string> {
   const refuse = (why: string) =>
     ApplicationFailure.nonRetryable(
       `corrected answers ${args.reference}: ${why}`,
