@@ -6,6 +6,7 @@ import {
   DEFAULT_BULK_REPAIR_RATE,
   LifecycleInputError,
   repairInBulk,
+  checkCorrectedAnswers,
   repairWithCorrectedAnswers,
   type BulkRepairAction,
   type BulkRepairSummary,
@@ -166,6 +167,8 @@ async function repairWithAnswers(
       'repair request',
     );
   });
+  // Before connecting: bad answers are reported without Temporal being reachable.
+  checkCorrectedAnswers(xml);
   const outcome = await repairWithCorrectedAnswers(
     await connect(),
     createDocumentStore(storeConfig),

@@ -18,6 +18,15 @@ export interface CorrectedAnswersRepair {
   maxBytes?: number;
 }
 
+/** Corrected answer XML checked as all answer XML is; `LifecycleInputError` with the problem. */
+export function checkCorrectedAnswers(answerXml: string, maxBytes = DEFAULT_MAX_ANSWER_XML_BYTES): void {
+  try {
+    checkAnswerXml(answerXml, { maxBytes, context: { operation: 'replaceAnswerSet' } });
+  } catch (error) {
+    throw new LifecycleInputError([`corrected answers: ${(error as Error).message}`], 'repair request');
+  }
+}
+
 /**
  * v2.0: an operator's corrected answers for a lifecycle in needs-attention. The XML is checked as
  * every answer XML is (no DTD, an `AnswerSet`, the size limit), put in the document store under the
@@ -32,11 +41,7 @@ export async function repairWithCorrectedAnswers(
   answerXml: string,
   { by, note, maxBytes = DEFAULT_MAX_ANSWER_XML_BYTES }: CorrectedAnswersRepair = {},
 ): Promise<RepairOutcome & { reference: string; sha256: string }> {
-  try {
-    checkAnswerXml(answerXml, { maxBytes, context: { operation: 'replaceAnswerSet' } });
-  } catch (error) {
-    throw new LifecycleInputError([`corrected answers: ${(error as Error).message}`], 'repair request');
-  }
+  checkCorrectedAnswers(answerXml, maxBytes);
   const status = await lifecycles.status(lifecycleId, { withDeliveries: false });
   const versionId = status.activeSession?.versionId;
   if (status.stage !== 'needs-attention' || versionId === undefined) {

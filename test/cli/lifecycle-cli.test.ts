@@ -224,6 +224,16 @@ test('repair: a lifecycle refused with 403 needs attention; repair --retry, once
 
   // Two actions at once is an input error, refused before anything reaches Temporal.
   expect(failed(await cli(['repair', lifecycleId, '--retry', '--abandon']), 2).code).toBe('invalid-input');
+  // Corrected answers go with a retry only, and are checked like every answer XML, before
+  // anything is stored or sent.
+  const withDtd = path.join(scratch, 'corrected-with-dtd.xml');
+  await writeFile(withDtd, '<!DOCTYPE AnswerSet [<!ENTITY x "y">]><AnswerSet/>');
+  expect(failed(await cli(['repair', lifecycleId, '--abandon', '--answers', withDtd]), 2).message).toMatch(
+    /--answers goes with --retry/,
+  );
+  expect(failed(await cli(['repair', lifecycleId, '--retry', '--answers', withDtd]), 2).message).toMatch(
+    /corrected answers: .*DOCTYPE is not allowed/,
+  );
   // The scope is fixed (the scripted 403 was the only one); the operator retries.
   expect(ok(await cli(['repair', lifecycleId, '--retry', '--note', 'scope restored']))).toMatchObject({
     lifecycleId,
