@@ -14,7 +14,7 @@ export interface CorrectedAnswersRepair {
   by?: string;
   /** Why, for the record. */
   note?: string;
-  /** The answer XML size limit, as the worker's `ADVANCE_MAX_ANSWER_XML_BYTES`. @default 1 MiB */
+  /** The answer XML size limit, the Advance client's `maxAnswerXmlBytes`. @default 1 MiB */
   maxBytes?: number;
 }
 
