@@ -18,6 +18,8 @@
  * status read of the interval, one after Advance's webhook.
  * `--only v2.0-answer-set` records a v2.0 batch lifecycle that stores its answer set (the
  * `store-answer-set` patch).
+ * `--only v2.0-answer-correction` records a v2.0 batch lifecycle whose post-processing failed,
+ * repaired with corrected answers (the `correct-answers-before-retry` patch), then completed.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,16 +32,18 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { LifecycleClient } from '../../src/client';
+import { LifecycleClient, repairWithCorrectedAnswers } from '../../src/client';
 import {
   BOUND_FORMAT,
   lifecycleDataConverter,
   parseEncryptionKeys,
   type EncryptionKey,
 } from '../../src/codec';
+import { FileSystemDocumentStore } from '../../src/documents/filesystem-store';
 import { advanceEnvForEmulator } from '../../tools/dev/emulator-env';
 import { resolveTemporalCli, startDevServer } from '../../tools/temporal';
 import {
+  ANSWERS,
   createHarness,
   atStage,
   eventually,
@@ -251,6 +255,44 @@ function recordV2AnswerSet(): Promise<void> {
 }
 
 /**
+ * A v2.0 batch lifecycle whose post-processing failed, repaired with corrected answers (the
+ * `correct-answers-before-retry` patch marker and the `correctAnswerSet` activity), then retried
+ * once the processing ran again. The recording stops unless the answer set was put once.
+ */
+function recordV2AnswerCorrection(): Promise<void> {
+  return onDevServer(
+    async (env, h) => {
+      h.emulator.setBehaviour({ postProcessingMs: 500, postProcessingOutcome: 'failed' });
+      const batch = await h.lifecycles.start(
+        lifecycleInput({
+          businessKey: 'replay-answer-correction-v2',
+          mode: 'batch',
+          attentionRetryEvery: '1h',
+        }),
+      );
+      const attention = await atStage(h.lifecycles, batch.lifecycleId, 'needs-attention');
+      const store = new FileSystemDocumentStore(h.documentDir);
+      await repairWithCorrectedAnswers(
+        h.lifecycles,
+        store,
+        batch.lifecycleId,
+        ANSWERS.replace('Ann', 'Anne'),
+      );
+      await atStage(h.lifecycles, batch.lifecycleId, 'needs-attention', {
+        until: (s) => s.repairs?.length === 1,
+      });
+      const puts = h.emulator.requests().filter((r) => r.endpoint === 'putAnswerSet' && r.status === 204);
+      if (puts.length !== 1) throw new Error(`expected one answer set put, saw ${puts.length}`);
+      h.emulator.rerunPostProcessing(attention.workItemId, attention.activeSession!.versionId);
+      await h.lifecycles.repair(batch.lifecycleId, { action: 'retry' });
+      await h.lifecycles.result(batch.lifecycleId);
+      await save(env, 'v2.0-batch-answers-corrected', batch.lifecycleId);
+    },
+    (h) => advanceEnvForEmulator(h.emulator, 'v2.0'),
+  );
+}
+
+/**
  * A lifecycle whose payloads are encrypted (PAYLOAD_ENCRYPTION_KEYS): its input, a follow-up
  * carrying answers of its own, the interview's signal, the result. The replay test replays it
  * with the key written beside it, so histories encrypted by earlier releases stay readable.
@@ -400,6 +442,7 @@ const SETS = {
   'v2.0-finish': recordV2InterviewFinish,
   'v2.0-outside': recordV2CompletedInAdvance,
   'v2.0-answer-set': recordV2AnswerSet,
+  'v2.0-answer-correction': recordV2AnswerCorrection,
 };
 
 async function main(): Promise<void> {
