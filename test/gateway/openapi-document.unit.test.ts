@@ -53,7 +53,6 @@ test('every operation has its stable operationId and one known tag', () => {
     'post /v1/assemblies/{id}/finish': 'finishAssembly',
     'post /v1/assemblies/{id}/cancel': 'cancelAssembly',
     'post /v1/assemblies/{id}/repair': 'repairAssembly',
-    'post /v1/assemblies/{id}/repair/answers': 'repairAssemblyWithCorrectedAnswers',
     'post /v1/repairs': 'repairAssemblies',
     'get /v1/assemblies/{id}/documents': 'listDocuments',
     'get /v1/assemblies/{id}/documents/{documentId}': 'downloadDocument',
@@ -162,7 +161,6 @@ test('a body the gateway lets a client leave out is not required', () => {
     'post /v1/assemblies/{id}/follow-ups': false,
     'post /v1/repairs': true,
     'post /v1/assemblies/{id}/repair': true,
-    'post /v1/assemblies/{id}/repair/answers': true,
     'post /v1/finish/{token}': false,
   });
 });
