@@ -115,7 +115,7 @@ describe('v2.0 AnswerSet/Content', () => {
     expect(v.test.emulator.rerunPostProcessing(v.id, v.versionId)).toBe(true);
     const documents = v.test.emulator.workItem(v.id)?.versions[0]?.documents ?? [];
     const answersDocument = documents.find((document) => document.fileName === 'answers.xml');
-    expect(answersDocument).toBeDefined();
+    expect(answersDocument).toMatchObject({ name: 'Answers', contentType: 'application/xml' });
     const download = await v.call(
       'GET',
       `/WorkItems/${v.id}/Versions/${v.versionId}/Documents/${answersDocument?.id}/Content`,

@@ -74,7 +74,11 @@ const answersNaming = (tenant: string) =>
       const result = await bed.lifecycles.result(lifecycleId);
       expect(result.outcome).toBe('completed');
       const answersDocument = result.sessions[0]!.documents.find((d) => d.fileName === 'answers.xml');
-      expect(answersDocument).toBeDefined();
+      expect(answersDocument).toMatchObject({
+        name: 'Answers',
+        contentType: 'application/xml',
+        reference: expect.any(String),
+      });
       const stored = await store.get(answersDocument!.reference!);
       const chunks: Buffer[] = [];
       for await (const chunk of stored.body) chunks.push(chunk as Buffer);

@@ -13,7 +13,7 @@ import { createLifecycleWorker, type LifecycleWorker } from '../../src/worker';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { isTerminal, type LifecycleStage } from '../../src/workflows/message-rules';
 import { PROTOCOL } from './protocol';
-import { eventually } from './eventually';
+import { eventually, StopWaiting } from './eventually';
 import { sharedWorkflowBundle } from './shared-workflow-bundle';
 import { uniqueTaskQueue } from './temporal';
 
@@ -150,33 +150,30 @@ export async function atStage<S extends { stage: LifecycleStage }>(
   wanted: LifecycleStage,
   { until, timeoutMs = 20_000 }: AtStageOptions<S> = {},
 ): Promise<S> {
-  const deadline = Date.now() + timeoutMs;
   let lastSeen = 'no status read';
-  for (;;) {
-    try {
-      const status = await source.status(id);
+  return eventually(
+    async () => {
+      let status: S;
+      try {
+        status = await source.status(id);
+      } catch (error) {
+        lastSeen = `status read failed: ${String(error)}`;
+        return undefined;
+      }
       if (status.stage === wanted && (until === undefined || until(status))) return status;
       lastSeen =
         status.stage === wanted ? `${wanted}, the further condition not met` : `stage ${status.stage}`;
       if (isTerminal(status.stage)) {
-        throw new StageNotReached(
-          `lifecycle ${id} ended in stage ${status.stage} while waiting for ${wanted}`,
-        );
+        throw new StopWaiting(`lifecycle ${id} ended in stage ${status.stage} while waiting for ${wanted}`);
       }
-    } catch (error) {
-      if (error instanceof StageNotReached) throw error;
-      lastSeen = `status read failed: ${String(error)}`;
-    }
-    if (Date.now() > deadline) {
-      throw new StageNotReached(
-        `lifecycle ${id} did not reach stage ${wanted} within ${timeoutMs} ms; last seen: ${lastSeen}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+      return undefined;
+    },
+    {
+      timeoutMs,
+      what: () => `lifecycle ${id} to reach stage ${wanted} within ${timeoutMs} ms; last seen: ${lastSeen}`,
+    },
+  );
 }
-
-class StageNotReached extends Error {}
 
 /**
  * The time-skipping test server starts without our search attributes (it has no flag for them)
